@@ -1,0 +1,104 @@
+// The project's build script: `dotnet fsi build.fsx <target>`. Needs only the .NET SDK.
+//
+//   build    restore and build the solution (Release, warnings as errors)
+//   test     build, run every test project, print "N passed, N failed"
+//   demo     build the core and run examples/quickstart.fsx (a tour in a temporary directory)
+//   publish  publish the cartocreds tool as a Native AOT binary (linux-x64 unless RID is set)
+//   bench    run the benchmarks and the start-up timing (see BENCHMARKS.md)
+//   pack     make the NuGet packages in artifacts/packages
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text.RegularExpressions
+
+let root = __SOURCE_DIRECTORY__
+let solution = Path.Combine(root, "CartoCreds.Functional.sln")
+
+let rid =
+    match Environment.GetEnvironmentVariable "RID" with
+    | null
+    | "" -> "linux-x64"
+    | value -> value
+
+/// Runs a command in the repository, echoing its output; returns the exit code and the output.
+let run (program: string) (arguments: string list) : int * string list =
+    printfn "> %s %s" program (String.concat " " arguments)
+    let info = ProcessStartInfo(program, arguments, WorkingDirectory = root, RedirectStandardOutput = true, UseShellExecute = false)
+    use proc = Process.Start info
+    let lines = ResizeArray<string>()
+    let mutable line = proc.StandardOutput.ReadLine()
+
+    while not (isNull line) do
+        printfn "%s" line
+        lines.Add line
+        line <- proc.StandardOutput.ReadLine()
+
+    proc.WaitForExit()
+    proc.ExitCode, List.ofSeq lines
+
+let check (code: int, _: string list) =
+    if code <> 0 then
+        eprintfn "build.fsx: command failed with exit code %d" code
+        exit code
+
+let build () =
+    check (run "dotnet" [ "build"; solution; "-c"; "Release"; "-warnaserror"; "-nologo" ])
+
+/// Runs every test project and prints the totals on a line of their own.
+let test () =
+    build ()
+
+    let code, lines =
+        run "dotnet" [ "test"; solution; "-c"; "Release"; "--no-build"; "-nologo" ]
+
+    let summary =
+        Regex(@"Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)")
+
+    let totals =
+        lines
+        |> List.choose (fun l ->
+            let m = summary.Match l
+            if m.Success then Some(int m.Groups[1].Value, int m.Groups[2].Value, int m.Groups[3].Value) else None)
+
+    let failed = totals |> List.sumBy (fun (f, _, _) -> f)
+    let passed = totals |> List.sumBy (fun (_, p, _) -> p)
+    let skipped = totals |> List.sumBy (fun (_, _, s) -> s)
+    // A test project that crashed reports no counts: count it as a failure rather than hide it.
+    let failed = if code <> 0 && failed = 0 then failed + 1 else failed
+    printfn ""
+    if skipped > 0 then printfn "%d passed, %d failed, %d skipped" passed failed skipped
+    else printfn "%d passed, %d failed" passed failed
+    if code <> 0 then exit code
+
+let demo () =
+    check (run "dotnet" [ "build"; Path.Combine(root, "src", "CartoCreds.Core"); "-c"; "Release"; "-nologo"; "-v"; "quiet" ])
+    check (run "dotnet" [ "fsi"; Path.Combine(root, "examples", "quickstart.fsx") ])
+
+let publish () =
+    check (
+        run
+            "dotnet"
+            [ "publish"; Path.Combine(root, "src", "CartoCreds.Cli"); "-c"; "Release"; "-r"; rid
+              "-p:PublishAot=true"; "-warnaserror"; "-o"; Path.Combine(root, "artifacts", "aot", rid); "-nologo" ]
+    )
+
+let bench () =
+    publish ()
+    check (run "bash" [ Path.Combine(root, "bench", "startup.sh") ])
+    check (run "dotnet" [ "run"; "--project"; Path.Combine(root, "bench", "CartoCreds.Bench"); "-c"; "Release"; "--"; "--filter"; "*" ])
+
+let pack () =
+    check (run "dotnet" [ "pack"; solution; "-c"; "Release"; "-o"; Path.Combine(root, "artifacts", "packages"); "-nologo" ])
+
+match fsi.CommandLineArgs |> Array.tail |> List.ofArray with
+| [ "build" ] -> build ()
+| [ "test" ] -> test ()
+| [ "demo" ]
+| [] -> demo ()
+| [ "publish" ] -> publish ()
+| [ "bench" ] -> bench ()
+| [ "pack" ] -> pack ()
+| other ->
+    eprintfn "build.fsx: unknown target %A; targets: build, test, demo, publish, bench, pack" other
+    exit 2

@@ -1,0 +1,243 @@
+namespace CartoCreds
+
+open System
+
+/// The sources of credentials (SPEC §2), highest precedence first.
+[<RequireQualifiedAccess>]
+type Layer =
+    | Explicit
+    | Arguments
+    | File
+    | Environment
+    | SavedSession
+
+[<RequireQualifiedAccess>]
+module Layer =
+
+    /// Every layer, highest precedence first.
+    let all = [ Layer.Explicit; Layer.Arguments; Layer.File; Layer.Environment; Layer.SavedSession ]
+
+    let name (layer: Layer) : string =
+        match layer with
+        | Layer.Explicit -> "Explicit"
+        | Layer.Arguments -> "Arguments"
+        | Layer.File -> "File"
+        | Layer.Environment -> "Environment"
+        | Layer.SavedSession -> "Saved session"
+
+/// Where resolved credentials came from: the layer and its location (argument names, a file
+/// path, variable names); no location for an explicit value.
+type Origin = { Layer: Layer; Location: string option }
+
+/// Credentials and their origin.
+type Resolved =
+    { Credentials: Credentials
+      Origin: Origin }
+
+/// The credentials given as arguments. `Key` is CARTOframes 0.x's name for `ApiKey`.
+type Arguments =
+    { Username: string option
+      ApiKey: string option
+      Key: string option
+      BaseUrl: string option
+      AllowNonSecure: bool }
+
+    static member None =
+        { Username = None
+          ApiKey = None
+          Key = None
+          BaseUrl = None
+          AllowNonSecure = false }
+
+/// Why a file could not be read; found by the shell, which does the reading.
+[<RequireQualifiedAccess>]
+type ReadError =
+    | NotFound
+    | IsDirectory
+    | TooLarge of size: int64
+    | Unreadable of reason: string
+
+/// A file's path and what reading it gave.
+type FileRead =
+    { Path: string
+      Content: Result<ReadOnlyMemory<byte>, ReadError> }
+
+/// The variables of the Environment layer.
+[<RequireQualifiedAccess>]
+module Variables =
+    [<Literal>]
+    let Username = "CARTO_USERNAME"
+
+    [<Literal>]
+    let ApiKey = "CARTO_API_KEY"
+
+    [<Literal>]
+    let BaseUrl = "CARTO_BASE_URL"
+
+/// Why the default location of the saved session is unknown.
+[<RequireQualifiedAccess>]
+type LocationError = VariableNotSet of name: string
+
+/// The layers handed to `resolve`. The Explicit and Arguments layers are plain values; the
+/// others are functions the shell supplies, which read the disk or the environment when
+/// called, and `resolve` calls each only when every layer above it is absent. This keeps the
+/// decisions here pure and lets tests both feed in-memory layers and observe which were reached.
+type Layers =
+    { Explicit: Credentials option
+      Arguments: Arguments
+      /// Reads the file named by path, when one was named.
+      File: (unit -> FileRead) option
+      /// Reads an environment variable.
+      Environment: string -> string option
+      /// Finds and reads the saved session at the default location.
+      SavedSession: unit -> Result<FileRead, LocationError> }
+
+/// What went wrong with a layer that was present.
+[<RequireQualifiedAccess>]
+type LayerProblem =
+    | InvalidValues of ValueError list
+    | ApiKeyAlone
+    | ConflictingApiKeys
+    | ConflictingArguments of names: string list
+    | Unreadable of ReadError
+    | Undecodable of DecodeError
+
+/// Why a layer was not present.
+[<RequireQualifiedAccess>]
+type Absence =
+    | NoneGiven
+    | NoUsernameOrBaseUrl
+    | VariablesNotSet
+    | NoSavedFile of path: string
+    | NoLocation of LocationError
+
+/// Why resolution failed: a present layer was invalid (lower layers were not consulted), or no
+/// layer was present (each with its reason, highest first).
+[<RequireQualifiedAccess>]
+type ResolveError =
+    | InvalidLayer of layer: Layer * location: string * problem: LayerProblem
+    | NotFound of absent: (Layer * Absence) list
+
+/// What one layer gave.
+[<RequireQualifiedAccess>]
+type LayerOutcome =
+    | Absent of Absence
+    | Present of Result<Resolved, ResolveError>
+
+/// SPEC §2 precedence: pure decisions over the layers.
+[<RequireQualifiedAccess>]
+module Resolve =
+
+    let private present layer location result =
+        match result with
+        | Ok credentials ->
+            LayerOutcome.Present(
+                Ok
+                    { Credentials = credentials
+                      Origin = { Layer = layer; Location = location } }
+            )
+        | Error problem ->
+            LayerOutcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
+
+    let private names (pairs: (string * string option) list) =
+        pairs |> List.filter (snd >> Option.isSome) |> List.map fst |> String.concat ", "
+
+    /// The layer of values given by username / key / base URL, with its own names for them.
+    let private valuesLayer layer keyName usernameName baseUrlName (input: CredentialsInput) =
+        let location =
+            names [ usernameName, input.Username; keyName, input.ApiKey; baseUrlName, input.BaseUrl ]
+
+        match input.Username, input.BaseUrl, input.ApiKey with
+        | None, None, None -> None
+        | None, None, Some _ -> Some(present layer (Some location) (Error LayerProblem.ApiKeyAlone))
+        | _ ->
+            Credentials.create input
+            |> Result.mapError LayerProblem.InvalidValues
+            |> present layer (Some location)
+            |> Some
+
+    /// Layer 1: a credentials value handed over whole.
+    let explicitLayer (credentials: Credentials option) : LayerOutcome =
+        match credentials with
+        | Some c -> present Layer.Explicit None (Ok c)
+        | None -> LayerOutcome.Absent Absence.NoneGiven
+
+    /// Layer 2: arguments. Present when a username or base URL is given; a key given alone, or
+    /// `api_key` and `key` that differ, is an error.
+    let argumentsLayer (arguments: Arguments) : LayerOutcome =
+        let apiKey = Input.givenOption arguments.ApiKey
+        let key = Input.givenOption arguments.Key
+
+        match apiKey, key with
+        | Some a, Some k when a <> k ->
+            present Layer.Arguments (Some "api_key, key") (Error LayerProblem.ConflictingApiKeys)
+        | _ ->
+            let keyName = if apiKey.IsNone && key.IsSome then "key" else "api_key"
+
+            { Username = Input.givenOption arguments.Username
+              ApiKey = Option.orElse key apiKey
+              BaseUrl = Input.givenOption arguments.BaseUrl
+              AllowNonSecure = arguments.AllowNonSecure }
+            |> valuesLayer Layer.Arguments keyName "username" "base_url"
+            |> Option.defaultValue (LayerOutcome.Absent Absence.NoUsernameOrBaseUrl)
+
+    /// Decodes a file that was asked for: a missing file is an error of `layer`.
+    let private fileContent layer (read: FileRead) : LayerOutcome =
+        match read.Content with
+        | Error e -> present layer (Some read.Path) (Error(LayerProblem.Unreadable e))
+        | Ok bytes ->
+            Codec.decode bytes
+            |> Result.mapError LayerProblem.Undecodable
+            |> present layer (Some read.Path)
+
+    /// Layer 3: a file named by path, read only now.
+    let fileLayer (file: (unit -> FileRead) option) : LayerOutcome =
+        match file with
+        | None -> LayerOutcome.Absent Absence.NoneGiven
+        | Some read -> fileContent Layer.File (read ())
+
+    /// Layer 4: `CARTO_USERNAME`, `CARTO_API_KEY`, `CARTO_BASE_URL`.
+    let environmentLayer (getVariable: string -> string option) : LayerOutcome =
+        let read name = getVariable name |> Input.givenOption
+
+        { Username = read Variables.Username
+          ApiKey = read Variables.ApiKey
+          BaseUrl = read Variables.BaseUrl
+          AllowNonSecure = false }
+        |> valuesLayer Layer.Environment Variables.ApiKey Variables.Username Variables.BaseUrl
+        |> Option.defaultValue (LayerOutcome.Absent Absence.VariablesNotSet)
+
+    /// Layer 5: the saved session; a missing file means the layer is absent.
+    let savedSessionLayer (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
+        match find () with
+        | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
+        | Ok { Path = path; Content = Error ReadError.NotFound } -> LayerOutcome.Absent(Absence.NoSavedFile path)
+        | Ok read -> fileContent Layer.SavedSession read
+
+    /// The saved session when it was asked for by name (`FromFile()`): a missing file is an error.
+    let requiredSavedSession (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
+        match find () with
+        | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
+        | Ok read -> fileContent Layer.SavedSession read
+
+    /// The first present layer decides; a layer is evaluated only when all above it are absent.
+    let first (layers: (Layer * (unit -> LayerOutcome)) list) : Result<Resolved, ResolveError> =
+        let rec go absent remaining =
+            match remaining with
+            | [] -> Error(ResolveError.NotFound(List.rev absent))
+            | (layer, outcome) :: rest ->
+                match outcome () with
+                | LayerOutcome.Present result -> result
+                | LayerOutcome.Absent why -> go ((layer, why) :: absent) rest
+
+        go [] layers
+
+    /// SPEC §2: the credentials of the highest present layer, with their origin; or the error of
+    /// the highest present layer, which stops resolution; or, when none is present, why each was not.
+    let resolve (layers: Layers) : Result<Resolved, ResolveError> =
+        first
+            [ Layer.Explicit, (fun () -> explicitLayer layers.Explicit)
+              Layer.Arguments, (fun () -> argumentsLayer layers.Arguments)
+              Layer.File, (fun () -> fileLayer layers.File)
+              Layer.Environment, (fun () -> environmentLayer layers.Environment)
+              Layer.SavedSession, (fun () -> savedSessionLayer layers.SavedSession) ]

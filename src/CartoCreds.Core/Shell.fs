@@ -1,0 +1,91 @@
+namespace CartoCreds
+
+open System.Threading
+
+/// The impure shell over the pure core: gathers the layers from a `Host` and the disk, calls
+/// `Resolve`, and saves or deletes files. Each function takes the host, so callers choose between
+/// the process (`Host.current`) and a host of their own (tests, tools).
+[<RequireQualifiedAccess>]
+module Shell =
+
+    /// The layers as this host supplies them; nothing is read until `Resolve` reaches a layer.
+    let layers
+        (host: Host)
+        (explicitCredentials: Credentials option)
+        (arguments: Arguments)
+        (credFile: string option)
+        : Layers =
+        { Explicit = explicitCredentials
+          Arguments = arguments
+          File = Input.givenOption credFile |> Option.map (fun path () -> Store.read path)
+          Environment = host.GetVariable
+          SavedSession = fun () -> Store.readSavedSession host }
+
+    /// SPEC §2 resolution from the arguments, a named file, the host's environment and its saved session.
+    let resolve
+        (host: Host)
+        (explicitCredentials: Credentials option)
+        (arguments: Arguments)
+        (credFile: string option)
+        : Result<Resolved, ResolveError> =
+        Resolve.resolve (layers host explicitCredentials arguments credFile)
+
+    /// The credentials in a file: the given path, or the saved session when none is given.
+    /// Either way the file was asked for, so a missing one is an error.
+    let load (host: Host) (path: string option) : Result<Resolved, ResolveError> =
+        match Input.givenOption path with
+        | Some path -> Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> Store.read path))) ]
+        | None ->
+            Resolve.first [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession (fun () -> Store.readSavedSession host)) ]
+
+    /// Where `save` writes when given no path: `creds.json` at the default location.
+    let defaultPath (host: Host) : Result<string, LocationError> =
+        Location.defaultPath host.Platform host.GetVariable
+
+    let private target host path =
+        match Input.givenOption path with
+        | Some path -> Ok path
+        | None -> defaultPath host |> Result.mapError StoreError.NoLocation
+
+    /// Saves to the given path or the default location; returns the full path written.
+    let save (host: Host) (path: string option) (credentials: Credentials) : Result<string, StoreError> =
+        target host path |> Result.bind (fun p -> Store.save p credentials)
+
+    /// Deletes the given file, or the saved session (with its legacy `cartocreds.json`, which
+    /// would otherwise be read in its place); true when a file was removed.
+    let delete (host: Host) (path: string option) : Result<bool, StoreError> =
+        match Input.givenOption path with
+        | Some path -> Store.delete path
+        | None ->
+            target host None
+            |> Result.bind (fun current ->
+                Store.delete current
+                |> Result.bind (fun removed ->
+                    Store.delete (Location.legacyPath host.Platform current)
+                    |> Result.map (fun legacyRemoved -> removed || legacyRemoved)))
+
+    /// The credentials that a `DefaultSource` names.
+    let ofDefaultSource (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
+        match source with
+        | DefaultSource.Values arguments -> Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer arguments) ]
+        | DefaultSource.File path -> load host (Some path)
+        | DefaultSource.SavedSession -> load host None
+
+/// The process-wide default credentials (SPEC §3): an immutable value swapped atomically.
+[<RequireQualifiedAccess>]
+module DefaultCredentials =
+
+    let private current: Resolved option ref = ref None
+
+    /// The default credentials, `None` when unset.
+    let get () : Resolved option = Volatile.Read(&current.contents)
+
+    /// Sets the default credentials.
+    let set (resolved: Resolved) : unit = Volatile.Write(&current.contents, Some resolved)
+
+    /// Unsets the default credentials.
+    let unset () : unit = Volatile.Write(&current.contents, None)
+
+    /// Resolves a source and, when it resolves, makes it the default; otherwise changes nothing.
+    let setFrom (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
+        Shell.ofDefaultSource host source |> Result.map (fun resolved -> set resolved; resolved)

@@ -1,0 +1,120 @@
+/// SPEC §4's format: the credentials file shared with CARTOframes.
+module CartoCreds.Tests.CodecTests
+
+open System
+open System.Text
+open System.Text.Json
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open CartoCreds
+open CartoCreds.Tests.Generators
+
+let private decodeText (text: string) =
+    Codec.decode (ReadOnlyMemory(Encoding.UTF8.GetBytes text))
+
+[<Spec>]
+let ``decode (encode c) = Ok c`` (c: Credentials) =
+    let bytes = Codec.encode c
+    (Codec.decode (ReadOnlyMemory bytes) = Ok c) |@ Encoding.UTF8.GetString bytes
+
+[<Spec>]
+let ``encode writes exactly CARTOframes 1.x's four keys, in order`` (c: Credentials) =
+    use document = JsonDocument.Parse(Codec.encode c)
+    let keys = document.RootElement.EnumerateObject() |> Seq.map _.Name |> List.ofSeq
+    keys = [ "username"; "api_key"; "base_url"; "allow_non_secure" ]
+
+[<Property(MaxTest = 1000)>]
+let ``decode never throws on arbitrary bytes`` (bytes: byte[]) =
+    Codec.decode (ReadOnlyMemory bytes) |> ignore
+    true
+
+[<Property(MaxTest = 500)>]
+let ``decode never throws on arbitrary text`` (text: NonNull<string>) =
+    decodeText text.Get |> ignore
+    decodeText ("{\"username\": \"" + text.Get + "\", \"base_url\": \"" + text.Get + "\"}") |> ignore
+    true
+
+[<Fact>]
+let ``the file CARTOframes 1.x writes is read`` () =
+    let c =
+        decodeText """{"username": "johnsmith", "api_key": "abcdefghijklmnop", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+        |> ok
+
+    Assert.Equal(make (Some "johnsmith") (Some "abcdefghijklmnop") None, c)
+
+[<Fact>]
+let ``the CARTOframes 0.x key 'key' is read in place of 'api_key', which wins when both are present`` () =
+    Assert.Equal(
+        make (Some "ana") (Some "legacykey") None,
+        decodeText """{"username": "ana", "key": "legacykey", "base_url": "https://ana.carto.com"}""" |> ok
+    )
+
+    Assert.Equal(
+        make (Some "ana") (Some "newkey") None,
+        decodeText """{"username": "ana", "key": "legacykey", "api_key": "newkey"}""" |> ok
+    )
+
+[<Fact>]
+let ``unknown keys are ignored, allow_non_secure may be absent, username may be null`` () =
+    let c = decodeText """{"username": null, "base_url": "https://carto.example.org/user/ana", "extra": [1, {"a": 2}]}""" |> ok
+    Assert.False c.AllowNonSecure
+    Assert.Equal(Some "ana", c.Username |> Option.map Username.value)
+
+[<Fact>]
+let ``a UTF-8 byte-order mark is tolerated`` () =
+    let bytes = Array.append [| 0xEFuy; 0xBBuy; 0xBFuy |] (Encoding.UTF8.GetBytes """{"username": "ana"}""")
+    Assert.Equal(Ok(make (Some "ana") None None), Codec.decode (ReadOnlyMemory bytes))
+
+[<Fact>]
+let ``allow_non_secure true permits an http base URL`` () =
+    let c = decodeText """{"base_url": "http://carto.local/user/ana", "allow_non_secure": true}""" |> ok
+    Assert.True c.AllowNonSecure
+    Assert.Equal("http://carto.local/user/ana", BaseUrl.value c.BaseUrl)
+
+[<Fact>]
+let ``empty, whitespace-only and too large files are refused`` () =
+    Assert.Equal(Error DecodeError.Empty, decodeText "")
+    Assert.Equal(Error DecodeError.Empty, decodeText " \n\t ")
+    Assert.Equal(Error DecodeError.Empty, Codec.decode (ReadOnlyMemory [| 0xEFuy; 0xBBuy; 0xBFuy |]))
+    let large = Array.create (Codec.MaxFileSize + 1) (byte ' ')
+    Assert.Equal(Error(DecodeError.TooLarge(Codec.MaxFileSize + 1)), Codec.decode (ReadOnlyMemory large))
+
+[<Fact>]
+let ``malformed JSON is refused with its line and position`` () =
+    Assert.Equal(Error(DecodeError.NotJson(2L, 15L)), decodeText "{\n  \"username\": ana}")
+
+[<Fact>]
+let ``a file that is not an object is refused`` () =
+    Assert.Equal(Error(DecodeError.NotAnObject "an array"), decodeText """["ana"]""")
+    Assert.Equal(Error(DecodeError.NotAnObject "a string"), decodeText "\"ana\"")
+
+[<Fact>]
+let ``a field of the wrong type is refused, naming the field`` () =
+    Assert.Equal(Error(DecodeError.BadField("$.username", "a string or null", "a number")), decodeText """{"username": 42}""")
+    Assert.Equal(Error(DecodeError.BadField("$.api_key", "a string or null", "an object")), decodeText """{"username": "a", "api_key": {}}""")
+    Assert.Equal(Error(DecodeError.BadField("$.key", "a string or null", "a boolean")), decodeText """{"username": "a", "key": true}""")
+    Assert.Equal(Error(DecodeError.BadField("$.base_url", "a string or null", "an array")), decodeText """{"base_url": []}""")
+    Assert.Equal(Error(DecodeError.BadField("$.allow_non_secure", "a boolean or null", "a string")), decodeText """{"username": "a", "allow_non_secure": "yes"}""")
+
+[<Fact>]
+let ``a file is validated by SPEC 1 like any other input`` () =
+    Assert.Equal(
+        Error(DecodeError.Invalid [ ValueError.BaseUrlInsecure "http://ana.carto.com" ]),
+        decodeText """{"username": "ana", "base_url": "http://ana.carto.com"}"""
+    )
+
+    Assert.Equal(Error(DecodeError.Invalid [ ValueError.UsernameOrBaseUrlMissing ]), decodeText """{"api_key": "abc"}""")
+
+[<Spec>]
+let ``no decode error carries the file's key`` (SecretKey key) =
+    let bad = decodeText ("{\"api_key\": \"" + key + " x\", \"username\": \"a\"}") |> error
+    not ((sprintf "%A" bad).Contains key) |@ sprintf "%A" bad
+
+[<Fact>]
+let ``a decoder of one value reports an empty path, and field prepends its name`` () =
+    use document = JsonDocument.Parse "{\"a\": 1}"
+    Assert.Equal(Error(DecodeError.BadField("", "a string", "a number")), Decode.string (document.RootElement.GetProperty "a"))
+    Assert.Equal(Error(DecodeError.BadField(".a", "a string", "a number")), Decode.optionalField "a" Decode.string document.RootElement)
+    Assert.Equal(Ok None, Decode.optionalField "b" Decode.string document.RootElement)

@@ -1,0 +1,184 @@
+/// FsCheck generators of valid and invalid inputs, shared by the property tests.
+module CartoCreds.Tests.Generators
+
+open System
+open FsCheck
+open FsCheck.FSharp
+open CartoCreds
+
+/// A label on a property, read where it fails.
+let (|@) (property: bool) (label: string) = Prop.label label property
+
+let private letters = [ 'a' .. 'z' ] @ [ 'A' .. 'Z' ]
+let private usernameChars = letters @ [ '0' .. '9' ] @ [ '_'; '-' ]
+let private usernameInnerChars = letters @ [ '0' .. '9' ] @ [ '_' ]
+
+let private stringOf (chars: Gen<char>) (length: int) =
+    Gen.arrayOfLength length chars |> Gen.map String
+
+/// Text that is valid as a username: 1–63 of `A–Z a–z 0–9 _ -`, no `-` at either end.
+let usernameText: Gen<string> =
+    gen {
+        let! length = Gen.choose (1, 63)
+        let! first = Gen.elements usernameInnerChars
+        let! middle = stringOf (Gen.elements usernameChars) (max 0 (length - 2))
+        let! last = Gen.elements usernameInnerChars
+        return if length = 1 then string first else string first + middle + string last
+    }
+
+/// Text that is not a valid username, and never empty.
+let invalidUsernameText: Gen<string> =
+    Gen.oneof
+        [ Gen.choose (64, 90) |> Gen.bind (stringOf (Gen.elements usernameInnerChars))
+          gen {
+              let! name = usernameText
+              let! bad = Gen.elements [ '.'; '@'; '/'; '!'; 'é'; ' '; '+'; ':' ]
+              let! at = Gen.choose (0, name.Length)
+              let candidate = name.Insert(at, string bad)
+              // A space at either end would be trimmed away: keep it inside.
+              return if bad = ' ' then "a" + candidate + "a" else candidate
+          }
+          usernameText |> Gen.map (fun name -> "-" + name)
+          usernameText |> Gen.map (fun name -> name + "-") ]
+
+/// A secret key: long enough to be masked to its last 4 characters, and never `default_public`.
+let secretKeyText: Gen<string> =
+    gen {
+        let! length = Gen.choose (16, 48)
+        let! body = stringOf (Gen.elements ([ 'a' .. 'f' ] @ [ '0' .. '9' ])) length
+        return "sk" + body
+    }
+
+/// Any valid key: the public one, a short one, or a secret one with punctuation.
+let apiKeyText: Gen<string> =
+    Gen.oneof
+        [ Gen.constant ApiKey.DefaultPublicText
+          Gen.choose (1, 11) |> Gen.bind (stringOf (Gen.elements (letters @ [ '0' .. '9' ])))
+          secretKeyText
+          secretKeyText |> Gen.map (fun k -> k + "_-.~+/=") ]
+
+/// A key with whitespace or a control character inside.
+let invalidApiKeyText: Gen<string> =
+    gen {
+        let! key = secretKeyText
+        let! bad = Gen.elements [ " "; "\t"; "\n"; "\u0001"; "\u007f"; "\u00a0" ]
+        let! at = Gen.choose (1, key.Length - 1)
+        return key.Insert(at, bad)
+    }
+
+let private hostLabel =
+    Gen.choose (1, 12) |> Gen.bind (stringOf (Gen.elements ([ 'a' .. 'z' ] @ [ 'A' .. 'Z' ] @ [ '0' .. '9' ])))
+
+/// A valid base URL as a user might type it: any case of host, optional port and path,
+/// trailing slashes, surrounding whitespace. `secure` restricts it to https.
+let baseUrlText (secure: bool) : Gen<string> =
+    gen {
+        let! scheme = if secure then Gen.elements [ "https"; "HTTPS" ] else Gen.elements [ "https"; "http"; "Http" ]
+        let! host =
+            Gen.oneof
+                [ usernameText
+                  |> Gen.filter (fun n -> not (n.Contains '_') && not (n.Contains '-'))
+                  |> Gen.map (fun n -> n + ".carto.com")
+                  Gen.map2 (fun a b -> a + "." + b + ".example") hostLabel hostLabel
+                  Gen.constant "LOCALHOST" ]
+        let! port = Gen.elements [ ""; ""; ":8443"; ":443" ]
+        let! path =
+            Gen.oneof
+                [ Gen.constant ""
+                  usernameText |> Gen.map (fun n -> "/u/" + n)
+                  usernameText |> Gen.map (fun n -> "/user/" + n)
+                  hostLabel |> Gen.map (fun n -> "/api/" + n) ]
+        let! slashes = Gen.elements [ ""; "/"; "//" ]
+        let! padding = Gen.elements [ ""; " "; "\t" ]
+        return padding + scheme + "://" + host + port + path + slashes + padding
+    }
+
+/// A base URL that SPEC §1 refuses, whatever `allow_non_secure` says.
+let invalidBaseUrlText: Gen<string> =
+    Gen.oneof
+        [ Gen.constant "johnsmith.carto.com"
+          Gen.constant "/home/johnsmith/creds"
+          Gen.constant "ftp://johnsmith.carto.com"
+          Gen.constant "file:///etc/passwd"
+          Gen.constant "https://johnsmith.carto.com/?api_key=x"
+          Gen.constant "https://johnsmith.carto.com/#map"
+          Gen.constant "https://user:password@johnsmith.carto.com"
+          Gen.constant "https://"
+          Gen.constant "not a url" ]
+
+/// Valid raw input for a credentials value.
+let credentialsInput (secure: bool) : Gen<CredentialsInput> =
+    gen {
+        let! username = Gen.optionOf usernameText
+        let! apiKey = Gen.optionOf apiKeyText
+        let! baseUrl =
+            match username with
+            | None -> baseUrlText secure |> Gen.map Some
+            | Some _ -> Gen.optionOf (baseUrlText secure)
+        let! allowNonSecure = if secure then Gen.constant false else Gen.elements [ false; true ]
+
+        return
+            { Username = username
+              ApiKey = apiKey
+              BaseUrl = baseUrl
+              AllowNonSecure = allowNonSecure || baseUrl |> Option.exists (fun u -> u.Trim().StartsWith("http:", StringComparison.OrdinalIgnoreCase)) }
+    }
+
+let private created input =
+    match Credentials.create input with
+    | Ok c -> c
+    | Error e -> failwithf "generator made invalid input: %A" e
+
+/// A valid credentials value (`secure`: https only, as the Environment layer needs).
+let credentials (secure: bool) : Gen<Credentials> = credentialsInput secure |> Gen.map created
+
+/// A valid credentials value whose key is secret (masked when shown).
+let secretCredentials: Gen<Credentials> =
+    Gen.map2
+        (fun input key -> created { input with ApiKey = Some key })
+        (credentialsInput true)
+        secretKeyText
+
+/// Wrappers that select a generator in `[<Property>]` arguments.
+type ValidUsername = ValidUsername of string
+type InvalidUsername = InvalidUsername of string
+type ValidApiKey = ValidApiKey of string
+type SecretKey = SecretKey of string
+type InvalidApiKey = InvalidApiKey of string
+type ValidBaseUrl = ValidBaseUrl of string
+type InvalidBaseUrl = InvalidBaseUrl of string
+
+type Arbitraries =
+    static member Credentials() = Arb.fromGen (credentials false)
+    static member ValidUsername() = Arb.fromGen (usernameText |> Gen.map ValidUsername)
+    static member InvalidUsername() = Arb.fromGen (invalidUsernameText |> Gen.map InvalidUsername)
+    static member ValidApiKey() = Arb.fromGen (apiKeyText |> Gen.map ValidApiKey)
+    static member SecretKey() = Arb.fromGen (secretKeyText |> Gen.map SecretKey)
+    static member InvalidApiKey() = Arb.fromGen (invalidApiKeyText |> Gen.map InvalidApiKey)
+    static member ValidBaseUrl() = Arb.fromGen (baseUrlText false |> Gen.map ValidBaseUrl)
+    static member InvalidBaseUrl() = Arb.fromGen (invalidBaseUrlText |> Gen.map InvalidBaseUrl)
+
+/// `[<Spec>]`: a property over this file's generators.
+type SpecAttribute() =
+    inherit FsCheck.Xunit.PropertyAttribute(Arbitrary = [| typeof<Arbitraries> |], MaxTest = 200)
+
+/// Unwraps an `Ok`, failing the test with the error otherwise.
+let ok (result: Result<'T, 'E>) : 'T =
+    match result with
+    | Ok value -> value
+    | Error e -> failwithf "expected Ok, got Error %A" e
+
+/// Unwraps an `Error`, failing the test with the value otherwise.
+let error (result: Result<'T, 'E>) : 'E =
+    match result with
+    | Error e -> e
+    | Ok value -> failwithf "expected Error, got Ok %A" value
+
+/// Valid credentials built from plain input, for example tests.
+let make (username: string option) (apiKey: string option) (baseUrl: string option) : Credentials =
+    Credentials.create
+        { Username = username
+          ApiKey = apiKey
+          BaseUrl = baseUrl
+          AllowNonSecure = false }
+    |> ok

@@ -1,0 +1,135 @@
+/// Every error message a user can see, word for word.
+module CartoCreds.Tests.MessagesTests
+
+open System
+open System.Text
+open Xunit
+open CartoCreds
+
+let private arguments args =
+    Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer args) ]
+
+let private environment pairs =
+    let variables = Map.ofList pairs
+    Resolve.first [ Layer.Environment, (fun () -> Resolve.environmentLayer (fun n -> Map.tryFind n variables)) ]
+
+let private file content =
+    Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> { Path = "/t/c.json"; Content = content }))) ]
+
+let private text (content: string) = Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes content))
+
+let private message result =
+    match result with
+    | Ok(resolved: Resolved) -> failwithf "expected an error, got %O" resolved.Credentials
+    | Error e -> Messages.resolveError e
+
+[<Fact>]
+let ``an API key given alone as an argument`` () =
+    Assert.Equal(
+        "Invalid credentials in Arguments (api_key): an API key was given without a username or base URL; give a username or a base URL too.",
+        message (arguments { Arguments.None with ApiKey = Some "sk_0123456789abcdef" })
+    )
+
+[<Fact>]
+let ``invalid arguments, every field named`` () =
+    Assert.Equal(
+        "Invalid credentials in Arguments (username, base_url): username 'ana.b' contains '.'; a username uses only letters, digits, '_' and '-'; "
+        + "base URL 'http://x.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure).",
+        message (arguments { Arguments.None with Username = Some "ana.b"; BaseUrl = Some "http://x.carto.com" })
+    )
+
+[<Fact>]
+let ``api_key and key that differ`` () =
+    Assert.Equal(
+        "Invalid credentials in Arguments (api_key, key): api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key).",
+        message (arguments { Arguments.None with Username = Some "ana"; ApiKey = Some "a"; Key = Some "b" })
+    )
+
+[<Fact>]
+let ``CARTO_API_KEY alone`` () =
+    Assert.Equal(
+        "Invalid credentials in Environment (CARTO_API_KEY): CARTO_API_KEY is set but neither CARTO_USERNAME nor CARTO_BASE_URL is; set one of them too.",
+        message (environment [ Variables.ApiKey, "sk_0123456789abcdef" ])
+    )
+
+[<Fact>]
+let ``invalid variables, each named`` () =
+    Assert.Equal(
+        "Invalid credentials in Environment (CARTO_API_KEY, CARTO_BASE_URL): variable CARTO_API_KEY contains whitespace or a control character; "
+        + "variable CARTO_BASE_URL 'ftp://x' uses the scheme 'ftp'; use https.",
+        message (environment [ Variables.BaseUrl, "ftp://x"; Variables.ApiKey, "sk_0123 456789abcdef" ])
+    )
+
+[<Fact>]
+let ``each file error names the path`` () =
+    let expect detail content =
+        Assert.Equal($"Invalid credentials in File (/t/c.json): {detail}.", message (file content))
+
+    expect "no such file" (Error ReadError.NotFound)
+    expect "it is a directory, not a file" (Error ReadError.IsDirectory)
+    expect "it is 70000 bytes; a credentials file is at most 65536 bytes" (Error(ReadError.TooLarge 70000L))
+    expect "it could not be read: Access denied" (Error(ReadError.Unreadable "Access denied"))
+    expect "the file is empty" (text "")
+    expect "it is not valid JSON (line 2, position 14)" (text "{\n \"username\": x}")
+    expect "it holds an array, not a JSON object" (text "[]")
+    expect "$.username should be a string or null, not a number" (text "{\"username\": 1}")
+    expect "field \"username\" '-a' starts or ends with '-'; field \"base_url\" has a query (?…); remove it" (text "{\"username\": \"-a\", \"base_url\": \"https://a.carto.com?x=1\"}")
+    expect "neither a username nor a base URL is given" (text "{\"api_key\": \"abc\"}")
+
+[<Fact>]
+let ``when nothing is found, every layer says why, and how to save`` () =
+    let empty =
+        { Explicit = None
+          Arguments = Arguments.None
+          File = None
+          Environment = fun _ -> None
+          SavedSession = fun () -> Ok { Path = "/h/.config/cartoframes/creds.json"; Content = Error ReadError.NotFound } }
+
+    Assert.Equal(
+        String.concat
+            "\n"
+            [ "No CARTO credentials found. Looked in, highest precedence first:"
+              "  Explicit: none given"
+              "  Arguments: no username or base URL given"
+              "  File: none given"
+              "  Environment: CARTO_USERNAME and CARTO_BASE_URL not set"
+              "  Saved session: no file at /h/.config/cartoframes/creds.json"
+              "To save credentials: cartocreds save --username NAME --api-key-stdin, or Save() on a Credentials value; "
+              + "or set CARTO_USERNAME (or CARTO_BASE_URL) and CARTO_API_KEY." ],
+        message (Resolve.resolve empty)
+    )
+
+[<Fact>]
+let ``an unknown default location says which variable is missing`` () =
+    let unlocated = Resolve.first [ Layer.SavedSession, (fun () -> Resolve.savedSessionLayer (fun () -> Error(LocationError.VariableNotSet "HOME"))) ]
+    Assert.Contains("  Saved session: no default location (HOME is not set)", message unlocated)
+
+[<Fact>]
+let ``origins name the layer and where`` () =
+    Assert.Equal("Arguments (username, api_key)", Messages.origin { Layer = Layer.Arguments; Location = Some "username, api_key" })
+    Assert.Equal("Saved session (/h/creds.json)", Messages.origin { Layer = Layer.SavedSession; Location = Some "/h/creds.json" })
+    Assert.Equal("Explicit", Messages.origin { Layer = Layer.Explicit; Location = None })
+
+[<Fact>]
+let ``scope, store and setter messages`` () =
+    Assert.Equal(
+        "No credentials: none are set on this object or its enclosing objects, and no default credentials are set. Pass credentials to the object, or set default credentials.",
+        Messages.scopeError ScopeError.NoCredentials
+    )
+
+    Assert.Equal("/t/d is a directory, not a credentials file; nothing was changed", Messages.storeError (StoreError.IsDirectory "/t/d"))
+    Assert.Equal("could not write /t/c.json: Permission denied; the previous file is unchanged", Messages.storeError (StoreError.SaveFailed("/t/c.json", "Permission denied")))
+    Assert.Equal("could not remove /t/c.json: Busy", Messages.storeError (StoreError.DeleteFailed("/t/c.json", "Busy")))
+    Assert.Equal("the default location is unknown because HOME is not set; give a path", Messages.storeError (StoreError.NoLocation(LocationError.VariableNotSet "HOME")))
+    Assert.Equal("API key is empty; give an API key", Messages.valueError (ValueError.Empty Field.ApiKey))
+    Assert.Equal("username is empty; give a username", Messages.valueError (ValueError.Empty Field.Username))
+    Assert.Equal("base URL 'https://' has no host", Messages.valueError (ValueError.BaseUrlNoHost "https://"))
+    Assert.Equal("API key contains whitespace or a control character", Messages.valueError ValueError.ApiKeyCharacter)
+    Assert.Equal("base URL contains user information (user@host); remove it", Messages.valueError ValueError.BaseUrlUserInfo)
+    Assert.Equal("base URL has a fragment (#…); remove it", Messages.valueError ValueError.BaseUrlFragment)
+    Assert.Equal("username 'abc' is 3 characters long; a username has at most 63", Messages.valueError (ValueError.UsernameTooLong "abc"))
+    Assert.Equal("base URL 'x' is not an absolute URL such as https://johnsmith.carto.com", Messages.valueError (ValueError.BaseUrlNotAbsolute "x"))
+    Assert.Equal(
+        "Invalid credentials in Arguments (file_path, username): give only one of file_path or username.",
+        Messages.resolveError (ResolveError.InvalidLayer(Layer.Arguments, "file_path, username", LayerProblem.ConflictingArguments [ "file_path"; "username" ]))
+    )
