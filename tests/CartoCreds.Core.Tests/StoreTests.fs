@@ -1,0 +1,357 @@
+/// SPEC §4 on disk, and §2's shell: each test has its own temporary directory and host.
+module CartoCreds.Tests.StoreTests
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text
+open Xunit
+open CartoCreds
+open CartoCreds.Tests.Generators
+
+/// A temporary directory, removed afterwards, with a host whose home is inside it.
+type Sandbox() =
+    let root = Directory.CreateTempSubdirectory("cartocreds-test-").FullName
+    member _.Root = root
+    member _.Path([<ParamArray>] parts: string[]) = Path.Combine(Array.append [| root |] parts)
+    member this.ConfigDirectory = this.Path(".config", "cartoframes")
+    member this.SavedPath = this.Path(".config", "cartoframes", "creds.json")
+
+    member this.Host(variables: (string * string) list) =
+        Host.ofVariables ([ "HOME", root; "XDG_CONFIG_HOME", this.Path ".config" ] @ variables)
+
+    interface IDisposable with
+        member _.Dispose() =
+            try
+                Directory.Delete(root, true)
+            with _ ->
+                ()
+
+let private write (path: string) (text: string) =
+    Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
+    File.WriteAllText(path, text)
+
+let private ana = make (Some "ana") (Some "0123456789abcdef") None
+let private bob = make (Some "bob") None (Some "https://team.carto.com/u/bob")
+
+let private loadError (host: Host) (path: string option) =
+    match Shell.load host path with
+    | Ok resolved -> failwithf "expected an error, got %O" resolved.Credentials
+    | Error e -> e
+
+// ---- loading ----
+
+[<Fact>]
+let ``save then load gives the same credentials, from the saved session`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    let path = Shell.save host None ana |> ok
+    Assert.Equal(box.SavedPath, path)
+    let loaded = Shell.load host None |> ok
+    Assert.Equal(ana, loaded.Credentials)
+    Assert.Equal({ Layer = Layer.SavedSession; Location = Some path }, loaded.Origin)
+
+[<Fact>]
+let ``every bad file is an error naming its path and what is wrong`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+
+    let expect (path: string) (problem: LayerProblem) =
+        Assert.Equal(ResolveError.InvalidLayer(Layer.File, path, problem), loadError host (Some path))
+
+    expect (box.Path "missing.json") (LayerProblem.Unreadable ReadError.NotFound)
+    Directory.CreateDirectory(box.Path "dir.json") |> ignore
+    expect (box.Path "dir.json") (LayerProblem.Unreadable ReadError.IsDirectory)
+    write (box.Path "empty.json") ""
+    expect (box.Path "empty.json") (LayerProblem.Undecodable DecodeError.Empty)
+    write (box.Path "large.json") ("{\"username\": \"ana\", \"x\": \"" + String('x', 70000) + "\"}")
+    expect (box.Path "large.json") (LayerProblem.Unreadable(ReadError.TooLarge(FileInfo(box.Path "large.json").Length)))
+    write (box.Path "bad.json") "{\"username\": \"ana\",\n}"
+    expect (box.Path "bad.json") (LayerProblem.Undecodable(DecodeError.NotJson(2L, 1L)))
+    write (box.Path "types.json") "{\"username\": \"ana\", \"allow_non_secure\": 1}"
+    expect (box.Path "types.json") (LayerProblem.Undecodable(DecodeError.BadField("$.allow_non_secure", "a boolean or null", "a number")))
+
+[<Fact>]
+let ``a file of exactly 64 KiB is read; one byte more is refused before parsing`` () =
+    use box = new Sandbox()
+    let body = "{\"username\": \"ana\", \"pad\": \"\"}"
+    let padded (size: int) = body.Insert(body.Length - 2, String('p', size - body.Length))
+    write (box.Path "max.json") (padded Codec.MaxFileSize)
+    write (box.Path "over.json") (padded (Codec.MaxFileSize + 1))
+    Assert.True(Shell.load (box.Host []) (Some(box.Path "max.json")) |> Result.isOk)
+
+    Assert.Equal(
+        ResolveError.InvalidLayer(Layer.File, box.Path "over.json", LayerProblem.Unreadable(ReadError.TooLarge(int64 Codec.MaxFileSize + 1L))),
+        loadError (box.Host []) (Some(box.Path "over.json"))
+    )
+
+[<Fact>]
+let ``with no saved session, FromFile() is an error and resolution lists the layer as absent`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+
+    Assert.Equal(
+        ResolveError.InvalidLayer(Layer.SavedSession, box.SavedPath, LayerProblem.Unreadable ReadError.NotFound),
+        loadError host None
+    )
+
+    match Shell.resolve host None Arguments.None None with
+    | Error(ResolveError.NotFound absent) -> Assert.Equal((Layer.SavedSession, Absence.NoSavedFile box.SavedPath), List.last absent)
+    | other -> failwithf "%A" other
+
+[<Fact>]
+let ``when creds.json is missing the legacy cartocreds.json beside it is read`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    let legacy = Path.Combine(box.ConfigDirectory, "cartocreds.json")
+    write legacy "{\"username\": \"old\", \"key\": \"0123456789abcdef\"}"
+    let resolved = Shell.resolve host None Arguments.None None |> ok
+    Assert.Equal(make (Some "old") (Some "0123456789abcdef") None, resolved.Credentials)
+    Assert.Equal(Some legacy, resolved.Origin.Location)
+    Shell.save host None ana |> ok |> ignore
+    Assert.Equal(ana, (Shell.resolve host None Arguments.None None |> ok).Credentials)
+
+[<Fact>]
+let ``the default location is read from the host at each use`` () =
+    use box = new Sandbox()
+    Shell.save (box.Host [ "XDG_CONFIG_HOME", box.Path "one" ]) None ana |> ok |> ignore
+    Shell.save (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ]) None bob |> ok |> ignore
+    Assert.Equal(ana, (Shell.load (box.Host [ "XDG_CONFIG_HOME", box.Path "one" ]) None |> ok).Credentials)
+    Assert.Equal(bob, (Shell.load (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ]) None |> ok).Credentials)
+    Assert.Equal(Ok(box.Path("two", "cartoframes", "creds.json")), Shell.defaultPath (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ]))
+
+[<Fact>]
+let ``a file CARTOframes 1.x saved at the default location is picked up with no configuration`` () =
+    use box = new Sandbox()
+    // The bytes Python's json.dump writes for Credentials('johnsmith', 'abc…').save().
+    write box.SavedPath """{"username": "johnsmith", "api_key": "abcdefghijklmnop1234", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+    let resolved = Shell.resolve (box.Host []) None Arguments.None None |> ok
+    Assert.Equal(make (Some "johnsmith") (Some "abcdefghijklmnop1234") None, resolved.Credentials)
+
+// ---- the shell reaches only the layers it needs ----
+
+[<Fact>]
+let ``the shell does not touch the disk or the environment for a layer that is not reached`` () =
+    use box = new Sandbox()
+    let asked = Collections.Generic.List<string>()
+
+    let host =
+        { Host.current with
+            GetVariable =
+                fun name ->
+                    asked.Add name
+                    None }
+
+    let resolved =
+        Shell.resolve host None { Arguments.None with Username = Some "ana" } (Some(box.Path "not-read.json")) |> ok
+
+    Assert.Equal(Layer.Arguments, resolved.Origin.Layer)
+    Assert.Empty asked
+    write (box.Path "team.json") "{\"username\": \"team\"}"
+    let fromFile = Shell.resolve host None Arguments.None (Some(box.Path "team.json")) |> ok
+    Assert.Equal(Layer.File, fromFile.Origin.Layer)
+    Assert.Empty asked
+
+[<Fact>]
+let ``the environment outranks the saved session, and arguments outrank the environment`` () =
+    use box = new Sandbox()
+    Shell.save (box.Host []) None ana |> ok |> ignore
+    let host = box.Host [ "CARTO_USERNAME", "bob"; "CARTO_API_KEY", "fedcba9876543210" ]
+    let fromEnvironment = Shell.resolve host None Arguments.None None |> ok
+    Assert.Equal(make (Some "bob") (Some "fedcba9876543210") None, fromEnvironment.Credentials)
+    Assert.Equal(Some "CARTO_USERNAME, CARTO_API_KEY", fromEnvironment.Origin.Location)
+    let fromArguments = Shell.resolve host None { Arguments.None with Username = Some "cy" } None |> ok
+    Assert.Equal(make (Some "cy") None None, fromArguments.Credentials)
+
+// ---- saving ----
+
+let private mode (path: string) = File.GetUnixFileMode path
+
+[<Fact>]
+let ``save creates missing directories 0700 and the file 0600`` () =
+    use box = new Sandbox()
+    let path = Shell.save (box.Host []) None ana |> ok
+    Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, mode path)
+    let rwx = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+    Assert.Equal(rwx, mode box.ConfigDirectory)
+    Assert.Equal(rwx, mode (box.Path ".config"))
+
+[<Fact>]
+let ``save returns the full path, and overwrites an existing file`` () =
+    use box = new Sandbox()
+    let relative = Path.GetRelativePath(Environment.CurrentDirectory, box.Path("a", "creds.json"))
+    Assert.Equal(box.Path("a", "creds.json"), Store.save relative ana |> ok)
+    Store.save relative bob |> ok |> ignore
+    Assert.Equal(bob, (Shell.load (box.Host []) (Some relative) |> ok).Credentials)
+
+[<Fact>]
+let ``saving to a path that is a directory is an error that leaves the directory alone`` () =
+    use box = new Sandbox()
+    let dir = box.Path "creds.json"
+    write (Path.Combine(dir, "inside.txt")) "keep"
+    Assert.Equal(Error(StoreError.IsDirectory dir), Store.save dir ana)
+    Assert.Equal("keep", File.ReadAllText(Path.Combine(dir, "inside.txt")))
+    Assert.Single(Directory.GetFileSystemEntries dir) |> ignore
+
+[<Fact>]
+let ``a save into a directory that is a file fails and leaves that file byte for byte`` () =
+    use box = new Sandbox()
+    let previous = Store.save (box.Path "creds.json") ana |> ok
+    let before = File.ReadAllBytes previous
+
+    match Store.save (Path.Combine(previous, "creds.json")) bob with
+    | Error(StoreError.SaveFailed(path, _)) -> Assert.Equal(Path.Combine(previous, "creds.json"), path)
+    | other -> failwithf "%A" other
+
+    Assert.Equal<byte[]>(before, File.ReadAllBytes previous)
+    Assert.Equal<string[]>([| previous |], Directory.GetFileSystemEntries box.Root)
+
+/// Makes a directory unwritable even for root (`chattr +i`), or with permissions otherwise.
+let private lockDirectory (dir: string) =
+    let run program (args: string) =
+        use p = Process.Start(ProcessStartInfo(program, args, RedirectStandardError = true, UseShellExecute = false))
+        p.WaitForExit()
+        p.ExitCode = 0
+
+    if Environment.UserName = "root" || Environment.GetEnvironmentVariable "USER" = "root" then
+        if run "chattr" $"+i \"{dir}\"" then Some(fun () -> run "chattr" $"-i \"{dir}\"" |> ignore) else None
+    else
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserExecute)
+        Some(fun () -> File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute))
+
+[<Fact>]
+let ``a save that fails over an existing file leaves it byte for byte and no temporary file`` () =
+    use box = new Sandbox()
+    let path = Store.save (box.Path("locked", "creds.json")) ana |> ok
+    let before = File.ReadAllBytes path
+
+    match lockDirectory (box.Path "locked") with
+    | None -> failwith "this machine cannot make a directory unwritable (chattr +i or permissions)"
+    | Some unlock ->
+        try
+            match Store.save path bob with
+            | Error(StoreError.SaveFailed(failed, reason)) ->
+                Assert.Equal(path, failed)
+                Assert.Contains(path, Messages.storeError (StoreError.SaveFailed(failed, reason)))
+            | other -> failwithf "expected a failed save, got %A" other
+        finally
+            unlock ()
+
+    Assert.Equal<byte[]>(before, File.ReadAllBytes path)
+    Assert.Equal<string[]>([| path |], Directory.GetFileSystemEntries(box.Path "locked"))
+
+[<Fact>]
+let ``many saves leave no temporary files`` () =
+    use box = new Sandbox()
+
+    for i in 1..50 do
+        Store.save (box.Path "creds.json") (if i % 2 = 0 then ana else bob) |> ok |> ignore
+
+    Assert.Equal<string[]>([| box.Path "creds.json" |], Directory.GetFileSystemEntries box.Root)
+
+[<Fact>]
+let ``the file is written with exactly the four keys of CARTOframes 1.x`` () =
+    use box = new Sandbox()
+    let path = Store.save (box.Path "creds.json") bob |> ok
+
+    Assert.Equal(
+        "{\n  \"username\": \"bob\",\n  \"api_key\": \"default_public\",\n  \"base_url\": \"https://team.carto.com/u/bob\",\n  \"allow_non_secure\": false\n}\n",
+        File.ReadAllText path
+    )
+
+// ---- deleting ----
+
+[<Fact>]
+let ``delete removes the file and says so; a missing file is not an error`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    Shell.save host None ana |> ok |> ignore
+    Assert.Equal(Ok true, Shell.delete host None)
+    Assert.False(File.Exists box.SavedPath)
+    Assert.Equal(Ok false, Shell.delete host None)
+    Assert.Equal(Ok false, Shell.delete host (Some(box.Path "never.json")))
+
+[<Fact>]
+let ``deleting the saved session also removes the legacy file that would take its place`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    write (Path.Combine(box.ConfigDirectory, "cartocreds.json")) "{\"username\": \"old\"}"
+    Shell.save host None ana |> ok |> ignore
+    Assert.Equal(Ok true, Shell.delete host None)
+    Assert.True(Shell.resolve host None Arguments.None None |> Result.isError)
+
+[<Fact>]
+let ``deleting a directory is refused`` () =
+    use box = new Sandbox()
+    Directory.CreateDirectory(box.Path "d.json") |> ignore
+    Assert.Equal(Error(StoreError.IsDirectory(box.Path "d.json")), Store.delete (box.Path "d.json"))
+    Assert.True(Directory.Exists(box.Path "d.json"))
+
+[<Fact>]
+let ``without HOME the default location is unknown, and save says which variable is missing`` () =
+    let host = Host.ofVariables []
+    Assert.Equal(Error(StoreError.NoLocation(LocationError.VariableNotSet "HOME")), Shell.save host None ana)
+
+// ---- other processes ----
+
+let private workerPath = Path.Combine(AppContext.BaseDirectory, "CartoCreds.Core.Tests.Worker.dll")
+
+/// Starts the worker with a clean environment (only what the test gives) and, optionally, a umask.
+let private startWorker (umask: string option) (variables: (string * string) list) (args: string list) =
+    let quoted = args |> List.map (fun a -> "'" + a.Replace("'", "'\\''") + "'") |> String.concat " "
+    let command = (umask |> Option.map (sprintf "umask %s && ") |> Option.defaultValue "") + $"exec dotnet '{workerPath}' {quoted}"
+    let info = ProcessStartInfo("bash", [ "-c"; command ], RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+    let keep = [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
+
+    for name in info.Environment.Keys |> Seq.toArray do
+        if not (List.contains name keep) then info.Environment.Remove name |> ignore
+
+    for name, value in variables do
+        info.Environment[name] <- value
+
+    Process.Start info
+
+let private finish (p: Process) =
+    let output = p.StandardOutput.ReadToEndAsync()
+    let errors = p.StandardError.ReadToEndAsync()
+    p.WaitForExit()
+    p.ExitCode, output.Result.Trim(), errors.Result.Trim()
+
+[<Theory>]
+[<InlineData("000")>]
+[<InlineData("022")>]
+[<InlineData("277")>]
+let ``the file is 0600 and new directories 0700 whatever the umask`` (umask: string) =
+    use box = new Sandbox()
+    let path = box.Path("deep", "er", "creds.json")
+    let code, output, errors = startWorker (Some umask) [ "HOME", box.Root ] [ "save"; path; "ana"; "0123456789abcdef" ] |> finish
+    Assert.True((code = 0), errors)
+    Assert.Equal(path, output)
+    Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, mode path)
+    let rwx = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+    Assert.Equal(rwx, mode (box.Path "deep"))
+    Assert.Equal(rwx, mode (box.Path("deep", "er")))
+
+[<Fact>]
+let ``while writer processes save repeatedly, reader processes never fail or see a torn file`` () =
+    use box = new Sandbox()
+    let path = box.Path "creds.json"
+    let stop = box.Path "stop"
+    let env = [ "HOME", box.Root ]
+    let first, _, firstErrors = startWorker None env [ "write"; path; "1" ] |> finish
+    Assert.True((first = 0), firstErrors)
+    let readers = [ for _ in 1..2 -> startWorker None env [ "read"; path; stop; "120" ] ]
+    let writers = [ for _ in 1..2 -> startWorker None env [ "write"; path; "300" ] ]
+    let written = writers |> List.map finish
+    File.WriteAllText(stop, "")
+    let read = readers |> List.map finish
+
+    for code, _, errors in written do
+        Assert.True((code = 0), $"a writer failed: {errors}")
+
+    for code, output, errors in read do
+        Assert.True((code = 0), $"a reader failed: {errors}")
+        Assert.True(int output > 0, "a reader read nothing")
+
+    File.Delete stop
+    Assert.Equal<string[]>([| path |], Directory.GetFileSystemEntries box.Root)
