@@ -4,7 +4,7 @@
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 
 open System.IO
-open CartoCreds
+open CartoCreds.Core
 
 let home = Directory.CreateTempSubdirectory("cartocreds-tour-").FullName
 

@@ -1,4 +1,4 @@
-namespace CartoCreds
+namespace CartoCreds.Core
 
 open System
 open System.Buffers

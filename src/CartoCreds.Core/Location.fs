@@ -1,4 +1,4 @@
-namespace CartoCreds
+namespace CartoCreds.Core
 
 /// The operating systems whose default locations differ.
 [<RequireQualifiedAccess>]

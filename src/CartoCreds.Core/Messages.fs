@@ -1,4 +1,4 @@
-namespace CartoCreds
+namespace CartoCreds.Core
 
 /// Every error a user can see, turned into text in this one place. No message contains an API
 /// key: the error values carry none.

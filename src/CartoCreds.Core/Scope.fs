@@ -1,4 +1,4 @@
-namespace CartoCreds
+namespace CartoCreds.Core
 
 /// Why an object has no effective credentials.
 [<RequireQualifiedAccess>]

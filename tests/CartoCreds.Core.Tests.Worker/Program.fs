@@ -2,12 +2,12 @@
 ///   save PATH USERNAME KEY      saves once, prints the path written
 ///   write PATH COUNT            saves COUNT times, alternating a short and a long value
 ///   read PATH STOPFILE SECONDS  loads until STOPFILE exists; every load must give one of the two values
-module CartoCreds.Tests.Worker
+module CartoCreds.Core.Tests.Worker
 
 open System
 open System.Diagnostics
 open System.IO
-open CartoCreds
+open CartoCreds.Core
 
 let private create username key baseUrl =
     match Credentials.create { Username = username; ApiKey = key; BaseUrl = baseUrl; AllowNonSecure = false } with

@@ -1,5 +1,5 @@
 /// SPEC §4's format: the credentials file shared with CARTOframes.
-module CartoCreds.Tests.CodecTests
+module CartoCreds.Core.Tests.CodecTests
 
 open System
 open System.Text
@@ -8,8 +8,8 @@ open Xunit
 open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
-open CartoCreds
-open CartoCreds.Tests.Generators
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
 
 let private decodeText (text: string) =
     Codec.decode (ReadOnlyMemory(Encoding.UTF8.GetBytes text))

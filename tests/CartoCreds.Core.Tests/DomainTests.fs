@@ -1,11 +1,11 @@
 /// SPEC §1: the credential value.
-module CartoCreds.Tests.DomainTests
+module CartoCreds.Core.Tests.DomainTests
 
 open System
 open Xunit
 open FsCheck.FSharp
-open CartoCreds
-open CartoCreds.Tests.Generators
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
 
 let private input username apiKey baseUrl allowNonSecure =
     { Username = username

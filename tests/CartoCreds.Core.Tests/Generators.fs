@@ -1,10 +1,10 @@
 /// FsCheck generators of valid and invalid inputs, shared by the property tests.
-module CartoCreds.Tests.Generators
+module CartoCreds.Core.Tests.Generators
 
 open System
 open FsCheck
 open FsCheck.FSharp
-open CartoCreds
+open CartoCreds.Core
 
 /// A label on a property, read where it fails.
 let (|@) (property: bool) (label: string) = Prop.label label property

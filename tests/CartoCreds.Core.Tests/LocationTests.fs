@@ -1,8 +1,8 @@
 /// SPEC §4: the default location, as CARTOframes computes it.
-module CartoCreds.Tests.LocationTests
+module CartoCreds.Core.Tests.LocationTests
 
 open Xunit
-open CartoCreds
+open CartoCreds.Core
 
 let private variables pairs =
     let map = Map.ofList pairs

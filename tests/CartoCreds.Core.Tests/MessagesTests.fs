@@ -1,10 +1,10 @@
 /// Every error message a user can see, word for word.
-module CartoCreds.Tests.MessagesTests
+module CartoCreds.Core.Tests.MessagesTests
 
 open System
 open System.Text
 open Xunit
-open CartoCreds
+open CartoCreds.Core
 
 let private arguments args =
     Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer args) ]

@@ -1,5 +1,5 @@
 /// SPEC §2: layers and precedence. Each property is a rule of the spec, in its words.
-module CartoCreds.Tests.ResolveTests
+module CartoCreds.Core.Tests.ResolveTests
 
 open System
 open System.Text
@@ -7,8 +7,8 @@ open Xunit
 open FsCheck
 open FsCheck.FSharp
 open FsCheck.Xunit
-open CartoCreds
-open CartoCreds.Tests.Generators
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
 
 /// What one generated layer holds.
 type Kind =

@@ -1,10 +1,10 @@
 /// SPEC §3: scopes and default credentials.
-module CartoCreds.Tests.ScopeTests
+module CartoCreds.Core.Tests.ScopeTests
 
 open Xunit
 open FsCheck.FSharp
-open CartoCreds
-open CartoCreds.Tests.Generators
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
 
 [<Spec>]
 let ``the innermost credentials set on the object or its enclosing scopes win`` (scopes: Credentials option list) (fallback: Credentials option) =

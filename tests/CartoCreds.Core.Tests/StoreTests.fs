@@ -1,13 +1,13 @@
 /// SPEC §4 on disk, and §2's shell: each test has its own temporary directory and host.
-module CartoCreds.Tests.StoreTests
+module CartoCreds.Core.Tests.StoreTests
 
 open System
 open System.Diagnostics
 open System.IO
 open System.Text
 open Xunit
-open CartoCreds
-open CartoCreds.Tests.Generators
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
 
 /// A temporary directory, removed afterwards, with a host whose home is inside it.
 type Sandbox() =

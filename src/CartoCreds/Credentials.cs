@@ -1,0 +1,210 @@
+using CartoCreds.Core;
+using Microsoft.FSharp.Core;
+using CoreCredentials = CartoCreds.Core.Credentials;
+
+namespace CartoCreds;
+
+/// <summary>
+/// A CARTO account's credentials: username, API key and base URL, with the getter/setter-style API
+/// of CARTOframes. Always valid: constructors resolve and validate, setters change nothing unless the
+/// new value is valid. <see cref="ToString"/> masks the API key; only <see cref="Key()"/> returns it whole.
+/// </summary>
+/// <example>
+/// <code>
+/// var creds = new Credentials(username: "johnsmith", apiKey: "abc123…");
+/// creds.Save();                         // where CARTOframes keeps its saved session
+/// var again = new Credentials();        // arguments, then CARTO_* variables, then the saved session
+/// Console.WriteLine(again);             // Credentials(username=johnsmith, api_key=****c123, base_url=https://johnsmith.carto.com)
+/// Console.WriteLine(again.Origin);      // SavedSession (/home/john/.config/cartoframes/creds.json)
+/// </code>
+/// </example>
+public sealed class Credentials : IEquatable<Credentials>
+{
+    /// <summary>The public key: read-only access to public data. The default API key.</summary>
+    public const string DefaultPublicApiKey = ApiKeyModule.DefaultPublicText;
+
+    private Resolved _state;
+
+    internal Credentials(Resolved state) => _state = state;
+
+    /// <summary>
+    /// Resolves credentials by SPEC §2 from these arguments, a named file, the environment
+    /// (<c>CARTO_USERNAME</c>, <c>CARTO_API_KEY</c>, <c>CARTO_BASE_URL</c>) and the saved session,
+    /// in that order of precedence.
+    /// </summary>
+    /// <param name="username">The CARTO username; with no base URL, the base URL is <c>https://{username}.carto.com</c>.</param>
+    /// <param name="apiKey">The API key; <see cref="DefaultPublicApiKey"/> when not given.</param>
+    /// <param name="baseUrl">The account's base URL; when no username is given, it is derived from this URL.</param>
+    /// <param name="key">CARTOframes 0.x's name of <paramref name="apiKey"/>; giving both with different values is an error.</param>
+    /// <param name="credFile">A credentials file, used when neither a username nor a base URL is given.</param>
+    /// <param name="allowNonSecure">Permits an <c>http://</c> base URL.</param>
+    /// <exception cref="ArgumentException">An invalid argument, an API key given alone, or <paramref name="key"/> and <paramref name="apiKey"/> that differ.</exception>
+    /// <exception cref="FileNotFoundException"><paramref name="credFile"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file that exists is not valid credentials.</exception>
+    /// <exception cref="InvalidOperationException">The environment's variables are invalid.</exception>
+    /// <exception cref="CredentialsNotFoundException">No layer is present.</exception>
+    /// <example><code>var creds = new Credentials("johnsmith", "abc123…");</code></example>
+    public Credentials(
+        string? username = null,
+        string? apiKey = null,
+        string? baseUrl = null,
+        string? key = null,
+        string? credFile = null,
+        bool allowNonSecure = false)
+    {
+        var arguments = new Arguments(
+            Errors.Given(username), Errors.Given(apiKey), Errors.Given(key), Errors.Given(baseUrl), allowNonSecure);
+        _state = Errors.Unwrap(Shell.resolve(Ambient.Host, FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile)));
+    }
+
+    /// <summary>A copy of other credentials (the Explicit layer: nothing else is consulted).</summary>
+    /// <param name="creds">The credentials to copy.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="creds"/> is null.</exception>
+    public Credentials(Credentials creds)
+    {
+        ArgumentNullException.ThrowIfNull(creds);
+        _state = Explicit(creds._state.Credentials);
+    }
+
+    /// <summary>The credentials in a file: <paramref name="path"/>, or the saved session when it is null.</summary>
+    /// <param name="path">A credentials file; null for the saved session at <see cref="DefaultPath"/>.</param>
+    /// <returns>The credentials, with the file as their origin.</returns>
+    /// <exception cref="FileNotFoundException">The file, or the saved session, does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not valid credentials; the message names the path and what is wrong.</exception>
+    /// <example><code>var creds = Credentials.FromFile();   // the saved session</code></example>
+    public static Credentials FromFile(string? path = null) =>
+        new(Errors.Unwrap(Shell.load(Ambient.Host, Errors.Given(path))));
+
+    /// <summary>A copy of other credentials.</summary>
+    /// <param name="creds">The credentials to copy.</param>
+    /// <returns>New credentials equal to <paramref name="creds"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="creds"/> is null.</exception>
+    public static Credentials FromCredentials(Credentials creds) => new(creds);
+
+    /// <summary>Where <see cref="Save"/> writes by default: CARTOframes' <c>creds.json</c>, computed from the environment now.</summary>
+    /// <exception cref="InvalidOperationException">The variables that locate it (<c>HOME</c>, <c>LOCALAPPDATA</c>) are not set.</exception>
+    public static string DefaultPath
+    {
+        get
+        {
+            var path = Shell.defaultPath(Ambient.Host);
+            return path.IsOk ? path.ResultValue : throw Errors.Of(StoreError.NewNoLocation(path.ErrorValue));
+        }
+    }
+
+    /// <summary>The API key, whole. This is the one place it is shown unmasked.</summary>
+    /// <returns>The API key.</returns>
+    public string Key() => ApiKeyModule.value(_state.Credentials.ApiKey);
+
+    /// <summary>Sets the API key.</summary>
+    /// <param name="key">The new key: no whitespace or control characters.</param>
+    /// <exception cref="ArgumentException">The key is null, empty or invalid; nothing changes.</exception>
+    public void Key(string key) =>
+        Change(CredentialsModule.withApiKey(Required(key, nameof(key)), _state.Credentials), nameof(key));
+
+    /// <summary>The username, or null when none was given or derived.</summary>
+    /// <returns>The username, or null.</returns>
+    public string? Username() => _state.Credentials.Username?.Value is { } username ? UsernameModule.value(username) : null;
+
+    /// <summary>Sets the username; the base URL is left as it is (use <see cref="Set"/> to rebuild it).</summary>
+    /// <param name="username">The new username.</param>
+    /// <exception cref="ArgumentException">The username is null, empty or invalid; nothing changes.</exception>
+    public void Username(string username) =>
+        Change(CredentialsModule.withUsername(Required(username, nameof(username)), _state.Credentials), nameof(username));
+
+    /// <summary>The base URL, normalized: lower-case host, no trailing slash.</summary>
+    /// <returns>The base URL.</returns>
+    public string BaseUrl() => BaseUrlModule.value(_state.Credentials.BaseUrl);
+
+    /// <summary>Sets the base URL; the username is left as it is.</summary>
+    /// <param name="baseUrl">The new base URL: https, or http when <see cref="AllowNonSecure"/>.</param>
+    /// <exception cref="ArgumentException">The URL is null, empty or invalid; nothing changes.</exception>
+    public void BaseUrl(string baseUrl) =>
+        Change(CredentialsModule.withBaseUrl(Required(baseUrl, nameof(baseUrl)), _state.Credentials), nameof(baseUrl));
+
+    /// <summary>
+    /// Sets several fields at once. Omitted (null or blank) arguments keep their values; a new
+    /// username without a new base URL rebuilds the base URL as <c>https://{username}.carto.com</c>.
+    /// Nothing changes unless every given value is valid.
+    /// </summary>
+    /// <param name="key">The new API key, or null.</param>
+    /// <param name="username">The new username, or null.</param>
+    /// <param name="baseUrl">The new base URL, or null.</param>
+    /// <exception cref="ArgumentException">A given value is invalid; nothing changes.</exception>
+    /// <example><code>creds.Set(username: "team_account");   // base URL becomes https://team_account.carto.com</code></example>
+    public void Set(string? key = null, string? username = null, string? baseUrl = null) =>
+        Change(
+            CredentialsModule.update(Errors.Given(key), Errors.Given(username), Errors.Given(baseUrl), _state.Credentials));
+
+    /// <summary>Whether an <c>http://</c> base URL is permitted.</summary>
+    public bool AllowNonSecure => _state.Credentials.AllowNonSecure;
+
+    /// <summary>
+    /// Where these credentials came from: the layer and its location. After a setter, the values
+    /// were set in code, and the origin is <see cref="CredentialsLayer.Explicit"/>.
+    /// </summary>
+    public CredentialsOrigin Origin => CredentialsOrigin.Of(_state.Origin);
+
+    /// <summary>
+    /// Saves to <paramref name="configLoc"/>, or to <see cref="DefaultPath"/>: atomically, mode 0600 on
+    /// Unix, creating missing directories. A save that fails leaves the previous file as it was.
+    /// </summary>
+    /// <param name="configLoc">The file to write; null for the saved session.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="IOException">The file could not be written, or the path is a directory.</exception>
+    /// <exception cref="InvalidOperationException">No path was given and the default location is unknown.</exception>
+    /// <example><code>Console.WriteLine($"Saved to {creds.Save()}");</code></example>
+    public string Save(string? configLoc = null) =>
+        Errors.Unwrap(Shell.save(Ambient.Host, Errors.Given(configLoc), _state.Credentials));
+
+    /// <summary>
+    /// Deletes <paramref name="configFile"/>, or the saved session (with a legacy <c>cartocreds.json</c>
+    /// beside it). A missing file is not an error.
+    /// </summary>
+    /// <param name="configFile">The file to delete; null for the saved session.</param>
+    /// <returns>True when a file was removed.</returns>
+    /// <exception cref="IOException">The file could not be removed, or the path is a directory.</exception>
+    public bool Delete(string? configFile = null) =>
+        Errors.Unwrap(Shell.delete(Ambient.Host, Errors.Given(configFile)));
+
+    /// <summary>Compares username, API key, base URL and <see cref="AllowNonSecure"/>; not the origin.</summary>
+    /// <param name="other">The credentials to compare with.</param>
+    /// <returns>True when all four fields are equal.</returns>
+    public bool Equals(Credentials? other) => other is not null && _state.Credentials.Equals(other._state.Credentials);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is Credentials other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _state.Credentials.GetHashCode();
+
+    /// <summary><c>Credentials(username=U, api_key=K, base_url=B)</c>, the key masked.</summary>
+    /// <returns>The text form.</returns>
+    public override string ToString() => _state.Credentials.ToString();
+
+    /// <summary>Value equality.</summary>
+    /// <param name="left">The first credentials.</param>
+    /// <param name="right">The second credentials.</param>
+    /// <returns>True when both are null, or both equal.</returns>
+    public static bool operator ==(Credentials? left, Credentials? right) => left?.Equals(right) ?? right is null;
+
+    /// <summary>Value inequality.</summary>
+    /// <param name="left">The first credentials.</param>
+    /// <param name="right">The second credentials.</param>
+    /// <returns>True when not equal.</returns>
+    public static bool operator !=(Credentials? left, Credentials? right) => !(left == right);
+
+    internal Resolved State => _state;
+
+    internal static Resolved Explicit(CoreCredentials credentials) =>
+        new(credentials, new Origin(Layer.Explicit, FSharpOption<string>.None));
+
+    private static string Required(string value, string parameter) =>
+        value ?? throw new ArgumentNullException(parameter);
+
+    private void Change(FSharpResult<CoreCredentials, ValueError> result, string parameter) =>
+        _state = Explicit(Errors.Unwrap(result, parameter));
+
+    private void Change(FSharpResult<CoreCredentials, Microsoft.FSharp.Collections.FSharpList<ValueError>> result) =>
+        _state = Explicit(Errors.Unwrap(result));
+}

@@ -1,0 +1,112 @@
+namespace CartoCreds.Tests;
+
+/// <summary>Every error type of SPEC §5 with its message; no message contains a secret key.</summary>
+public sealed class ErrorTests
+{
+    private const string SecretKey = "9f8e7d6c5b4a3210";
+
+    [Fact]
+    public void No_layer_present_is_CredentialsNotFoundException_listing_every_layer()
+    {
+        using var box = new Sandbox();
+        var error = Assert.Throws<CredentialsNotFoundException>(() => new Credentials());
+        Assert.IsAssignableFrom<InvalidOperationException>(error);
+        Assert.Equal(
+            string.Join(
+                "\n",
+                "No CARTO credentials found. Looked in, highest precedence first:",
+                "  Explicit: none given",
+                "  Arguments: no username or base URL given",
+                "  File: none given",
+                "  Environment: CARTO_USERNAME and CARTO_BASE_URL not set",
+                $"  Saved session: no file at {box.SavedPath}",
+                "To save credentials: cartocreds save --username NAME --api-key-stdin, or Save() on a Credentials value; "
+                + "or set CARTO_USERNAME (or CARTO_BASE_URL) and CARTO_API_KEY."),
+            error.Message);
+    }
+
+    [Fact]
+    public void An_api_key_alone_is_ArgumentException()
+    {
+        using var box = new Sandbox();
+        var error = Assert.Throws<ArgumentException>(() => new Credentials(apiKey: SecretKey));
+        Assert.Equal(
+            "Invalid credentials in Arguments (api_key): an API key was given without a username or base URL; give a username or a base URL too.",
+            error.Message);
+    }
+
+    [Fact]
+    public void Key_and_apiKey_that_differ_is_ArgumentException()
+    {
+        using var box = new Sandbox();
+        var error = Assert.Throws<ArgumentException>(() => new Credentials("ana", apiKey: SecretKey, key: SecretKey + "x"));
+        Assert.Equal(
+            "Invalid credentials in Arguments (api_key, key): api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key).",
+            error.Message);
+        Assert.DoesNotContain(SecretKey, error.Message);
+    }
+
+    [Fact]
+    public void A_bad_argument_is_ArgumentException_naming_it()
+    {
+        using var box = new Sandbox();
+        var error = Assert.Throws<ArgumentException>(() => new Credentials(baseUrl: "ftp://ana.carto.com", apiKey: SecretKey));
+        Assert.Equal(
+            "Invalid credentials in Arguments (api_key, base_url): base URL 'ftp://ana.carto.com' uses the scheme 'ftp'; use https.",
+            error.Message);
+    }
+
+    [Fact]
+    public void An_invalid_environment_is_InvalidOperationException_naming_the_variable()
+    {
+        using var box = new Sandbox(("CARTO_API_KEY", SecretKey));
+        var error = Assert.Throws<InvalidOperationException>(() => new Credentials());
+        Assert.IsNotType<CredentialsNotFoundException>(error);
+        Assert.Equal(
+            "Invalid credentials in Environment (CARTO_API_KEY): CARTO_API_KEY is set but neither CARTO_USERNAME nor CARTO_BASE_URL is; set one of them too.",
+            error.Message);
+    }
+
+    [Fact]
+    public void A_missing_named_file_is_FileNotFoundException()
+    {
+        using var box = new Sandbox();
+        var path = box.Path("missing.json");
+        var error = Assert.Throws<FileNotFoundException>(() => new Credentials(credFile: path));
+        Assert.Equal($"Invalid credentials in File ({path}): no such file.", error.Message);
+        Assert.Equal(path, error.FileName);
+        Assert.Throws<FileNotFoundException>(() => Credentials.FromFile(path));
+    }
+
+    [Fact]
+    public void FromFile_with_no_saved_session_is_FileNotFoundException()
+    {
+        using var box = new Sandbox();
+        var error = Assert.Throws<FileNotFoundException>(() => Credentials.FromFile());
+        Assert.Equal($"Invalid credentials in Saved session ({box.SavedPath}): no such file.", error.Message);
+    }
+
+    [Fact]
+    public void A_file_that_is_not_credentials_is_InvalidDataException_naming_the_path()
+    {
+        using var box = new Sandbox();
+        var path = box.Path("bad.json");
+        box.Write(path, "{\"username\": \"ana\", \"api_key\": \"" + SecretKey + "\",}");
+        var error = Assert.Throws<InvalidDataException>(() => new Credentials(credFile: path));
+        Assert.Equal($"Invalid credentials in File ({path}): it is not valid JSON (line 1, position 51).", error.Message);
+
+        box.Write(box.SavedPath, "{\"username\": [\"ana\"]}");
+        var saved = Assert.Throws<InvalidDataException>(() => new Credentials());
+        Assert.Equal($"Invalid credentials in Saved session ({box.SavedPath}): $.username should be a string or null, not an array.", saved.Message);
+    }
+
+    [Fact]
+    public void A_save_to_a_directory_is_IOException_and_changes_nothing()
+    {
+        using var box = new Sandbox();
+        Directory.CreateDirectory(box.Path("dir.json"));
+        var error = Assert.Throws<IOException>(() => new Credentials("ana").Save(box.Path("dir.json")));
+        Assert.Equal($"{box.Path("dir.json")} is a directory, not a credentials file; nothing was changed", error.Message);
+        Assert.True(Directory.Exists(box.Path("dir.json")));
+    }
+}
