@@ -216,7 +216,7 @@ type Credentials =
             | Some u -> Username.value u
             | None -> "None"
 
-        $"Credentials(username={user}, api_key={ApiKey.mask this.apiKey}, base_url={BaseUrl.value this.baseUrl})"
+        "Credentials(username=" + user + ", api_key=" + (ApiKey.mask this.apiKey) + ", base_url=" + (BaseUrl.value this.baseUrl) + ")"
 
     override this.ToString() = this.Text
 

@@ -1,7 +1,8 @@
 namespace CartoCreds.Core
 
 /// Every error a user can see, turned into text in this one place. No message contains an API
-/// key: the error values carry none.
+/// key: the error values carry none. Text is joined with `+`, not `$"…"`: F# interpolation goes
+/// through printf, which Native AOT cannot compile without warnings.
 [<RequireQualifiedAccess>]
 module Messages =
 
@@ -28,18 +29,18 @@ module Messages =
     let private problem (error: ValueError) =
         match error with
         | ValueError.Empty Field.ApiKey -> "is empty; give an API key"
-        | ValueError.Empty field -> $"is empty; give a {fieldLabel field}"
+        | ValueError.Empty field -> "is empty; give a " + (fieldLabel field)
         | ValueError.UsernameTooLong name ->
-            $"'{name}' is {name.Length} characters long; a username has at most 63"
+            "'" + name + "' is " + (string name.Length) + " characters long; a username has at most 63"
         | ValueError.UsernameCharacter(name, c) ->
-            $"'{name}' contains '{c}'; a username uses only letters, digits, '_' and '-'"
-        | ValueError.UsernameHyphenAtEdge name -> $"'{name}' starts or ends with '-'"
+            "'" + name + "' contains '" + (string c) + "'; a username uses only letters, digits, '_' and '-'"
+        | ValueError.UsernameHyphenAtEdge name -> "'" + name + "' starts or ends with '-'"
         | ValueError.ApiKeyCharacter -> "contains whitespace or a control character"
-        | ValueError.BaseUrlNotAbsolute url -> $"'{url}' is not an absolute URL such as https://johnsmith.carto.com"
-        | ValueError.BaseUrlScheme(url, scheme) -> $"'{url}' uses the scheme '{scheme}'; use https"
+        | ValueError.BaseUrlNotAbsolute url -> "'" + url + "' is not an absolute URL such as https://johnsmith.carto.com"
+        | ValueError.BaseUrlScheme(url, scheme) -> "'" + url + "' uses the scheme '" + scheme + "'; use https"
         | ValueError.BaseUrlInsecure url ->
-            $"'{url}' is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
-        | ValueError.BaseUrlNoHost url -> $"'{url}' has no host"
+            "'" + url + "' is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
+        | ValueError.BaseUrlNoHost url -> "'" + url + "' has no host"
         | ValueError.BaseUrlUserInfo -> "contains user information (user@host); remove it"
         | ValueError.BaseUrlQuery -> "has a query (?…); remove it"
         | ValueError.BaseUrlFragment -> "has a fragment (#…); remove it"
@@ -65,23 +66,23 @@ module Messages =
         match error with
         | ReadError.NotFound -> "no such file"
         | ReadError.IsDirectory -> "it is a directory, not a file"
-        | ReadError.TooLarge size -> $"it is {size} bytes; a credentials file is at most {Codec.MaxFileSize} bytes"
-        | ReadError.Unreadable reason -> $"it could not be read: {reason}"
+        | ReadError.TooLarge size -> "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
+        | ReadError.Unreadable reason -> "it could not be read: " + reason
 
     /// Why a file's bytes are not credentials, after the file's path.
     let decodeError (layer: Layer) (error: DecodeError) : string =
         match error with
         | DecodeError.Empty -> "the file is empty"
-        | DecodeError.TooLarge size -> $"it is {size} bytes; a credentials file is at most {Codec.MaxFileSize} bytes"
-        | DecodeError.NotJson(line, position) -> $"it is not valid JSON (line {line}, position {position})"
-        | DecodeError.NotAnObject actual -> $"it holds {actual}, not a JSON object"
-        | DecodeError.BadField(field, expected, actual) -> $"{field} should be {expected}, not {actual}"
+        | DecodeError.TooLarge size -> "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
+        | DecodeError.NotJson(line, position) -> "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
+        | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
+        | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
         | DecodeError.Invalid errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "
 
     let private keyAlone (layer: Layer) =
         match layer with
         | Layer.Environment ->
-            $"{Variables.ApiKey} is set but neither {Variables.Username} nor {Variables.BaseUrl} is; set one of them too"
+            Variables.ApiKey + " is set but neither " + Variables.Username + " nor " + Variables.BaseUrl + " is; set one of them too"
         | _ -> "an API key was given without a username or base URL; give a username or a base URL too"
 
     let private layerProblem (layer: Layer) (problem: LayerProblem) =
@@ -90,38 +91,38 @@ module Messages =
         | LayerProblem.ApiKeyAlone -> keyAlone layer
         | LayerProblem.ConflictingApiKeys ->
             "api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key)"
-        | LayerProblem.ConflictingArguments names -> $"""give only one of {String.concat " or " names}"""
+        | LayerProblem.ConflictingArguments names -> "give only one of " + String.concat " or " names
         | LayerProblem.Unreadable error -> readError error
         | LayerProblem.Undecodable error -> decodeError layer error
 
     /// An origin: "Arguments (username, api_key)", "Saved session (/path/creds.json)".
     let origin (origin: Origin) : string =
         match origin.Location with
-        | Some where -> $"{Layer.name origin.Layer} ({where})"
+        | Some where -> (Layer.name origin.Layer) + " (" + where + ")"
         | None -> Layer.name origin.Layer
 
     let private absence (why: Absence) =
         match why with
         | Absence.NoneGiven -> "none given"
         | Absence.NoUsernameOrBaseUrl -> "no username or base URL given"
-        | Absence.VariablesNotSet -> $"{Variables.Username} and {Variables.BaseUrl} not set"
-        | Absence.NoSavedFile path -> $"no file at {path}"
-        | Absence.NoLocation(LocationError.VariableNotSet name) -> $"no default location ({name} is not set)"
+        | Absence.VariablesNotSet -> Variables.Username + " and " + Variables.BaseUrl + " not set"
+        | Absence.NoSavedFile path -> "no file at " + path
+        | Absence.NoLocation(LocationError.VariableNotSet name) -> "no default location (" + name + " is not set)"
 
     /// How to save credentials, said wherever none were found.
     let howToSave =
         "To save credentials: cartocreds save --username NAME --api-key-stdin, or Save() on a Credentials value; "
-        + $"or set {Variables.Username} (or {Variables.BaseUrl}) and {Variables.ApiKey}."
+        + "or set " + Variables.Username + " (or " + Variables.BaseUrl + ") and " + Variables.ApiKey + "."
 
     /// A resolution error: the invalid layer with its location and field, or every layer and why
     /// it was unavailable.
     let resolveError (error: ResolveError) : string =
         match error with
         | ResolveError.InvalidLayer(layer, where, problem) ->
-            $"Invalid credentials in {Layer.name layer} ({where}): {layerProblem layer problem}."
+            "Invalid credentials in " + (Layer.name layer) + " (" + where + "): " + (layerProblem layer problem) + "."
         | ResolveError.NotFound absent ->
             let lines =
-                absent |> List.map (fun (layer, why) -> $"  {Layer.name layer}: {absence why}")
+                absent |> List.map (fun (layer, why) -> ("  " + (Layer.name layer) + ": " + (absence why)))
 
             String.concat "\n" ([ "No CARTO credentials found. Looked in, highest precedence first:" ] @ lines @ [ howToSave ])
 
@@ -135,8 +136,8 @@ module Messages =
     /// A failed save or delete.
     let storeError (error: StoreError) : string =
         match error with
-        | StoreError.IsDirectory path -> $"{path} is a directory, not a credentials file; nothing was changed"
-        | StoreError.SaveFailed(path, reason) -> $"could not write {path}: {reason}; the previous file is unchanged"
-        | StoreError.DeleteFailed(path, reason) -> $"could not remove {path}: {reason}"
+        | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
+        | StoreError.SaveFailed(path, reason) -> "could not write " + path + ": " + reason + "; the previous file is unchanged"
+        | StoreError.DeleteFailed(path, reason) -> "could not remove " + path + ": " + reason
         | StoreError.NoLocation(LocationError.VariableNotSet name) ->
-            $"the default location is unknown because {name} is not set; give a path"
+            "the default location is unknown because " + name + " is not set; give a path"

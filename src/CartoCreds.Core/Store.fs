@@ -152,8 +152,8 @@ module Store =
         else
             let directory = Path.GetDirectoryName full
 
-            let temporary =
-                Path.Combine(directory, $".{Path.GetFileName full}.{Guid.NewGuid():N}.tmp")
+            let unique = Guid.NewGuid().ToString "N"
+            let temporary = Path.Combine(directory, ("." + (Path.GetFileName full) + "." + unique + ".tmp"))
 
             try
                 ensureDirectory directory

@@ -1,0 +1,193 @@
+/// SPEC §6: each command and exit code, run as a process from the managed build and the AOT binary.
+module CartoCreds.Cli.Tests.CliTests
+
+open System.IO
+open System.Text.Json
+open Xunit
+open CartoCreds.Cli.Tests.Tool
+
+/// The builds under test, as xUnit rows.
+let builds = buildData
+
+let private key = "9f8e7d6c5b4a3210fedc"
+
+let private saveAna build (home: Home) =
+    let r = runWith build home [] (Some(key + "\n")) [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+    Assert.True((r.Code = 0), r.Err)
+    r
+
+let private noStackTrace (r: Run) =
+    Assert.DoesNotContain("   at ", r.Err)
+    Assert.DoesNotContain("Exception", r.Err)
+
+let private noSecret (r: Run) =
+    Assert.DoesNotContain(key, r.Out)
+    Assert.DoesNotContain(key, r.Err)
+
+[<Theory; MemberData(nameof builds)>]
+let ``show with nothing saved explains every layer on stderr and exits 1`` (build: string) =
+    use home = new Home()
+    let r = run (byName build) home [ "show" ]
+    Assert.Equal(1, r.Code)
+    Assert.Equal("", r.Out)
+    Assert.StartsWith("No CARTO credentials found. Looked in, highest precedence first:", r.Err)
+    Assert.Contains("  Saved session: no file at " + home.SavedPath, r.Err)
+    noStackTrace r
+
+[<Theory; MemberData(nameof builds)>]
+let ``save reads the key from stdin, says where it saved, and writes a private file`` (build: string) =
+    use home = new Home()
+    let r = saveAna (byName build) home
+    Assert.Equal("Saved Credentials(username=ana, api_key=****fedc, base_url=https://ana.carto.com) to " + home.SavedPath + "\n", r.Out)
+    Assert.Equal("", r.Err)
+    Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, File.GetUnixFileMode home.SavedPath)
+    Assert.Contains(key, File.ReadAllText home.SavedPath)
+    noSecret r
+
+[<Theory; MemberData(nameof builds)>]
+let ``save with --api-key warns on stderr that the key is visible`` (build: string) =
+    use home = new Home()
+    let r = run (byName build) home [ "save"; "--username"; "ana"; "--api-key"; key; "--file"; home.Path "c.json" ]
+    Assert.Equal(0, r.Code)
+    Assert.StartsWith("warning: an API key given with --api-key can be seen in shell history", r.Err)
+    Assert.True(File.Exists(home.Path "c.json"))
+    noSecret r
+
+[<Theory; MemberData(nameof builds)>]
+let ``show prints a table with the key masked, and whole with --reveal`` (build: string) =
+    use home = new Home()
+    saveAna (byName build) home |> ignore
+    let masked = run (byName build) home [ "show" ]
+    Assert.Equal(0, masked.Code)
+
+    let expected =
+        [ "NAME              VALUE                  LAYER          LOCATION"
+          "username          ana                    Saved session  " + home.SavedPath
+          "api_key           ****fedc               Saved session  " + home.SavedPath
+          "base_url          https://ana.carto.com  Saved session  " + home.SavedPath
+          "allow_non_secure  false                  Saved session  " + home.SavedPath ]
+
+    Assert.Equal(String.concat "\n" expected + "\n", masked.Out)
+    noSecret masked
+    let revealed = run (byName build) home [ "show"; "--reveal" ]
+    Assert.Contains("api_key           " + key + "  ", revealed.Out)
+
+[<Theory; MemberData(nameof builds)>]
+let ``show --json prints the same as a JSON object`` (build: string) =
+    use home = new Home()
+    saveAna (byName build) home |> ignore
+    let r = run (byName build) home [ "show"; "--json" ]
+    Assert.Equal(0, r.Code)
+    use json = JsonDocument.Parse r.Out
+    let root = json.RootElement
+    Assert.Equal("ana", root.GetProperty("username").GetString())
+    Assert.Equal("****fedc", root.GetProperty("api_key").GetString())
+    Assert.Equal("https://ana.carto.com", root.GetProperty("base_url").GetString())
+    Assert.False(root.GetProperty("allow_non_secure").GetBoolean())
+    Assert.Equal("SavedSession", root.GetProperty("origin").GetProperty("layer").GetString())
+    Assert.Equal(home.SavedPath, root.GetProperty("origin").GetProperty("location").GetString())
+    let revealed = run (byName build) home [ "show"; "--json"; "--reveal" ]
+    use revealedJson = JsonDocument.Parse revealed.Out
+    Assert.Equal(key, revealedJson.RootElement.GetProperty("api_key").GetString())
+
+[<Theory; MemberData(nameof builds)>]
+let ``show --file outranks the environment, which outranks the saved session`` (build: string) =
+    use home = new Home()
+    let build = byName build
+    saveAna build home |> ignore
+    let env = [ "CARTO_USERNAME", "env_user" ]
+    let fromEnv = runWith build home env None [ "show"; "--json" ]
+    use envJson = JsonDocument.Parse fromEnv.Out
+    Assert.Equal("Environment", envJson.RootElement.GetProperty("origin").GetProperty("layer").GetString())
+    Assert.Equal("CARTO_USERNAME", envJson.RootElement.GetProperty("origin").GetProperty("location").GetString())
+    File.WriteAllText(home.Path "team.json", """{"username": "team", "api_key": "abc"}""")
+    let fromFile = runWith build home env None [ "show"; "--json"; "--file"; home.Path "team.json" ]
+    use fileJson = JsonDocument.Parse fromFile.Out
+    Assert.Equal("team", fileJson.RootElement.GetProperty("username").GetString())
+    Assert.Equal("File", fileJson.RootElement.GetProperty("origin").GetProperty("layer").GetString())
+
+[<Theory; MemberData(nameof builds)>]
+let ``a malformed file is named in the error, exit 1`` (build: string) =
+    use home = new Home()
+    File.WriteAllText(home.Path "bad.json", "{\"username\": \"ana\", \"api_key\": \"" + key + "\"")
+    let r = run (byName build) home [ "show"; "--file"; home.Path "bad.json" ]
+    Assert.Equal(1, r.Code)
+    Assert.Equal("Invalid credentials in File (" + home.Path "bad.json" + "): it is not valid JSON (line 1, position 54).\n", r.Err)
+    noSecret r
+    noStackTrace r
+
+[<Theory; MemberData(nameof builds)>]
+let ``a refused save exits 1 and leaves the old file byte for byte`` (build: string) =
+    use home = new Home()
+    saveAna (byName build) home |> ignore
+    let before = File.ReadAllBytes home.SavedPath
+    let r = runWith (byName build) home [] (Some "other_key_123456") [ "save"; "--username"; "ana.smith"; "--api-key-stdin" ]
+    Assert.Equal(1, r.Code)
+    Assert.Equal("Invalid credentials in Arguments (username, api_key): username 'ana.smith' contains '.'; a username uses only letters, digits, '_' and '-'. Nothing was saved.\n", r.Err)
+    Assert.Equal<byte[]>(before, File.ReadAllBytes home.SavedPath)
+    let insecure = run (byName build) home [ "save"; "--base-url"; "http://carto.local/user/ana" ]
+    Assert.Equal(1, insecure.Code)
+    Assert.Equal<byte[]>(before, File.ReadAllBytes home.SavedPath)
+    let allowed = run (byName build) home [ "save"; "--base-url"; "http://carto.local/user/ana"; "--allow-non-secure"; "--file"; home.Path "local.json" ]
+    Assert.Equal(0, allowed.Code)
+
+[<Theory; MemberData(nameof builds)>]
+let ``an empty stdin key is refused, exit 1`` (build: string) =
+    use home = new Home()
+    let r = runWith (byName build) home [] (Some "  \n") [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+    Assert.Equal(1, r.Code)
+    Assert.Equal("--api-key-stdin: standard input held no API key; nothing was saved.\n", r.Err)
+    Assert.False(File.Exists home.SavedPath)
+
+[<Theory; MemberData(nameof builds)>]
+let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
+    use home = new Home()
+    let build = byName build
+
+    let expectUsage args (line: string) =
+        let r = run build home args
+        Assert.Equal(2, r.Code)
+        Assert.Contains(line, r.Err)
+        Assert.EndsWith("Run 'cartocreds --help' for usage.\n", r.Err)
+        noStackTrace r
+
+    expectUsage [ "save" ] "save needs --username or --base-url."
+    expectUsage [ "save"; "--username"; "ana"; "--api-key"; "k"; "--api-key-stdin" ] "give --api-key or --api-key-stdin, not both."
+    expectUsage [ "frobnicate" ] "frobnicate"
+    expectUsage [ "show"; "--bogus" ] "--bogus"
+    expectUsage [] "Required command was not provided."
+
+[<Theory; MemberData(nameof builds)>]
+let ``delete removes the file, then says there is none; both exit 0`` (build: string) =
+    use home = new Home()
+    saveAna (byName build) home |> ignore
+    let first = run (byName build) home [ "delete" ]
+    Assert.Equal(0, first.Code)
+    Assert.Equal("Deleted " + home.SavedPath + "\n", first.Out)
+    Assert.False(File.Exists home.SavedPath)
+    let second = run (byName build) home [ "delete" ]
+    Assert.Equal(0, second.Code)
+    Assert.Equal("No credentials file at " + home.SavedPath + "\n", second.Out)
+
+[<Theory; MemberData(nameof builds)>]
+let ``path prints the default location from the environment`` (build: string) =
+    use home = new Home()
+    let r = run (byName build) home [ "path" ]
+    Assert.Equal(0, r.Code)
+    Assert.Equal(home.SavedPath + "\n", r.Out)
+
+[<Theory; MemberData(nameof builds)>]
+let ``--version and --help exit 0`` (build: string) =
+    use home = new Home()
+    let version = run (byName build) home [ "--version" ]
+    Assert.Equal(0, version.Code)
+    Assert.Equal("0.1.0\n", version.Out)
+    let help = run (byName build) home [ "--help" ]
+    Assert.Equal(0, help.Code)
+
+    for command in [ "show"; "save"; "delete"; "path" ] do
+        Assert.Contains(command, help.Out)
+
+    let saveHelp = run (byName build) home [ "save"; "--help" ]
+    Assert.Equal(0, saveHelp.Code)
+    Assert.Contains("--api-key-stdin", saveHelp.Out)

@@ -1,0 +1,93 @@
+/// Runs `cartocreds` as a process, from the managed build or the Native AOT binary, with a clean
+/// environment whose home and configuration directory are a temporary directory.
+module CartoCreds.Cli.Tests.Tool
+
+open System
+open System.Diagnostics
+open System.IO
+
+/// A build of the tool: how to start it.
+type Build =
+    { Name: string
+      Program: string
+      Prefix: string list }
+
+    override this.ToString() = this.Name
+
+let private repositoryRoot =
+    let rec up (dir: DirectoryInfo) =
+        if isNull dir then None
+        elif File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")) then Some dir.FullName
+        else up dir.Parent
+
+    up (DirectoryInfo AppContext.BaseDirectory)
+
+let managed =
+    { Name = "managed"
+      Program = "dotnet"
+      Prefix = [ Path.Combine(AppContext.BaseDirectory, "cartocreds.dll") ] }
+
+/// The AOT binary that `dotnet fsi build.fsx publish` leaves in artifacts/aot/linux-x64.
+let aot =
+    repositoryRoot
+    |> Option.map (fun root -> Path.Combine(root, "artifacts", "aot", "linux-x64", "cartocreds"))
+    |> Option.filter File.Exists
+    |> Option.map (fun path -> { Name = "aot"; Program = path; Prefix = [] })
+
+/// Every build there is. CI publishes the AOT binary first and sets CARTOCREDS_REQUIRE_AOT, so a
+/// missing binary fails there instead of passing untested.
+let builds: Build list =
+    match aot, Environment.GetEnvironmentVariable "CARTOCREDS_REQUIRE_AOT" with
+    | Some binary, _ -> [ managed; binary ]
+    | None, "1" -> failwith "CARTOCREDS_REQUIRE_AOT=1 but artifacts/aot/linux-x64/cartocreds is missing: run 'dotnet fsi build.fsx publish'"
+    | None, _ -> [ managed ]
+
+let buildData: obj[] seq = builds |> Seq.map (fun b -> [| box b.Name |])
+
+let byName (name: string) = builds |> List.find (fun b -> b.Name = name)
+
+/// What a run printed and returned.
+type Run = { Code: int; Out: string; Err: string }
+
+/// A temporary home for one test, removed afterwards.
+type Home() =
+    let root = Directory.CreateTempSubdirectory("cartocreds-cli-").FullName
+    member _.Root = root
+    member _.Config = Path.Combine(root, "config")
+    member this.SavedPath = Path.Combine(this.Config, "cartoframes", "creds.json")
+    member _.Path(name: string) = Path.Combine(root, name)
+
+    interface IDisposable with
+        member _.Dispose() = Directory.Delete(root, true)
+
+/// Runs the tool with only PATH, DOTNET_ROOT, HOME and XDG_CONFIG_HOME, plus the given variables.
+let runWith (build: Build) (home: Home) (variables: (string * string) list) (stdin: string option) (args: string list) : Run =
+    let info = ProcessStartInfo(build.Program, build.Prefix @ args)
+    info.RedirectStandardOutput <- true
+    info.RedirectStandardError <- true
+    info.RedirectStandardInput <- true
+    info.UseShellExecute <- false
+    let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
+
+    for name in Seq.toArray info.Environment.Keys do
+        if not (keep.Contains name) then info.Environment.Remove name |> ignore
+
+    info.Environment["HOME"] <- home.Root
+    info.Environment["XDG_CONFIG_HOME"] <- home.Config
+
+    for name, value in variables do
+        info.Environment[name] <- value
+
+    use proc = Process.Start info
+    let out = proc.StandardOutput.ReadToEndAsync()
+    let err = proc.StandardError.ReadToEndAsync()
+    stdin |> Option.iter proc.StandardInput.Write
+    proc.StandardInput.Close()
+
+    if not (proc.WaitForExit 60_000) then
+        proc.Kill true
+        failwith "cartocreds did not finish within 60 s"
+
+    { Code = proc.ExitCode; Out = out.Result; Err = err.Result }
+
+let run build home args = runWith build home [] None args
