@@ -85,7 +85,7 @@ let publish () =
 
 let bench () =
     publish ()
-    check (run "bash" [ Path.Combine(root, "bench", "startup.sh") ])
+    check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "startup.fsx") ])
     check (run "dotnet" [ "run"; "--project"; Path.Combine(root, "bench", "CartoCreds.Bench"); "-c"; "Release"; "--"; "--filter"; "*" ])
 
 let pack () =

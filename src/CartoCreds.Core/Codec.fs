@@ -12,31 +12,121 @@ type DecodeError =
     | Empty
     | TooLarge of size: int
     | NotJson of line: int64 * position: int64
+    | NotUtf8
     | NotAnObject of actual: string
     | BadField of path: string * expected: string * actual: string
     | Invalid of ValueError list
 
+/// A JSON value as far as a credentials file needs it: the root object's fields with their
+/// scalar values; nested objects and arrays are kept only as their kind.
+[<RequireQualifiedAccess>]
+type Json =
+    | String of string
+    | Bool of bool
+    | Null
+    | Number
+    | Array
+    | Object of fields: struct (string * Json)[]
+
+[<RequireQualifiedAccess>]
+module Json =
+
+    /// "a string", "an object"…: how messages name a value's kind.
+    let kind (value: Json) : string =
+        match value with
+        | Json.String _ -> "a string"
+        | Json.Bool _ -> "a boolean"
+        | Json.Null -> "null"
+        | Json.Number -> "a number"
+        | Json.Array -> "an array"
+        | Json.Object _ -> "an object"
+
+    /// The names the file format knows, matched without allocating a string for each.
+    let private knownNames =
+        [| "username"; "api_key"; "key"; "base_url"; "allow_non_secure" |]
+        |> Array.map (fun name -> name, Text.Encoding.UTF8.GetBytes name)
+
+    let private propertyName (reader: byref<Utf8JsonReader>) =
+        let mutable name = null
+        let mutable i = 0
+
+        while isNull name && i < knownNames.Length do
+            let text, utf8 = knownNames[i]
+            if reader.ValueTextEquals(ReadOnlySpan utf8) then name <- text
+            i <- i + 1
+
+        if isNull name then reader.GetString() else name
+
+    let private jsonTrue = Json.Bool true
+    let private jsonFalse = Json.Bool false
+
+    /// A value at the reader; containers are skipped, nested objects too (depth > 0).
+    let private scalar (reader: byref<Utf8JsonReader>) =
+        match reader.TokenType with
+        | JsonTokenType.String -> Json.String(reader.GetString())
+        | JsonTokenType.True -> jsonTrue
+        | JsonTokenType.False -> jsonFalse
+        | JsonTokenType.Null -> Json.Null
+        | JsonTokenType.Number -> Json.Number
+        | JsonTokenType.StartArray ->
+            reader.Skip()
+            Json.Array
+        | _ ->
+            reader.Skip()
+            Json.Object [||]
+
+    let private readRoot (reader: byref<Utf8JsonReader>) =
+        reader.Read() |> ignore
+
+        let root =
+            if reader.TokenType = JsonTokenType.StartObject then
+                // Sized for the four fields of the format; grown by doubling, trimmed only if needed.
+                let mutable fields = Array.zeroCreate<struct (string * Json)> 4
+                let mutable count = 0
+
+                while reader.Read() && reader.TokenType = JsonTokenType.PropertyName do
+                    let name = propertyName &reader
+                    reader.Read() |> ignore
+
+                    if count = fields.Length then
+                        Array.Resize(&fields, count * 2)
+
+                    fields[count] <- struct (name, scalar &reader)
+                    count <- count + 1
+
+                Json.Object(if count = fields.Length then fields else Array.sub fields 0 count)
+            else
+                scalar &reader
+
+        // Anything after the root value is an error the reader reports.
+        while reader.Read() do
+            ()
+
+        root
+
+    /// Parses UTF-8 JSON (no byte-order mark) with Utf8JsonReader: no document is built.
+    let parse (bytes: ReadOnlySpan<byte>) : Result<Json, DecodeError> =
+        let mutable reader = Utf8JsonReader(bytes, JsonReaderOptions(MaxDepth = 64))
+
+        try
+            Ok(readRoot &reader)
+        with
+        | :? JsonException as e ->
+            let line = Option.ofNullable e.LineNumber |> Option.defaultValue 0L
+            let position = Option.ofNullable e.BytePositionInLine |> Option.defaultValue 0L
+            Error(DecodeError.NotJson(line + 1L, position + 1L))
+        | :? InvalidOperationException -> Error DecodeError.NotUtf8 // a string that cannot be transcoded
+
 /// A decoder in the style of Thoth.Json: a plain function from a JSON value to a `Result`.
-type Decoder<'T> = JsonElement -> Result<'T, DecodeError>
+type Decoder<'T> = Json -> Result<'T, DecodeError>
 
 /// Decoders of JSON values. A decoder of one value reports an empty path; `field` prepends
 /// `.name` as the error travels outward; `fromBytes` adds the root `$` once.
 [<RequireQualifiedAccess>]
 module Decode =
 
-    let private kindName (kind: JsonValueKind) =
-        match kind with
-        | JsonValueKind.Object -> "an object"
-        | JsonValueKind.Array -> "an array"
-        | JsonValueKind.String -> "a string"
-        | JsonValueKind.Number -> "a number"
-        | JsonValueKind.True
-        | JsonValueKind.False -> "a boolean"
-        | JsonValueKind.Null -> "null"
-        | _ -> "nothing"
-
-    let private bad expected (element: JsonElement) =
-        Error(DecodeError.BadField("", expected, kindName element.ValueKind))
+    let private bad expected (value: Json) =
+        Error(DecodeError.BadField("", expected, Json.kind value))
 
     let private prependPath (segment: string) (error: DecodeError) =
         match error with
@@ -45,68 +135,71 @@ module Decode =
 
     /// A JSON string.
     let string: Decoder<string> =
-        fun element ->
-            if element.ValueKind <> JsonValueKind.String then
-                bad "a string" element
-            else
-                try
-                    Ok(element.GetString())
-                with :? InvalidOperationException ->
-                    Error(DecodeError.BadField("", "a string of valid UTF-8", "invalid UTF-8"))
+        fun value ->
+            match value with
+            | Json.String text -> Ok text
+            | other -> bad "a string" other
 
     /// A JSON `true` or `false`.
     let bool: Decoder<bool> =
-        fun element ->
-            match element.ValueKind with
-            | JsonValueKind.True -> Ok true
-            | JsonValueKind.False -> Ok false
-            | _ -> bad "a boolean" element
+        fun value ->
+            match value with
+            | Json.Bool flag -> Ok flag
+            | other -> bad "a boolean" other
 
     /// `null` as `None`, anything else through the decoder.
     let nullable (decoder: Decoder<'T>) : Decoder<'T option> =
-        fun element ->
-            if element.ValueKind = JsonValueKind.Null then
-                Ok None
-            else
-                match decoder element with
-                | Ok value -> Ok(Some value)
+        fun value ->
+            match value with
+            | Json.Null -> Ok None
+            | _ ->
+                match decoder value with
+                | Ok decoded -> Ok(Some decoded)
                 | Error(DecodeError.BadField(path, expected, actual)) ->
                     Error(DecodeError.BadField(path, expected + " or null", actual))
                 | Error other -> Error other
 
-    /// An optional field of an object: `None` when absent.
+    /// An optional field of an object: `None` when absent; the last one when repeated.
     let optionalField (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
-        fun element ->
-            match element.TryGetProperty name with
-            | true, value -> decoder value |> Result.map Some |> Result.mapError (prependPath ("." + name))
-            | false, _ -> Ok None
+        fun value ->
+            match value with
+            | Json.Object fields ->
+                let mutable i = fields.Length - 1
+
+                while i >= 0 && (let struct (n, _) = fields[i] in not (String.Equals(n, name))) do
+                    i <- i - 1
+
+                if i < 0 then
+                    Ok None
+                else
+                    let struct (_, field) = fields[i]
+
+                    match decoder field with
+                    | Ok decoded -> Ok(Some decoded)
+                    | Error e -> Error(prependPath ("." + name) e)
+            | _ -> Ok None
 
     /// A JSON object, decoded by the given function of the object.
     let object (decoder: Decoder<'T>) : Decoder<'T> =
-        fun element ->
-            if element.ValueKind = JsonValueKind.Object then
-                decoder element
-            else
-                Error(DecodeError.NotAnObject(kindName element.ValueKind))
+        fun value ->
+            match value with
+            | Json.Object _ -> decoder value
+            | other -> Error(DecodeError.NotAnObject(Json.kind other))
+
+    let private byteOrderMark = [| 0xEFuy; 0xBBuy; 0xBFuy |]
+    let private whitespace = [| 0x20uy; 0x09uy; 0x0Auy; 0x0Duy |]
 
     /// Parses UTF-8 bytes (a byte-order mark is skipped) and decodes the root value.
     let fromBytes (decoder: Decoder<'T>) (bytes: ReadOnlyMemory<byte>) : Result<'T, DecodeError> =
-        let bytes =
-            if bytes.Span.StartsWith(ReadOnlySpan [| 0xEFuy; 0xBBuy; 0xBFuy |]) then
-                bytes.Slice 3
-            else
-                bytes
+        let span = bytes.Span
+        let span = if span.StartsWith(ReadOnlySpan byteOrderMark) then span.Slice 3 else span
 
-        if bytes.Span.Trim(ReadOnlySpan [| 0x20uy; 0x09uy; 0x0Auy; 0x0Duy |]).IsEmpty then
+        if span.Trim(ReadOnlySpan whitespace).IsEmpty then
             Error DecodeError.Empty
         else
-            try
-                use document = JsonDocument.Parse bytes
-                decoder document.RootElement |> Result.mapError (prependPath "$")
-            with :? JsonException as e ->
-                let line = Option.ofNullable e.LineNumber |> Option.defaultValue 0L
-                let position = Option.ofNullable e.BytePositionInLine |> Option.defaultValue 0L
-                Error(DecodeError.NotJson(line + 1L, position + 1L))
+            match Json.parse span with
+            | Ok root -> decoder root |> Result.mapError (prependPath "$")
+            | Error e -> Error e
 
 /// The credentials file of SPEC §4, shared with CARTOframes:
 /// `{"username": …, "api_key": …, "base_url": …, "allow_non_secure": …}`.
@@ -119,18 +212,20 @@ module Codec =
 
     /// The file's fields as written, before SPEC §1 validation. `key` is CARTOframes 0.x's name
     /// for `api_key`; `api_key` wins when both are present.
-    let fileDecoder: Decoder<CredentialsInput> =
-        Decode.object (fun element ->
-            let field name decoder =
-                Decode.optionalField name (Decode.nullable decoder) element |> Result.map Option.flatten
+    /// A field that may be absent or null, both meaning "not given".
+    let private optional (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
+        let field = Decode.optionalField name (Decode.nullable decoder)
+        fun value -> field value |> Result.map Option.flatten
 
-            match
-                field "username" Decode.string,
-                field "api_key" Decode.string,
-                field "key" Decode.string,
-                field "base_url" Decode.string,
-                field "allow_non_secure" Decode.bool
-            with
+    let private username = optional "username" Decode.string
+    let private apiKey = optional "api_key" Decode.string
+    let private legacyKey = optional "key" Decode.string
+    let private baseUrl = optional "base_url" Decode.string
+    let private allowNonSecure = optional "allow_non_secure" Decode.bool
+
+    let fileDecoder: Decoder<CredentialsInput> =
+        Decode.object (fun file ->
+            match username file, apiKey file, legacyKey file, baseUrl file, allowNonSecure file with
             | Ok username, Ok apiKey, Ok key, Ok baseUrl, Ok allowNonSecure ->
                 Ok
                     { Username = username

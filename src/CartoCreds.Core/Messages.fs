@@ -75,6 +75,7 @@ module Messages =
         | DecodeError.Empty -> "the file is empty"
         | DecodeError.TooLarge size -> "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
         | DecodeError.NotJson(line, position) -> "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
+        | DecodeError.NotUtf8 -> "it is not valid UTF-8 text"
         | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
         | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
         | DecodeError.Invalid errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "

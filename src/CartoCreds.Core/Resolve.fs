@@ -139,13 +139,20 @@ module Resolve =
         | Error problem ->
             LayerOutcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
 
-    let private names (pairs: (string * string option) list) =
-        pairs |> List.filter (snd >> Option.isSome) |> List.map fst |> String.concat ", "
+    /// "username, api_key": the names of the values that were given, in a fixed order.
+    let private names (first: string) (a: string option) (second: string) (b: string option) (third: string) (c: string option) =
+        let join (acc: string) (name: string) (value: string option) =
+            match value with
+            | None -> acc
+            | Some _ when acc = "" -> name
+            | Some _ -> acc + ", " + name
+
+        join (join (join "" first a) second b) third c
 
     /// The layer of values given by username / key / base URL, with its own names for them.
     let private valuesLayer layer keyName usernameName baseUrlName (input: CredentialsInput) =
         let location =
-            names [ usernameName, input.Username; keyName, input.ApiKey; baseUrlName, input.BaseUrl ]
+            names usernameName input.Username keyName input.ApiKey baseUrlName input.BaseUrl
 
         match input.Username, input.BaseUrl, input.ApiKey with
         | None, None, None -> None
@@ -220,24 +227,31 @@ module Resolve =
         | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
         | Ok read -> fileContent Layer.SavedSession read
 
+    /// The first present step decides; a step is run only when all above it are absent.
+    let private decide (run: Layer * 'Step -> LayerOutcome) (steps: (Layer * 'Step)[]) : Result<Resolved, ResolveError> =
+        let rec go index absent =
+            if index = steps.Length then
+                Error(ResolveError.NotFound(List.rev absent))
+            else
+                match run steps[index] with
+                | LayerOutcome.Present result -> result
+                | LayerOutcome.Absent why -> go (index + 1) ((fst steps[index], why) :: absent)
+
+        go 0 []
+
     /// The first present layer decides; a layer is evaluated only when all above it are absent.
     let first (layers: (Layer * (unit -> LayerOutcome)) list) : Result<Resolved, ResolveError> =
-        let rec go absent remaining =
-            match remaining with
-            | [] -> Error(ResolveError.NotFound(List.rev absent))
-            | (layer, outcome) :: rest ->
-                match outcome () with
-                | LayerOutcome.Present result -> result
-                | LayerOutcome.Absent why -> go ((layer, why) :: absent) rest
+        decide (fun (_, outcome) -> outcome ()) (Array.ofList layers)
 
-        go [] layers
+    /// The precedence of SPEC §2, highest first: built once, read by every resolution.
+    let private precedence: (Layer * (Layers -> LayerOutcome))[] =
+        [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)
+           Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
+           Layer.File, (fun layers -> fileLayer layers.File)
+           Layer.Environment, (fun layers -> environmentLayer layers.Environment)
+           Layer.SavedSession, (fun layers -> savedSessionLayer layers.SavedSession) |]
 
     /// SPEC §2: the credentials of the highest present layer, with their origin; or the error of
     /// the highest present layer, which stops resolution; or, when none is present, why each was not.
     let resolve (layers: Layers) : Result<Resolved, ResolveError> =
-        first
-            [ Layer.Explicit, (fun () -> explicitLayer layers.Explicit)
-              Layer.Arguments, (fun () -> argumentsLayer layers.Arguments)
-              Layer.File, (fun () -> fileLayer layers.File)
-              Layer.Environment, (fun () -> environmentLayer layers.Environment)
-              Layer.SavedSession, (fun () -> savedSessionLayer layers.SavedSession) ]
+        decide (fun (_, step) -> step layers) precedence

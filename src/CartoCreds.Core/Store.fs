@@ -57,46 +57,42 @@ module Store =
     let private isUnix = not (OperatingSystem.IsWindows())
 
     let private readBounded (path: string) : Result<ReadOnlyMemory<byte>, ReadError> =
-        use stream =
-            new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite ||| FileShare.Delete, 1)
+        use handle =
+            File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite ||| FileShare.Delete)
 
-        let length = stream.Length
+        let length = RandomAccess.GetLength handle
 
         if length > int64 Codec.MaxFileSize then
             Error(ReadError.TooLarge length)
         else
-            // The file may grow between the length check and the read: read one byte past the limit.
-            let buffer = Array.zeroCreate<byte> (int length + 1)
+            // At most the length seen at open: a file that grows meanwhile is read no further.
+            let buffer = Array.zeroCreate<byte> (int length)
             let mutable total = 0
-            let mutable reading = true
+            let mutable reading = buffer.Length > 0
 
             while reading do
-                let n = stream.Read(buffer, total, buffer.Length - total)
+                let n = RandomAccess.Read(handle, Span(buffer, total, buffer.Length - total), int64 total)
                 total <- total + n
                 reading <- n > 0 && total < buffer.Length
 
-            if total > Codec.MaxFileSize then
-                Error(ReadError.TooLarge(int64 total))
-            elif total = buffer.Length then
-                // Grew while read: finish reading so the size is reported truthfully.
-                Error(ReadError.TooLarge(int64 total + stream.Length - length))
-            else
-                Ok(ReadOnlyMemory(buffer, 0, total))
+            Ok(ReadOnlyMemory(buffer, 0, total))
+
+    let private unreadable (path: string) (e: exn) =
+        if Directory.Exists path then ReadError.IsDirectory else ReadError.Unreadable e.Message
 
     /// Reads a file of at most 64 KiB; never throws for a missing, unreadable or odd file.
+    /// The common case costs what File.ReadAllBytes does: checks happen only when opening fails.
     let read (path: string) : FileRead =
         let content =
             try
-                if Directory.Exists path then Error ReadError.IsDirectory
-                elif not (File.Exists path) then Error ReadError.NotFound
-                else readBounded path
+                readBounded path
             with
             | :? FileNotFoundException
             | :? DirectoryNotFoundException -> Error ReadError.NotFound
-            | :? UnauthorizedAccessException as e -> Error(ReadError.Unreadable e.Message)
-            | :? IOException as e -> Error(ReadError.Unreadable e.Message)
-            | :? ArgumentException as e -> Error(ReadError.Unreadable e.Message)
-            | :? NotSupportedException as e -> Error(ReadError.Unreadable e.Message)
+            | :? UnauthorizedAccessException
+            | :? IOException
+            | :? ArgumentException
+            | :? NotSupportedException as e -> Error(unreadable path e)
 
         { Path = path; Content = content }
 

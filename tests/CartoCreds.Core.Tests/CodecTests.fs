@@ -114,7 +114,24 @@ let ``no decode error carries the file's key`` (SecretKey key) =
 
 [<Fact>]
 let ``a decoder of one value reports an empty path, and field prepends its name`` () =
-    use document = JsonDocument.Parse "{\"a\": 1}"
-    Assert.Equal(Error(DecodeError.BadField("", "a string", "a number")), Decode.string (document.RootElement.GetProperty "a"))
-    Assert.Equal(Error(DecodeError.BadField(".a", "a string", "a number")), Decode.optionalField "a" Decode.string document.RootElement)
-    Assert.Equal(Ok None, Decode.optionalField "b" Decode.string document.RootElement)
+    let root = Json.parse (ReadOnlySpan(Encoding.UTF8.GetBytes "{\"a\": 1, \"b\": [1, {\"c\": 2}]}")) |> ok
+    Assert.Equal(Error(DecodeError.BadField("", "a string", "a number")), Decode.string Json.Number)
+    Assert.Equal(Error(DecodeError.BadField(".a", "a string", "a number")), Decode.optionalField "a" Decode.string root)
+    Assert.Equal(Error(DecodeError.BadField(".b", "a string", "an array")), Decode.optionalField "b" Decode.string root)
+    Assert.Equal(Ok None, Decode.optionalField "z" Decode.string root)
+    Assert.Equal(Error(DecodeError.BadField("$.a", "a string", "a number")), Decode.fromBytes (Decode.optionalField "a" Decode.string) (ReadOnlyMemory(Encoding.UTF8.GetBytes "{\"a\": 1}")))
+
+[<Fact>]
+let ``a repeated field counts once, the last one, as in Python's json`` () =
+    Assert.Equal(Ok(make (Some "second") None None), decodeText """{"username": "first", "username": "second"}""")
+
+[<Fact>]
+let ``trailing content after the object is not JSON`` () =
+    Assert.Equal(Error(DecodeError.NotJson(1L, 21L)), decodeText """{"username": "ana"} x""")
+
+[<Fact>]
+let ``a string that is not UTF-8 is refused`` () =
+    let bytes = Array.concat [ Encoding.UTF8.GetBytes "{\"username\": \"a"; [| 0xC3uy; 0x28uy |]; Encoding.UTF8.GetBytes "\"}" ]
+    match Codec.decode (ReadOnlyMemory bytes) with
+    | Error(DecodeError.NotUtf8 | DecodeError.NotJson _) -> ()
+    | other -> failwithf "%A" other

@@ -214,3 +214,32 @@ let ``the base URL setter leaves the username as it is, and the username setter 
     let byUrl = Credentials.withBaseUrl "https://other.carto.com" c |> ok
     let byName = Credentials.withUsername name c |> ok
     byUrl.Username = c.Username && byName.BaseUrl = c.BaseUrl
+
+// ---- the URL grammar ----
+
+[<Fact>]
+let ``the default port is dropped, another kept; an empty port is dropped`` () =
+    let normalized url = BaseUrl.create true url |> Result.map BaseUrl.value
+    Assert.Equal(Ok "https://a.carto.com", normalized "https://a.carto.com:443/")
+    Assert.Equal(Ok "http://a.carto.com", normalized "http://a.carto.com:80")
+    Assert.Equal(Ok "https://a.carto.com:8443/api", normalized "https://a.carto.com:08443/api/")
+    Assert.Equal(Ok "https://a.carto.com", normalized "https://a.carto.com:")
+    Assert.Equal(Ok "https://[::1]:8443", normalized "https://[::1]:8443")
+    Assert.Equal(Ok "https://a.carto.com/u/an%20a", normalized "https://A.carto.com/u/an%20a")
+
+[<Fact>]
+let ``a malformed host, port or path is not an absolute URL`` () =
+    for url in [ "https://a b.carto.com"; "https://a.carto.com:99999"; "https://a.carto.com:x"; "https://a.carto.com/a b"; "https://[::1"; "https://a.carto.com/%zz"; "1https://a.carto.com"; "https//a.carto.com" ] do
+        match BaseUrl.create true url with
+        | Error(ValueError.BaseUrlNotAbsolute u) -> Assert.Equal(url, u)
+        | other -> failwithf "%s: %A" url other
+
+[<Fact>]
+let ``no host is said as such`` () =
+    Assert.Equal(Error(ValueError.BaseUrlNoHost "https://"), BaseUrl.create false "https://")
+    Assert.Equal(Error(ValueError.BaseUrlNoHost "https://:8443/x"), BaseUrl.create false "https://:8443/x")
+
+[<Spec>]
+let ``an already normalized URL is kept as the same string`` (ValidBaseUrl url) =
+    let once = BaseUrl.create true url |> ok |> BaseUrl.value
+    obj.ReferenceEquals(BaseUrl.create true once |> ok |> BaseUrl.value, once) |@ once

@@ -1,0 +1,167 @@
+/// Speed and allocations of the core beside the floors it is measured against, in the same run.
+/// Run with `dotnet fsi build.fsx bench`; results go to BENCHMARKS.md by hand, with the machine.
+module CartoCreds.Bench.Benchmarks
+
+open System
+open System.IO
+open System.Text
+open System.Text.Json
+open BenchmarkDotNet.Attributes
+open BenchmarkDotNet.Running
+open CartoCreds.Core
+
+let private fileText =
+    """{"username": "johnsmith", "api_key": "3f1e0c9a2b7d4e5f6a7b8c9d", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+
+let private fileBytes = Encoding.UTF8.GetBytes fileText
+
+let private valid =
+    match Codec.decode (ReadOnlyMemory fileBytes) with
+    | Ok c -> c
+    | Error e -> failwithf "bad benchmark input: %A" e
+
+let private variables =
+    Map.ofList [ Variables.Username, "johnsmith"; Variables.ApiKey, "3f1e0c9a2b7d4e5f6a7b8c9d" ]
+
+let private savedPath = "/home/johnsmith/.config/cartoframes/creds.json"
+
+let private noLayers =
+    { Explicit = None
+      Arguments = Arguments.None
+      File = None
+      Environment = fun _ -> None
+      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound } }
+
+/// `resolve` over in-memory layers, one benchmark for each winning layer and one for none.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type ResolveLayers() =
+    let explicitLayers = { noLayers with Explicit = Some valid }
+
+    let argumentLayers =
+        { noLayers with Arguments = { Arguments.None with Username = Some "johnsmith"; ApiKey = Some "3f1e0c9a2b7d4e5f6a7b8c9d" } }
+
+    let fileLayers =
+        { noLayers with File = Some(fun () -> { Path = "/data/creds.json"; Content = Ok(ReadOnlyMemory fileBytes) }) }
+
+    let environmentLayers = { noLayers with Environment = fun name -> Map.tryFind name variables }
+
+    let savedLayers =
+        { noLayers with SavedSession = fun () -> Ok { Path = savedPath; Content = Ok(ReadOnlyMemory fileBytes) } }
+
+    [<Benchmark>]
+    member _.ExplicitWins() = Resolve.resolve explicitLayers
+
+    [<Benchmark>]
+    member _.ArgumentsWin() = Resolve.resolve argumentLayers
+
+    [<Benchmark>]
+    member _.FileWins() = Resolve.resolve fileLayers
+
+    [<Benchmark>]
+    member _.EnvironmentWins() = Resolve.resolve environmentLayers
+
+    [<Benchmark>]
+    member _.SavedSessionWins() = Resolve.resolve savedLayers
+
+    [<Benchmark>]
+    member _.NotFound() = Resolve.resolve noLayers
+
+/// Decoding a credentials file's bytes, beside parsing the same bytes with JsonDocument.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type DecodeFile() =
+    [<Benchmark(Baseline = true)>]
+    member _.JsonDocumentParse() =
+        use document = JsonDocument.Parse(ReadOnlyMemory fileBytes)
+        document.RootElement.ValueKind
+
+    [<Benchmark>]
+    member _.CodecDecode() = Codec.decode (ReadOnlyMemory fileBytes)
+
+/// Where decoding's time goes: parsing, field decoding, and SPEC §1 validation, apart.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type DecodeParts() =
+    let parsed =
+        match Json.parse (ReadOnlySpan fileBytes) with
+        | Ok json -> json
+        | Error _ -> failwith "bad benchmark input"
+
+    let input =
+        match Codec.fileDecoder parsed with
+        | Ok input -> input
+        | Error _ -> failwith "bad benchmark input"
+
+    [<Benchmark>]
+    member _.ReaderOnly() =
+        let mutable reader = Utf8JsonReader(ReadOnlySpan fileBytes)
+        let mutable n = 0
+        while reader.Read() do
+            n <- n + 1
+        n
+
+    [<Benchmark>]
+    member _.Parse() = Json.parse (ReadOnlySpan fileBytes)
+
+    [<Benchmark>]
+    member _.DecodeFields() = Codec.fileDecoder parsed
+
+    [<Benchmark>]
+    member _.Validate() = Credentials.create input
+
+    [<Benchmark>]
+    member _.ValidateBaseUrl() = BaseUrl.create false "https://johnsmith.carto.com"
+
+    [<Benchmark>]
+    member _.ValidateUsername() = Username.create "johnsmith"
+
+/// Loading from disk, beside File.ReadAllBytes and JsonDocument.Parse of the same file.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type LoadFile() =
+    let directory = Directory.CreateTempSubdirectory("cartocreds-bench-").FullName
+    let path = Path.Combine(directory, "creds.json")
+    do File.WriteAllBytes(path, fileBytes)
+    let host = Host.ofVariables [ "HOME", directory ]
+
+    [<Benchmark(Baseline = true)>]
+    member _.ReadAllBytesAndParse() =
+        use document = JsonDocument.Parse(File.ReadAllBytes path)
+        document.RootElement.ValueKind
+
+    [<Benchmark>]
+    member _.ShellLoad() = Shell.load host (Some path)
+
+    [<GlobalCleanup>]
+    member _.Cleanup() = Directory.Delete(directory, true)
+
+/// An atomic private save, beside File.WriteAllBytes of the same bytes, and beside a write that is
+/// flushed to disk (the durability the save promises costs at least that).
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type SaveFile() =
+    let directory = Directory.CreateTempSubdirectory("cartocreds-bench-").FullName
+    let path = Path.Combine(directory, "creds.json")
+    let floorPath = Path.Combine(directory, "floor.json")
+    let bytes = Codec.encode valid
+
+    [<Benchmark(Baseline = true)>]
+    member _.WriteAllBytes() = File.WriteAllBytes(floorPath, bytes)
+
+    [<Benchmark>]
+    member _.WriteAllBytesFlushedToDisk() =
+        use stream = new FileStream(floorPath, FileMode.Create, FileAccess.Write)
+        stream.Write(bytes, 0, bytes.Length)
+        stream.Flush true
+
+    [<Benchmark>]
+    member _.StoreSave() = Store.save path valid
+
+    [<GlobalCleanup>]
+    member _.Cleanup() = Directory.Delete(directory, true)
+
+[<EntryPoint>]
+let main argv =
+    BenchmarkSwitcher.FromAssembly(typeof<DecodeFile>.Assembly).Run(argv) |> ignore
+    0
