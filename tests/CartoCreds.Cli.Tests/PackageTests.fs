@@ -16,8 +16,14 @@ let private repository =
 /// The configuration these tests were built in (the packed projects were built with them).
 let private configuration = DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent.Name
 
-let private dotnet (workingDirectory: string) (args: string list) =
+/// Runs dotnet with a home, CLI home and package folder of its own, inside `work`.
+let private dotnet (work: string) (workingDirectory: string) (args: string list) =
     let info = ProcessStartInfo("dotnet", args, WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true)
+    info.Environment["HOME"] <- Path.Combine(work, "home")
+    info.Environment["DOTNET_CLI_HOME"] <- Path.Combine(work, "home")
+    info.Environment["NUGET_PACKAGES"] <- Path.Combine(work, "nuget-packages")
+    info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] <- "1"
+    info.Environment["DOTNET_NOLOGO"] <- "1"
     use proc = Process.Start info
     let out = proc.StandardOutput.ReadToEndAsync()
     let err = proc.StandardError.ReadToEndAsync()
@@ -44,7 +50,7 @@ let ``the packages carry id, license, readme, docs and symbols, and the tool ins
         let packages = Path.Combine(work, "packages")
 
         for project in [ "src/CartoCreds.Core"; "src/CartoCreds"; "src/CartoCreds.Cli" ] do
-            dotnet repository [ "pack"; project; "-c"; configuration; "--no-build"; "-o"; packages; "-nologo" ] |> ignore
+            dotnet work repository [ "pack"; project; "-c"; configuration; "--no-build"; "-o"; packages; "-nologo" ] |> ignore
 
         for id, doc in [ "CartoCreds.Core", Some "lib/net10.0/CartoCreds.Core.xml"; "CartoCreds", Some "lib/net10.0/CartoCreds.xml"; "CartoCreds.Cli", None ] do
             let package = Path.Combine(packages, id + ".0.1.0.nupkg")
@@ -64,9 +70,10 @@ let ``the packages carry id, license, readme, docs and symbols, and the tool ins
         let config = Path.Combine(work, "nuget.config")
         File.WriteAllText(config, "<configuration><packageSources><clear /><add key=\"local\" value=\"" + packages + "\" /></packageSources></configuration>")
         let tools = Path.Combine(work, "tools")
-        dotnet work [ "tool"; "install"; "CartoCreds.Cli"; "--version"; "0.1.0"; "--tool-path"; tools; "--configfile"; config ] |> ignore
+        dotnet work work [ "tool"; "install"; "CartoCreds.Cli"; "--version"; "0.1.0"; "--tool-path"; tools; "--configfile"; config ] |> ignore
 
         let info = ProcessStartInfo(Path.Combine(tools, "cartocreds"), [ "--version" ], RedirectStandardOutput = true)
+        info.Environment["HOME"] <- Path.Combine(work, "home")
         use proc = Process.Start info
         let version = proc.StandardOutput.ReadToEnd()
         proc.WaitForExit()

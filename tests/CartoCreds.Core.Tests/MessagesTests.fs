@@ -72,6 +72,7 @@ let ``each file error names the path`` () =
     expect "the file is empty" (text "")
     expect "it is not valid JSON (line 2, position 14)" (text "{\n \"username\": x}")
     expect "it holds an array, not a JSON object" (text "[]")
+    expect "it is not valid UTF-8 text" (Ok(ReadOnlyMemory(Array.concat [ Encoding.UTF8.GetBytes "{\"username\": \"a"; [| 0xC3uy; 0x28uy |]; Encoding.UTF8.GetBytes "\"}" ])))
     expect "$.username should be a string or null, not a number" (text "{\"username\": 1}")
     expect "field \"username\" '-a' starts or ends with '-'; field \"base_url\" has a query (?…); remove it" (text "{\"username\": \"-a\", \"base_url\": \"https://a.carto.com?x=1\"}")
     expect "neither a username nor a base URL is given" (text "{\"api_key\": \"abc\"}")

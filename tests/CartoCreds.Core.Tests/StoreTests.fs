@@ -206,18 +206,35 @@ let ``a save into a directory that is a file fails and leaves that file byte for
     Assert.Equal<byte[]>(before, File.ReadAllBytes previous)
     Assert.Equal<string[]>([| previous |], Directory.GetFileSystemEntries box.Root)
 
-/// Makes a directory unwritable even for root (`chattr +i`), or with permissions otherwise.
+/// Makes a directory unwritable: by its permissions, or, where they do not bind (root), `chattr +i`.
+/// Returns how to undo it, or None when this machine can do neither.
 let private lockDirectory (dir: string) =
     let run program (args: string) =
         use p = Process.Start(ProcessStartInfo(program, args, RedirectStandardError = true, UseShellExecute = false))
         p.WaitForExit()
         p.ExitCode = 0
 
-    if Environment.UserName = "root" || Environment.GetEnvironmentVariable "USER" = "root" then
-        if run "chattr" $"+i \"{dir}\"" then Some(fun () -> run "chattr" $"-i \"{dir}\"" |> ignore) else None
+    let rwx = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+    File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserExecute)
+    let probe = Path.Combine(dir, ".probe")
+
+    let writable =
+        try
+            File.WriteAllText(probe, "")
+            File.Delete probe
+            true
+        with _ ->
+            false
+
+    if not writable then
+        Some(fun () -> File.SetUnixFileMode(dir, rwx))
     else
-        File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserExecute)
-        Some(fun () -> File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute))
+        File.SetUnixFileMode(dir, rwx)
+
+        if run "chattr" ("+i \"" + dir + "\"") then
+            Some(fun () -> run "chattr" ("-i \"" + dir + "\"") |> ignore)
+        else
+            None
 
 [<Fact>]
 let ``a save that fails over an existing file leaves it byte for byte and no temporary file`` () =
