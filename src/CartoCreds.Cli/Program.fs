@@ -102,7 +102,7 @@ let private save (host: Host) =
             | Ok resolved ->
                 match Shell.save host (given result file) resolved.Credentials with
                 | Ok path ->
-                    Console.Out.WriteLine ("Saved " + resolved.Credentials.Text + " to " + path)
+                    Console.Out.WriteLine("Saved " + resolved.Credentials.Text + " to " + path)
                     Success
                 | Error e -> fail (Messages.storeError e))
 
@@ -115,17 +115,19 @@ let private delete (host: Host) =
     command.Options.Add file
 
     command.SetAction(fun (result: ParseResult) ->
-        let target =
-            match given result file with
+        let file = given result file
+        // The path to name in the message; the delete itself also clears a legacy file (Shell.delete).
+        let shown =
+            match file with
             | Some path -> Ok(IO.Path.GetFullPath path)
             | None -> Shell.defaultPath host |> Result.mapError StoreError.NoLocation
 
-        match target |> Result.bind (fun path -> Shell.delete host (Some path) |> Result.map (fun removed -> path, removed)) with
+        match shown |> Result.bind (fun path -> Shell.delete host file |> Result.map (fun removed -> path, removed)) with
         | Ok(path, true) ->
-            Console.Out.WriteLine ("Deleted " + path)
+            Console.Out.WriteLine("Deleted " + path)
             Success
         | Ok(path, false) ->
-            Console.Out.WriteLine ("No credentials file at " + path)
+            Console.Out.WriteLine("No credentials file at " + path)
             Success
         | Error e -> fail (Messages.storeError e))
 

@@ -170,6 +170,17 @@ let ``delete removes the file, then says there is none; both exit 0`` (build: st
     Assert.Equal("No credentials file at " + home.SavedPath + "\n", second.Out)
 
 [<Theory; MemberData(nameof builds)>]
+let ``delete also removes a legacy cartocreds.json that would take the saved session's place`` (build: string) =
+    use home = new Home()
+    let legacy = Path.Combine(home.Config, "cartoframes", "cartocreds.json")
+    Directory.CreateDirectory(Path.GetDirectoryName legacy) |> ignore
+    File.WriteAllText(legacy, "{\"username\": \"old\"}")
+    Assert.Equal(0, (run (byName build) home [ "show" ]).Code)
+    Assert.Equal(0, (run (byName build) home [ "delete" ]).Code)
+    Assert.False(File.Exists legacy)
+    Assert.Equal(1, (run (byName build) home [ "show" ]).Code)
+
+[<Theory; MemberData(nameof builds)>]
 let ``path prints the default location from the environment`` (build: string) =
     use home = new Home()
     let r = run (byName build) home [ "path" ]

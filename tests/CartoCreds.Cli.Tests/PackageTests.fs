@@ -8,10 +8,7 @@ open System.IO.Compression
 open Xunit
 
 let private repository =
-    let rec up (dir: DirectoryInfo) =
-        if File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")) then dir.FullName else up dir.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
+    Tool.repositoryRoot |> Option.defaultWith (fun () -> failwith "the tests run outside the checkout")
 
 /// The configuration these tests were built in (the packed projects were built with them).
 let private configuration = DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent.Name

@@ -14,7 +14,8 @@ type Build =
 
     override this.ToString() = this.Name
 
-let private repositoryRoot =
+/// The checkout these tests were built from, when they run inside one.
+let repositoryRoot =
     let rec up (dir: DirectoryInfo) =
         if isNull dir then None
         elif File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")) then Some dir.FullName
