@@ -71,7 +71,7 @@ let ``the text form masks the key and never shows a secret one`` (SecretKey key)
 
     (text = $"Credentials(username={name}, api_key=****{key.Substring(key.Length - 4)}, base_url=https://{name.ToLowerInvariant()}.carto.com)"
      && not (printed.Contains key))
-    |@ $"{text} / {printed}"
+    |@ $"%A{text} / %A{printed}"
 
 [<Fact>]
 let ``the text form shows None for a missing username`` () =
@@ -89,7 +89,7 @@ let ``the host is lower-cased and every trailing slash removed`` () =
 let ``normalization is idempotent`` (ValidBaseUrl url) =
     let once = BaseUrl.create true url |> ok |> BaseUrl.value
     let twice = BaseUrl.create true once |> ok |> BaseUrl.value
-    (once = twice) |@ $"{once} -> {twice}"
+    (once = twice) |@ $"%A{once} -> %A{twice}"
 
 [<Spec>]
 let ``a normalized base URL has a lower-case scheme and host and no trailing slash`` (ValidBaseUrl url) =
@@ -113,7 +113,7 @@ let ``http is refused unless allow_non_secure is true`` (ValidBaseUrl url) =
 let ``a URL with another scheme, user-info, a query, a fragment or no host is refused`` (InvalidBaseUrl url) (allowNonSecure: bool) =
     match BaseUrl.create allowNonSecure url with
     | Error(ValueError.BaseUrlNotAbsolute _ | ValueError.BaseUrlScheme _ | ValueError.BaseUrlUserInfo | ValueError.BaseUrlQuery | ValueError.BaseUrlFragment | ValueError.BaseUrlNoHost _) -> true |@ url
-    | other -> false |@ $"{url}: {other}"
+    | other -> false |@ $"%A{url}: %A{other}"
 
 [<Fact>]
 let ``each base URL error says what is wrong`` () =

@@ -6,7 +6,8 @@ open FsCheck
 open FsCheck.FSharp
 open CartoCreds.Core
 
-/// A label on a property, read where it fails.
+/// A label on a property, read where it fails. The core is compiled reflection-free (for Native
+/// AOT), so its values print their type name only: labels format them with `%A` instead.
 let (|@) (property: bool) (label: string) = Prop.label label property
 
 let private letters = [ 'a' .. 'z' ] @ [ 'A' .. 'Z' ]

@@ -171,18 +171,18 @@ type StackSpecAttribute() =
 let ``the result comes from the highest layer that is present`` (s: Stack) =
     match deciding s, Resolve.resolve s.Layers with
     | Some layer, Ok resolved when s.Kinds[layer] = Valid ->
-        (resolved.Origin.Layer = layer) |@ $"{layer} expected, got {resolved.Origin.Layer}"
+        (resolved.Origin.Layer = layer) |@ $"%A{layer} expected, got %A{resolved.Origin.Layer}"
     | Some layer, Error(ResolveError.InvalidLayer(failed, _, _)) when s.Kinds[layer] = Invalid ->
-        (failed = layer) |@ $"{layer} expected to fail, {failed} did"
+        (failed = layer) |@ $"%A{layer} expected to fail, %A{failed} did"
     | None, Error(ResolveError.NotFound _) -> true |@ "no layer present"
-    | expected, actual -> false |@ $"{expected} {s.Kinds} -> {actual}"
+    | expected, actual -> false |@ $"%A{expected} %A{s.Kinds} -> %A{actual}"
 
 [<StackSpec>]
 let ``lower layers do not change any field of the result`` (s: Stack) =
     match deciding s, Resolve.resolve s.Layers with
-    | Some layer, Ok resolved -> (resolved.Credentials = s.Expected[layer]) |@ $"{layer}: {resolved.Credentials}"
+    | Some layer, Ok resolved -> (resolved.Credentials = s.Expected[layer]) |@ $"%A{layer}: %A{resolved.Credentials}"
     | _, Error _ -> true |@ "no credentials resolved"
-    | None, Ok resolved -> false |@ $"resolved {resolved} from no layer"
+    | None, Ok resolved -> false |@ $"resolved %A{resolved} from no layer"
 
 [<StackSpec>]
 let ``a present layer that is invalid stops resolution; lower layers are not consulted`` (s: Stack) =
@@ -192,7 +192,7 @@ let ``a present layer that is invalid stops resolution; lower layers are not con
     | Some layer ->
         let below = Layer.all |> List.skipWhile ((<>) layer) |> List.tail
         let consulted = below |> List.filter s.Reached.Contains
-        List.isEmpty consulted |@ $"{layer} decided ({result}) but {consulted} were reached"
+        List.isEmpty consulted |@ $"%A{layer} decided (%A{result}) but %A{consulted} were reached"
     | None ->
         s.Reached.SetEquals [ Layer.Environment; Layer.SavedSession ]
         |@ "the environment and the saved session are reached when no layer above is present"
@@ -211,8 +211,8 @@ let ``when no layer is present, the error lists every layer and why it was unava
     | Error(ResolveError.NotFound absent) ->
         (List.map fst absent = Layer.all
          && List.map snd absent = [ Absence.NoneGiven; Absence.NoUsernameOrBaseUrl; Absence.NoneGiven; Absence.VariablesNotSet; Absence.NoSavedFile savedPath ])
-        |@ $"{absent}"
-    | other -> false |@ $"{other}"
+        |@ $"%A{absent}"
+    | other -> false |@ $"%A{other}"
 
 [<StackSpec>]
 let ``the origin names the layer and its location`` (s: Stack) =
@@ -225,7 +225,7 @@ let ``the origin names the layer and its location`` (s: Stack) =
         | Layer.Environment, Some location -> location.Contains "CARTO_"
         | Layer.SavedSession, Some location -> location = savedPath
         | _ -> false
-        |@ $"{origin}"
+        |@ $"%A{origin}"
     | Error _ -> true |@ "no origin"
 
 [<StackSpec>]
@@ -236,7 +236,7 @@ let ``no error message or origin contains an API key other than default_public``
         | Error e -> Messages.resolveError e
 
     let leaked = s.Secrets |> List.filter (fun k -> k <> ApiKey.DefaultPublicText && text.Contains k)
-    List.isEmpty leaked |@ $"{leaked} in {text}"
+    List.isEmpty leaked |@ $"%A{leaked} in %A{text}"
 
 [<StackSpec>]
 let ``an explicit value ignores everything else`` (s: Stack) (c: Credentials) =
@@ -244,7 +244,7 @@ let ``an explicit value ignores everything else`` (s: Stack) (c: Credentials) =
 
     (result = Ok { Credentials = c; Origin = { Layer = Layer.Explicit; Location = None } }
      && s.Reached.Count = 0)
-    |@ $"{result}"
+    |@ $"%A{result}"
 
 // ---- examples a user tries first ----
 

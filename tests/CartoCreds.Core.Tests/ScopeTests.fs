@@ -9,7 +9,7 @@ open CartoCreds.Core.Tests.Generators
 [<Spec>]
 let ``the innermost credentials set on the object or its enclosing scopes win`` (scopes: Credentials option list) (fallback: Credentials option) =
     match List.tryPick id scopes, Scope.effective scopes fallback with
-    | Some innermost, result -> (result = Ok innermost) |@ $"{result}"
+    | Some innermost, result -> (result = Ok innermost) |@ $"%A{result}"
     | None, _ -> true |@ "no scope set"
 
 [<Spec>]
