@@ -24,7 +24,16 @@ let rid =
 /// Runs a command in the repository, echoing its output; returns the exit code and the output.
 let run (program: string) (arguments: string list) : int * string list =
     printfn "> %s %s" program (String.concat " " arguments)
-    let info = ProcessStartInfo(program, arguments, WorkingDirectory = root, RedirectStandardOutput = true, UseShellExecute = false)
+
+    let info =
+        ProcessStartInfo(
+            program,
+            arguments,
+            WorkingDirectory = root,
+            RedirectStandardOutput = true,
+            UseShellExecute = false
+        )
+
     use proc = Process.Start info
     let lines = ResizeArray<string>()
     let mutable line = proc.StandardOutput.ReadLine()
@@ -42,24 +51,25 @@ let check (code: int, _: string list) =
         eprintfn "build.fsx: command failed with exit code %d" code
         exit code
 
-let build () =
-    check (run "dotnet" [ "build"; solution; "-c"; "Release"; "-warnaserror"; "-nologo" ])
+let build () = check (run "dotnet" [ "build"; solution; "-c"; "Release"; "-warnaserror"; "-nologo" ])
 
 /// Runs every test project and prints the totals on a line of their own.
 let test () =
     build ()
 
-    let code, lines =
-        run "dotnet" [ "test"; solution; "-c"; "Release"; "--no-build"; "-nologo" ]
+    let code, lines = run "dotnet" [ "test"; solution; "-c"; "Release"; "--no-build"; "-nologo" ]
 
-    let summary =
-        Regex(@"Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)")
+    let summary = Regex(@"Failed:\s+(\d+), Passed:\s+(\d+), Skipped:\s+(\d+)")
 
     let totals =
         lines
         |> List.choose (fun l ->
             let m = summary.Match l
-            if m.Success then Some(int m.Groups[1].Value, int m.Groups[2].Value, int m.Groups[3].Value) else None)
+
+            if m.Success then
+                Some(int m.Groups[1].Value, int m.Groups[2].Value, int m.Groups[3].Value)
+            else
+                None)
 
     let failed = totals |> List.sumBy (fun (f, _, _) -> f)
     let passed = totals |> List.sumBy (fun (_, p, _) -> p)
@@ -67,29 +77,62 @@ let test () =
     // A test project that crashed reports no counts: count it as a failure rather than hide it.
     let failed = if code <> 0 && failed = 0 then failed + 1 else failed
     printfn ""
-    if skipped > 0 then printfn "%d passed, %d failed, %d skipped" passed failed skipped
-    else printfn "%d passed, %d failed" passed failed
-    if code <> 0 then exit code
+
+    if skipped > 0 then
+        printfn "%d passed, %d failed, %d skipped" passed failed skipped
+    else
+        printfn "%d passed, %d failed" passed failed
+
+    if code <> 0 then
+        exit code
 
 let demo () =
-    check (run "dotnet" [ "build"; Path.Combine(root, "src", "CartoCreds.Core"); "-c"; "Release"; "-nologo"; "-v"; "quiet" ])
+    check (
+        run
+            "dotnet"
+            [ "build"; Path.Combine(root, "src", "CartoCreds.Core"); "-c"; "Release"; "-nologo"; "-v"; "quiet" ]
+    )
+
     check (run "dotnet" [ "fsi"; Path.Combine(root, "examples", "quickstart.fsx") ])
 
 let publish () =
     check (
         run
             "dotnet"
-            [ "publish"; Path.Combine(root, "src", "CartoCreds.Cli"); "-c"; "Release"; "-r"; rid
-              "-p:PublishAot=true"; "-warnaserror"; "-o"; Path.Combine(root, "artifacts", "aot", rid); "-nologo" ]
+            [ "publish"
+              Path.Combine(root, "src", "CartoCreds.Cli")
+              "-c"
+              "Release"
+              "-r"
+              rid
+              "-p:PublishAot=true"
+              "-warnaserror"
+              "-o"
+              Path.Combine(root, "artifacts", "aot", rid)
+              "-nologo" ]
     )
 
 let bench () =
     publish ()
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "startup.fsx") ])
-    check (run "dotnet" [ "run"; "--project"; Path.Combine(root, "bench", "CartoCreds.Bench"); "-c"; "Release"; "--"; "--filter"; "*" ])
+
+    check (
+        run
+            "dotnet"
+            [ "run"
+              "--project"
+              Path.Combine(root, "bench", "CartoCreds.Bench")
+              "-c"
+              "Release"
+              "--"
+              "--filter"
+              "*" ]
+    )
 
 let pack () =
-    check (run "dotnet" [ "pack"; solution; "-c"; "Release"; "-o"; Path.Combine(root, "artifacts", "packages"); "-nologo" ])
+    check (
+        run "dotnet" [ "pack"; solution; "-c"; "Release"; "-o"; Path.Combine(root, "artifacts", "packages"); "-nologo" ]
+    )
 
 match fsi.CommandLineArgs |> Array.tail |> List.ofArray with
 | [ "build" ] -> build ()

@@ -6,8 +6,18 @@ open System.Diagnostics
 open System.IO
 
 let root = Path.GetFullPath(Path.Combine(__SOURCE_DIRECTORY__, ".."))
-let rid = match Environment.GetEnvironmentVariable "RID" with null | "" -> "linux-x64" | r -> r
-let runs = match Environment.GetEnvironmentVariable "RUNS" with null | "" -> 30 | n -> int n
+
+let rid =
+    match Environment.GetEnvironmentVariable "RID" with
+    | null
+    | "" -> "linux-x64"
+    | r -> r
+
+let runs =
+    match Environment.GetEnvironmentVariable "RUNS" with
+    | null
+    | "" -> 30
+    | n -> int n
 
 let run (program: string) (args: string list) =
     let info = ProcessStartInfo(program, args, RedirectStandardOutput = true, UseShellExecute = false)
@@ -17,27 +27,68 @@ let run (program: string) (args: string list) =
     proc.StandardOutput.ReadToEnd() |> ignore
     proc.WaitForExit()
     clock.Stop()
-    if proc.ExitCode <> 0 then failwithf "%s exited with %d" program proc.ExitCode
+
+    if proc.ExitCode <> 0 then
+        failwithf "%s exited with %d" program proc.ExitCode
+
     clock.Elapsed.TotalMilliseconds
 
 let publish project output =
-    let info = ProcessStartInfo("dotnet", [ "publish"; project; "-c"; "Release"; "-r"; rid; "-p:PublishAot=true"; "-o"; output; "-nologo"; "-v"; "quiet" ])
+    let info =
+        ProcessStartInfo(
+            "dotnet",
+            [ "publish"
+              project
+              "-c"
+              "Release"
+              "-r"
+              rid
+              "-p:PublishAot=true"
+              "-o"
+              output
+              "-nologo"
+              "-v"
+              "quiet" ]
+        )
+
     use proc = Process.Start info
     proc.WaitForExit()
-    if proc.ExitCode <> 0 then failwithf "publish of %s failed" project
+
+    if proc.ExitCode <> 0 then
+        failwithf "publish of %s failed" project
 
 let aotDir = Path.Combine(root, "artifacts", "aot", rid)
 let helloDir = Path.Combine(root, "artifacts", "aot-hello", rid)
 let managedDir = Path.Combine(root, "artifacts", "managed")
-if not (File.Exists(Path.Combine(aotDir, "cartocreds"))) then publish (Path.Combine(root, "src", "CartoCreds.Cli")) aotDir
+
+if not (File.Exists(Path.Combine(aotDir, "cartocreds"))) then
+    publish (Path.Combine(root, "src", "CartoCreds.Cli")) aotDir
+
 publish (Path.Combine(root, "bench", "Hello")) helloDir
 
-let managedInfo = ProcessStartInfo("dotnet", [ "publish"; Path.Combine(root, "src", "CartoCreds.Cli"); "-c"; "Release"; "-o"; managedDir; "-nologo"; "-v"; "quiet" ])
+let managedInfo =
+    ProcessStartInfo(
+        "dotnet",
+        [ "publish"
+          Path.Combine(root, "src", "CartoCreds.Cli")
+          "-c"
+          "Release"
+          "-o"
+          managedDir
+          "-nologo"
+          "-v"
+          "quiet" ]
+    )
+
 (using (Process.Start managedInfo) (fun p -> p.WaitForExit()))
 
 let work = Directory.CreateTempSubdirectory("cartocreds-startup-").FullName
 let file = Path.Combine(work, "creds.json")
-File.WriteAllText(file, """{"username": "johnsmith", "api_key": "3f1e0c9a2b7d4e5f6a7b8c9d", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}""")
+
+File.WriteAllText(
+    file,
+    """{"username": "johnsmith", "api_key": "3f1e0c9a2b7d4e5f6a7b8c9d", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+)
 
 let candidates =
     [ "aot show", Path.Combine(aotDir, "cartocreds"), [ "show"; "--file"; file ]
@@ -45,18 +96,26 @@ let candidates =
       "aot hello (floor)", Path.Combine(helloDir, "hello"), [] ]
 
 // One warm-up each (page cache), then interleaved runs so drift hits all alike.
-for _, program, args in candidates do run program args |> ignore
+for _, program, args in candidates do
+    run program args |> ignore
+
 let times = candidates |> List.map (fun (name, _, _) -> name, ResizeArray<float>()) |> dict
+
 for _ in 1..runs do
     for name, program, args in candidates do
         times[name].Add(run program args)
 
 let median (xs: ResizeArray<float>) =
     let sorted = xs |> Seq.sort |> Array.ofSeq
-    if sorted.Length % 2 = 1 then sorted[sorted.Length / 2] else (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2.0
+
+    if sorted.Length % 2 = 1 then
+        sorted[sorted.Length / 2]
+    else
+        (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2.0
 
 let floor = median times["aot hello (floor)"]
 printfn "cold start, median of %d runs (process start to exit, measured from .NET):" runs
+
 for name, _, _ in candidates do
     let m = median times[name]
     printfn "  %-18s %8.2f ms   %5.2fx the floor" name m (m / floor)

@@ -28,7 +28,10 @@ explain "Nothing saved yet" (Shell.resolve host None Arguments.None None)
 
 // 2. Save credentials where CARTOframes keeps them (here, under the temporary home).
 let ana =
-    Credentials.create { CredentialsInput.Empty with Username = Some "ana"; ApiKey = Some "3f1e0c9a2b7d4e5f" }
+    Credentials.create
+        { CredentialsInput.Empty with
+            Username = Some "ana"
+            ApiKey = Some "3f1e0c9a2b7d4e5f" }
     |> Result.defaultWith (fun e -> failwith (Messages.valueErrors e))
 
 match Shell.save host None ana with
@@ -39,7 +42,9 @@ match Shell.save host None ana with
 explain "Resolved from the saved session" (Shell.resolve host None Arguments.None None)
 
 // 4. The environment outranks the saved session.
-explain "CARTO_USERNAME is set" (Shell.resolve (hostWith [ ("CARTO_USERNAME", "team_account") ]) None Arguments.None None)
+explain
+    "CARTO_USERNAME is set"
+    (Shell.resolve (hostWith [ ("CARTO_USERNAME", "team_account") ]) None Arguments.None None)
 
 // 5. Arguments outrank both; a base URL alone gives the public key and derives the username.
 explain
@@ -47,7 +52,9 @@ explain
     (Shell.resolve host None { Arguments.None with BaseUrl = Some "https://Team.carto.com/u/bob/" } None)
 
 // 6. An invalid layer is an error that names it; lower layers are not used in its place.
-explain "An invalid argument" (Shell.resolve host None { Arguments.None with BaseUrl = Some "ftp://carto.example.org" } None)
+explain
+    "An invalid argument"
+    (Shell.resolve host None { Arguments.None with BaseUrl = Some "ftp://carto.example.org" } None)
 
 // 7. Delete the saved session; resolution explains itself again.
 printfn "\n== Deleted: %A" (Shell.delete host None |> Result.defaultValue false)

@@ -39,15 +39,21 @@ type ResolveLayers() =
     let explicitLayers = { noLayers with Explicit = Some valid }
 
     let argumentLayers =
-        { noLayers with Arguments = { Arguments.None with Username = Some "johnsmith"; ApiKey = Some "3f1e0c9a2b7d4e5f6a7b8c9d" } }
+        { noLayers with
+            Arguments =
+                { Arguments.None with
+                    Username = Some "johnsmith"
+                    ApiKey = Some "3f1e0c9a2b7d4e5f6a7b8c9d" } }
 
     let fileLayers =
-        { noLayers with File = Some(fun () -> { Path = "/data/creds.json"; Content = Ok(ReadOnlyMemory fileBytes) }) }
+        { noLayers with
+            File = Some(fun () -> { Path = "/data/creds.json"; Content = Ok(ReadOnlyMemory fileBytes) }) }
 
     let environmentLayers = { noLayers with Environment = fun name -> Map.tryFind name variables }
 
     let savedLayers =
-        { noLayers with SavedSession = fun () -> Ok { Path = savedPath; Content = Ok(ReadOnlyMemory fileBytes) } }
+        { noLayers with
+            SavedSession = fun () -> Ok { Path = savedPath; Content = Ok(ReadOnlyMemory fileBytes) } }
 
     [<Benchmark>]
     member _.ExplicitWins() = Resolve.resolve explicitLayers
@@ -97,8 +103,10 @@ type DecodeParts() =
     member _.ReaderOnly() =
         let mutable reader = Utf8JsonReader(ReadOnlySpan fileBytes)
         let mutable n = 0
+
         while reader.Read() do
             n <- n + 1
+
         n
 
     [<Benchmark>]

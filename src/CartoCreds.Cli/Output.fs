@@ -20,7 +20,11 @@ let layerId (layer: Layer) : string =
 /// One row a field: name and value (the key masked unless revealed).
 let fields (reveal: bool) (credentials: Credentials) : (string * string) list =
     [ "username", (credentials.Username |> Option.map Username.value |> Option.defaultValue "<none>")
-      "api_key", (if reveal then ApiKey.value credentials.ApiKey else ApiKey.mask credentials.ApiKey)
+      "api_key",
+      (if reveal then
+           ApiKey.value credentials.ApiKey
+       else
+           ApiKey.mask credentials.ApiKey)
       "base_url", BaseUrl.value credentials.BaseUrl
       "allow_non_secure", (if credentials.AllowNonSecure then "true" else "false") ]
 
@@ -34,7 +38,9 @@ let table (reveal: bool) (resolved: Resolved) : string =
         :: (fields reveal resolved.Credentials |> List.map (fun (name, value) -> name, value, layer, location))
 
     let width pick = rows |> List.map (pick >> String.length) |> List.max
-    let w1, w2, w3 = width (fun (a, _, _, _) -> a), width (fun (_, b, _, _) -> b), width (fun (_, _, c, _) -> c)
+
+    let w1, w2, w3 =
+        width (fun (a, _, _, _) -> a), width (fun (_, b, _, _) -> b), width (fun (_, _, c, _) -> c)
 
     rows
     |> List.map (fun (a, b, c, d) -> (a.PadRight w1 + "  " + b.PadRight w2 + "  " + c.PadRight w3 + "  " + d).TrimEnd())
@@ -56,7 +62,14 @@ let json (reveal: bool) (resolved: Resolved) : string =
         | Some username -> writer.WriteString("username", Username.value username)
         | None -> writer.WriteNull "username"
 
-        writer.WriteString("api_key", (if reveal then ApiKey.value credentials.ApiKey else ApiKey.mask credentials.ApiKey))
+        writer.WriteString(
+            "api_key",
+            (if reveal then
+                 ApiKey.value credentials.ApiKey
+             else
+                 ApiKey.mask credentials.ApiKey)
+        )
+
         writer.WriteString("base_url", BaseUrl.value credentials.BaseUrl)
         writer.WriteBoolean("allow_non_secure", credentials.AllowNonSecure)
         writer.WriteStartObject "origin"

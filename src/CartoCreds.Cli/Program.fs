@@ -20,8 +20,7 @@ let private fail (message: string) =
     Console.Error.WriteLine message
     Failure
 
-let private option<'T> (name: string) (description: string) =
-    Option<'T>(name, Description = description)
+let private option<'T> (name: string) (description: string) = Option<'T>(name, Description = description)
 
 let private fileOption description = option<string> "--file" description
 
@@ -56,7 +55,10 @@ let private readKeyFromStdin () =
 /// `save (--username U | --base-url URL) [--api-key K | --api-key-stdin] [--file PATH] [--allow-non-secure]`.
 let private save (host: Host) =
     let username = option<string> "--username" "The CARTO username"
-    let baseUrl = option<string> "--base-url" "The account's base URL (default https://{username}.carto.com)"
+
+    let baseUrl =
+        option<string> "--base-url" "The account's base URL (default https://{username}.carto.com)"
+
     let apiKey = option<string> "--api-key" "The API key (visible in shell history: prefer --api-key-stdin)"
     let apiKeyStdin = option<bool> "--api-key-stdin" "Read the API key from standard input"
     let file = fileOption "Where to save (default: the saved session, see 'cartocreds path')"
@@ -122,7 +124,9 @@ let private delete (host: Host) =
             | Some path -> Ok(IO.Path.GetFullPath path)
             | None -> Shell.defaultPath host |> Result.mapError StoreError.NoLocation
 
-        match shown |> Result.bind (fun path -> Shell.delete host file |> Result.map (fun removed -> path, removed)) with
+        match
+            shown |> Result.bind (fun path -> Shell.delete host file |> Result.map (fun removed -> path, removed))
+        with
         | Ok(path, true) ->
             Console.Out.WriteLine("Deleted " + path)
             Success

@@ -52,7 +52,10 @@ module Json =
 
         while isNull name && i < knownNames.Length do
             let text, utf8 = knownNames[i]
-            if reader.ValueTextEquals(ReadOnlySpan utf8) then name <- text
+
+            if reader.ValueTextEquals(ReadOnlySpan utf8) then
+                name <- text
+
             i <- i + 1
 
         if isNull name then reader.GetString() else name
@@ -125,8 +128,7 @@ type Decoder<'T> = Json -> Result<'T, DecodeError>
 [<RequireQualifiedAccess>]
 module Decode =
 
-    let private bad expected (value: Json) =
-        Error(DecodeError.BadField("", expected, Json.kind value))
+    let private bad expected (value: Json) = Error(DecodeError.BadField("", expected, Json.kind value))
 
     let private prependPath (segment: string) (error: DecodeError) =
         match error with

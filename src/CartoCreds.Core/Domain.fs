@@ -52,8 +52,7 @@ module ValueError =
 module Input =
 
     /// `Some` trimmed text, or `None` for null, empty or whitespace-only text.
-    let given (text: string) : string option =
-        if String.IsNullOrWhiteSpace text then None else Some(text.Trim())
+    let given (text: string) : string option = if String.IsNullOrWhiteSpace text then None else Some(text.Trim())
 
     /// `given` over an optional input.
     let givenOption (text: string option) : string option = Option.bind given text
@@ -171,8 +170,7 @@ module BaseUrl =
     let private authorityEnds = Buffers.SearchValues.Create "/?#"
     let private queryOrFragment = Buffers.SearchValues.Create "?#"
 
-    let private hasUpper (text: ReadOnlySpan<char>) =
-        text.IndexOfAnyInRange('A', 'Z') >= 0
+    let private hasUpper (text: ReadOnlySpan<char>) = text.IndexOfAnyInRange('A', 'Z') >= 0
 
     /// Where the host ends in `authority` (the rest is `:port`), or -1 when malformed.
     let private hostLength (authority: ReadOnlySpan<char>) =
@@ -194,10 +192,14 @@ module BaseUrl =
 
     /// The port to keep: "" for none or the scheme's default; None when malformed.
     let private portToKeep (https: bool) (port: string) =
-        if port = "" then Some ""
-        elif port.Length > 5 || not (allValid isDigit port 0 port.Length) || int port > 65535 then None
-        elif int port = (if https then 443 else 80) then Some ""
-        else Some(":" + string (int port))
+        if port = "" then
+            Some ""
+        elif port.Length > 5 || not (allValid isDigit port 0 port.Length) || int port > 65535 then
+            None
+        elif int port = (if https then 443 else 80) then
+            Some ""
+        else
+            Some(":" + string (int port))
 
     /// Validates and normalizes a base URL (trimmed first).
     let create (allowNonSecure: bool) (text: string) : Result<BaseUrl, ValueError> =
@@ -215,7 +217,12 @@ module BaseUrl =
                 let http = not https && scheme.Equals("http", StringComparison.OrdinalIgnoreCase)
                 let authorityStart = separator + 3
                 let rest = span.Slice authorityStart
-                let authorityLength = match rest.IndexOfAny authorityEnds with -1 -> rest.Length | n -> n
+
+                let authorityLength =
+                    match rest.IndexOfAny authorityEnds with
+                    | -1 -> rest.Length
+                    | n -> n
+
                 let authority = rest.Slice(0, authorityLength)
                 let extras = rest.IndexOfAny queryOrFragment
 
@@ -232,13 +239,24 @@ module BaseUrl =
                 else
                     let hostEnd = hostLength authority
                     let host = if hostEnd < 0 then "" else authority.Slice(0, hostEnd).ToString()
-                    let port = if hostEnd < 0 || hostEnd = authority.Length then "" else authority.Slice(hostEnd + 1).ToString()
+
+                    let port =
+                        if hostEnd < 0 || hostEnd = authority.Length then
+                            ""
+                        else
+                            authority.Slice(hostEnd + 1).ToString()
+
                     let path = rest.Slice(authorityLength)
 
                     match portToKeep https port with
                     | _ when hostEnd = 0 -> Error(ValueError.BaseUrlNoHost url)
-                    | Some keptPort when hostEnd > 0 && validHost host && allValid isPathChar url (authorityStart + authorityLength) url.Length ->
+                    | Some keptPort when
+                        hostEnd > 0
+                        && validHost host
+                        && allValid isPathChar url (authorityStart + authorityLength) url.Length
+                        ->
                         let trimmed = path.TrimEnd '/'
+
                         let canonical =
                             scheme.SequenceEqual(if https then "https" else "http")
                             && not (hasUpper (host.AsSpan()))
@@ -249,7 +267,17 @@ module BaseUrl =
                             Ok(BaseUrl url) // already normalized: keep the string as it is
                         else
                             let lower = if hasUpper (host.AsSpan()) then host.ToLowerInvariant() else host
-                            Ok(BaseUrl(String.Concat((if https then "https://" else "http://"), lower, keptPort, trimmed.ToString())))
+
+                            Ok(
+                                BaseUrl(
+                                    String.Concat(
+                                        (if https then "https://" else "http://"),
+                                        lower,
+                                        keptPort,
+                                        trimmed.ToString()
+                                    )
+                                )
+                            )
                     | _ -> Error(ValueError.BaseUrlNotAbsolute url)
 
     /// `https://{username}.carto.com`, the cloud account of a username.
@@ -262,21 +290,37 @@ module BaseUrl =
     /// `/user/{name}` (on-premises), `{name}.carto.com` (cloud); otherwise none.
     let username (BaseUrl url) : Username option =
         let hostStart = url.IndexOf("://", StringComparison.Ordinal) + 3
-        let pathStart = match url.IndexOf('/', hostStart) with -1 -> url.Length | i -> i
+
+        let pathStart =
+            match url.IndexOf('/', hostStart) with
+            | -1 -> url.Length
+            | i -> i
 
         let afterPrefix (prefix: string) =
             if String.CompareOrdinal(url, pathStart, prefix, 0, prefix.Length) = 0 then
                 let start = pathStart + prefix.Length
-                let finish = match url.IndexOf('/', start) with -1 -> url.Length | i -> i
+
+                let finish =
+                    match url.IndexOf('/', start) with
+                    | -1 -> url.Length
+                    | i -> i
+
                 Some(url.Substring(start, finish - start))
             else
                 None
 
         let cloudName () =
             let host = url.AsSpan(hostStart, pathStart - hostStart)
-            let host = match host.LastIndexOf ':' with -1 -> host | i -> host.Slice(0, i)
 
-            if host.EndsWith(cloudSuffix, StringComparison.Ordinal) && host.IndexOf '.' = host.Length - cloudSuffix.Length then
+            let host =
+                match host.LastIndexOf ':' with
+                | -1 -> host
+                | i -> host.Slice(0, i)
+
+            if
+                host.EndsWith(cloudSuffix, StringComparison.Ordinal)
+                && host.IndexOf '.' = host.Length - cloudSuffix.Length
+            then
                 Some(host.Slice(0, host.Length - cloudSuffix.Length).ToString())
             else
                 None
@@ -294,11 +338,7 @@ type CredentialsInput =
       BaseUrl: string option
       AllowNonSecure: bool }
 
-    static member Empty =
-        { Username = None
-          ApiKey = None
-          BaseUrl = None
-          AllowNonSecure = false }
+    static member Empty = { Username = None; ApiKey = None; BaseUrl = None; AllowNonSecure = false }
 
 /// A CARTO account's credentials (SPEC §1): valid by construction, compared on all four fields.
 /// The text form masks the key, so printing a value never reveals it.
@@ -322,7 +362,13 @@ type Credentials =
             | Some u -> Username.value u
             | None -> "None"
 
-        "Credentials(username=" + user + ", api_key=" + (ApiKey.mask this.apiKey) + ", base_url=" + (BaseUrl.value this.baseUrl) + ")"
+        "Credentials(username="
+        + user
+        + ", api_key="
+        + (ApiKey.mask this.apiKey)
+        + ", base_url="
+        + (BaseUrl.value this.baseUrl)
+        + ")"
 
     override this.ToString() = this.Text
 
@@ -367,13 +413,11 @@ module Credentials =
 
     /// The same credentials with another username; the base URL is left as it is.
     let withUsername (username: string) (credentials: Credentials) : Result<Credentials, ValueError> =
-        Username.create username
-        |> Result.map (fun u -> { credentials with username = Some u })
+        Username.create username |> Result.map (fun u -> { credentials with username = Some u })
 
     /// The same credentials with another base URL; the username is left as it is.
     let withBaseUrl (baseUrl: string) (credentials: Credentials) : Result<Credentials, ValueError> =
-        BaseUrl.create credentials.allowNonSecure baseUrl
-        |> Result.map (fun u -> { credentials with baseUrl = u })
+        BaseUrl.create credentials.allowNonSecure baseUrl |> Result.map (fun u -> { credentials with baseUrl = u })
 
     /// CARTOframes' `set`: omitted (`None`) fields keep their values; a new username without a
     /// new base URL rebuilds the base URL from the username. Nothing changes unless all are valid.

@@ -49,13 +49,11 @@ module Location =
             match require getVariable "XDG_CONFIG_HOME" with
             | Ok config -> Ok(join platform config [ "cartoframes" ])
             | Error _ ->
-                require getVariable "HOME"
-                |> Result.map (fun home -> join platform home [ ".config"; "cartoframes" ])
+                require getVariable "HOME" |> Result.map (fun home -> join platform home [ ".config"; "cartoframes" ])
 
     /// The saved session's file: `creds.json` in the configuration directory.
     let defaultPath (platform: Platform) (getVariable: string -> string option) : Result<string, LocationError> =
-        directory platform getVariable
-        |> Result.map (fun dir -> join platform dir [ FileName ])
+        directory platform getVariable |> Result.map (fun dir -> join platform dir [ FileName ])
 
     /// `cartocreds.json` beside a `creds.json` path.
     let legacyPath (platform: Platform) (path: string) : string =

@@ -36,7 +36,8 @@ module Messages =
             "'" + name + "' contains '" + (string c) + "'; a username uses only letters, digits, '_' and '-'"
         | ValueError.UsernameHyphenAtEdge name -> "'" + name + "' starts or ends with '-'"
         | ValueError.ApiKeyCharacter -> "contains whitespace or a control character"
-        | ValueError.BaseUrlNotAbsolute url -> "'" + url + "' is not an absolute URL such as https://johnsmith.carto.com"
+        | ValueError.BaseUrlNotAbsolute url ->
+            "'" + url + "' is not an absolute URL such as https://johnsmith.carto.com"
         | ValueError.BaseUrlScheme(url, scheme) -> "'" + url + "' uses the scheme '" + scheme + "'; use https"
         | ValueError.BaseUrlInsecure url ->
             "'" + url + "' is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
@@ -58,23 +59,25 @@ module Messages =
         | None -> problem error
 
     /// Several value errors, joined.
-    let valueErrors (errors: ValueError list) : string =
-        errors |> List.map valueError |> String.concat "; "
+    let valueErrors (errors: ValueError list) : string = errors |> List.map valueError |> String.concat "; "
 
     /// Why a file could not be read, after the file's path.
     let readError (error: ReadError) : string =
         match error with
         | ReadError.NotFound -> "no such file"
         | ReadError.IsDirectory -> "it is a directory, not a file"
-        | ReadError.TooLarge size -> "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
+        | ReadError.TooLarge size ->
+            "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
         | ReadError.Unreadable reason -> "it could not be read: " + reason
 
     /// Why a file's bytes are not credentials, after the file's path.
     let decodeError (layer: Layer) (error: DecodeError) : string =
         match error with
         | DecodeError.Empty -> "the file is empty"
-        | DecodeError.TooLarge size -> "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
-        | DecodeError.NotJson(line, position) -> "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
+        | DecodeError.TooLarge size ->
+            "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
+        | DecodeError.NotJson(line, position) ->
+            "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
         | DecodeError.NotUtf8 -> "it is not valid UTF-8 text"
         | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
         | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
@@ -83,7 +86,12 @@ module Messages =
     let private keyAlone (layer: Layer) =
         match layer with
         | Layer.Environment ->
-            Variables.ApiKey + " is set but neither " + Variables.Username + " nor " + Variables.BaseUrl + " is; set one of them too"
+            Variables.ApiKey
+            + " is set but neither "
+            + Variables.Username
+            + " nor "
+            + Variables.BaseUrl
+            + " is; set one of them too"
         | _ -> "an API key was given without a username or base URL; give a username or a base URL too"
 
     let private layerProblem (layer: Layer) (problem: LayerProblem) =
@@ -113,7 +121,13 @@ module Messages =
     /// How to save credentials, said wherever none were found.
     let howToSave =
         "To save credentials: cartocreds save --username NAME --api-key-stdin, or Save() on a Credentials value; "
-        + "or set " + Variables.Username + " (or " + Variables.BaseUrl + ") and " + Variables.ApiKey + "."
+        + "or set "
+        + Variables.Username
+        + " (or "
+        + Variables.BaseUrl
+        + ") and "
+        + Variables.ApiKey
+        + "."
 
     /// A resolution error: the invalid layer with its location and field, or every layer and why
     /// it was unavailable.
@@ -122,10 +136,11 @@ module Messages =
         | ResolveError.InvalidLayer(layer, where, problem) ->
             "Invalid credentials in " + (Layer.name layer) + " (" + where + "): " + (layerProblem layer problem) + "."
         | ResolveError.NotFound absent ->
-            let lines =
-                absent |> List.map (fun (layer, why) -> ("  " + (Layer.name layer) + ": " + (absence why)))
+            let lines = absent |> List.map (fun (layer, why) -> ("  " + (Layer.name layer) + ": " + (absence why)))
 
-            String.concat "\n" ([ "No CARTO credentials found. Looked in, highest precedence first:" ] @ lines @ [ howToSave ])
+            String.concat
+                "\n"
+                ([ "No CARTO credentials found. Looked in, highest precedence first:" ] @ lines @ [ howToSave ])
 
     /// No credentials on an object, its scopes, or the default.
     let scopeError (error: ScopeError) : string =
@@ -138,7 +153,8 @@ module Messages =
     let storeError (error: StoreError) : string =
         match error with
         | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
-        | StoreError.SaveFailed(path, reason) -> "could not write " + path + ": " + reason + "; the previous file is unchanged"
+        | StoreError.SaveFailed(path, reason) ->
+            "could not write " + path + ": " + reason + "; the previous file is unchanged"
         | StoreError.DeleteFailed(path, reason) -> "could not remove " + path + ": " + reason
         | StoreError.NoLocation(LocationError.VariableNotSet name) ->
             "the default location is unknown because " + name + " is not set; give a path"

@@ -30,9 +30,7 @@ module Layer =
 type Origin = { Layer: Layer; Location: string option }
 
 /// Credentials and their origin.
-type Resolved =
-    { Credentials: Credentials
-      Origin: Origin }
+type Resolved = { Credentials: Credentials; Origin: Origin }
 
 /// The credentials given as arguments. `Key` is CARTOframes 0.x's name for `ApiKey`.
 type Arguments =
@@ -58,9 +56,7 @@ type ReadError =
     | Unreadable of reason: string
 
 /// A file's path and what reading it gave.
-type FileRead =
-    { Path: string
-      Content: Result<ReadOnlyMemory<byte>, ReadError> }
+type FileRead = { Path: string; Content: Result<ReadOnlyMemory<byte>, ReadError> }
 
 /// The variables of the Environment layer.
 [<RequireQualifiedAccess>]
@@ -83,14 +79,16 @@ type LocationError = VariableNotSet of name: string
 /// called, and `resolve` calls each only when every layer above it is absent. This keeps the
 /// decisions here pure and lets tests both feed in-memory layers and observe which were reached.
 type Layers =
-    { Explicit: Credentials option
-      Arguments: Arguments
-      /// Reads the file named by path, when one was named.
-      File: (unit -> FileRead) option
-      /// Reads an environment variable.
-      Environment: string -> string option
-      /// Finds and reads the saved session at the default location.
-      SavedSession: unit -> Result<FileRead, LocationError> }
+    {
+        Explicit: Credentials option
+        Arguments: Arguments
+        /// Reads the file named by path, when one was named.
+        File: (unit -> FileRead) option
+        /// Reads an environment variable.
+        Environment: string -> string option
+        /// Finds and reads the saved session at the default location.
+        SavedSession: unit -> Result<FileRead, LocationError>
+    }
 
 /// What went wrong with a layer that was present.
 [<RequireQualifiedAccess>]
@@ -131,16 +129,19 @@ module Resolve =
     let private present layer location result =
         match result with
         | Ok credentials ->
-            LayerOutcome.Present(
-                Ok
-                    { Credentials = credentials
-                      Origin = { Layer = layer; Location = location } }
-            )
+            LayerOutcome.Present(Ok { Credentials = credentials; Origin = { Layer = layer; Location = location } })
         | Error problem ->
             LayerOutcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
 
     /// "username, api_key": the names of the values that were given, in a fixed order.
-    let private names (first: string) (a: string option) (second: string) (b: string option) (third: string) (c: string option) =
+    let private names
+        (first: string)
+        (a: string option)
+        (second: string)
+        (b: string option)
+        (third: string)
+        (c: string option)
+        =
         let join (acc: string) (name: string) (value: string option) =
             match value with
             | None -> acc
@@ -151,8 +152,7 @@ module Resolve =
 
     /// The layer of values given by username / key / base URL, with its own names for them.
     let private valuesLayer layer keyName usernameName baseUrlName (input: CredentialsInput) =
-        let location =
-            names usernameName input.Username keyName input.ApiKey baseUrlName input.BaseUrl
+        let location = names usernameName input.Username keyName input.ApiKey baseUrlName input.BaseUrl
 
         match input.Username, input.BaseUrl, input.ApiKey with
         | None, None, None -> None
@@ -192,10 +192,7 @@ module Resolve =
     let private fileContent layer (read: FileRead) : LayerOutcome =
         match read.Content with
         | Error e -> present layer (Some read.Path) (Error(LayerProblem.Unreadable e))
-        | Ok bytes ->
-            Codec.decode bytes
-            |> Result.mapError LayerProblem.Undecodable
-            |> present layer (Some read.Path)
+        | Ok bytes -> Codec.decode bytes |> Result.mapError LayerProblem.Undecodable |> present layer (Some read.Path)
 
     /// Layer 3: a file named by path, read only now.
     let fileLayer (file: (unit -> FileRead) option) : LayerOutcome =
@@ -228,7 +225,10 @@ module Resolve =
         | Ok read -> fileContent Layer.SavedSession read
 
     /// The first present step decides; a step is run only when all above it are absent.
-    let private decide (run: Layer * 'Step -> LayerOutcome) (steps: (Layer * 'Step)[]) : Result<Resolved, ResolveError> =
+    let private decide
+        (run: Layer * 'Step -> LayerOutcome)
+        (steps: (Layer * 'Step)[])
+        : Result<Resolved, ResolveError> =
         let rec go index absent =
             if index = steps.Length then
                 Error(ResolveError.NotFound(List.rev absent))
@@ -253,5 +253,4 @@ module Resolve =
 
     /// SPEC §2: the credentials of the highest present layer, with their origin; or the error of
     /// the highest present layer, which stops resolution; or, when none is present, why each was not.
-    let resolve (layers: Layers) : Result<Resolved, ResolveError> =
-        decide (fun (_, step) -> step layers) precedence
+    let resolve (layers: Layers) : Result<Resolved, ResolveError> = decide (fun (_, step) -> step layers) precedence

@@ -29,11 +29,16 @@ module DefaultSource =
         text.StartsWith("http://", System.StringComparison.OrdinalIgnoreCase)
         || text.StartsWith("https://", System.StringComparison.OrdinalIgnoreCase)
 
-    let private isJsonPath (text: string) =
-        text.EndsWith(".json", System.StringComparison.OrdinalIgnoreCase)
+    let private isJsonPath (text: string) = text.EndsWith(".json", System.StringComparison.OrdinalIgnoreCase)
 
     let private conflict names =
-        Error(ResolveError.InvalidLayer(Layer.Arguments, String.concat ", " names, LayerProblem.ConflictingArguments names))
+        Error(
+            ResolveError.InvalidLayer(
+                Layer.Arguments,
+                String.concat ", " names,
+                LayerProblem.ConflictingArguments names
+            )
+        )
 
     /// CARTOframes' `set_default_credentials(first, second)`: `first` is a base URL when it starts
     /// with `http://` or `https://`, a file when it ends in `.json`, otherwise a username; with
@@ -59,9 +64,7 @@ module DefaultSource =
                     BaseUrl = url
                     AllowNonSecure = allowNonSecure }
 
-        let file =
-            filePath
-            |> Option.orElse (first |> Option.filter (fun f -> isJsonPath f && not (isUrl f)))
+        let file = filePath |> Option.orElse (first |> Option.filter (fun f -> isJsonPath f && not (isUrl f)))
 
         match filePath, first, file with
         | Some _, Some _, _ -> conflict [ "file_path"; "username" ]

@@ -36,11 +36,11 @@ module Shell =
         match Input.givenOption path with
         | Some path -> Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> Store.read path))) ]
         | None ->
-            Resolve.first [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession (fun () -> Store.readSavedSession host)) ]
+            Resolve.first
+                [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession (fun () -> Store.readSavedSession host)) ]
 
     /// Where `save` writes when given no path: `creds.json` at the default location.
-    let defaultPath (host: Host) : Result<string, LocationError> =
-        Location.defaultPath host.Platform host.GetVariable
+    let defaultPath (host: Host) : Result<string, LocationError> = Location.defaultPath host.Platform host.GetVariable
 
     let private target host path =
         match Input.givenOption path with
@@ -67,7 +67,8 @@ module Shell =
     /// The credentials that a `DefaultSource` names.
     let ofDefaultSource (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
         match source with
-        | DefaultSource.Values arguments -> Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer arguments) ]
+        | DefaultSource.Values arguments ->
+            Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer arguments) ]
         | DefaultSource.File path -> load host (Some path)
         | DefaultSource.SavedSession -> load host None
 
@@ -88,4 +89,7 @@ module DefaultCredentials =
 
     /// Resolves a source and, when it resolves, makes it the default; otherwise changes nothing.
     let setFrom (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
-        Shell.ofDefaultSource host source |> Result.map (fun resolved -> set resolved; resolved)
+        Shell.ofDefaultSource host source
+        |> Result.map (fun resolved ->
+            set resolved
+            resolved)

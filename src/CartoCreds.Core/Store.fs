@@ -5,9 +5,7 @@ open System.IO
 
 /// What the shell reads from the process: environment variables and the operating system.
 /// Tests pass their own, so they never read the real environment or home directory.
-type Host =
-    { GetVariable: string -> string option
-      Platform: Platform }
+type Host = { GetVariable: string -> string option; Platform: Platform }
 
 [<RequireQualifiedAccess>]
 module Host =
@@ -26,9 +24,7 @@ module Host =
         | value, _ -> value
 
     /// This process's environment and operating system.
-    let current: Host =
-        { GetVariable = processVariable
-          Platform = currentPlatform }
+    let current: Host = { GetVariable = processVariable; Platform = currentPlatform }
 
     /// A host with the given variables and this process's operating system.
     let ofVariables (variables: (string * string) seq) : Host =
@@ -66,7 +62,7 @@ module Store =
             Error(ReadError.TooLarge length)
         else
             // At most the length seen at open: a file that grows meanwhile is read no further.
-            let buffer = Array.zeroCreate<byte> (int length)
+            let buffer = Array.zeroCreate<byte>(int length)
             let mutable total = 0
             let mutable reading = buffer.Length > 0
 
@@ -78,7 +74,10 @@ module Store =
             Ok(ReadOnlyMemory(buffer, 0, total))
 
     let private unreadable (path: string) (e: exn) =
-        if Directory.Exists path then ReadError.IsDirectory else ReadError.Unreadable e.Message
+        if Directory.Exists path then
+            ReadError.IsDirectory
+        else
+            ReadError.Unreadable e.Message
 
     /// Reads a file of at most 64 KiB; never throws for a missing, unreadable or odd file.
     /// The common case costs what File.ReadAllBytes does: checks happen only when opening fails.
@@ -111,8 +110,10 @@ module Store =
     /// Creates the missing directories of a path, each private to the user (0700 on Unix).
     let private ensureDirectory (directory: string) =
         let rec missing (dir: string) acc =
-            if String.IsNullOrEmpty dir || Directory.Exists dir then acc
-            else missing (Path.GetDirectoryName dir) (dir :: acc)
+            if String.IsNullOrEmpty dir || Directory.Exists dir then
+                acc
+            else
+                missing (Path.GetDirectoryName dir) (dir :: acc)
 
         for dir in missing directory [] do
             if isUnix then
@@ -172,7 +173,8 @@ module Store =
         let full = Path.GetFullPath path
 
         try
-            if Directory.Exists full then Error(StoreError.IsDirectory full)
+            if Directory.Exists full then
+                Error(StoreError.IsDirectory full)
             elif File.Exists full then
                 File.Delete full
                 Ok true

@@ -38,7 +38,12 @@ let ``show with nothing saved explains every layer on stderr and exits 1`` (buil
 let ``save reads the key from stdin, says where it saved, and writes a private file`` (build: string) =
     use home = new Home()
     let r = saveAna (byName build) home
-    Assert.Equal("Saved Credentials(username=ana, api_key=****fedc, base_url=https://ana.carto.com) to " + home.SavedPath + "\n", r.Out)
+
+    Assert.Equal(
+        "Saved Credentials(username=ana, api_key=****fedc, base_url=https://ana.carto.com) to " + home.SavedPath + "\n",
+        r.Out
+    )
+
     Assert.Equal("", r.Err)
     Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, File.GetUnixFileMode home.SavedPath)
     Assert.Contains(key, File.ReadAllText home.SavedPath)
@@ -47,7 +52,10 @@ let ``save reads the key from stdin, says where it saved, and writes a private f
 [<Theory; MemberData(nameof builds)>]
 let ``save with --api-key warns on stderr that the key is visible`` (build: string) =
     use home = new Home()
-    let r = run (byName build) home [ "save"; "--username"; "ana"; "--api-key"; key; "--file"; home.Path "c.json" ]
+
+    let r =
+        run (byName build) home [ "save"; "--username"; "ana"; "--api-key"; key; "--file"; home.Path "c.json" ]
+
     Assert.Equal(0, r.Code)
     Assert.StartsWith("warning: an API key given with --api-key can be seen in shell history", r.Err)
     Assert.True(File.Exists(home.Path "c.json"))
@@ -112,7 +120,12 @@ let ``a malformed file is named in the error, exit 1`` (build: string) =
     File.WriteAllText(home.Path "bad.json", "{\"username\": \"ana\", \"api_key\": \"" + key + "\"")
     let r = run (byName build) home [ "show"; "--file"; home.Path "bad.json" ]
     Assert.Equal(1, r.Code)
-    Assert.Equal("Invalid credentials in File (" + home.Path "bad.json" + "): it is not valid JSON (line 1, position 54).\n", r.Err)
+
+    Assert.Equal(
+        "Invalid credentials in File (" + home.Path "bad.json" + "): it is not valid JSON (line 1, position 54).\n",
+        r.Err
+    )
+
     noSecret r
     noStackTrace r
 
@@ -121,14 +134,38 @@ let ``a refused save exits 1 and leaves the old file byte for byte`` (build: str
     use home = new Home()
     saveAna (byName build) home |> ignore
     let before = File.ReadAllBytes home.SavedPath
-    let r = runWith (byName build) home [] (Some "other_key_123456") [ "save"; "--username"; "ana.smith"; "--api-key-stdin" ]
+
+    let r =
+        runWith
+            (byName build)
+            home
+            []
+            (Some "other_key_123456")
+            [ "save"; "--username"; "ana.smith"; "--api-key-stdin" ]
+
     Assert.Equal(1, r.Code)
-    Assert.Equal("Invalid credentials in Arguments (username, api_key): username 'ana.smith' contains '.'; a username uses only letters, digits, '_' and '-'. Nothing was saved.\n", r.Err)
+
+    Assert.Equal(
+        "Invalid credentials in Arguments (username, api_key): username 'ana.smith' contains '.'; a username uses only letters, digits, '_' and '-'. Nothing was saved.\n",
+        r.Err
+    )
+
     Assert.Equal<byte[]>(before, File.ReadAllBytes home.SavedPath)
     let insecure = run (byName build) home [ "save"; "--base-url"; "http://carto.local/user/ana" ]
     Assert.Equal(1, insecure.Code)
     Assert.Equal<byte[]>(before, File.ReadAllBytes home.SavedPath)
-    let allowed = run (byName build) home [ "save"; "--base-url"; "http://carto.local/user/ana"; "--allow-non-secure"; "--file"; home.Path "local.json" ]
+
+    let allowed =
+        run
+            (byName build)
+            home
+            [ "save"
+              "--base-url"
+              "http://carto.local/user/ana"
+              "--allow-non-secure"
+              "--file"
+              home.Path "local.json" ]
+
     Assert.Equal(0, allowed.Code)
 
 [<Theory; MemberData(nameof builds)>]
@@ -152,7 +189,11 @@ let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
         noStackTrace r
 
     expectUsage [ "save" ] "save needs --username or --base-url."
-    expectUsage [ "save"; "--username"; "ana"; "--api-key"; "k"; "--api-key-stdin" ] "give --api-key or --api-key-stdin, not both."
+
+    expectUsage
+        [ "save"; "--username"; "ana"; "--api-key"; "k"; "--api-key-stdin" ]
+        "give --api-key or --api-key-stdin, not both."
+
     expectUsage [ "frobnicate" ] "frobnicate"
     expectUsage [ "show"; "--bogus" ] "--bogus"
     expectUsage [] "Required command was not provided."

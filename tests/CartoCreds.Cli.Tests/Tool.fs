@@ -17,9 +17,12 @@ type Build =
 /// The checkout these tests were built from, when they run inside one.
 let repositoryRoot =
     let rec up (dir: DirectoryInfo) =
-        if isNull dir then None
-        elif File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")) then Some dir.FullName
-        else up dir.Parent
+        if isNull dir then
+            None
+        elif File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")) then
+            Some dir.FullName
+        else
+            up dir.Parent
 
     up (DirectoryInfo AppContext.BaseDirectory)
 
@@ -40,7 +43,9 @@ let aot =
 let builds: Build list =
     match aot, Environment.GetEnvironmentVariable "CARTOCREDS_REQUIRE_AOT" with
     | Some binary, _ -> [ managed; binary ]
-    | None, "1" -> failwith "CARTOCREDS_REQUIRE_AOT=1 but artifacts/aot/linux-x64/cartocreds is missing: run 'dotnet fsi build.fsx publish'"
+    | None, "1" ->
+        failwith
+            "CARTOCREDS_REQUIRE_AOT=1 but artifacts/aot/linux-x64/cartocreds is missing: run 'dotnet fsi build.fsx publish'"
     | None, _ -> [ managed ]
 
 let buildData: obj[] seq = builds |> Seq.map (fun b -> [| box b.Name |])
@@ -62,7 +67,13 @@ type Home() =
         member _.Dispose() = Directory.Delete(root, true)
 
 /// Runs the tool with only PATH, DOTNET_ROOT, HOME and XDG_CONFIG_HOME, plus the given variables.
-let runWith (build: Build) (home: Home) (variables: (string * string) list) (stdin: string option) (args: string list) : Run =
+let runWith
+    (build: Build)
+    (home: Home)
+    (variables: (string * string) list)
+    (stdin: string option)
+    (args: string list)
+    : Run =
     let info = ProcessStartInfo(build.Program, build.Prefix @ args)
     info.RedirectStandardOutput <- true
     info.RedirectStandardError <- true
@@ -71,7 +82,8 @@ let runWith (build: Build) (home: Home) (variables: (string * string) list) (std
     let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
 
     for name in Seq.toArray info.Environment.Keys do
-        if not (keep.Contains name) then info.Environment.Remove name |> ignore
+        if not (keep.Contains name) then
+            info.Environment.Remove name |> ignore
 
     info.Environment["HOME"] <- home.Root
     info.Environment["XDG_CONFIG_HOME"] <- home.Config

@@ -16,7 +16,9 @@ let private create username key baseUrl =
 
 /// Two values of very different sizes, so that a torn file cannot pass for either.
 let short = create (Some "a") None None
-let long = create (Some(String('b', 63))) (Some(String('k', 4000))) (Some("https://team.carto.com/u/" + String('b', 63)))
+
+let long =
+    create (Some(String('b', 63))) (Some(String('k', 4000))) (Some("https://team.carto.com/u/" + String('b', 63)))
 
 let private write path count =
     for i in 1..count do

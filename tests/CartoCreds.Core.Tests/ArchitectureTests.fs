@@ -17,7 +17,9 @@ let private sourceDirectory =
 
 /// Uses of I/O: files, directories, the environment, the console, processes, the clock.
 let private io =
-    Regex(@"\b(File|Directory|FileInfo|DirectoryInfo|FileStream|RandomAccess|Environment|Console|Process|DateTime|Stopwatch)\.")
+    Regex(
+        @"\b(File|Directory|FileInfo|DirectoryInfo|FileStream|RandomAccess|Environment|Console|Process|DateTime|Stopwatch)\."
+    )
 
 [<Theory>]
 [<InlineData("Domain.fs")>]

@@ -11,8 +11,7 @@ open FsCheck.Xunit
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Generators
 
-let private decodeText (text: string) =
-    Codec.decode (ReadOnlyMemory(Encoding.UTF8.GetBytes text))
+let private decodeText (text: string) = Codec.decode (ReadOnlyMemory(Encoding.UTF8.GetBytes text))
 
 [<Spec>]
 let ``decode (encode c) = Ok c`` (c: Credentials) =
@@ -39,7 +38,8 @@ let ``decode never throws on arbitrary text`` (text: NonNull<string>) =
 [<Fact>]
 let ``the file CARTOframes 1.x writes is read`` () =
     let c =
-        decodeText """{"username": "johnsmith", "api_key": "abcdefghijklmnop", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+        decodeText
+            """{"username": "johnsmith", "api_key": "abcdefghijklmnop", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
         |> ok
 
     Assert.Equal(make (Some "johnsmith") (Some "abcdefghijklmnop") None, c)
@@ -58,7 +58,10 @@ let ``the CARTOframes 0.x key 'key' is read in place of 'api_key', which wins wh
 
 [<Fact>]
 let ``unknown keys are ignored, allow_non_secure may be absent, username may be null`` () =
-    let c = decodeText """{"username": null, "base_url": "https://carto.example.org/user/ana", "extra": [1, {"a": 2}]}""" |> ok
+    let c =
+        decodeText """{"username": null, "base_url": "https://carto.example.org/user/ana", "extra": [1, {"a": 2}]}"""
+        |> ok
+
     Assert.False c.AllowNonSecure
     Assert.Equal(Some "ana", c.Username |> Option.map Username.value)
 
@@ -92,11 +95,30 @@ let ``a file that is not an object is refused`` () =
 
 [<Fact>]
 let ``a field of the wrong type is refused, naming the field`` () =
-    Assert.Equal(Error(DecodeError.BadField("$.username", "a string or null", "a number")), decodeText """{"username": 42}""")
-    Assert.Equal(Error(DecodeError.BadField("$.api_key", "a string or null", "an object")), decodeText """{"username": "a", "api_key": {}}""")
-    Assert.Equal(Error(DecodeError.BadField("$.key", "a string or null", "a boolean")), decodeText """{"username": "a", "key": true}""")
-    Assert.Equal(Error(DecodeError.BadField("$.base_url", "a string or null", "an array")), decodeText """{"base_url": []}""")
-    Assert.Equal(Error(DecodeError.BadField("$.allow_non_secure", "a boolean or null", "a string")), decodeText """{"username": "a", "allow_non_secure": "yes"}""")
+    Assert.Equal(
+        Error(DecodeError.BadField("$.username", "a string or null", "a number")),
+        decodeText """{"username": 42}"""
+    )
+
+    Assert.Equal(
+        Error(DecodeError.BadField("$.api_key", "a string or null", "an object")),
+        decodeText """{"username": "a", "api_key": {}}"""
+    )
+
+    Assert.Equal(
+        Error(DecodeError.BadField("$.key", "a string or null", "a boolean")),
+        decodeText """{"username": "a", "key": true}"""
+    )
+
+    Assert.Equal(
+        Error(DecodeError.BadField("$.base_url", "a string or null", "an array")),
+        decodeText """{"base_url": []}"""
+    )
+
+    Assert.Equal(
+        Error(DecodeError.BadField("$.allow_non_secure", "a boolean or null", "a string")),
+        decodeText """{"username": "a", "allow_non_secure": "yes"}"""
+    )
 
 [<Fact>]
 let ``a file is validated by SPEC 1 like any other input`` () =
@@ -105,7 +127,10 @@ let ``a file is validated by SPEC 1 like any other input`` () =
         decodeText """{"username": "ana", "base_url": "http://ana.carto.com"}"""
     )
 
-    Assert.Equal(Error(DecodeError.Invalid [ ValueError.UsernameOrBaseUrlMissing ]), decodeText """{"api_key": "abc"}""")
+    Assert.Equal(
+        Error(DecodeError.Invalid [ ValueError.UsernameOrBaseUrlMissing ]),
+        decodeText """{"api_key": "abc"}"""
+    )
 
 [<Spec>]
 let ``no decode error carries the file's key`` (SecretKey key) =
@@ -119,7 +144,11 @@ let ``a decoder of one value reports an empty path, and field prepends its name`
     Assert.Equal(Error(DecodeError.BadField(".a", "a string", "a number")), Decode.optionalField "a" Decode.string root)
     Assert.Equal(Error(DecodeError.BadField(".b", "a string", "an array")), Decode.optionalField "b" Decode.string root)
     Assert.Equal(Ok None, Decode.optionalField "z" Decode.string root)
-    Assert.Equal(Error(DecodeError.BadField("$.a", "a string", "a number")), Decode.fromBytes (Decode.optionalField "a" Decode.string) (ReadOnlyMemory(Encoding.UTF8.GetBytes "{\"a\": 1}")))
+
+    Assert.Equal(
+        Error(DecodeError.BadField("$.a", "a string", "a number")),
+        Decode.fromBytes (Decode.optionalField "a" Decode.string) (ReadOnlyMemory(Encoding.UTF8.GetBytes "{\"a\": 1}"))
+    )
 
 [<Fact>]
 let ``a repeated field counts once, the last one, as in Python's json`` () =
@@ -131,7 +160,9 @@ let ``trailing content after the object is not JSON`` () =
 
 [<Fact>]
 let ``a string that is not UTF-8 is refused`` () =
-    let bytes = Array.concat [ Encoding.UTF8.GetBytes "{\"username\": \"a"; [| 0xC3uy; 0x28uy |]; Encoding.UTF8.GetBytes "\"}" ]
+    let bytes =
+        Array.concat [ Encoding.UTF8.GetBytes "{\"username\": \"a"; [| 0xC3uy; 0x28uy |]; Encoding.UTF8.GetBytes "\"}" ]
+
     match Codec.decode (ReadOnlyMemory bytes) with
     | Error(DecodeError.NotUtf8 | DecodeError.NotJson _) -> ()
     | other -> failwithf "%A" other

@@ -69,21 +69,33 @@ let ``the text form masks the key and never shows a secret one`` (SecretKey key)
     let text = string credentials
     let printed = sprintf "%A" credentials
 
-    (text = $"Credentials(username={name}, api_key=****{key.Substring(key.Length - 4)}, base_url=https://{name.ToLowerInvariant()}.carto.com)"
+    (text =
+        $"Credentials(username={name}, api_key=****{key.Substring(key.Length - 4)}, base_url=https://{name.ToLowerInvariant()}.carto.com)"
      && not (printed.Contains key))
     |@ $"%A{text} / %A{printed}"
 
 [<Fact>]
 let ``the text form shows None for a missing username`` () =
     let credentials = make None None (Some "https://carto.example.org")
-    Assert.Equal("Credentials(username=None, api_key=default_public, base_url=https://carto.example.org)", string credentials)
+
+    Assert.Equal(
+        "Credentials(username=None, api_key=default_public, base_url=https://carto.example.org)",
+        string credentials
+    )
 
 // ---- base URL ----
 
 [<Fact>]
 let ``the host is lower-cased and every trailing slash removed`` () =
-    Assert.Equal(Ok "https://johnsmith.carto.com", BaseUrl.create false "https://JohnSmith.carto.com/" |> Result.map BaseUrl.value)
-    Assert.Equal(Ok "https://carto.example.org/user/Ana", BaseUrl.create false " https://CARTO.example.org/user/Ana/// " |> Result.map BaseUrl.value)
+    Assert.Equal(
+        Ok "https://johnsmith.carto.com",
+        BaseUrl.create false "https://JohnSmith.carto.com/" |> Result.map BaseUrl.value
+    )
+
+    Assert.Equal(
+        Ok "https://carto.example.org/user/Ana",
+        BaseUrl.create false " https://CARTO.example.org/user/Ana/// " |> Result.map BaseUrl.value
+    )
 
 [<Spec>]
 let ``normalization is idempotent`` (ValidBaseUrl url) =
@@ -105,14 +117,17 @@ let ``a normalized base URL has a lower-case scheme and host and no trailing sla
 let ``http is refused unless allow_non_secure is true`` (ValidBaseUrl url) =
     let http = "http://" + url.Trim().Substring(url.Trim().IndexOf "://" + 3)
 
-    (BaseUrl.create false http = Error(ValueError.BaseUrlInsecure http)
-     && BaseUrl.create true http |> Result.isOk)
+    (BaseUrl.create false http = Error(ValueError.BaseUrlInsecure http) && BaseUrl.create true http |> Result.isOk)
     |@ http
 
 [<Spec>]
-let ``a URL with another scheme, user-info, a query, a fragment or no host is refused`` (InvalidBaseUrl url) (allowNonSecure: bool) =
+let ``a URL with another scheme, user-info, a query, a fragment or no host is refused``
+    (InvalidBaseUrl url)
+    (allowNonSecure: bool)
+    =
     match BaseUrl.create allowNonSecure url with
-    | Error(ValueError.BaseUrlNotAbsolute _ | ValueError.BaseUrlScheme _ | ValueError.BaseUrlUserInfo | ValueError.BaseUrlQuery | ValueError.BaseUrlFragment | ValueError.BaseUrlNoHost _) -> true |@ url
+    | Error(ValueError.BaseUrlNotAbsolute _ | ValueError.BaseUrlScheme _ | ValueError.BaseUrlUserInfo | ValueError.BaseUrlQuery | ValueError.BaseUrlFragment | ValueError.BaseUrlNoHost _) ->
+        true |@ url
     | other -> false |@ $"%A{url}: %A{other}"
 
 [<Fact>]
@@ -165,7 +180,9 @@ let ``every invalid field is reported at once`` () =
     let errors = Credentials.create (input (Some "a.b") (Some "a b") (Some "ftp://x") false) |> error
 
     Assert.Equal<ValueError list>(
-        [ ValueError.UsernameCharacter("a.b", '.'); ValueError.ApiKeyCharacter; ValueError.BaseUrlScheme("ftp://x", "ftp") ],
+        [ ValueError.UsernameCharacter("a.b", '.')
+          ValueError.ApiKeyCharacter
+          ValueError.BaseUrlScheme("ftp://x", "ftp") ],
         errors
     )
 
@@ -193,14 +210,22 @@ let ``equality compares all four fields after normalization`` (c: Credentials) (
 // ---- setters ----
 
 [<Spec>]
-let ``a setter given an invalid value changes nothing`` (c: Credentials) (InvalidUsername name) (InvalidBaseUrl url) (InvalidApiKey key) =
+let ``a setter given an invalid value changes nothing``
+    (c: Credentials)
+    (InvalidUsername name)
+    (InvalidBaseUrl url)
+    (InvalidApiKey key)
+    =
     Result.isError (Credentials.withUsername name c)
     && Result.isError (Credentials.withBaseUrl url c)
     && Result.isError (Credentials.withApiKey key c)
     && Result.isError (Credentials.update (Some "fine_key") (Some name) None c)
 
 [<Spec>]
-let ``set with a new username and no base URL rebuilds the base URL; omitted fields keep their values`` (c: Credentials) (ValidUsername name) =
+let ``set with a new username and no base URL rebuilds the base URL; omitted fields keep their values``
+    (c: Credentials)
+    (ValidUsername name)
+    =
     let updated = Credentials.update None (Some name) None c |> ok
 
     (updated.ApiKey = c.ApiKey
@@ -210,7 +235,10 @@ let ``set with a new username and no base URL rebuilds the base URL; omitted fie
     |@ string updated
 
 [<Spec>]
-let ``the base URL setter leaves the username as it is, and the username setter the base URL`` (c: Credentials) (ValidUsername name) =
+let ``the base URL setter leaves the username as it is, and the username setter the base URL``
+    (c: Credentials)
+    (ValidUsername name)
+    =
     let byUrl = Credentials.withBaseUrl "https://other.carto.com" c |> ok
     let byName = Credentials.withUsername name c |> ok
     byUrl.Username = c.Username && byName.BaseUrl = c.BaseUrl
@@ -229,7 +257,15 @@ let ``the default port is dropped, another kept; an empty port is dropped`` () =
 
 [<Fact>]
 let ``a malformed host, port or path is not an absolute URL`` () =
-    for url in [ "https://a b.carto.com"; "https://a.carto.com:99999"; "https://a.carto.com:x"; "https://a.carto.com/a b"; "https://[::1"; "https://a.carto.com/%zz"; "1https://a.carto.com"; "https//a.carto.com" ] do
+    for url in
+        [ "https://a b.carto.com"
+          "https://a.carto.com:99999"
+          "https://a.carto.com:x"
+          "https://a.carto.com/a b"
+          "https://[::1"
+          "https://a.carto.com/%zz"
+          "1https://a.carto.com"
+          "https//a.carto.com" ] do
         match BaseUrl.create true url with
         | Error(ValueError.BaseUrlNotAbsolute u) -> Assert.Equal(url, u)
         | other -> failwithf "%s: %A" url other

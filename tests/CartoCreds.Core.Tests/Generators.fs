@@ -14,8 +14,7 @@ let private letters = [ 'a' .. 'z' ] @ [ 'A' .. 'Z' ]
 let private usernameChars = letters @ [ '0' .. '9' ] @ [ '_'; '-' ]
 let private usernameInnerChars = letters @ [ '0' .. '9' ] @ [ '_' ]
 
-let private stringOf (chars: Gen<char>) (length: int) =
-    Gen.arrayOfLength length chars |> Gen.map String
+let private stringOf (chars: Gen<char>) (length: int) = Gen.arrayOfLength length chars |> Gen.map String
 
 /// Text that is valid as a username: 1–63 of `A–Z a–z 0–9 _ -`, no `-` at either end.
 let usernameText: Gen<string> =
@@ -74,7 +73,12 @@ let private hostLabel =
 /// trailing slashes, surrounding whitespace. `secure` restricts it to https.
 let baseUrlText (secure: bool) : Gen<string> =
     gen {
-        let! scheme = if secure then Gen.elements [ "https"; "HTTPS" ] else Gen.elements [ "https"; "http"; "Http" ]
+        let! scheme =
+            if secure then
+                Gen.elements [ "https"; "HTTPS" ]
+            else
+                Gen.elements [ "https"; "http"; "Http" ]
+
         let! host =
             Gen.oneof
                 [ usernameText
@@ -82,13 +86,16 @@ let baseUrlText (secure: bool) : Gen<string> =
                   |> Gen.map (fun n -> n + ".carto.com")
                   Gen.map2 (fun a b -> a + "." + b + ".example") hostLabel hostLabel
                   Gen.constant "LOCALHOST" ]
+
         let! port = Gen.elements [ ""; ""; ":8443"; ":443" ]
+
         let! path =
             Gen.oneof
                 [ Gen.constant ""
                   usernameText |> Gen.map (fun n -> "/u/" + n)
                   usernameText |> Gen.map (fun n -> "/user/" + n)
                   hostLabel |> Gen.map (fun n -> "/api/" + n) ]
+
         let! slashes = Gen.elements [ ""; "/"; "//" ]
         let! padding = Gen.elements [ ""; " "; "\t" ]
         return padding + scheme + "://" + host + port + path + slashes + padding
@@ -112,17 +119,21 @@ let credentialsInput (secure: bool) : Gen<CredentialsInput> =
     gen {
         let! username = Gen.optionOf usernameText
         let! apiKey = Gen.optionOf apiKeyText
+
         let! baseUrl =
             match username with
             | None -> baseUrlText secure |> Gen.map Some
             | Some _ -> Gen.optionOf (baseUrlText secure)
+
         let! allowNonSecure = if secure then Gen.constant false else Gen.elements [ false; true ]
 
         return
             { Username = username
               ApiKey = apiKey
               BaseUrl = baseUrl
-              AllowNonSecure = allowNonSecure || baseUrl |> Option.exists (fun u -> u.Trim().StartsWith("http:", StringComparison.OrdinalIgnoreCase)) }
+              AllowNonSecure =
+                allowNonSecure
+                || baseUrl |> Option.exists (fun u -> u.Trim().StartsWith("http:", StringComparison.OrdinalIgnoreCase)) }
     }
 
 let private created input =
@@ -135,10 +146,7 @@ let credentials (secure: bool) : Gen<Credentials> = credentialsInput secure |> G
 
 /// A valid credentials value whose key is secret (masked when shown).
 let secretCredentials: Gen<Credentials> =
-    Gen.map2
-        (fun input key -> created { input with ApiKey = Some key })
-        (credentialsInput true)
-        secretKeyText
+    Gen.map2 (fun input key -> created { input with ApiKey = Some key }) (credentialsInput true) secretKeyText
 
 /// Wrappers that select a generator in `[<Property>]` arguments.
 type ValidUsername = ValidUsername of string

@@ -6,15 +6,15 @@ open System.Text
 open Xunit
 open CartoCreds.Core
 
-let private arguments args =
-    Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer args) ]
+let private arguments args = Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer args) ]
 
 let private environment pairs =
     let variables = Map.ofList pairs
     Resolve.first [ Layer.Environment, (fun () -> Resolve.environmentLayer (fun n -> Map.tryFind n variables)) ]
 
 let private file content =
-    Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> { Path = "/t/c.json"; Content = content }))) ]
+    Resolve.first
+        [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> { Path = "/t/c.json"; Content = content }))) ]
 
 let private text (content: string) = Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes content))
 
@@ -35,7 +35,12 @@ let ``invalid arguments, every field named`` () =
     Assert.Equal(
         "Invalid credentials in Arguments (username, base_url): username 'ana.b' contains '.'; a username uses only letters, digits, '_' and '-'; "
         + "base URL 'http://x.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure).",
-        message (arguments { Arguments.None with Username = Some "ana.b"; BaseUrl = Some "http://x.carto.com" })
+        message (
+            arguments
+                { Arguments.None with
+                    Username = Some "ana.b"
+                    BaseUrl = Some "http://x.carto.com" }
+        )
     )
 
 [<Fact>]
@@ -72,9 +77,22 @@ let ``each file error names the path`` () =
     expect "the file is empty" (text "")
     expect "it is not valid JSON (line 2, position 14)" (text "{\n \"username\": x}")
     expect "it holds an array, not a JSON object" (text "[]")
-    expect "it is not valid UTF-8 text" (Ok(ReadOnlyMemory(Array.concat [ Encoding.UTF8.GetBytes "{\"username\": \"a"; [| 0xC3uy; 0x28uy |]; Encoding.UTF8.GetBytes "\"}" ])))
+
+    expect
+        "it is not valid UTF-8 text"
+        (Ok(
+            ReadOnlyMemory(
+                Array.concat
+                    [ Encoding.UTF8.GetBytes "{\"username\": \"a"; [| 0xC3uy; 0x28uy |]; Encoding.UTF8.GetBytes "\"}" ]
+            )
+        ))
+
     expect "$.username should be a string or null, not a number" (text "{\"username\": 1}")
-    expect "field \"username\" '-a' starts or ends with '-'; field \"base_url\" has a query (?…); remove it" (text "{\"username\": \"-a\", \"base_url\": \"https://a.carto.com?x=1\"}")
+
+    expect
+        "field \"username\" '-a' starts or ends with '-'; field \"base_url\" has a query (?…); remove it"
+        (text "{\"username\": \"-a\", \"base_url\": \"https://a.carto.com?x=1\"}")
+
     expect "neither a username nor a base URL is given" (text "{\"api_key\": \"abc\"}")
 
 [<Fact>]
@@ -84,7 +102,11 @@ let ``when nothing is found, every layer says why, and how to save`` () =
           Arguments = Arguments.None
           File = None
           Environment = fun _ -> None
-          SavedSession = fun () -> Ok { Path = "/h/.config/cartoframes/creds.json"; Content = Error ReadError.NotFound } }
+          SavedSession =
+            fun () ->
+                Ok
+                    { Path = "/h/.config/cartoframes/creds.json"
+                      Content = Error ReadError.NotFound } }
 
     Assert.Equal(
         String.concat
@@ -102,13 +124,25 @@ let ``when nothing is found, every layer says why, and how to save`` () =
 
 [<Fact>]
 let ``an unknown default location says which variable is missing`` () =
-    let unlocated = Resolve.first [ Layer.SavedSession, (fun () -> Resolve.savedSessionLayer (fun () -> Error(LocationError.VariableNotSet "HOME"))) ]
+    let unlocated =
+        Resolve.first
+            [ Layer.SavedSession,
+              (fun () -> Resolve.savedSessionLayer (fun () -> Error(LocationError.VariableNotSet "HOME"))) ]
+
     Assert.Contains("  Saved session: no default location (HOME is not set)", message unlocated)
 
 [<Fact>]
 let ``origins name the layer and where`` () =
-    Assert.Equal("Arguments (username, api_key)", Messages.origin { Layer = Layer.Arguments; Location = Some "username, api_key" })
-    Assert.Equal("Saved session (/h/creds.json)", Messages.origin { Layer = Layer.SavedSession; Location = Some "/h/creds.json" })
+    Assert.Equal(
+        "Arguments (username, api_key)",
+        Messages.origin { Layer = Layer.Arguments; Location = Some "username, api_key" }
+    )
+
+    Assert.Equal(
+        "Saved session (/h/creds.json)",
+        Messages.origin { Layer = Layer.SavedSession; Location = Some "/h/creds.json" }
+    )
+
     Assert.Equal("Explicit", Messages.origin { Layer = Layer.Explicit; Location = None })
 
 [<Fact>]
@@ -118,19 +152,52 @@ let ``scope, store and setter messages`` () =
         Messages.scopeError ScopeError.NoCredentials
     )
 
-    Assert.Equal("/t/d is a directory, not a credentials file; nothing was changed", Messages.storeError (StoreError.IsDirectory "/t/d"))
-    Assert.Equal("could not write /t/c.json: Permission denied; the previous file is unchanged", Messages.storeError (StoreError.SaveFailed("/t/c.json", "Permission denied")))
+    Assert.Equal(
+        "/t/d is a directory, not a credentials file; nothing was changed",
+        Messages.storeError (StoreError.IsDirectory "/t/d")
+    )
+
+    Assert.Equal(
+        "could not write /t/c.json: Permission denied; the previous file is unchanged",
+        Messages.storeError (StoreError.SaveFailed("/t/c.json", "Permission denied"))
+    )
+
     Assert.Equal("could not remove /t/c.json: Busy", Messages.storeError (StoreError.DeleteFailed("/t/c.json", "Busy")))
-    Assert.Equal("the default location is unknown because HOME is not set; give a path", Messages.storeError (StoreError.NoLocation(LocationError.VariableNotSet "HOME")))
+
+    Assert.Equal(
+        "the default location is unknown because HOME is not set; give a path",
+        Messages.storeError (StoreError.NoLocation(LocationError.VariableNotSet "HOME"))
+    )
+
     Assert.Equal("API key is empty; give an API key", Messages.valueError (ValueError.Empty Field.ApiKey))
     Assert.Equal("username is empty; give a username", Messages.valueError (ValueError.Empty Field.Username))
     Assert.Equal("base URL 'https://' has no host", Messages.valueError (ValueError.BaseUrlNoHost "https://"))
     Assert.Equal("API key contains whitespace or a control character", Messages.valueError ValueError.ApiKeyCharacter)
-    Assert.Equal("base URL contains user information (user@host); remove it", Messages.valueError ValueError.BaseUrlUserInfo)
+
+    Assert.Equal(
+        "base URL contains user information (user@host); remove it",
+        Messages.valueError ValueError.BaseUrlUserInfo
+    )
+
     Assert.Equal("base URL has a fragment (#…); remove it", Messages.valueError ValueError.BaseUrlFragment)
-    Assert.Equal("username 'abc' is 3 characters long; a username has at most 63", Messages.valueError (ValueError.UsernameTooLong "abc"))
-    Assert.Equal("base URL 'x' is not an absolute URL such as https://johnsmith.carto.com", Messages.valueError (ValueError.BaseUrlNotAbsolute "x"))
+
+    Assert.Equal(
+        "username 'abc' is 3 characters long; a username has at most 63",
+        Messages.valueError (ValueError.UsernameTooLong "abc")
+    )
+
+    Assert.Equal(
+        "base URL 'x' is not an absolute URL such as https://johnsmith.carto.com",
+        Messages.valueError (ValueError.BaseUrlNotAbsolute "x")
+    )
+
     Assert.Equal(
         "Invalid credentials in Arguments (file_path, username): give only one of file_path or username.",
-        Messages.resolveError (ResolveError.InvalidLayer(Layer.Arguments, "file_path, username", LayerProblem.ConflictingArguments [ "file_path"; "username" ]))
+        Messages.resolveError (
+            ResolveError.InvalidLayer(
+                Layer.Arguments,
+                "file_path, username",
+                LayerProblem.ConflictingArguments [ "file_path"; "username" ]
+            )
+        )
     )

@@ -39,17 +39,25 @@ let private argumentsOf (c: Credentials) =
 let private variablesOf (c: Credentials) =
     let input = Credentials.toInput c
 
-    [ Variables.Username, input.Username; Variables.ApiKey, input.ApiKey; Variables.BaseUrl, input.BaseUrl ]
+    [ Variables.Username, input.Username
+      Variables.ApiKey, input.ApiKey
+      Variables.BaseUrl, input.BaseUrl ]
     |> List.choose (fun (name, value) -> value |> Option.map (fun v -> name, v))
 
 let private invalidArguments key =
     Gen.elements
         [ { Arguments.None with ApiKey = Some key }
           { Arguments.None with Key = Some key }
-          { Arguments.None with Username = Some "ana"; ApiKey = Some key; Key = Some(key + "0") }
+          { Arguments.None with
+              Username = Some "ana"
+              ApiKey = Some key
+              Key = Some(key + "0") }
           { Arguments.None with Username = Some "ana.smith"; ApiKey = Some key }
           { Arguments.None with BaseUrl = Some "http://ana.carto.com"; ApiKey = Some key }
-          { Arguments.None with Username = Some "ana"; BaseUrl = Some "ftp://ana.carto.com"; ApiKey = Some key } ]
+          { Arguments.None with
+              Username = Some "ana"
+              BaseUrl = Some "ftp://ana.carto.com"
+              ApiKey = Some key } ]
 
 let private invalidVariables key =
     Gen.elements
@@ -74,21 +82,31 @@ let private invalidFile key =
 let private absentArguments =
     Gen.elements
         [ Arguments.None
-          { Arguments.None with Username = Some "  "; BaseUrl = Some ""; ApiKey = Some "\t" } ]
+          { Arguments.None with
+              Username = Some "  "
+              BaseUrl = Some ""
+              ApiKey = Some "\t" } ]
 
 let private absentVariables =
     Gen.elements [ []; [ Variables.Username, " "; Variables.BaseUrl, ""; Variables.ApiKey, "" ]; [ "OTHER", "x" ] ]
 
-let private kind = Gen.frequency [ 3, Gen.constant Absent; 2, Gen.constant Valid; 1, Gen.constant Invalid ]
+let private kind =
+    Gen.frequency [ 3, Gen.constant Absent; 2, Gen.constant Valid; 1, Gen.constant Invalid ]
 
 /// A stack of layers, each absent, valid or invalid, with secret keys everywhere.
 let stack: Gen<Stack> =
     gen {
         let! kinds = Gen.listOfLength 5 kind
         let kinds = List.zip Layer.all kinds |> Map.ofList
-        let kinds = kinds |> Map.add Layer.Explicit (if kinds[Layer.Explicit] = Invalid then Valid else kinds[Layer.Explicit])
+
+        let kinds =
+            kinds |> Map.add Layer.Explicit (if kinds[Layer.Explicit] = Invalid then Valid else kinds[Layer.Explicit])
+
         let! explicitC = secretCredentials
-        let! argumentsC = Gen.map2 (fun c k -> Credentials.withApiKey k c |> ok) (credentials false) secretKeyText
+
+        let! argumentsC =
+            Gen.map2 (fun c k -> Credentials.withApiKey k c |> ok) (credentials false) secretKeyText
+
         let! fileC = Gen.map2 (fun c k -> Credentials.withApiKey k c |> ok) (credentials false) secretKeyText
         let! environmentC = secretCredentials
         let! savedC = secretCredentials
@@ -133,8 +151,7 @@ let stack: Gen<Stack> =
                     Some(fun () ->
                         reached.Add Layer.File |> ignore
 
-                        { Path = filePath
-                          Content = if kind = Valid then encoded fileC else badFile })
+                        { Path = filePath; Content = if kind = Valid then encoded fileC else badFile })
               Environment =
                 fun name ->
                     reached.Add Layer.Environment |> ignore
@@ -158,8 +175,7 @@ let stack: Gen<Stack> =
     }
 
 /// The highest layer that is present, valid or not.
-let private deciding (s: Stack) =
-    Layer.all |> List.tryFind (fun layer -> s.Kinds[layer] <> Absent)
+let private deciding (s: Stack) = Layer.all |> List.tryFind (fun layer -> s.Kinds[layer] <> Absent)
 
 type StackArbitrary =
     static member Stack() = Arb.fromGen stack
@@ -210,7 +226,12 @@ let ``when no layer is present, the error lists every layer and why it was unava
     match Resolve.resolve empty with
     | Error(ResolveError.NotFound absent) ->
         (List.map fst absent = Layer.all
-         && List.map snd absent = [ Absence.NoneGiven; Absence.NoUsernameOrBaseUrl; Absence.NoneGiven; Absence.VariablesNotSet; Absence.NoSavedFile savedPath ])
+         && List.map snd absent =
+             [ Absence.NoneGiven
+               Absence.NoUsernameOrBaseUrl
+               Absence.NoneGiven
+               Absence.VariablesNotSet
+               Absence.NoSavedFile savedPath ])
         |@ $"%A{absent}"
     | other -> false |@ $"%A{other}"
 
@@ -242,8 +263,7 @@ let ``no error message or origin contains an API key other than default_public``
 let ``an explicit value ignores everything else`` (s: Stack) (c: Credentials) =
     let result = Resolve.resolve { s.Layers with Explicit = Some c }
 
-    (result = Ok { Credentials = c; Origin = { Layer = Layer.Explicit; Location = None } }
-     && s.Reached.Count = 0)
+    (result = Ok { Credentials = c; Origin = { Layer = Layer.Explicit; Location = None } } && s.Reached.Count = 0)
     |@ $"%A{result}"
 
 // ---- examples a user tries first ----
@@ -258,7 +278,9 @@ let private noLayers =
 [<Fact>]
 let ``arguments: a username and a key resolve, with the argument names as location`` () =
     let result =
-        Resolve.resolve { noLayers with Arguments = { Arguments.None with Username = Some "ana"; ApiKey = Some "k" } }
+        Resolve.resolve
+            { noLayers with
+                Arguments = { Arguments.None with Username = Some "ana"; ApiKey = Some "k" } }
         |> ok
 
     Assert.Equal(make (Some "ana") (Some "k") None, result.Credentials)
@@ -272,20 +294,27 @@ let ``arguments: an API key given alone is an error, not silently dropped`` () =
 [<Fact>]
 let ``arguments: key is the 0.x name of api_key; both with different values is an error`` () =
     let viaKey =
-        Resolve.resolve { noLayers with Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k" } } |> ok
+        Resolve.resolve
+            { noLayers with
+                Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k" } }
+        |> ok
 
     Assert.Equal(make (Some "ana") (Some "k") None, viaKey.Credentials)
     Assert.Equal(Some "username, key", viaKey.Origin.Location)
 
     let both =
-        Resolve.resolve { noLayers with Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k"; ApiKey = Some "k" } }
+        Resolve.resolve
+            { noLayers with
+                Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k"; ApiKey = Some "k" } }
         |> ok
 
     Assert.Equal(make (Some "ana") (Some "k") None, both.Credentials)
 
     Assert.Equal(
         Error(ResolveError.InvalidLayer(Layer.Arguments, "api_key, key", LayerProblem.ConflictingApiKeys)),
-        Resolve.resolve { noLayers with Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k"; ApiKey = Some "j" } }
+        Resolve.resolve
+            { noLayers with
+                Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k"; ApiKey = Some "j" } }
     )
 
 [<Fact>]
@@ -298,12 +327,19 @@ let ``environment: CARTO_API_KEY alone is an error naming the variable`` () =
 let ``environment: CARTO_BASE_URL alone resolves, with the public key`` () =
     let variables = Map.ofList [ Variables.BaseUrl, "https://team.carto.com/u/ana/" ]
     let result = Resolve.resolve { noLayers with Environment = fun n -> Map.tryFind n variables } |> ok
-    Assert.Equal("Credentials(username=ana, api_key=default_public, base_url=https://team.carto.com/u/ana)", string result.Credentials)
+
+    Assert.Equal(
+        "Credentials(username=ana, api_key=default_public, base_url=https://team.carto.com/u/ana)",
+        string result.Credentials
+    )
+
     Assert.Equal({ Layer = Layer.Environment; Location = Some "CARTO_BASE_URL" }, result.Origin)
 
 [<Fact>]
 let ``saved session: a file that cannot be found or located leaves the layer absent`` () =
-    let unlocated = { noLayers with SavedSession = fun () -> Error(LocationError.VariableNotSet "HOME") }
+    let unlocated =
+        { noLayers with
+            SavedSession = fun () -> Error(LocationError.VariableNotSet "HOME") }
 
     match Resolve.resolve unlocated with
     | Error(ResolveError.NotFound absent) ->
@@ -312,8 +348,14 @@ let ``saved session: a file that cannot be found or located leaves the layer abs
 
 [<Fact>]
 let ``a named file that is missing is an error of the File layer`` () =
-    let missing = { noLayers with File = Some(fun () -> { Path = filePath; Content = Error ReadError.NotFound }) }
-    Assert.Equal(Error(ResolveError.InvalidLayer(Layer.File, filePath, LayerProblem.Unreadable ReadError.NotFound)), Resolve.resolve missing)
+    let missing =
+        { noLayers with
+            File = Some(fun () -> { Path = filePath; Content = Error ReadError.NotFound }) }
+
+    Assert.Equal(
+        Error(ResolveError.InvalidLayer(Layer.File, filePath, LayerProblem.Unreadable ReadError.NotFound)),
+        Resolve.resolve missing
+    )
 
 [<Fact>]
 let ``a saved session asked for by name is an error when missing`` () =

@@ -7,7 +7,10 @@ open CartoCreds.Core
 open CartoCreds.Core.Tests.Generators
 
 [<Spec>]
-let ``the innermost credentials set on the object or its enclosing scopes win`` (scopes: Credentials option list) (fallback: Credentials option) =
+let ``the innermost credentials set on the object or its enclosing scopes win``
+    (scopes: Credentials option list)
+    (fallback: Credentials option)
+    =
     match List.tryPick id scopes, Scope.effective scopes fallback with
     | Some innermost, result -> (result = Ok innermost) |@ $"%A{result}"
     | None, _ -> true |@ "no scope set"
@@ -24,7 +27,9 @@ let ``else an error that says neither was set`` (unset: int) =
 
 [<Fact>]
 let ``a Source in a Layer in a Map takes the Source's, then the Layer's, then the Map's`` () =
-    let map, layer, source = make (Some "map") None None, make (Some "layer") None None, make (Some "source") None None
+    let map, layer, source =
+        make (Some "map") None None, make (Some "layer") None None, make (Some "source") None None
+
     Assert.Equal(Ok source, Scope.effective [ Some source; Some layer; Some map ] None)
     Assert.Equal(Ok layer, Scope.effective [ None; Some layer; Some map ] None)
     Assert.Equal(Ok map, Scope.effective [ None; None; Some map ] (Some source))
@@ -34,23 +39,38 @@ let ``a Source in a Layer in a Map takes the Source's, then the Layer's, then th
 [<Fact>]
 let ``the first argument is a base URL when it starts with http:// or https://`` () =
     Assert.Equal(
-        Ok(DefaultSource.Values { Arguments.None with BaseUrl = Some "https://ana.carto.com"; ApiKey = Some "k" }),
+        Ok(
+            DefaultSource.Values
+                { Arguments.None with
+                    BaseUrl = Some "https://ana.carto.com"
+                    ApiKey = Some "k" }
+        ),
         DefaultSource.ofArguments (Some "https://ana.carto.com") (Some "k") None None false
     )
 
     Assert.Equal(
-        Ok(DefaultSource.Values { Arguments.None with BaseUrl = Some "HTTP://carto.local"; AllowNonSecure = true }),
+        Ok(
+            DefaultSource.Values
+                { Arguments.None with
+                    BaseUrl = Some "HTTP://carto.local"
+                    AllowNonSecure = true }
+        ),
         DefaultSource.ofArguments (Some "HTTP://carto.local") None None None true
     )
 
 [<Fact>]
 let ``the first argument is a file when it ends in .json`` () =
-    Assert.Equal(Ok(DefaultSource.File "team/creds.json"), DefaultSource.ofArguments (Some "team/creds.json") None None None false)
+    Assert.Equal(
+        Ok(DefaultSource.File "team/creds.json"),
+        DefaultSource.ofArguments (Some "team/creds.json") None None None false
+    )
+
     Assert.Equal(Ok(DefaultSource.File "/x/c.JSON"), DefaultSource.ofArguments None None None (Some "/x/c.JSON") false)
 
 [<Spec>]
 let ``otherwise the first argument is a username`` (ValidUsername name) (ValidApiKey key) =
-    DefaultSource.ofArguments (Some name) (Some key) None None false = Ok(DefaultSource.Values { Arguments.None with Username = Some name; ApiKey = Some key })
+    DefaultSource.ofArguments (Some name) (Some key) None None false =
+        Ok(DefaultSource.Values { Arguments.None with Username = Some name; ApiKey = Some key })
 
 [<Fact>]
 let ``with nothing given, the saved session`` () =
@@ -59,14 +79,38 @@ let ``with nothing given, the saved session`` () =
 
 [<Fact>]
 let ``a key alone still goes to the Arguments layer, which refuses it`` () =
-    Assert.Equal(Ok(DefaultSource.Values { Arguments.None with ApiKey = Some "k" }), DefaultSource.ofArguments None (Some "k") None None false)
+    Assert.Equal(
+        Ok(DefaultSource.Values { Arguments.None with ApiKey = Some "k" }),
+        DefaultSource.ofArguments None (Some "k") None None false
+    )
 
 [<Fact>]
 let ``a file together with values, or two different base URLs, is refused`` () =
     let conflict names =
-        Error(ResolveError.InvalidLayer(Layer.Arguments, String.concat ", " names, LayerProblem.ConflictingArguments names))
+        Error(
+            ResolveError.InvalidLayer(
+                Layer.Arguments,
+                String.concat ", " names,
+                LayerProblem.ConflictingArguments names
+            )
+        )
 
-    Assert.Equal(conflict [ "file_path"; "username" ], DefaultSource.ofArguments (Some "ana") None None (Some "c.json") false)
-    Assert.Equal(conflict [ "file_path"; "api_key" ], DefaultSource.ofArguments (Some "c.json") (Some "k") None None false)
-    Assert.Equal(conflict [ "file_path"; "base_url" ], DefaultSource.ofArguments None None (Some "https://a.carto.com") (Some "c.json") false)
-    Assert.Equal(conflict [ "username"; "base_url" ], DefaultSource.ofArguments (Some "https://a.carto.com") None (Some "https://b.carto.com") None false)
+    Assert.Equal(
+        conflict [ "file_path"; "username" ],
+        DefaultSource.ofArguments (Some "ana") None None (Some "c.json") false
+    )
+
+    Assert.Equal(
+        conflict [ "file_path"; "api_key" ],
+        DefaultSource.ofArguments (Some "c.json") (Some "k") None None false
+    )
+
+    Assert.Equal(
+        conflict [ "file_path"; "base_url" ],
+        DefaultSource.ofArguments None None (Some "https://a.carto.com") (Some "c.json") false
+    )
+
+    Assert.Equal(
+        conflict [ "username"; "base_url" ],
+        DefaultSource.ofArguments (Some "https://a.carto.com") None (Some "https://b.carto.com") None false
+    )

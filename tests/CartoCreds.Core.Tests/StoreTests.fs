@@ -69,7 +69,10 @@ let ``every bad file is an error naming its path and what is wrong`` () =
     write (box.Path "bad.json") "{\"username\": \"ana\",\n}"
     expect (box.Path "bad.json") (LayerProblem.Undecodable(DecodeError.NotJson(2L, 1L)))
     write (box.Path "types.json") "{\"username\": \"ana\", \"allow_non_secure\": 1}"
-    expect (box.Path "types.json") (LayerProblem.Undecodable(DecodeError.BadField("$.allow_non_secure", "a boolean or null", "a number")))
+
+    expect
+        (box.Path "types.json")
+        (LayerProblem.Undecodable(DecodeError.BadField("$.allow_non_secure", "a boolean or null", "a number")))
 
 [<Fact>]
 let ``a file of exactly 64 KiB is read; one byte more is refused before parsing`` () =
@@ -81,7 +84,11 @@ let ``a file of exactly 64 KiB is read; one byte more is refused before parsing`
     Assert.True(Shell.load (box.Host []) (Some(box.Path "max.json")) |> Result.isOk)
 
     Assert.Equal(
-        ResolveError.InvalidLayer(Layer.File, box.Path "over.json", LayerProblem.Unreadable(ReadError.TooLarge(int64 Codec.MaxFileSize + 1L))),
+        ResolveError.InvalidLayer(
+            Layer.File,
+            box.Path "over.json",
+            LayerProblem.Unreadable(ReadError.TooLarge(int64 Codec.MaxFileSize + 1L))
+        ),
         loadError (box.Host []) (Some(box.Path "over.json"))
     )
 
@@ -96,7 +103,8 @@ let ``with no saved session, FromFile() is an error and resolution lists the lay
     )
 
     match Shell.resolve host None Arguments.None None with
-    | Error(ResolveError.NotFound absent) -> Assert.Equal((Layer.SavedSession, Absence.NoSavedFile box.SavedPath), List.last absent)
+    | Error(ResolveError.NotFound absent) ->
+        Assert.Equal((Layer.SavedSession, Absence.NoSavedFile box.SavedPath), List.last absent)
     | other -> failwithf "%A" other
 
 [<Fact>]
@@ -118,13 +126,20 @@ let ``the default location is read from the host at each use`` () =
     Shell.save (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ]) None bob |> ok |> ignore
     Assert.Equal(ana, (Shell.load (box.Host [ "XDG_CONFIG_HOME", box.Path "one" ]) None |> ok).Credentials)
     Assert.Equal(bob, (Shell.load (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ]) None |> ok).Credentials)
-    Assert.Equal(Ok(box.Path("two", "cartoframes", "creds.json")), Shell.defaultPath (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ]))
+
+    Assert.Equal(
+        Ok(box.Path("two", "cartoframes", "creds.json")),
+        Shell.defaultPath (box.Host [ "XDG_CONFIG_HOME", box.Path "two" ])
+    )
 
 [<Fact>]
 let ``a file CARTOframes 1.x saved at the default location is picked up with no configuration`` () =
     use box = new Sandbox()
     // The bytes Python's json.dump writes for Credentials('johnsmith', 'abc…').save().
-    write box.SavedPath """{"username": "johnsmith", "api_key": "abcdefghijklmnop1234", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+    write
+        box.SavedPath
+        """{"username": "johnsmith", "api_key": "abcdefghijklmnop1234", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
+
     let resolved = Shell.resolve (box.Host []) None Arguments.None None |> ok
     Assert.Equal(make (Some "johnsmith") (Some "abcdefghijklmnop1234") None, resolved.Credentials)
 
@@ -210,7 +225,9 @@ let ``a save into a directory that is a file fails and leaves that file byte for
 /// Returns how to undo it, or None when this machine can do neither.
 let private lockDirectory (dir: string) =
     let run program (args: string) =
-        use p = Process.Start(ProcessStartInfo(program, args, RedirectStandardError = true, UseShellExecute = false))
+        use p =
+            Process.Start(ProcessStartInfo(program, args, RedirectStandardError = true, UseShellExecute = false))
+
         p.WaitForExit()
         p.ExitCode = 0
 
@@ -316,12 +333,25 @@ let private workerPath = Path.Combine(AppContext.BaseDirectory, "CartoCreds.Core
 /// Starts the worker with a clean environment (only what the test gives) and, optionally, a umask.
 let private startWorker (umask: string option) (variables: (string * string) list) (args: string list) =
     let quoted = args |> List.map (fun a -> "'" + a.Replace("'", "'\\''") + "'") |> String.concat " "
-    let command = (umask |> Option.map (sprintf "umask %s && ") |> Option.defaultValue "") + $"exec dotnet '{workerPath}' {quoted}"
-    let info = ProcessStartInfo("bash", [ "-c"; command ], RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false)
+
+    let command =
+        (umask |> Option.map (sprintf "umask %s && ") |> Option.defaultValue "")
+        + $"exec dotnet '{workerPath}' {quoted}"
+
+    let info =
+        ProcessStartInfo(
+            "bash",
+            [ "-c"; command ],
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false
+        )
+
     let keep = [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
 
     for name in info.Environment.Keys |> Seq.toArray do
-        if not (List.contains name keep) then info.Environment.Remove name |> ignore
+        if not (List.contains name keep) then
+            info.Environment.Remove name |> ignore
 
     for name, value in variables do
         info.Environment[name] <- value
@@ -341,7 +371,10 @@ let private finish (p: Process) =
 let ``the file is 0600 and new directories 0700 whatever the umask`` (umask: string) =
     use box = new Sandbox()
     let path = box.Path("deep", "er", "creds.json")
-    let code, output, errors = startWorker (Some umask) [ "HOME", box.Root ] [ "save"; path; "ana"; "0123456789abcdef" ] |> finish
+
+    let code, output, errors =
+        startWorker (Some umask) [ "HOME", box.Root ] [ "save"; path; "ana"; "0123456789abcdef" ] |> finish
+
     Assert.True((code = 0), errors)
     Assert.Equal(path, output)
     Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, mode path)
