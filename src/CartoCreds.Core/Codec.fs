@@ -240,7 +240,14 @@ module Codec =
             | (_, _, _, Error e, _)
             | (_, _, _, _, Error e) -> Error e)
 
-    /// Decodes and validates a credentials file's bytes. Never throws.
+    /// <summary>Decodes and validates a credentials file's bytes. Never throws.</summary>
+    /// <example>
+    /// <code>
+    /// match Codec.decode (ReadOnlyMemory(File.ReadAllBytes path)) with
+    /// | Ok credentials -> printfn "%O" credentials
+    /// | Error e -> eprintfn "%s: %s" path (Messages.decodeError Layer.File e)
+    /// </code>
+    /// </example>
     let decode (bytes: ReadOnlyMemory<byte>) : Result<Credentials, DecodeError> =
         if bytes.Length > MaxFileSize then
             Error(DecodeError.TooLarge bytes.Length)

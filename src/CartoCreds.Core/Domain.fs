@@ -391,9 +391,17 @@ module Credentials =
           baseUrl = baseUrl
           allowNonSecure = allowNonSecure }
 
+    /// <summary>
     /// Validates every field and applies SPEC §1's defaults: the key defaults to
-    /// `default_public`, a missing base URL is built from the username, a missing username is
+    /// <c>default_public</c>, a missing base URL is built from the username, a missing username is
     /// derived from the base URL. Reports every invalid field at once.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// Credentials.create { CredentialsInput.Empty with BaseUrl = Some "https://team.carto.com/u/ana" }
+    /// // Ok: username ana, key default_public, base URL https://team.carto.com/u/ana
+    /// </code>
+    /// </example>
     let create (input: CredentialsInput) : Result<Credentials, ValueError list> =
         let username = optional Username.create input.Username
         let apiKey = optional ApiKey.create input.ApiKey

@@ -251,6 +251,20 @@ module Resolve =
            Layer.Environment, (fun layers -> environmentLayer layers.Environment)
            Layer.SavedSession, (fun layers -> savedSessionLayer layers.SavedSession) |]
 
+    /// <summary>
     /// SPEC §2: the credentials of the highest present layer, with their origin; or the error of
     /// the highest present layer, which stops resolution; or, when none is present, why each was not.
+    /// </summary>
+    /// <example>
+    /// <code>
+    /// let layers =
+    ///     { Explicit = None
+    ///       Arguments = Arguments.None
+    ///       File = None
+    ///       Environment = fun name -> if name = Variables.Username then Some "ana" else None
+    ///       SavedSession = fun () -> Error(LocationError.VariableNotSet "HOME") }
+    ///
+    /// Resolve.resolve layers // Ok, with Origin = { Layer = Layer.Environment; Location = Some "CARTO_USERNAME" }
+    /// </code>
+    /// </example>
     let resolve (layers: Layers) : Result<Resolved, ResolveError> = decide (fun (_, step) -> step layers) precedence

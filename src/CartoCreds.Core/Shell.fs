@@ -21,7 +21,14 @@ module Shell =
           Environment = host.GetVariable
           SavedSession = fun () -> Store.readSavedSession host }
 
-    /// SPEC §2 resolution from the arguments, a named file, the host's environment and its saved session.
+    /// <summary>SPEC §2 resolution from the arguments, a named file, the host's environment and its saved session.</summary>
+    /// <example>
+    /// <code>
+    /// match Shell.resolve Host.current None { Arguments.None with Username = Some "ana" } None with
+    /// | Ok resolved -> printfn "%O from %s" resolved.Credentials (Messages.origin resolved.Origin)
+    /// | Error e -> eprintfn "%s" (Messages.resolveError e)
+    /// </code>
+    /// </example>
     let resolve
         (host: Host)
         (explicitCredentials: Credentials option)
