@@ -137,18 +137,25 @@ module Store =
         stream.Write(bytes, 0, bytes.Length)
         stream.Flush true
 
+    /// The full form of a path, or why it has none (empty, or characters no file name may hold).
+    let private fullPath (path: string) =
+        try
+            Ok(Path.GetFullPath path)
+        with
+        | :? ArgumentException
+        | :? NotSupportedException
+        | :? PathTooLongException as e -> Error(path, e.Message)
+
     /// Saves atomically: writes a private temporary file in the same directory, flushes it to
     /// disk, then renames it over the target, so a reader sees the old file or the new one.
     /// On failure the temporary file is removed and the old file is left as it was.
     /// Returns the full path written.
     let save (path: string) (credentials: Credentials) : Result<string, StoreError> =
-        let full = Path.GetFullPath path
-
-        if Directory.Exists full then
-            Error(StoreError.IsDirectory full)
-        else
+        match fullPath path with
+        | Error(path, reason) -> Error(StoreError.SaveFailed(path, reason))
+        | Ok full when Directory.Exists full -> Error(StoreError.IsDirectory full)
+        | Ok full ->
             let directory = Path.GetDirectoryName full
-
             let unique = Guid.NewGuid().ToString "N"
             let temporary = Path.Combine(directory, ("." + (Path.GetFileName full) + "." + unique + ".tmp"))
 
@@ -170,16 +177,17 @@ module Store =
 
     /// Removes a file; `Ok false` when there was none.
     let delete (path: string) : Result<bool, StoreError> =
-        let full = Path.GetFullPath path
-
-        try
-            if Directory.Exists full then
-                Error(StoreError.IsDirectory full)
-            elif File.Exists full then
-                File.Delete full
-                Ok true
-            else
-                Ok false
-        with
-        | :? IOException
-        | :? UnauthorizedAccessException as e -> Error(StoreError.DeleteFailed(full, e.Message))
+        match fullPath path with
+        | Error(path, reason) -> Error(StoreError.DeleteFailed(path, reason))
+        | Ok full ->
+            try
+                if Directory.Exists full then
+                    Error(StoreError.IsDirectory full)
+                elif File.Exists full then
+                    File.Delete full
+                    Ok true
+                else
+                    Ok false
+            with
+            | :? IOException
+            | :? UnauthorizedAccessException as e -> Error(StoreError.DeleteFailed(full, e.Message))

@@ -275,6 +275,12 @@ let ``a save that fails over an existing file leaves it byte for byte and no tem
     Assert.Equal<string[]>([| path |], Directory.GetFileSystemEntries(box.Path "locked"))
 
 [<Fact>]
+let ``a path no file can have is an error, not an exception`` () =
+    match Store.save "" ana, Store.delete "bad\u0000name" with
+    | Error(StoreError.SaveFailed("", _)), Error(StoreError.DeleteFailed("bad\u0000name", _)) -> ()
+    | other -> failwithf "%A" other
+
+[<Fact>]
 let ``many saves leave no temporary files`` () =
     use box = new Sandbox()
 
