@@ -99,7 +99,7 @@ let private save (host: Host) =
         match key with
         | Error message -> fail message
         | Ok key ->
-            match Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer (arguments key)) ] with
+            match Resolve.fromArguments (arguments key) with
             | Error e -> fail (Messages.resolveError e + " Nothing was saved.")
             | Ok resolved ->
                 match Shell.save host (given result file) resolved.Credentials with

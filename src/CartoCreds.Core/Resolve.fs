@@ -243,6 +243,10 @@ module Resolve =
     let first (layers: (Layer * (unit -> LayerOutcome)) list) : Result<Resolved, ResolveError> =
         decide (fun (_, outcome) -> outcome ()) (Array.ofList layers)
 
+    /// The Arguments layer alone: credentials given as values, or why they are refused.
+    let fromArguments (arguments: Arguments) : Result<Resolved, ResolveError> =
+        first [ Layer.Arguments, (fun () -> argumentsLayer arguments) ]
+
     /// The precedence of SPEC §2, highest first: built once, read by every resolution.
     let private precedence: (Layer * (Layers -> LayerOutcome))[] =
         [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)

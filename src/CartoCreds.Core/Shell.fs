@@ -74,8 +74,7 @@ module Shell =
     /// The credentials that a `DefaultSource` names.
     let ofDefaultSource (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
         match source with
-        | DefaultSource.Values arguments ->
-            Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer arguments) ]
+        | DefaultSource.Values arguments -> Resolve.fromArguments arguments
         | DefaultSource.File path -> load host (Some path)
         | DefaultSource.SavedSession -> load host None
 

@@ -6,7 +6,7 @@ open System.Text
 open Xunit
 open CartoCreds.Core
 
-let private arguments args = Resolve.first [ Layer.Arguments, (fun () -> Resolve.argumentsLayer args) ]
+let private arguments = Resolve.fromArguments
 
 let private environment pairs =
     let variables = Map.ofList pairs
