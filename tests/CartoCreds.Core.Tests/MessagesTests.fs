@@ -5,6 +5,7 @@ open System
 open System.Text
 open Xunit
 open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
 
 let private arguments = Resolve.fromArguments
 
@@ -97,16 +98,7 @@ let ``each file error names the path`` () =
 
 [<Fact>]
 let ``when nothing is found, every layer says why, and how to save`` () =
-    let empty =
-        { Explicit = None
-          Arguments = Arguments.None
-          File = None
-          Environment = fun _ -> None
-          SavedSession =
-            fun () ->
-                Ok
-                    { Path = "/h/.config/cartoframes/creds.json"
-                      Content = Error ReadError.NotFound } }
+    let empty = noLayers "/h/.config/cartoframes/creds.json"
 
     Assert.Equal(
         String.concat
