@@ -30,7 +30,7 @@ let private noLayers =
       Arguments = Arguments.None
       File = None
       Environment = fun _ -> None
-      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound } }
+      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None } }
 
 /// `resolve` over in-memory layers, one benchmark for each winning layer and one for none.
 [<MemoryDiagnoser>]
@@ -47,13 +47,17 @@ type ResolveLayers() =
 
     let fileLayers =
         { noLayers with
-            File = Some(fun () -> { Path = "/data/creds.json"; Content = Ok(ReadOnlyMemory fileBytes) }) }
+            File =
+                Some(fun () ->
+                    { Path = "/data/creds.json"
+                      Content = Ok(ReadOnlyMemory fileBytes)
+                      Exposure = None }) }
 
     let environmentLayers = { noLayers with Environment = fun name -> Map.tryFind name variables }
 
     let savedLayers =
         { noLayers with
-            SavedSession = fun () -> Ok { Path = savedPath; Content = Ok(ReadOnlyMemory fileBytes) } }
+            SavedSession = fun () -> Ok { Path = savedPath; Content = Ok(ReadOnlyMemory fileBytes); Exposure = None } }
 
     [<Benchmark>]
     member _.ExplicitWins() = Resolve.resolve explicitLayers

@@ -20,12 +20,33 @@ let private fail (message: string) =
     Console.Error.WriteLine message
     Failure
 
+/// The warnings of resolved credentials, on stderr.
+let private warn (resolved: Resolved) =
+    for warning in resolved.Warnings do
+        Console.Error.WriteLine(Messages.warning warning)
+
 let private option<'T> (name: string) (description: string) = Option<'T>(name, Description = description)
 
 let private fileOption description = option<string> "--file" description
 
 let private given (result: ParseResult) (option: Option<string>) =
     result.GetValue option |> Option.ofObj |> Input.givenOption
+
+/// The text of an option as typed, without reading its value (which throws when it is missing:
+/// the parser reports that itself).
+let private typed (result: CommandResult) (option: Option<string>) : string option =
+    match result.GetResult option with
+    | null -> None
+    | found when found.Tokens.Count > 0 -> Some found.Tokens[0].Value
+    | _ -> None
+
+/// A usage error for each of the options given with an empty or blank value.
+let private refuseBlank (result: CommandResult) (options: Option<string> list) =
+    for option in options do
+        match typed result option with
+        | Some text when String.IsNullOrWhiteSpace text ->
+            result.AddError(option.Name + " was given an empty value; give a value or leave the option out.")
+        | _ -> ()
 
 /// `show [--file PATH] [--reveal] [--json]`: resolves as `new Credentials(credFile: PATH)` would.
 let private show (host: Host) =
@@ -36,10 +57,12 @@ let private show (host: Host) =
     command.Options.Add file
     command.Options.Add reveal
     command.Options.Add json
+    command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
         match Shell.resolve host None Arguments.None (given result file) with
         | Ok resolved ->
+            warn resolved
             let render = if result.GetValue json then Output.json else Output.table
             Console.Out.WriteLine(render (result.GetValue reveal) resolved)
             Success
@@ -47,10 +70,63 @@ let private show (host: Host) =
 
     command
 
+/// The most standard input is read for a key: one line of at most this many bytes.
+[<Literal>]
+let private MaxKeyLine = 4096
+
+/// One line of standard input, without its line ending or a leading UTF-8 byte-order mark; at
+/// most `MaxKeyLine` bytes are read, so a stream with no end (`< /dev/zero`) is refused at once.
+let private readLine (option: string) (input: IO.Stream) : Result<string, string> =
+    let buffer = Array.zeroCreate<byte>(MaxKeyLine + 1)
+    let mutable filled = 0
+    let mutable ended = false
+
+    while not ended && filled < buffer.Length do
+        let n = input.Read(buffer, filled, buffer.Length - filled)
+
+        if n = 0 then
+            ended <- true
+        else
+            ended <- Array.IndexOf(buffer, '\n'B, filled, n) >= 0
+            filled <- filled + n
+
+    let lineEnd =
+        match Array.IndexOf(buffer, '\n'B, 0, filled) with
+        | -1 -> filled
+        | n -> n
+
+    if lineEnd > MaxKeyLine then
+        Error(
+            option
+            + ": the first line of standard input is longer than "
+            + string MaxKeyLine
+            + " bytes; nothing was saved."
+        )
+    else
+        let start =
+            if lineEnd >= 3 && buffer[0] = 0xEFuy && buffer[1] = 0xBBuy && buffer[2] = 0xBFuy then
+                3
+            else
+                0
+
+        Ok(Text.Encoding.UTF8.GetString(buffer, start, lineEnd - start).TrimEnd('\r'))
+
 let private readKeyFromStdin () =
-    match Input.given (Console.In.ReadToEnd()) with
-    | Some key -> Ok key
-    | None -> Error "--api-key-stdin: standard input held no API key; nothing was saved."
+    use input = Console.OpenStandardInput()
+
+    readLine "--api-key-stdin" input
+    |> Result.bind (fun line ->
+        match Input.given line with
+        | Some key -> Ok key
+        | None -> Error "--api-key-stdin: standard input held no API key; nothing was saved.")
+
+/// Writes a line to stdout; false when stdout cannot be written (a full disk, a closed pipe).
+let private tryWriteLine (text: string) =
+    try
+        Console.Out.WriteLine text
+        true
+    with :? IO.IOException ->
+        false
 
 /// `save (--username U | --base-url URL) [--api-key K | --api-key-stdin] [--file PATH] [--allow-non-secure]`.
 let private save (host: Host) =
@@ -72,11 +148,15 @@ let private save (host: Host) =
     command.Options.Add allowNonSecure
 
     command.Validators.Add(fun (result: CommandResult) ->
-        if isNull (result.GetValue username) && isNull (result.GetValue baseUrl) then
+        let has (option: Option<string>) = not (isNull (result.GetResult option))
+
+        if not (has username) && not (has baseUrl) then
             result.AddError "save needs --username or --base-url."
 
-        if not (isNull (result.GetValue apiKey)) && result.GetValue apiKeyStdin then
-            result.AddError "give --api-key or --api-key-stdin, not both.")
+        if has apiKey && not (isNull (result.GetResult apiKeyStdin)) then
+            result.AddError "give --api-key or --api-key-stdin, not both."
+
+        refuseBlank result [ username; baseUrl; apiKey; file ])
 
     command.SetAction(fun (result: ParseResult) ->
         let key =
@@ -104,7 +184,12 @@ let private save (host: Host) =
             | Ok resolved ->
                 match Shell.save host (given result file) resolved.Credentials with
                 | Ok path ->
-                    Console.Out.WriteLine("Saved " + resolved.Credentials.Text + " to " + path)
+                    let saved = "Saved " + resolved.Credentials.Text + " to " + path
+
+                    // The save is done: a failure to say so is reported, and does not undo it.
+                    if not (tryWriteLine saved) then
+                        Console.Error.WriteLine(saved + " (standard output could not be written)")
+
                     Success
                 | Error e -> fail (Messages.storeError e))
 
@@ -115,6 +200,8 @@ let private delete (host: Host) =
     let file = fileOption "The file to delete (default: the saved session)"
     let command = Command("delete", "Delete a credentials file; a missing file is not an error")
     command.Options.Add file
+    // `delete --file "$UNSET"` must not fall back on the saved session.
+    command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
         let file = given result file
@@ -170,7 +257,7 @@ let main argv =
 
     if result.Errors.Count > 0 && not (result.Action :? Help.HelpAction) then
         for error in result.Errors do
-            Console.Error.WriteLine error.Message
+            Console.Error.WriteLine(Usage.withoutSecrets result.UnmatchedTokens error.Message)
 
         Console.Error.WriteLine "Run 'cartocreds --help' for usage."
         UsageError

@@ -13,6 +13,8 @@ type DecodeError =
     | TooLarge of size: int
     | NotJson of line: int64 * position: int64
     | NotUtf8
+    /// UTF-16 text (a byte-order mark or NUL bytes among the first two): save it as UTF-8.
+    | Utf16
     | NotAnObject of actual: string
     | BadField of path: string * expected: string * actual: string
     | Invalid of ValueError list
@@ -191,12 +193,22 @@ module Decode =
     let private byteOrderMark = [| 0xEFuy; 0xBBuy; 0xBFuy |]
     let private whitespace = [| 0x20uy; 0x09uy; 0x0Auy; 0x0Duy |]
 
+    /// A UTF-16 byte-order mark, or a NUL byte among the first two (JSON text starts with ASCII).
+    let private isUtf16 (span: ReadOnlySpan<byte>) =
+        span.Length >= 2
+        && ((span[0] = 0xFFuy && span[1] = 0xFEuy)
+            || (span[0] = 0xFEuy && span[1] = 0xFFuy)
+            || span[0] = 0uy
+            || span[1] = 0uy)
+
     /// Parses UTF-8 bytes (a byte-order mark is skipped) and decodes the root value.
     let fromBytes (decoder: Decoder<'T>) (bytes: ReadOnlyMemory<byte>) : Result<'T, DecodeError> =
         let span = bytes.Span
         let span = if span.StartsWith(ReadOnlySpan byteOrderMark) then span.Slice 3 else span
 
-        if span.Trim(ReadOnlySpan whitespace).IsEmpty then
+        if isUtf16 span then
+            Error DecodeError.Utf16
+        elif span.Trim(ReadOnlySpan whitespace).IsEmpty then
             Error DecodeError.Empty
         else
             match Json.parse span with

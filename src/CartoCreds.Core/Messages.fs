@@ -1,5 +1,7 @@
 namespace CartoCreds.Core
 
+open System
+
 /// Every error a user can see, turned into text in this one place. No message contains an API
 /// key: the error values carry none. Text is joined with `+`, not `$"…"`: F# interpolation goes
 /// through printf, which Native AOT cannot compile without warnings.
@@ -25,24 +27,53 @@ module Messages =
         | Field.ApiKey -> "API key"
         | Field.BaseUrl -> "base URL"
 
+    /// A refused value in quotes, or a note that it is not shown (it looks like a token).
+    let private quoted (shown: string option) =
+        match shown with
+        | Some text -> "'" + text + "'"
+        | None -> "(not shown: it looks like a token)"
+
+    /// A refused character: itself when printable, else its code point.
+    let private character (c: char) =
+        if c > ' ' && c <= '~' then
+            "'" + string c + "'"
+        else
+            "U+" + (int c).ToString "X4"
+
+    let private characterKind (kind: CharacterKind) =
+        match kind with
+        | CharacterKind.Whitespace -> "a whitespace character"
+        | CharacterKind.Control -> "a control character"
+        | CharacterKind.Format -> "an invisible formatting character (such as a byte-order mark or a zero-width space)"
+        | CharacterKind.Surrogate -> "a broken Unicode character (a lone surrogate)"
+        | CharacterKind.NonAscii -> "a non-ASCII character"
+
     /// What is wrong with a value, after the name of its field.
     let private problem (error: ValueError) =
         match error with
         | ValueError.Empty Field.ApiKey -> "is empty; give an API key"
         | ValueError.Empty field -> "is empty; give a " + (fieldLabel field)
-        | ValueError.UsernameTooLong name ->
-            "'" + name + "' is " + (string name.Length) + " characters long; a username has at most 63"
+        | ValueError.UsernameTooLong(name, length) ->
+            quoted name + " is " + (string length) + " characters long; a username has at most 63"
         | ValueError.UsernameCharacter(name, c) ->
-            "'" + name + "' contains '" + (string c) + "'; a username uses only letters, digits, '_' and '-'"
-        | ValueError.UsernameHyphenAtEdge name -> "'" + name + "' starts or ends with '-'"
-        | ValueError.ApiKeyCharacter -> "contains whitespace or a control character"
-        | ValueError.BaseUrlNotAbsolute url ->
-            "'" + url + "' is not an absolute URL such as https://johnsmith.carto.com"
-        | ValueError.BaseUrlScheme(url, scheme) -> "'" + url + "' uses the scheme '" + scheme + "'; use https"
-        | ValueError.BaseUrlInsecure url ->
-            "'" + url + "' is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
-        | ValueError.BaseUrlNoHost url -> "'" + url + "' has no host"
+            quoted name + " contains " + (character c) + "; a username uses only letters, digits, '_' and '-'"
+        | ValueError.UsernameHyphenAtEdge name -> quoted name + " starts or ends with '-'"
+        | ValueError.ApiKeyCharacter(kind, position) ->
+            "contains "
+            + (characterKind kind)
+            + " at position "
+            + (string position)
+            + "; an API key is printable ASCII without spaces"
+        | ValueError.BaseUrlNotAbsolute -> "is not an absolute URL such as https://johnsmith.carto.com"
+        | ValueError.BaseUrlScheme scheme -> "uses the scheme " + quoted scheme + "; use https"
+        | ValueError.BaseUrlInsecure shown ->
+            quoted shown + " is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
         | ValueError.BaseUrlUserInfo -> "contains user information (user@host); remove it"
+        | ValueError.BaseUrlNoHost -> "has no host"
+        | ValueError.BaseUrlHost shown ->
+            "has the host " + quoted shown + ", which is not a DNS name, an IPv4 address or a bracketed IPv6 address"
+        | ValueError.BaseUrlPort shown -> "has the port " + quoted shown + "; a port is a number from 1 to 65535"
+        | ValueError.BaseUrlPath -> "has a path with characters a URL may not hold (escape them as %XX)"
         | ValueError.BaseUrlQuery -> "has a query (?…); remove it"
         | ValueError.BaseUrlFragment -> "has a fragment (#…); remove it"
         | ValueError.UsernameOrBaseUrlMissing -> "neither a username nor a base URL is given"
@@ -61,14 +92,46 @@ module Messages =
     /// Several value errors, joined.
     let valueErrors (errors: ValueError list) : string = errors |> List.map valueError |> String.concat "; "
 
+    /// What the operating system refused, in the project's words.
+    let ioProblem (problem: IoProblem) : string =
+        match problem with
+        | IoProblem.PermissionDenied -> "permission denied"
+        | IoProblem.ReadOnlyFileSystem -> "the file system is read-only"
+        | IoProblem.NoSpace -> "no space is left on the device"
+        | IoProblem.NotADirectory -> "a part of the path is not a directory"
+        | IoProblem.NameTooLong -> "the name is too long"
+        | IoProblem.TooManyLinks -> "too many symbolic links"
+        | IoProblem.Busy -> "the file is busy"
+        | IoProblem.InvalidName -> "the path holds characters no file name may have"
+        | IoProblem.Other code -> "an input/output error (code " + (string code) + ")"
+
+    let private octal (mode: int) = "0" + Convert.ToString(mode, 8)
+
+    /// Who else could change a file, and how to stop it.
+    let exposure (exposure: Exposure) : string =
+        match exposure with
+        | Exposure.WritableByOthers(path, mode) ->
+            path
+            + " is writable by other users (mode "
+            + (octal mode)
+            + "); another user could replace your credentials. Fix it with: chmod go-w "
+            + path
+        | Exposure.OwnedByOther(path, owner) ->
+            path
+            + " is owned by another user (uid "
+            + (string owner)
+            + "), who could replace your credentials. Fix it with: chown $(id -u) "
+            + path
+
     /// Why a file could not be read, after the file's path.
     let readError (error: ReadError) : string =
         match error with
         | ReadError.NotFound -> "no such file"
         | ReadError.IsDirectory -> "it is a directory, not a file"
+        | ReadError.NotRegular -> "it is not a regular file (a device, a FIFO or a socket)"
         | ReadError.TooLarge size ->
             "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
-        | ReadError.Unreadable reason -> "it could not be read: " + reason
+        | ReadError.Unreadable problem -> "it could not be read: " + (ioProblem problem)
 
     /// Why a file's bytes are not credentials, after the file's path.
     let decodeError (layer: Layer) (error: DecodeError) : string =
@@ -79,6 +142,7 @@ module Messages =
         | DecodeError.NotJson(line, position) ->
             "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
         | DecodeError.NotUtf8 -> "it is not valid UTF-8 text"
+        | DecodeError.Utf16 -> "it is UTF-16 text; save it as UTF-8"
         | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
         | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
         | DecodeError.Invalid errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "
@@ -103,6 +167,8 @@ module Messages =
         | LayerProblem.ConflictingArguments names -> "give only one of " + String.concat " or " names
         | LayerProblem.Unreadable error -> readError error
         | LayerProblem.Undecodable error -> decodeError layer error
+        | LayerProblem.Exposed what ->
+            exposure what + " (or set " + Variables.InsecurePermissions + "=1 to read it all the same)"
 
     /// An origin: "Arguments (username, api_key)", "Saved session (/path/creds.json)".
     let origin (origin: Origin) : string =
@@ -149,12 +215,19 @@ module Messages =
             "No credentials: none are set on this object or its enclosing objects, and no default credentials are set. "
             + "Pass credentials to the object, or set default credentials."
 
+    /// A warning about credentials that resolved.
+    let warning (warning: Warning) : string =
+        match warning with
+        | Warning.Exposed what -> "warning: " + exposure what
+
     /// A failed save or delete.
     let storeError (error: StoreError) : string =
         match error with
         | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
-        | StoreError.SaveFailed(path, reason) ->
-            "could not write " + path + ": " + reason + "; the previous file is unchanged"
-        | StoreError.DeleteFailed(path, reason) -> "could not remove " + path + ": " + reason
+        | StoreError.NotRegular path ->
+            path + " is not a regular file (a device, a FIFO or a socket); nothing was changed"
+        | StoreError.SaveFailed(path, problem) ->
+            "could not write " + path + ": " + (ioProblem problem) + "; the previous file is unchanged"
+        | StoreError.DeleteFailed(path, problem) -> "could not remove " + path + ": " + (ioProblem problem)
         | StoreError.NoLocation(LocationError.VariableNotSet name) ->
             "the default location is unknown because " + name + " is not set; give a path"

@@ -29,8 +29,14 @@ module Layer =
 /// path, variable names); no location for an explicit value.
 type Origin = { Layer: Layer; Location: string option }
 
-/// Credentials and their origin.
-type Resolved = { Credentials: Credentials; Origin: Origin }
+/// Something the caller should hear about credentials that resolved all the same.
+[<RequireQualifiedAccess>]
+type Warning =
+    /// A named file that another user could have changed (the saved session is refused instead).
+    | Exposed of Exposure
+
+/// Credentials, their origin, and any warnings about where they came from.
+type Resolved = { Credentials: Credentials; Origin: Origin; Warnings: Warning list }
 
 /// The credentials given as arguments. `Key` is CARTOframes 0.x's name for `ApiKey`.
 type Arguments =
@@ -47,17 +53,6 @@ type Arguments =
           BaseUrl = None
           AllowNonSecure = false }
 
-/// Why a file could not be read; found by the shell, which does the reading.
-[<RequireQualifiedAccess>]
-type ReadError =
-    | NotFound
-    | IsDirectory
-    | TooLarge of size: int64
-    | Unreadable of reason: string
-
-/// A file's path and what reading it gave.
-type FileRead = { Path: string; Content: Result<ReadOnlyMemory<byte>, ReadError> }
-
 /// The variables of the Environment layer.
 [<RequireQualifiedAccess>]
 module Variables =
@@ -70,9 +65,9 @@ module Variables =
     [<Literal>]
     let BaseUrl = "CARTO_BASE_URL"
 
-/// Why the default location of the saved session is unknown.
-[<RequireQualifiedAccess>]
-type LocationError = VariableNotSet of name: string
+    /// Set to `1`, a saved session that another user could change is read all the same.
+    [<Literal>]
+    let InsecurePermissions = "CARTOCREDS_INSECURE_PERMISSIONS"
 
 /// The layers handed to `resolve`. The Explicit and Arguments layers are plain values; the
 /// others are functions the shell supplies, which read the disk or the environment when
@@ -99,6 +94,7 @@ type LayerProblem =
     | ConflictingArguments of names: string list
     | Unreadable of ReadError
     | Undecodable of DecodeError
+    | Exposed of Exposure
 
 /// Why a layer was not present.
 [<RequireQualifiedAccess>]
@@ -126,12 +122,19 @@ type LayerOutcome =
 [<RequireQualifiedAccess>]
 module Resolve =
 
-    let private present layer location result =
+    let private presentWith warnings layer location result =
         match result with
         | Ok credentials ->
-            LayerOutcome.Present(Ok { Credentials = credentials; Origin = { Layer = layer; Location = location } })
+            LayerOutcome.Present(
+                Ok
+                    { Credentials = credentials
+                      Origin = { Layer = layer; Location = location }
+                      Warnings = warnings }
+            )
         | Error problem ->
             LayerOutcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
+
+    let private present layer location result = presentWith [] layer location result
 
     /// "username, api_key": the names of the values that were given, in a fixed order.
     let private names
@@ -188,17 +191,29 @@ module Resolve =
             |> valuesLayer Layer.Arguments keyName "username" "base_url"
             |> Option.defaultValue (LayerOutcome.Absent Absence.NoUsernameOrBaseUrl)
 
-    /// Decodes a file that was asked for: a missing file is an error of `layer`.
-    let private fileContent layer (read: FileRead) : LayerOutcome =
-        match read.Content with
-        | Error e -> present layer (Some read.Path) (Error(LayerProblem.Unreadable e))
-        | Ok bytes -> Codec.decode bytes |> Result.mapError LayerProblem.Undecodable |> present layer (Some read.Path)
+    /// Decodes a file that was asked for: a missing file is an error of `layer`. A file another
+    /// user could have changed is refused when `strict`, and warned about otherwise.
+    let private fileContent layer (strict: bool) (read: FileRead) : LayerOutcome =
+        match read.Content, read.Exposure with
+        | Error e, _ -> present layer (Some read.Path) (Error(LayerProblem.Unreadable e))
+        | Ok _, Some exposure when strict -> present layer (Some read.Path) (Error(LayerProblem.Exposed exposure))
+        | Ok bytes, exposure ->
+            let warnings = exposure |> Option.map Warning.Exposed |> Option.toList
 
-    /// Layer 3: a file named by path, read only now.
+            Codec.decode bytes
+            |> Result.mapError LayerProblem.Undecodable
+            |> presentWith warnings layer (Some read.Path)
+
+    /// Layer 3: a file named by path, read only now. The user named it, so an exposed file is a warning.
     let fileLayer (file: (unit -> FileRead) option) : LayerOutcome =
         match file with
         | None -> LayerOutcome.Absent Absence.NoneGiven
-        | Some read -> fileContent Layer.File (read ())
+        | Some read -> fileContent Layer.File false (read ())
+
+    /// Whether a saved session that another user could change is refused: unless
+    /// `CARTOCREDS_INSECURE_PERMISSIONS=1`, it is, as ssh refuses such a key.
+    let strictPermissions (getVariable: string -> string option) : bool =
+        getVariable Variables.InsecurePermissions |> Input.givenOption <> Some "1"
 
     /// Layer 4: `CARTO_USERNAME`, `CARTO_API_KEY`, `CARTO_BASE_URL`.
     let environmentLayer (getVariable: string -> string option) : LayerOutcome =
@@ -212,17 +227,17 @@ module Resolve =
         |> Option.defaultValue (LayerOutcome.Absent Absence.VariablesNotSet)
 
     /// Layer 5: the saved session; a missing file means the layer is absent.
-    let savedSessionLayer (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
+    let savedSessionLayer (strict: bool) (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
         match find () with
         | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
         | Ok { Path = path; Content = Error ReadError.NotFound } -> LayerOutcome.Absent(Absence.NoSavedFile path)
-        | Ok read -> fileContent Layer.SavedSession read
+        | Ok read -> fileContent Layer.SavedSession strict read
 
     /// The saved session when it was asked for by name (`FromFile()`): a missing file is an error.
-    let requiredSavedSession (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
+    let requiredSavedSession (strict: bool) (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
         match find () with
         | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
-        | Ok read -> fileContent Layer.SavedSession read
+        | Ok read -> fileContent Layer.SavedSession strict read
 
     /// The first present step decides; a step is run only when all above it are absent.
     let private decide
@@ -253,7 +268,8 @@ module Resolve =
            Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
            Layer.File, (fun layers -> fileLayer layers.File)
            Layer.Environment, (fun layers -> environmentLayer layers.Environment)
-           Layer.SavedSession, (fun layers -> savedSessionLayer layers.SavedSession) |]
+           Layer.SavedSession,
+           (fun layers -> savedSessionLayer (strictPermissions layers.Environment) layers.SavedSession) |]
 
     /// <summary>
     /// SPEC §2: the credentials of the highest present layer, with their origin; or the error of

@@ -44,7 +44,10 @@ module Shell =
         | Some path -> Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> Store.read path))) ]
         | None ->
             Resolve.first
-                [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession (fun () -> Store.readSavedSession host)) ]
+                [ Layer.SavedSession,
+                  (fun () ->
+                      Resolve.requiredSavedSession (Resolve.strictPermissions host.GetVariable) (fun () ->
+                          Store.readSavedSession host)) ]
 
     /// Where `save` writes when given no path: `creds.json` at the default location.
     let defaultPath (host: Host) : Result<string, LocationError> = Location.defaultPath host.Platform host.GetVariable

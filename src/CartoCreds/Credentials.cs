@@ -1,4 +1,5 @@
 using CartoCreds.Core;
+using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 using CoreCredentials = CartoCreds.Core.Credentials;
 
@@ -197,7 +198,7 @@ public sealed class Credentials : IEquatable<Credentials>
     internal Resolved State => _state;
 
     internal static Resolved Explicit(CoreCredentials credentials) =>
-        new(credentials, new Origin(Layer.Explicit, FSharpOption<string>.None));
+        new(credentials, new Origin(Layer.Explicit, FSharpOption<string>.None), FSharpList<Warning>.Empty);
 
     private static string Required(string value, string parameter) =>
         value ?? throw new ArgumentNullException(parameter);

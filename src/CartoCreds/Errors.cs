@@ -31,7 +31,8 @@ internal static class Errors
         return invalid.problem switch
         {
             LayerProblem.Unreadable { Item.IsNotFound: true } => new FileNotFoundException(message, invalid.location),
-            LayerProblem.Unreadable { Item.IsUnreadable: true } => new IOException(message),
+            LayerProblem.Unreadable => new IOException(message),
+            LayerProblem.Exposed => new IOException(message),
             _ => new InvalidDataException(message),
         };
     }

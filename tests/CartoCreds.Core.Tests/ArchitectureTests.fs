@@ -22,7 +22,11 @@ let private io =
     )
 
 [<Theory>]
-[<InlineData("Domain.fs")>]
+[<InlineData("Result.fs")>]
+[<InlineData("Values.fs")>]
+[<InlineData("BaseUrl.fs")>]
+[<InlineData("Credentials.fs")>]
+[<InlineData("Files.fs")>]
 [<InlineData("Codec.fs")>]
 [<InlineData("Resolve.fs")>]
 [<InlineData("Scope.fs")>]
@@ -45,5 +49,20 @@ let ``the pure files come before the shell in compile order`` () =
     let project = File.ReadAllText(Path.Combine(sourceDirectory, "CartoCreds.Core.fsproj"))
     let position (name: string) = project.IndexOf("\"" + name + "\"")
 
-    for decision in [ "Domain.fs"; "Codec.fs"; "Resolve.fs"; "Scope.fs"; "Location.fs" ] do
-        Assert.True(position decision >= 0 && position decision < position "Store.fs", decision)
+    let pureFiles =
+        [ "Result.fs"
+          "Values.fs"
+          "BaseUrl.fs"
+          "Credentials.fs"
+          "Files.fs"
+          "Codec.fs"
+          "Resolve.fs"
+          "Scope.fs"
+          "Location.fs"
+          "Messages.fs" ]
+
+    let shell = [ "Native.fs"; "Host.fs"; "Store.fs"; "Shell.fs" ]
+
+    for decision in pureFiles do
+        for impure in shell do
+            Assert.True(position decision >= 0 && position decision < position impure, decision + " before " + impure)

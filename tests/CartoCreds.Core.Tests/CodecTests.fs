@@ -123,7 +123,7 @@ let ``a field of the wrong type is refused, naming the field`` () =
 [<Fact>]
 let ``a file is validated by SPEC 1 like any other input`` () =
     Assert.Equal(
-        Error(DecodeError.Invalid [ ValueError.BaseUrlInsecure "http://ana.carto.com" ]),
+        Error(DecodeError.Invalid [ ValueError.BaseUrlInsecure(Some "http://ana.carto.com") ]),
         decodeText """{"username": "ana", "base_url": "http://ana.carto.com"}"""
     )
 

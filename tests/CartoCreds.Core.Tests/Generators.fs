@@ -3,6 +3,7 @@ module CartoCreds.Core.Tests.Generators
 
 open System
 open FsCheck
+open global.Xunit
 open FsCheck.FSharp
 open CartoCreds.Core
 
@@ -61,7 +62,13 @@ let apiKeyText: Gen<string> =
 let invalidApiKeyText: Gen<string> =
     gen {
         let! key = secretKeyText
-        let! bad = Gen.elements [ " "; "\t"; "\n"; "\u0001"; "\u007f"; "\u00a0" ]
+
+        let! bad =
+            Gen.elements [ " "; "\t"; "\n"; "\u0001"; "\u007f"; "\u00a0"; "\uFEFF"; "\u200B"; "\u00AD"; "\u202E"; "é" ]
+            |> Gen.map2
+                (fun surrogate other -> if surrogate then string (char 0xD800) else other)
+                (Gen.elements [ false; false; false; true ])
+
         let! at = Gen.choose (1, key.Length - 1)
         return key.Insert(at, bad)
     }
@@ -189,7 +196,7 @@ let noLayers (savedPath: string) : Layers =
       Arguments = Arguments.None
       File = None
       Environment = fun _ -> None
-      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound } }
+      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None } }
 
 /// Valid credentials built from plain input, for example tests.
 let make (username: string option) (apiKey: string option) (baseUrl: string option) : Credentials =
@@ -199,3 +206,19 @@ let make (username: string option) (apiKey: string option) (baseUrl: string opti
           BaseUrl = baseUrl
           AllowNonSecure = false }
     |> ok
+
+/// A fact that runs on Linux only, and is reported as skipped, with the reason, elsewhere.
+type LinuxFactAttribute(reason: string) as this =
+    inherit FactAttribute()
+
+    do
+        if not (OperatingSystem.IsLinux()) then
+            this.Skip <- "Linux only: " + reason
+
+/// A fact that runs on Unix only (Linux, macOS), and is reported as skipped elsewhere.
+type UnixFactAttribute(reason: string) as this =
+    inherit FactAttribute()
+
+    do
+        if OperatingSystem.IsWindows() then
+            this.Skip <- "Unix only: " + reason

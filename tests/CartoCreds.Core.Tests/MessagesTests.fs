@@ -15,7 +15,8 @@ let private environment pairs =
 
 let private file content =
     Resolve.first
-        [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> { Path = "/t/c.json"; Content = content }))) ]
+        [ Layer.File,
+          (fun () -> Resolve.fileLayer (Some(fun () -> { Path = "/t/c.json"; Content = content; Exposure = None }))) ]
 
 let private text (content: string) = Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes content))
 
@@ -61,8 +62,8 @@ let ``CARTO_API_KEY alone`` () =
 [<Fact>]
 let ``invalid variables, each named`` () =
     Assert.Equal(
-        "Invalid credentials in Environment (CARTO_API_KEY, CARTO_BASE_URL): variable CARTO_API_KEY contains whitespace or a control character; "
-        + "variable CARTO_BASE_URL 'ftp://x' uses the scheme 'ftp'; use https.",
+        "Invalid credentials in Environment (CARTO_API_KEY, CARTO_BASE_URL): variable CARTO_API_KEY contains a whitespace character at position 8; "
+        + "an API key is printable ASCII without spaces; variable CARTO_BASE_URL uses the scheme 'ftp'; use https.",
         message (environment [ Variables.BaseUrl, "ftp://x"; Variables.ApiKey, "sk_0123 456789abcdef" ])
     )
 
@@ -74,7 +75,9 @@ let ``each file error names the path`` () =
     expect "no such file" (Error ReadError.NotFound)
     expect "it is a directory, not a file" (Error ReadError.IsDirectory)
     expect "it is 70000 bytes; a credentials file is at most 65536 bytes" (Error(ReadError.TooLarge 70000L))
-    expect "it could not be read: Access denied" (Error(ReadError.Unreadable "Access denied"))
+    expect "it could not be read: permission denied" (Error(ReadError.Unreadable IoProblem.PermissionDenied))
+    expect "it is not a regular file (a device, a FIFO or a socket)" (Error ReadError.NotRegular)
+    expect "it is UTF-16 text; save it as UTF-8" (Ok(ReadOnlyMemory(Encoding.Unicode.GetPreamble())))
     expect "the file is empty" (text "")
     expect "it is not valid JSON (line 2, position 14)" (text "{\n \"username\": x}")
     expect "it holds an array, not a JSON object" (text "[]")
@@ -119,7 +122,7 @@ let ``an unknown default location says which variable is missing`` () =
     let unlocated =
         Resolve.first
             [ Layer.SavedSession,
-              (fun () -> Resolve.savedSessionLayer (fun () -> Error(LocationError.VariableNotSet "HOME"))) ]
+              (fun () -> Resolve.savedSessionLayer true (fun () -> Error(LocationError.VariableNotSet "HOME"))) ]
 
     Assert.Contains("  Saved session: no default location (HOME is not set)", message unlocated)
 
@@ -150,11 +153,19 @@ let ``scope, store and setter messages`` () =
     )
 
     Assert.Equal(
-        "could not write /t/c.json: Permission denied; the previous file is unchanged",
-        Messages.storeError (StoreError.SaveFailed("/t/c.json", "Permission denied"))
+        "could not write /t/c.json: permission denied; the previous file is unchanged",
+        Messages.storeError (StoreError.SaveFailed("/t/c.json", IoProblem.PermissionDenied))
     )
 
-    Assert.Equal("could not remove /t/c.json: Busy", Messages.storeError (StoreError.DeleteFailed("/t/c.json", "Busy")))
+    Assert.Equal(
+        "could not remove /t/c.json: the file is busy",
+        Messages.storeError (StoreError.DeleteFailed("/t/c.json", IoProblem.Busy))
+    )
+
+    Assert.Equal(
+        "/dev/null is not a regular file (a device, a FIFO or a socket); nothing was changed",
+        Messages.storeError (StoreError.NotRegular "/dev/null")
+    )
 
     Assert.Equal(
         "the default location is unknown because HOME is not set; give a path",
@@ -163,8 +174,12 @@ let ``scope, store and setter messages`` () =
 
     Assert.Equal("API key is empty; give an API key", Messages.valueError (ValueError.Empty Field.ApiKey))
     Assert.Equal("username is empty; give a username", Messages.valueError (ValueError.Empty Field.Username))
-    Assert.Equal("base URL 'https://' has no host", Messages.valueError (ValueError.BaseUrlNoHost "https://"))
-    Assert.Equal("API key contains whitespace or a control character", Messages.valueError ValueError.ApiKeyCharacter)
+    Assert.Equal("base URL has no host", Messages.valueError ValueError.BaseUrlNoHost)
+
+    Assert.Equal(
+        "API key contains an invisible formatting character (such as a byte-order mark or a zero-width space) at position 1; an API key is printable ASCII without spaces",
+        Messages.valueError (ValueError.ApiKeyCharacter(CharacterKind.Format, 1))
+    )
 
     Assert.Equal(
         "base URL contains user information (user@host); remove it",
@@ -175,12 +190,42 @@ let ``scope, store and setter messages`` () =
 
     Assert.Equal(
         "username 'abc' is 3 characters long; a username has at most 63",
-        Messages.valueError (ValueError.UsernameTooLong "abc")
+        Messages.valueError (ValueError.UsernameTooLong(Some "abc", 3))
     )
 
     Assert.Equal(
-        "base URL 'x' is not an absolute URL such as https://johnsmith.carto.com",
-        Messages.valueError (ValueError.BaseUrlNotAbsolute "x")
+        "username (not shown: it looks like a token) contains '.'; a username uses only letters, digits, '_' and '-'",
+        Messages.valueError (ValueError.UsernameCharacter(None, '.'))
+    )
+
+    Assert.Equal(
+        "username 'a\\u001Bb' contains U+001B; a username uses only letters, digits, '_' and '-'",
+        Messages.valueError (ValueError.UsernameCharacter(Some "a\\u001Bb", '\u001b'))
+    )
+
+    Assert.Equal(
+        "base URL is not an absolute URL such as https://johnsmith.carto.com",
+        Messages.valueError ValueError.BaseUrlNotAbsolute
+    )
+
+    Assert.Equal(
+        "base URL 'http://a.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure)",
+        Messages.valueError (ValueError.BaseUrlInsecure(Some "http://a.carto.com"))
+    )
+
+    Assert.Equal(
+        "base URL has the host '%65vil.com', which is not a DNS name, an IPv4 address or a bracketed IPv6 address",
+        Messages.valueError (ValueError.BaseUrlHost(Some "%65vil.com"))
+    )
+
+    Assert.Equal(
+        "base URL has the port '0'; a port is a number from 1 to 65535",
+        Messages.valueError (ValueError.BaseUrlPort(Some "0"))
+    )
+
+    Assert.Equal(
+        "base URL has a path with characters a URL may not hold (escape them as %XX)",
+        Messages.valueError ValueError.BaseUrlPath
     )
 
     Assert.Equal(

@@ -151,7 +151,9 @@ let private stackOf (kind: Gen<Kind>) : Gen<Stack> =
                     Some(fun () ->
                         reached.Add Layer.File |> ignore
 
-                        { Path = filePath; Content = if kind = Valid then encoded fileC else badFile })
+                        { Path = filePath
+                          Content = (if kind = Valid then encoded fileC else badFile)
+                          Exposure = None })
               Environment =
                 fun name ->
                     reached.Add Layer.Environment |> ignore
@@ -162,9 +164,9 @@ let private stackOf (kind: Gen<Kind>) : Gen<Stack> =
 
                     match kinds[Layer.SavedSession] with
                     | Absent when noSaved -> Error(LocationError.VariableNotSet "HOME")
-                    | Absent -> Ok { Path = savedPath; Content = Error ReadError.NotFound }
-                    | Valid -> Ok { Path = savedPath; Content = encoded savedC }
-                    | Invalid -> Ok { Path = savedPath; Content = badSaved } }
+                    | Absent -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None }
+                    | Valid -> Ok { Path = savedPath; Content = encoded savedC; Exposure = None }
+                    | Invalid -> Ok { Path = savedPath; Content = badSaved; Exposure = None } }
 
         return
             { Kinds = kinds
@@ -270,7 +272,12 @@ let ``no error message or origin contains an API key other than default_public``
 let ``an explicit value ignores everything else`` (s: Stack) (c: Credentials) =
     let result = Resolve.resolve { s.Layers with Explicit = Some c }
 
-    (result = Ok { Credentials = c; Origin = { Layer = Layer.Explicit; Location = None } } && s.Reached.Count = 0)
+    (result =
+        Ok
+            { Credentials = c
+              Origin = { Layer = Layer.Explicit; Location = None }
+              Warnings = [] }
+     && s.Reached.Count = 0)
     |@ $"%A{result}"
 
 // ---- examples a user tries first ----
@@ -352,7 +359,7 @@ let ``saved session: a file that cannot be found or located leaves the layer abs
 let ``a named file that is missing is an error of the File layer`` () =
     let missing =
         { noLayers with
-            File = Some(fun () -> { Path = filePath; Content = Error ReadError.NotFound }) }
+            File = Some(fun () -> { Path = filePath; Content = Error ReadError.NotFound; Exposure = None }) }
 
     Assert.Equal(
         Error(ResolveError.InvalidLayer(Layer.File, filePath, LayerProblem.Unreadable ReadError.NotFound)),
@@ -361,9 +368,9 @@ let ``a named file that is missing is an error of the File layer`` () =
 
 [<Fact>]
 let ``a saved session asked for by name is an error when missing`` () =
-    let missing () = Ok { Path = savedPath; Content = Error ReadError.NotFound }
+    let missing () = Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None }
 
     Assert.Equal(
         Error(ResolveError.InvalidLayer(Layer.SavedSession, savedPath, LayerProblem.Unreadable ReadError.NotFound)),
-        Resolve.first [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession missing) ]
+        Resolve.first [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession true missing) ]
     )

@@ -52,7 +52,7 @@ public sealed class ErrorTests
         using var box = new Sandbox();
         var error = Assert.Throws<ArgumentException>(() => new Credentials(baseUrl: "ftp://ana.carto.com", apiKey: SecretKey));
         Assert.Equal(
-            "Invalid credentials in Arguments (api_key, base_url): base URL 'ftp://ana.carto.com' uses the scheme 'ftp'; use https.",
+            "Invalid credentials in Arguments (api_key, base_url): base URL uses the scheme 'ftp'; use https.",
             error.Message);
     }
 
@@ -108,5 +108,60 @@ public sealed class ErrorTests
         var error = Assert.Throws<IOException>(() => new Credentials("ana").Save(box.Path("dir.json")));
         Assert.Equal($"{box.Path("dir.json")} is a directory, not a credentials file; nothing was changed", error.Message);
         Assert.True(Directory.Exists(box.Path("dir.json")));
+    }
+
+    public static TheoryData<string> UrlsHoldingTheKey => new()
+    {
+        $"http://john.carto.com/api/v2/sql?api_key={SecretKey}",
+        $"http://john:{SecretKey}@john.carto.com",
+        $"john.carto.com/api/v2/sql?api_key={SecretKey}",
+        $"ftp://john.carto.com?api_key={SecretKey}",
+        $"https://john.carto.com#{SecretKey}",
+        $"https://jo hn.carto.com/{SecretKey}",
+    };
+
+    /// <summary>Every text an exception carries: message, parameter name, data, inner exceptions.</summary>
+    private static IEnumerable<string> TextsOf(Exception? error)
+    {
+        for (; error is not null; error = error.InnerException)
+        {
+            yield return error.Message;
+            yield return error.ToString();
+            if (error is ArgumentException argument && argument.ParamName is { } name)
+            {
+                yield return name;
+            }
+
+            foreach (System.Collections.DictionaryEntry entry in error.Data)
+            {
+                yield return $"{entry.Key}={entry.Value}";
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(UrlsHoldingTheKey))]
+    public void No_exception_about_a_refused_base_url_carries_the_key(string url)
+    {
+        using var box = new Sandbox();
+        var credentials = new Credentials(username: "john");
+        var errors = new Exception?[]
+        {
+            Record.Exception(() => new Credentials(baseUrl: url)),
+            Record.Exception(() => credentials.BaseUrl(url)),
+            Record.Exception(() => credentials.Set(baseUrl: url)),
+            Record.Exception(() => DefaultCredentials.Set(url)),
+        };
+
+        foreach (var error in errors)
+        {
+            Assert.NotNull(error);
+            foreach (var text in TextsOf(error))
+            {
+                Assert.DoesNotContain(SecretKey[..6], text);
+            }
+        }
+
+        Assert.Equal("https://john.carto.com", credentials.BaseUrl());
     }
 }

@@ -1,0 +1,54 @@
+namespace CartoCreds.Core
+
+open System
+
+/// What went wrong in the operating system when a file was read, written or removed, said in
+/// the project's own words (never the platform's message, which may be a resource key or name
+/// a temporary file).
+[<RequireQualifiedAccess>]
+type IoProblem =
+    | PermissionDenied
+    | ReadOnlyFileSystem
+    | NoSpace
+    | NotADirectory
+    | NameTooLong
+    | TooManyLinks
+    | Busy
+    | InvalidName
+    | Other of code: int
+
+/// Why a file could not be read; found by the shell, which does the reading.
+[<RequireQualifiedAccess>]
+type ReadError =
+    | NotFound
+    | IsDirectory
+    /// A device, a FIFO or a socket: never opened for reading, so never waited on.
+    | NotRegular
+    | TooLarge of size: int64
+    | Unreadable of IoProblem
+
+/// A file or directory that another local user could change (SPEC §4 and the strict modes of
+/// ssh): writable by its group or by others, or owned by another user (not root).
+[<RequireQualifiedAccess>]
+type Exposure =
+    | WritableByOthers of path: string * mode: int
+    | OwnedByOther of path: string * owner: int64
+
+/// A file's path, what reading it gave, and whether another user could have changed it.
+type FileRead =
+    { Path: string
+      Content: Result<ReadOnlyMemory<byte>, ReadError>
+      Exposure: Exposure option }
+
+/// Why the default location of the saved session is unknown.
+[<RequireQualifiedAccess>]
+type LocationError = VariableNotSet of name: string
+
+/// Why a save or a delete failed. The credentials themselves are valid by construction.
+[<RequireQualifiedAccess>]
+type StoreError =
+    | IsDirectory of path: string
+    | NotRegular of path: string
+    | SaveFailed of path: string * problem: IoProblem
+    | DeleteFailed of path: string * problem: IoProblem
+    | NoLocation of LocationError

@@ -1,0 +1,204 @@
+/// SPEC §4 and the hardening of issue 10: only regular files are read, replaced or removed;
+/// nothing waits on a FIFO; a saved session another user could change is refused.
+module CartoCreds.Core.Tests.FileSafetyTests
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Net.Sockets
+open System.Text
+open System.Threading.Tasks
+open Xunit
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
+open CartoCreds.Core.Tests.StoreTests
+
+let private ana = make (Some "ana") (Some "0123456789abcdef") None
+
+/// Runs a program to its end (bounded), for `mkfifo`, `chown` and the like.
+let private run (program: string) (arguments: string list) =
+    use proc = Process.Start(ProcessStartInfo(program, arguments, UseShellExecute = false))
+
+    if not (proc.WaitForExit 10_000) then
+        proc.Kill()
+        failwithf "%s did not finish" program
+
+    Assert.Equal(0, proc.ExitCode)
+
+let private mkfifo (path: string) = run "mkfifo" [ path ]
+
+/// Within a time bound: a call that would block forever fails the test instead of hanging it.
+let private within (seconds: int) (work: unit -> 'T) : 'T =
+    let task = Task.Run work
+
+    if task.Wait(TimeSpan.FromSeconds(float seconds)) then
+        task.Result
+    else
+        failwithf "did not finish within %d s" seconds
+
+let private readError (path: string) =
+    match (Store.read path).Content with
+    | Error e -> e
+    | Ok _ -> failwithf "expected %s to be refused" path
+
+[<LinuxFact("FIFOs are opened without blocking on Linux only")>]
+let ``a FIFO as a credentials file is refused at once, never waited on`` () =
+    use box = new Sandbox()
+    let fifo = box.Path "creds.json"
+    mkfifo fifo
+    Assert.Equal(ReadError.NotRegular, within 10 (fun () -> readError fifo))
+
+    match within 10 (fun () -> Shell.load (box.Host []) (Some fifo)) with
+    | Error(ResolveError.InvalidLayer(Layer.File, path, LayerProblem.Unreadable ReadError.NotRegular)) ->
+        Assert.Equal(fifo, path)
+    | other -> failwithf "%A" other
+
+[<LinuxFact("FIFOs are opened without blocking on Linux only")>]
+let ``a FIFO as the saved session is refused at once`` () =
+    use box = new Sandbox()
+    Directory.CreateDirectory box.ConfigDirectory |> ignore
+    mkfifo box.SavedPath
+
+    match within 10 (fun () -> Shell.resolve (box.Host []) None Arguments.None None) with
+    | Error(ResolveError.InvalidLayer(Layer.SavedSession, _, LayerProblem.Unreadable ReadError.NotRegular)) -> ()
+    | other -> failwithf "%A" other
+
+[<LinuxFact("device files and /proc are Linux's")>]
+let ``devices and sockets are not regular files; /proc files are read, not called empty`` () =
+    Assert.Equal(ReadError.NotRegular, readError "/dev/null")
+    Assert.Equal(ReadError.NotRegular, readError "/dev/urandom")
+    use box = new Sandbox()
+    let socketPath = box.Path "sock"
+    use socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+    socket.Bind(UnixDomainSocketEndPoint socketPath)
+    Assert.Equal(ReadError.NotRegular, readError socketPath)
+
+    match (Store.read "/proc/self/status").Content with
+    | Ok bytes -> Assert.True(bytes.Length > 0)
+    | Error e -> failwithf "%A" e
+
+[<LinuxFact("device files are Linux's here")>]
+let ``save and delete refuse a device, a FIFO or a socket, and leave it as it was`` () =
+    use box = new Sandbox()
+    let fifo = box.Path "fifo.json"
+    mkfifo fifo
+    Assert.Equal(Error(StoreError.NotRegular "/dev/null"), Store.save "/dev/null" ana)
+    Assert.Equal(Error(StoreError.NotRegular "/dev/null"), Store.delete "/dev/null")
+    Assert.Equal(Error(StoreError.NotRegular fifo), within 10 (fun () -> Store.save fifo ana))
+    Assert.Equal(Error(StoreError.NotRegular fifo), Store.delete fifo)
+    Assert.True(File.Exists fifo)
+    Assert.Equal<string>([| fifo |], Directory.GetFileSystemEntries box.Root)
+
+    use reader = File.OpenRead "/dev/null"
+    Assert.Equal(-1, reader.ReadByte()) // still the null device
+
+[<UnixFact("symbolic links need Unix here")>]
+let ``a link to a regular file is still replaced by the file, as before`` () =
+    use box = new Sandbox()
+    let target = box.Path "target.json"
+    File.WriteAllText(target, "{}")
+    let link = box.Path "link.json"
+    File.CreateSymbolicLink(link, target) |> ignore
+    Assert.Equal(Ok link, Store.save link ana)
+    Assert.Equal("{}", File.ReadAllText target)
+    Assert.Null((FileInfo link).LinkTarget)
+
+[<Fact>]
+let ``a file name of 244 characters can be saved: the temporary name is short`` () =
+    use box = new Sandbox()
+    let path = box.Path(String('c', 239) + ".json")
+    Assert.Equal(Ok path, Store.save path ana)
+    Assert.Equal(ana, (Shell.load (box.Host []) (Some path) |> ok).Credentials)
+
+[<Fact>]
+let ``a UTF-16 file says so`` () =
+    use box = new Sandbox()
+    let path = box.Path "creds.json"
+    File.WriteAllText(path, """{"username": "ana"}""", UnicodeEncoding(false, true))
+
+    match Shell.load (box.Host []) (Some path) with
+    | Error e -> Assert.EndsWith("it is UTF-16 text; save it as UTF-8.", Messages.resolveError e)
+    | Ok _ -> failwith "a UTF-16 file was read"
+
+// ---- strict modes ----
+
+let private chmod (mode: int) (path: string) = File.SetUnixFileMode(path, enum<UnixFileMode> mode)
+
+[<UnixFact("Unix modes")>]
+let ``a saved session in a directory others can write to is refused, naming the directory and how to fix it`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    Shell.save host None ana |> ok |> ignore
+    chmod 0o777 box.ConfigDirectory
+
+    match Shell.resolve host None Arguments.None None with
+    | Error(ResolveError.InvalidLayer(Layer.SavedSession,
+                                      _,
+                                      LayerProblem.Exposed(Exposure.WritableByOthers(path, 0o777))) as e) ->
+        Assert.Equal(box.ConfigDirectory, path)
+
+        Assert.Equal(
+            "Invalid credentials in Saved session ("
+            + box.SavedPath
+            + "): "
+            + box.ConfigDirectory
+            + " is writable by other users (mode 0777); another user could replace your credentials. Fix it with: chmod go-w "
+            + box.ConfigDirectory
+            + " (or set CARTOCREDS_INSECURE_PERMISSIONS=1 to read it all the same).",
+            Messages.resolveError e
+        )
+    | other -> failwithf "%A" other
+
+    let allowed =
+        Shell.resolve (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ]) None Arguments.None None |> ok
+
+    Assert.Equal(ana, allowed.Credentials)
+
+    Assert.Equal<Warning list>(
+        [ Warning.Exposed(Exposure.WritableByOthers(box.ConfigDirectory, 0o777)) ],
+        allowed.Warnings
+    )
+
+[<LinuxFact("owners are read on Linux")>]
+let ``a saved session others can write to, or owned by another user, is refused`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    Shell.save host None ana |> ok |> ignore
+    chmod 0o622 box.SavedPath
+
+    match Shell.load host None with
+    | Error(ResolveError.InvalidLayer(_, _, LayerProblem.Exposed(Exposure.WritableByOthers(path, 0o622)))) ->
+        Assert.Equal(box.SavedPath, path)
+    | other -> failwithf "%A" other
+
+    chmod 0o600 box.SavedPath
+    run "chown" [ "12345"; box.SavedPath ]
+
+    match Shell.load host None with
+    | Error(ResolveError.InvalidLayer(_, _, LayerProblem.Exposed(Exposure.OwnedByOther(path, 12345L)))) ->
+        Assert.Equal(box.SavedPath, path)
+    | other -> failwithf "%A" other
+
+[<UnixFact("Unix modes")>]
+let ``a named file others can write to is read, with a warning`` () =
+    use box = new Sandbox()
+    let path = box.Path "team.json"
+    Store.save path ana |> ok |> ignore
+    chmod 0o666 path
+    let resolved = Shell.resolve (box.Host []) None Arguments.None (Some path) |> ok
+    Assert.Equal(ana, resolved.Credentials)
+
+    Assert.Equal<string list>(
+        [ "warning: "
+          + path
+          + " is writable by other users (mode 0666); another user could replace your credentials. Fix it with: chmod go-w "
+          + path ],
+        resolved.Warnings |> List.map Messages.warning
+    )
+
+[<Fact>]
+let ``a private saved session in a private directory gives no warning`` () =
+    use box = new Sandbox()
+    let host = box.Host []
+    Shell.save host None ana |> ok |> ignore
+    Assert.Empty((Shell.resolve host None Arguments.None None |> ok).Warnings)
