@@ -243,3 +243,149 @@ let ``--version and --help exit 0`` (build: string) =
     let saveHelp = run (byName build) home [ "save"; "--help" ]
     Assert.Equal(0, saveHelp.Code)
     Assert.Contains("--api-key-stdin", saveHelp.Out)
+
+// ---- hardening ----
+
+[<Theory; MemberData(nameof builds)>]
+let ``--api-key-stdin reads one line of at most 4 KiB, so an endless stream is refused at once`` (build: string) =
+    use home = new Home()
+    let build = byName build
+
+    let r = runRedirected build home "< /dev/zero" [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+    Assert.Equal(1, r.Code)
+
+    Assert.Equal(
+        "--api-key-stdin: the first line of standard input is longer than 4096 bytes; nothing was saved.\n",
+        r.Err
+    )
+
+    // Random bytes hold line breaks: the first line is read and refused as a key.
+    let random =
+        runRedirected build home "< /dev/urandom" [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+
+    Assert.Equal(1, random.Code)
+    noStackTrace random
+    Assert.False(File.Exists home.SavedPath)
+
+[<Theory; MemberData(nameof builds)>]
+let ``--api-key-stdin takes the first line, without a byte-order mark or CR`` (build: string) =
+    use home = new Home()
+
+    let r =
+        runWith
+            (byName build)
+            home
+            []
+            (Some("\uFEFF" + key + "\r\nsecond line\n"))
+            [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+
+    Assert.Equal(0, r.Code)
+    let shown = run (byName build) home [ "show"; "--json"; "--reveal" ]
+    Assert.Contains("\"api_key\": \"" + key + "\"", shown.Out)
+
+[<Theory; MemberData(nameof builds)>]
+let ``an invisible character in a key is refused, naming its kind and position, never the key`` (build: string) =
+    use home = new Home()
+
+    let r =
+        runWith (byName build) home [] (Some(key + "\u200B\n")) [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+
+    Assert.Equal(1, r.Code)
+
+    Assert.Contains(
+        "an invisible formatting character (such as a byte-order mark or a zero-width space) at position 21",
+        r.Err
+    )
+
+    noSecret r
+    Assert.False(File.Exists home.SavedPath)
+
+[<Theory; MemberData(nameof builds)>]
+let ``an empty value is a usage error, never a silent default`` (build: string) =
+    use home = new Home()
+    let build = byName build
+    saveAna build home |> ignore
+    let before = File.ReadAllText home.SavedPath
+
+    for args in
+        [ [ "save"; "--username"; "" ]
+          [ "save"; "--username"; "ana"; "--api-key"; "" ]
+          [ "save"; "--base-url"; "  " ]
+          [ "save"; "--username"; "ana"; "--file"; "" ]
+          [ "delete"; "--file"; "" ]
+          [ "show"; "--file"; "" ] ] do
+        let r = run build home args
+        Assert.Equal(2, r.Code)
+        Assert.Contains("was given an empty value; give a value or leave the option out.", r.Err)
+        noStackTrace r
+
+    Assert.Equal(before, File.ReadAllText home.SavedPath)
+
+[<Theory; MemberData(nameof builds)>]
+let ``an option without its value is a usage error, not a crash`` (build: string) =
+    use home = new Home()
+    let build = byName build
+
+    for args in [ [ "save"; "--username" ]; [ "save"; "--base-url" ]; [ "save"; "--username"; "ana"; "--api-key" ] ] do
+        let r = run build home args
+        Assert.Equal(2, r.Code)
+        Assert.EndsWith("Run 'cartocreds --help' for usage.\n", r.Err)
+        noStackTrace r
+
+[<Theory; MemberData(nameof builds)>]
+let ``a save whose report cannot be printed still saves, says so on stderr and exits 0`` (build: string) =
+    use home = new Home()
+    let r = runRedirected (byName build) home "> /dev/full" [ "save"; "--username"; "ana" ]
+    Assert.Equal(0, r.Code)
+    Assert.EndsWith(" to " + home.SavedPath + " (standard output could not be written)\n", r.Err)
+    Assert.True(File.Exists home.SavedPath)
+
+[<Theory; MemberData(nameof builds)>]
+let ``save refuses a FIFO and leaves it as it is`` (build: string) =
+    use home = new Home()
+    // A FIFO of the test's own: were the check to regress, the machine's /dev/null is not what is replaced.
+    let fifo = home.Path "fifo.json"
+    use mkfifo = System.Diagnostics.Process.Start("mkfifo", [ fifo ])
+    mkfifo.WaitForExit()
+    let r = run (byName build) home [ "save"; "--username"; "ana"; "--file"; fifo ]
+    Assert.Equal(1, r.Code)
+    Assert.Equal(fifo + " is not a regular file (a device, a FIFO or a socket); nothing was changed\n", r.Err)
+    Assert.Equal(1, (run (byName build) home [ "delete"; "--file"; fifo ]).Code)
+    Assert.True(File.Exists fifo)
+
+[<Theory; MemberData(nameof builds)>]
+let ``a refused base URL is never shown past its host`` (build: string) =
+    use home = new Home()
+
+    let r =
+        runWith
+            (byName build)
+            home
+            [ "CARTO_BASE_URL", "http://john.carto.com/api/v2/sql?api_key=" + key ]
+            None
+            [ "show" ]
+
+    Assert.Equal(1, r.Code)
+
+    Assert.Equal(
+        "Invalid credentials in Environment (CARTO_BASE_URL): variable CARTO_BASE_URL 'http://john.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure).\n",
+        r.Err
+    )
+
+[<Theory; MemberData(nameof builds)>]
+let ``an unexpected argument that could be a key is not echoed`` (build: string) =
+    use home = new Home()
+    let r = run (byName build) home [ "save"; "--username"; "ana"; "--apikey"; key ]
+    Assert.Equal(2, r.Code)
+    Assert.Contains("'--apikey'", r.Err)
+    noSecret r
+
+[<Theory; MemberData(nameof builds)>]
+let ``a named file others can write to is shown with a warning on stderr`` (build: string) =
+    use home = new Home()
+    let team = home.Path "team.json"
+    File.WriteAllText(team, "{\"username\": \"team\"}")
+    File.SetUnixFileMode(team, enum<System.IO.UnixFileMode> 0o666)
+    let r = run (byName build) home [ "show"; "--file"; team ]
+    Assert.Equal(0, r.Code)
+    Assert.StartsWith("warning: " + team + " is writable by other users (mode 0666)", r.Err)

@@ -104,3 +104,12 @@ let runWith
     { Code = proc.ExitCode; Out = out.Result; Err = err.Result }
 
 let run build home args = runWith build home [] None args
+
+/// Runs the tool through `/bin/sh` with a redirection of its own (`< /dev/zero`, `> /dev/full`).
+let runRedirected (build: Build) (home: Home) (redirection: string) (args: string list) : Run =
+    let shell =
+        { Name = build.Name
+          Program = "/bin/sh"
+          Prefix = [ "-c"; "exec \"$0\" \"$@\" " + redirection; build.Program ] @ build.Prefix }
+
+    runWith shell home [] None args

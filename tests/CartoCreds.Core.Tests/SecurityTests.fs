@@ -172,16 +172,16 @@ let private hostish: Gen<string> =
 
     Gen.choose (1, 8) |> Gen.bind (fun n -> Gen.listOfLength n piece) |> Gen.map (String.concat "")
 
+let private hostishUrl: Gen<string> =
+    Gen.map3
+        (fun host port path -> "https://" + host + port + path)
+        hostish
+        (Gen.elements [ ""; ":1"; ":8443"; ":0"; ":65535"; ":65536"; ":" ])
+        (Gen.elements [ ""; "/"; "/u/ana"; "/a%20b/" ])
+
 [<Property(MaxTest = 2000)>]
 let ``every accepted base URL is read the same by System.Uri, and round-trips`` () =
-    let url =
-        Gen.map3
-            (fun host port path -> "https://" + host + port + path)
-            hostish
-            (Gen.elements [ ""; ":1"; ":8443"; ":0"; ":65535"; ":65536"; ":" ])
-            (Gen.elements [ ""; "/"; "/u/ana"; "/a%20b/" ])
-
-    Prop.forAll (Arb.fromGen url) (fun text ->
+    Prop.forAll (Arb.fromGen hostishUrl) (fun text ->
         match BaseUrl.create false text with
         | Error _ -> true |> Prop.classify true "refused"
         | Ok accepted ->
@@ -197,3 +197,84 @@ let ``every accepted base URL is read the same by System.Uri, and round-trips`` 
                 |@ $"%A{text} -> %A{value}, System.Uri: %A{uri.Host}:%d{uri.Port}"
                 |> Prop.classify true "accepted"
             | _ -> false |@ $"%A{text} -> %A{value}: System.Uri refuses it")
+
+/// Python's reading of each URL: `host port path` a line, or `error` where urlsplit refuses it.
+let private pythonReads (urls: string list) : string list option =
+    let script =
+        "import sys, urllib.parse\n"
+        + "for line in sys.stdin.read().splitlines():\n"
+        + "    try:\n"
+        + "        u = urllib.parse.urlsplit(line)\n"
+        + "        print(u.hostname, u.port or '', u.path)\n"
+        + "    except ValueError:\n"
+        + "        print('error')\n"
+
+    try
+        let info =
+            Diagnostics.ProcessStartInfo(
+                "python3",
+                [ "-c"; script ],
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                UseShellExecute = false
+            )
+
+        use proc = Diagnostics.Process.Start info
+        let output = proc.StandardOutput.ReadToEndAsync()
+        proc.StandardInput.Write(String.concat "\n" urls)
+        proc.StandardInput.Close()
+
+        if proc.WaitForExit 30_000 && proc.ExitCode = 0 then
+            Some(output.Result.TrimEnd('\n').Split('\n') |> List.ofArray)
+        else
+            None
+    with :? ComponentModel.Win32Exception ->
+        None
+
+/// A fact that needs `python3` on the PATH, skipped with the reason where there is none.
+type PythonFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        let path = Environment.GetEnvironmentVariable "PATH" |> Option.ofObj |> Option.defaultValue ""
+
+        if
+            not (
+                path.Split IO.Path.PathSeparator
+                |> Array.exists (fun dir -> IO.File.Exists(IO.Path.Combine(dir, "python3")))
+            )
+        then
+            this.Skip <- "python3 is not on the PATH: Python's reading of base URLs cannot be compared"
+
+[<PythonFact>]
+let ``every accepted base URL is read the same by Python's urllib.parse`` () =
+    let accepted =
+        Gen.sampleWithSize 30 3000 hostishUrl
+        |> Seq.distinct
+        |> Seq.choose (fun text -> BaseUrl.create false text |> Result.toOption)
+        |> Seq.map BaseUrl.value
+        |> List.ofSeq
+
+    Assert.True(accepted.Length > 50, $"only {accepted.Length} URLs accepted: the generator is too narrow")
+
+    match pythonReads accepted with
+    | None -> failwith "python3 did not run"
+    | Some readings ->
+        let expected =
+            accepted
+            |> List.map (fun url ->
+                let uri = Uri url
+                let host = uri.Host.Trim('[', ']')
+                host + " " + (if uri.IsDefaultPort then "" else string uri.Port) + " " + uri.AbsolutePath.TrimEnd '/')
+
+        let normalized =
+            readings
+            |> List.map (fun line ->
+                let parts = line.Split ' ' in
+
+                if parts.Length = 3 then
+                    parts[0] + " " + parts[1] + " " + parts[2].TrimEnd '/'
+                else
+                    line)
+
+        Assert.Equal<string list>(expected, normalized)
