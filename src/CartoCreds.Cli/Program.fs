@@ -66,59 +66,9 @@ let private show (host: Host) =
             let render = if result.GetValue json then Output.json else Output.table
             Console.Out.WriteLine(render (result.GetValue reveal) resolved)
             Success
-        | Error e -> fail (Messages.resolveError e))
+        | Error e -> fail (Messages.resolveErrorAtCommandLine e))
 
     command
-
-/// The most standard input is read for a key: one line of at most this many bytes.
-[<Literal>]
-let private MaxKeyLine = 4096
-
-/// One line of standard input, without its line ending or a leading UTF-8 byte-order mark; at
-/// most `MaxKeyLine` bytes are read, so a stream with no end (`< /dev/zero`) is refused at once.
-let private readLine (option: string) (input: IO.Stream) : Result<string, string> =
-    let buffer = Array.zeroCreate<byte>(MaxKeyLine + 1)
-    let mutable filled = 0
-    let mutable ended = false
-
-    while not ended && filled < buffer.Length do
-        let n = input.Read(buffer, filled, buffer.Length - filled)
-
-        if n = 0 then
-            ended <- true
-        else
-            ended <- Array.IndexOf(buffer, '\n'B, filled, n) >= 0
-            filled <- filled + n
-
-    let lineEnd =
-        match Array.IndexOf(buffer, '\n'B, 0, filled) with
-        | -1 -> filled
-        | n -> n
-
-    if lineEnd > MaxKeyLine then
-        Error(
-            option
-            + ": the first line of standard input is longer than "
-            + string MaxKeyLine
-            + " bytes; nothing was saved."
-        )
-    else
-        let start =
-            if lineEnd >= 3 && buffer[0] = 0xEFuy && buffer[1] = 0xBBuy && buffer[2] = 0xBFuy then
-                3
-            else
-                0
-
-        Ok(Text.Encoding.UTF8.GetString(buffer, start, lineEnd - start).TrimEnd('\r'))
-
-let private readKeyFromStdin () =
-    use input = Console.OpenStandardInput()
-
-    readLine "--api-key-stdin" input
-    |> Result.bind (fun line ->
-        match Input.given line with
-        | Some key -> Ok key
-        | None -> Error "--api-key-stdin: standard input held no API key; nothing was saved.")
 
 /// Writes a line to stdout; false when stdout cannot be written (a full disk, a closed pipe).
 let private tryWriteLine (text: string) =
@@ -160,14 +110,19 @@ let private save (host: Host) =
 
     command.SetAction(fun (result: ParseResult) ->
         let key =
-            if result.GetValue apiKeyStdin then
-                readKeyFromStdin () |> Result.map Some
-            else
-                if not (isNull (result.GetValue apiKey)) then
-                    Console.Error.WriteLine
-                        "warning: an API key given with --api-key can be seen in shell history and process lists; prefer --api-key-stdin."
+            match given result apiKey with
+            | Some key ->
+                Console.Error.WriteLine
+                    "warning: an API key given with --api-key can be seen in shell history and process lists; prefer --api-key-stdin."
 
-                Ok(given result apiKey)
+                Ok(Some key)
+            | None when result.GetValue apiKeyStdin -> KeyInput.fromStdin "--api-key-stdin" |> Result.map Some
+            | None when KeyInput.isTerminal () -> KeyInput.prompt "API key (empty for default_public): "
+            | None ->
+                Console.Error.WriteLine
+                    "No API key given: saving default_public (read-only access to public data). Give a key with --api-key-stdin."
+
+                Ok None
 
         let arguments key =
             { Arguments.None with
@@ -180,7 +135,7 @@ let private save (host: Host) =
         | Error message -> fail message
         | Ok key ->
             match Resolve.fromArguments (arguments key) with
-            | Error e -> fail (Messages.resolveError e + " Nothing was saved.")
+            | Error e -> fail (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
             | Ok resolved ->
                 match Shell.save host (given result file) resolved.Credentials with
                 | Ok path ->
@@ -253,11 +208,19 @@ let rootCommand (host: Host) : RootCommand =
 [<EntryPoint>]
 let main argv =
     let host = Host.current
-    let result = (rootCommand host).Parse argv
+    let root = rootCommand host
+    let result = root.Parse argv
 
     if result.Errors.Count > 0 && not (result.Action :? Help.HelpAction) then
         for error in result.Errors do
             Console.Error.WriteLine(Usage.withoutSecrets result.UnmatchedTokens error.Message)
+
+        let commands = root.Subcommands |> Seq.map _.Name
+
+        result.UnmatchedTokens
+        |> Seq.tryHead
+        |> Option.bind (Usage.suggestion commands)
+        |> Option.iter (fun command -> Console.Error.WriteLine("Did you mean '" + command + "'?"))
 
         Console.Error.WriteLine "Run 'cartocreds --help' for usage."
         UsageError
@@ -265,5 +228,6 @@ let main argv =
         try
             result.Invoke(InvocationConfiguration(EnableDefaultExceptionHandler = false))
         with e ->
-            // Never a stack trace: the message only (the core's errors are values; this is the unexpected).
-            fail ("cartocreds: " + e.Message)
+            // Never a stack trace, nor the platform's message (a resource key in the AOT build):
+            // the core's errors are values, so this is the unexpected.
+            fail ("cartocreds: an unexpected error (" + e.GetType().Name + ").")

@@ -8,6 +8,7 @@ open System
 [<RequireQualifiedAccess>]
 type IoProblem =
     | PermissionDenied
+    | NoSuchPath
     | ReadOnlyFileSystem
     | NoSpace
     | NotADirectory

@@ -96,6 +96,7 @@ module Messages =
     let ioProblem (problem: IoProblem) : string =
         match problem with
         | IoProblem.PermissionDenied -> "permission denied"
+        | IoProblem.NoSuchPath -> "no such file or directory"
         | IoProblem.ReadOnlyFileSystem -> "the file system is read-only"
         | IoProblem.NoSpace -> "no space is left on the device"
         | IoProblem.NotADirectory -> "a part of the path is not a directory"
@@ -195,6 +196,19 @@ module Messages =
         + Variables.ApiKey
         + "."
 
+    /// The same, for a person at a shell.
+    let howToSaveAtCommandLine =
+        "To save credentials: cartocreds save --username NAME (it asks for the API key), or set "
+        + Variables.Username
+        + " (or "
+        + Variables.BaseUrl
+        + ") and "
+        + Variables.ApiKey
+        + ", or name a file with --file PATH."
+
+    let private notFound (lines: string list) (howTo: string) =
+        String.concat "\n" ([ "No CARTO credentials found. Looked in, highest precedence first:" ] @ lines @ [ howTo ])
+
     /// A resolution error: the invalid layer with its location and field, or every layer and why
     /// it was unavailable.
     let resolveError (error: ResolveError) : string =
@@ -202,11 +216,25 @@ module Messages =
         | ResolveError.InvalidLayer(layer, where, problem) ->
             "Invalid credentials in " + (Layer.name layer) + " (" + where + "): " + (layerProblem layer problem) + "."
         | ResolveError.NotFound absent ->
-            let lines = absent |> List.map (fun (layer, why) -> ("  " + (Layer.name layer) + ": " + (absence why)))
+            notFound
+                (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (absence why)))
+                howToSave
 
-            String.concat
-                "\n"
-                ([ "No CARTO credentials found. Looked in, highest precedence first:" ] @ lines @ [ howToSave ])
+    /// A resolution error as `cartocreds` says it: the layers a shell user can fill, named as the
+    /// tool names them, and what to type.
+    let resolveErrorAtCommandLine (error: ResolveError) : string =
+        match error with
+        | ResolveError.InvalidLayer _ -> resolveError error
+        | ResolveError.NotFound absent ->
+            let line (layer, why) =
+                match layer with
+                | Layer.Explicit
+                | Layer.Arguments -> None
+                | Layer.File -> Some("  " + (Layer.name layer) + " (--file): " + (absence why))
+                | Layer.Environment
+                | Layer.SavedSession -> Some("  " + (Layer.name layer) + ": " + (absence why))
+
+            notFound (List.choose line absent) howToSaveAtCommandLine
 
     /// No credentials on an object, its scopes, or the default.
     let scopeError (error: ScopeError) : string =

@@ -149,6 +149,7 @@ module internal Native =
         match code with
         | 1
         | 13 -> IoProblem.PermissionDenied
+        | 2 -> IoProblem.NoSuchPath
         | 16
         | 26 -> IoProblem.Busy
         | 20 -> IoProblem.NotADirectory

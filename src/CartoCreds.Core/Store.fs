@@ -22,6 +22,8 @@ module Store =
     let private problemOf (e: exn) : IoProblem =
         match e with
         | :? UnauthorizedAccessException -> IoProblem.PermissionDenied
+        | :? FileNotFoundException
+        | :? DirectoryNotFoundException -> IoProblem.NoSuchPath
         | :? PathTooLongException -> IoProblem.NameTooLong
         | :? ArgumentException
         | :? NotSupportedException -> IoProblem.InvalidName
@@ -240,6 +242,43 @@ module Store =
     /// The prefix of this library's temporary files: short, so that any target name fits.
     let private temporaryPrefix = ".cartocreds-"
 
+    /// How old a temporary file must be before a save takes it for the leftover of a writer that
+    /// was killed: a live save finishes in milliseconds.
+    let private leftoverAge = TimeSpan.FromMinutes 1.0
+
+    /// Whether a name is one of this library's temporary files: `.cartocreds-{12 hex}.tmp`, or
+    /// `.{target}.{32 hex}.tmp` as version 0.1 named them.
+    let private isTemporaryName (target: string) (name: string) =
+        let hexBetween (prefix: string) (length: int) =
+            name.Length = prefix.Length + length + 4
+            && name.StartsWith(prefix, StringComparison.Ordinal)
+            && name.EndsWith(".tmp", StringComparison.Ordinal)
+            && name.Substring(prefix.Length, length) |> Seq.forall Uri.IsHexDigit
+
+        hexBetween temporaryPrefix 12 || hexBetween ("." + target + ".") 32
+
+    /// Removes the temporary files that killed writers left in a directory; never fails a save.
+    let private sweepLeftovers (directory: string) (target: string) =
+        try
+            let cutoff = DateTime.UtcNow - leftoverAge
+
+            for path in Directory.EnumerateFiles(directory, ".*.tmp") do
+                if isTemporaryName target (Path.GetFileName path) && File.GetLastWriteTimeUtc path < cutoff then
+                    File.Delete path
+        with
+        | :? IOException
+        | :? UnauthorizedAccessException -> ()
+
+    /// Flushes the directory after the rename, so that a power cut cannot lose the save (Linux;
+    /// elsewhere .NET offers no directory flush, see the README).
+    let private syncDirectory (directory: string) =
+        if Native.available then
+            try
+                Native.syncDirectory directory
+            with
+            | :? EntryPointNotFoundException
+            | :? DllNotFoundException -> ()
+
     /// Saves atomically: writes a private temporary file in the same directory, flushes it to
     /// disk, then renames it over the target, so a reader sees the old file or the new one.
     /// On failure the temporary file is removed and the old file is left as it was.
@@ -256,8 +295,10 @@ module Store =
 
                 try
                     ensureDirectory directory
+                    sweepLeftovers directory (Path.GetFileName full)
                     writeDurably temporary (Codec.encode credentials)
                     File.Move(temporary, full, true)
+                    syncDirectory directory
                     Ok full
                 with
                 | :? IOException

@@ -38,8 +38,8 @@ let aot =
     |> Option.filter File.Exists
     |> Option.map (fun path -> { Name = "aot"; Program = path; Prefix = [] })
 
-/// Every build there is. CI publishes the AOT binary first and sets CARTOCREDS_REQUIRE_AOT, so a
-/// missing binary fails there instead of passing untested.
+/// The builds there are. CI publishes the AOT binary first and sets CARTOCREDS_REQUIRE_AOT, so a
+/// missing binary fails there instead of being skipped.
 let builds: Build list =
     match aot, Environment.GetEnvironmentVariable "CARTOCREDS_REQUIRE_AOT" with
     | Some binary, _ -> [ managed; binary ]
@@ -48,9 +48,23 @@ let builds: Build list =
             "CARTOCREDS_REQUIRE_AOT=1 but artifacts/aot/linux-x64/cartocreds is missing: run 'dotnet fsi build.fsx publish'"
     | None, _ -> [ managed ]
 
-let buildData: obj[] seq = builds |> Seq.map (fun b -> [| box b.Name |])
-
 let byName (name: string) = builds |> List.find (fun b -> b.Name = name)
+
+/// The AOT binary's row of a theory: run when it was published, and otherwise reported as
+/// skipped (with the reason), so every run counts the same cases.
+type AotAttribute() as this =
+    inherit Xunit.Sdk.DataAttribute()
+
+    do
+        if aot.IsNone && Environment.GetEnvironmentVariable "CARTOCREDS_REQUIRE_AOT" <> "1" then
+            this.Skip <- "the AOT binary is not published (dotnet fsi build.fsx publish)"
+
+    override _.GetData _ = [ [| box "aot" |] ]
+
+/// The managed build's row of a theory.
+type ManagedAttribute() =
+    inherit Xunit.Sdk.DataAttribute()
+    override _.GetData _ = [ [| box "managed" |] ]
 
 /// What a run printed and returned.
 type Run = { Code: int; Out: string; Err: string }
@@ -113,3 +127,56 @@ let runRedirected (build: Build) (home: Home) (redirection: string) (args: strin
           Prefix = [ "-c"; "exec \"$0\" \"$@\" " + redirection; build.Program ] @ build.Prefix }
 
     runWith shell home [] None args
+
+/// Runs the tool on a pseudo-terminal (`script`), answers `answer` once `prompt` has appeared,
+/// and returns everything the terminal showed. The answer is sent only after the prompt, when
+/// the tool has turned echo off: typed earlier, the terminal itself would echo it.
+let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: string) (answer: string) : Run =
+    let quote (word: string) = "'" + word.Replace("'", "'\\''") + "'"
+    let command = build.Program :: build.Prefix @ args |> List.map quote |> String.concat " "
+
+    let info = ProcessStartInfo("script", [ "-qec"; command; "/dev/null" ])
+    info.RedirectStandardOutput <- true
+    info.RedirectStandardError <- true
+    info.RedirectStandardInput <- true
+    info.UseShellExecute <- false
+    let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
+
+    for name in Seq.toArray info.Environment.Keys do
+        if not (keep.Contains name) then
+            info.Environment.Remove name |> ignore
+
+    info.Environment["HOME"] <- home.Root
+    info.Environment["XDG_CONFIG_HOME"] <- home.Config
+    info.Environment["TERM"] <- "xterm"
+
+    use proc = Process.Start info
+    let shown = Text.StringBuilder()
+    let text () = lock shown (fun () -> shown.ToString())
+
+    let reader =
+        Threading.Tasks.Task.Run(fun () ->
+            let buffer = Array.zeroCreate<char> 256
+            let mutable n = proc.StandardOutput.Read(buffer, 0, buffer.Length)
+
+            while n > 0 do
+                lock shown (fun () -> shown.Append(buffer, 0, n) |> ignore)
+                n <- proc.StandardOutput.Read(buffer, 0, buffer.Length))
+
+    let err = proc.StandardError.ReadToEndAsync()
+    let deadline = DateTime.UtcNow.AddSeconds 60.0
+
+    while not ((text ()).Contains prompt) && not proc.HasExited && DateTime.UtcNow < deadline do
+        Threading.Thread.Sleep 50
+
+    // The prompt is written just before echo is turned off: give the tool a moment to turn it off.
+    Threading.Thread.Sleep 300
+    proc.StandardInput.Write answer
+    proc.StandardInput.Flush()
+
+    if not (proc.WaitForExit 60_000) then
+        proc.Kill true
+        failwith ("no end within 60 s; the terminal showed: " + text ())
+
+    reader.Wait 5_000 |> ignore
+    { Code = proc.ExitCode; Out = text (); Err = err.Result }

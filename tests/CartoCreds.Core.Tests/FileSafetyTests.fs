@@ -229,3 +229,73 @@ let ``a private saved session in a private directory gives no warning`` () =
     let host = box.Host []
     Shell.save host None ana |> ok |> ignore
     Assert.Empty((Shell.resolve host None Arguments.None None |> ok).Warnings)
+
+// ---- leftovers and durability ----
+
+[<Fact>]
+let ``a save removes temporary files that killed writers left, older than a minute, and nothing else`` () =
+    use box = new Sandbox()
+    let directory = box.Path "team"
+    Directory.CreateDirectory directory |> ignore
+    let old = DateTime.UtcNow.AddMinutes -5.0
+
+    let place (name: string) (written: DateTime) =
+        let path = Path.Combine(directory, name)
+        File.WriteAllText(path, "{")
+        File.SetLastWriteTimeUtc(path, written)
+        path
+
+    let stale = place ".cartocreds-0123456789ab.tmp" old
+    let staleOldName = place (".creds.json." + String('f', 32) + ".tmp") old
+    let live = place ".cartocreds-ba9876543210.tmp" DateTime.UtcNow
+    let someoneElses = place ".other.tmp" old
+    let alike = place ".cartocreds-notours.tmp" old
+
+    Store.save (Path.Combine(directory, "creds.json")) ana |> ok |> ignore
+
+    Assert.False(File.Exists stale)
+    Assert.False(File.Exists staleOldName)
+    Assert.True(File.Exists live)
+    Assert.True(File.Exists someoneElses)
+    Assert.True(File.Exists alike)
+
+/// A fact that needs `strace`, skipped with the reason where there is none.
+type StraceFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        if not (OperatingSystem.IsLinux()) || not (File.Exists "/usr/bin/strace") then
+            this.Skip <- "needs Linux and /usr/bin/strace to watch the system calls of a save"
+
+[<StraceFact>]
+let ``a save flushes the file, renames it, then flushes the directory`` () =
+    use box = new Sandbox()
+    let trace = box.Path "trace.txt"
+    let target = box.Path "creds.json"
+    let worker = Path.Combine(AppContext.BaseDirectory, "CartoCreds.Core.Tests.Worker.dll")
+
+    run
+        "strace"
+        [ "-f"
+          "-qq"
+          "-e"
+          "trace=fsync,fdatasync,rename,renameat,renameat2"
+          "-o"
+          trace
+          "dotnet"
+          worker
+          "write"
+          target
+          "1" ]
+
+    let calls =
+        File.ReadAllLines trace
+        |> Array.choose (fun line ->
+            if line.Contains "fsync(" || line.Contains "fdatasync(" then Some "sync"
+            elif line.Contains "rename" && line.Contains target then Some "rename"
+            else None)
+        |> List.ofArray
+
+    let renamed = calls |> List.findIndex ((=) "rename")
+    Assert.True(renamed > 0 && calls[renamed - 1] = "sync", sprintf "%A" calls)
+    Assert.Contains("sync", calls |> List.skip (renamed + 1))

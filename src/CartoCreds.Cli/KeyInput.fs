@@ -1,0 +1,100 @@
+/// How `cartocreds` takes a key or token: one bounded line of standard input, or a prompt at a
+/// terminal that does not echo what is typed.
+module CartoCreds.Cli.KeyInput
+
+open System
+open CartoCreds.Core
+
+/// The most standard input is read for a key: one line of at most this many bytes.
+[<Literal>]
+let private MaxKeyLine = 4096
+
+/// One line of standard input, without its line ending or a leading UTF-8 byte-order mark; at
+/// most `MaxKeyLine` bytes are read, so a stream with no end (`< /dev/zero`) is refused at once.
+let private readLine (option: string) (input: IO.Stream) : Result<string, string> =
+    let buffer = Array.zeroCreate<byte>(MaxKeyLine + 1)
+    let mutable filled = 0
+    let mutable ended = false
+
+    while not ended && filled < buffer.Length do
+        let n = input.Read(buffer, filled, buffer.Length - filled)
+
+        if n = 0 then
+            ended <- true
+        else
+            ended <- Array.IndexOf(buffer, '\n'B, filled, n) >= 0
+            filled <- filled + n
+
+    let lineEnd =
+        match Array.IndexOf(buffer, '\n'B, 0, filled) with
+        | -1 -> filled
+        | n -> n
+
+    if lineEnd > MaxKeyLine then
+        Error(
+            option
+            + ": the first line of standard input is longer than "
+            + string MaxKeyLine
+            + " bytes; nothing was saved."
+        )
+    else
+        let start =
+            if lineEnd >= 3 && buffer[0] = 0xEFuy && buffer[1] = 0xBBuy && buffer[2] = 0xBFuy then
+                3
+            else
+                0
+
+        Ok(Text.Encoding.UTF8.GetString(buffer, start, lineEnd - start).TrimEnd('\r'))
+
+/// Whether standard input is a terminal, where a person types.
+let isTerminal () : bool = not Console.IsInputRedirected
+
+/// Reads a line typed at the terminal without echoing it: Enter ends it, Backspace takes back a
+/// character; at most `MaxKeyLine` characters. Ctrl-C ends the process, and .NET restores the
+/// terminal as it leaves.
+let private readHidden () : Result<string, string> =
+    let typed = Text.StringBuilder()
+    let mutable finished = false
+    let mutable error = None
+
+    while not finished do
+        let key = Console.ReadKey(intercept = true)
+
+        match key.Key with
+        | ConsoleKey.Enter -> finished <- true
+        | ConsoleKey.Backspace ->
+            if typed.Length > 0 then
+                typed.Length <- typed.Length - 1
+        | _ when key.KeyChar = '\u0004' && typed.Length = 0 -> finished <- true // Ctrl-D: nothing typed
+        | _ when typed.Length >= MaxKeyLine ->
+            error <- Some("the key typed is longer than " + string MaxKeyLine + " characters; nothing was saved.")
+            finished <- true
+        | _ when key.KeyChar <> '\u0000' -> typed.Append key.KeyChar |> ignore
+        | _ -> ()
+
+    Console.Error.WriteLine()
+
+    match error with
+    | Some message -> Error message
+    | None -> Ok(typed.ToString())
+
+/// Asks for a key on stderr and reads it without echo; an empty answer is `None` (the default key).
+let prompt (question: string) : Result<string option, string> =
+    Console.Error.Write question
+    readHidden () |> Result.map Input.given
+
+/// A key from standard input: typed without echo at a terminal, else its first line (bounded).
+let fromStdin (option: string) : Result<string, string> =
+    let line =
+        if isTerminal () then
+            Console.Error.Write "API key: "
+            readHidden ()
+        else
+            use input = Console.OpenStandardInput()
+            readLine option input
+
+    line
+    |> Result.bind (fun line ->
+        match Input.given line with
+        | Some key -> Ok key
+        | None -> Error(option + ": standard input held no API key; nothing was saved."))
