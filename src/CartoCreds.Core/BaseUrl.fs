@@ -235,7 +235,11 @@ module BaseUrl =
             else
                 None
 
-        let valid = Option.bind (Username.create >> Result.toOption)
+        let valid =
+            Option.bind (fun name ->
+                match Username.create name with
+                | Ok username -> Some username
+                | Error _ -> None)
 
         valid (afterPrefix "/u/")
         |> Option.orElseWith (fun () -> valid (afterPrefix "/user/"))

@@ -101,6 +101,17 @@ public sealed class ErrorTests
     }
 
     [Fact]
+    public void A_directory_where_a_file_is_expected_is_IOException_not_InvalidDataException()
+    {
+        using var box = new Sandbox();
+        Directory.CreateDirectory(box.Path("dir.json"));
+        var error = Assert.Throws<IOException>(() => Credentials.FromFile(box.Path("dir.json")));
+        Assert.IsNotType<InvalidDataException>(error);
+        Assert.Equal($"Invalid credentials in File ({box.Path("dir.json")}): it is a directory, not a file.", error.Message);
+        Assert.IsNotType<InvalidDataException>(Assert.Throws<IOException>(() => new Credentials(credFile: box.Path("dir.json"))));
+    }
+
+    [Fact]
     public void A_save_to_a_directory_is_IOException_and_changes_nothing()
     {
         using var box = new Sandbox();
