@@ -24,7 +24,7 @@ let explain title result =
     | Error e -> printfn "%s" (Messages.resolveError e)
 
 // 1. Nothing saved yet: every layer says why it had nothing.
-explain "Nothing saved yet" (Shell.resolve host None Arguments.None None)
+explain "Nothing saved yet" (Shell.resolve host Request.None)
 
 // 2. Save credentials where CARTOframes keeps them (here, under the temporary home).
 let ana =
@@ -39,25 +39,29 @@ match Shell.save host None ana with
 | Error e -> printfn "\n== Save failed\n%s" (Messages.storeError e)
 
 // 3. The saved session is found; its key is masked whenever it is printed.
-explain "Resolved from the saved session" (Shell.resolve host None Arguments.None None)
+explain "Resolved from the saved session" (Shell.resolve host Request.None)
 
 // 4. The environment outranks the saved session.
-explain
-    "CARTO_USERNAME is set"
-    (Shell.resolve (hostWith [ ("CARTO_USERNAME", "team_account") ]) None Arguments.None None)
+explain "CARTO_USERNAME is set" (Shell.resolve (hostWith [ ("CARTO_USERNAME", "team_account") ]) Request.None)
 
 // 5. Arguments outrank both; a base URL alone gives the public key and derives the username.
 explain
     "A base URL as an argument"
-    (Shell.resolve host None { Arguments.None with BaseUrl = Some "https://Team.carto.com/u/bob/" } None)
+    (Shell.resolve
+        host
+        { Request.None with
+            Arguments = { Arguments.None with BaseUrl = Some "https://Team.carto.com/u/bob/" } })
 
 // 6. An invalid layer is an error that names it; lower layers are not used in its place.
 explain
     "An invalid argument"
-    (Shell.resolve host None { Arguments.None with BaseUrl = Some "ftp://carto.example.org" } None)
+    (Shell.resolve
+        host
+        { Request.None with
+            Arguments = { Arguments.None with BaseUrl = Some "ftp://carto.example.org" } })
 
 // 7. Delete the saved session; resolution explains itself again.
 printfn "\n== Deleted: %A" (Shell.delete host None |> Result.defaultValue false)
-explain "After delete" (Shell.resolve host None Arguments.None None)
+explain "After delete" (Shell.resolve host Request.None)
 
 Directory.Delete(home, true)

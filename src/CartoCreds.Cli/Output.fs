@@ -2,20 +2,8 @@
 module CartoCreds.Cli.Output
 
 open System
-open System.Buffers
 open System.Text
-open System.Text.Encodings.Web
-open System.Text.Json
 open CartoCreds.Core
-
-/// The layer's name as `--json` writes it (the C# facade's enum names).
-let layerId (layer: Layer) : string =
-    match layer with
-    | Layer.Explicit -> "Explicit"
-    | Layer.Arguments -> "Arguments"
-    | Layer.File -> "File"
-    | Layer.Environment -> "Environment"
-    | Layer.SavedSession -> "SavedSession"
 
 /// One row a field: name and value (the key masked unless revealed).
 let fields (reveal: bool) (credentials: Credentials) : (string * string) list =
@@ -46,40 +34,27 @@ let table (reveal: bool) (resolved: Resolved) : string =
     |> List.map (fun (a, b, c, d) -> (a.PadRight w1 + "  " + b.PadRight w2 + "  " + c.PadRight w3 + "  " + d).TrimEnd())
     |> String.concat "\n"
 
-let private writerOptions =
-    JsonWriterOptions(Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping)
-
-/// The same as `table`, as a JSON object.
+/// The same as `table`, as a JSON object: the file's fields (written by the codec) and the origin.
 let json (reveal: bool) (resolved: Resolved) : string =
-    let buffer = ArrayBufferWriter<byte>()
+    let credentials = resolved.Credentials
 
-    do
-        use writer = new Utf8JsonWriter(buffer, writerOptions)
-        let credentials = resolved.Credentials
+    let key =
+        if reveal then
+            ApiKey.value credentials.ApiKey
+        else
+            ApiKey.mask credentials.ApiKey
+
+    Codec.writeText (fun writer ->
         writer.WriteStartObject()
-
-        match credentials.Username with
-        | Some username -> writer.WriteString("username", Username.value username)
-        | None -> writer.WriteNull "username"
-
-        writer.WriteString(
-            "api_key",
-            (if reveal then
-                 ApiKey.value credentials.ApiKey
-             else
-                 ApiKey.mask credentials.ApiKey)
-        )
-
-        writer.WriteString("base_url", BaseUrl.value credentials.BaseUrl)
-        writer.WriteBoolean("allow_non_secure", credentials.AllowNonSecure)
+        Codec.writeFields writer key credentials
         writer.WriteStartObject "origin"
-        writer.WriteString("layer", layerId resolved.Origin.Layer)
+        writer.WriteString("layer", Layer.id resolved.Origin.Layer)
 
         match resolved.Origin.Location with
         | Some location -> writer.WriteString("location", location)
         | None -> writer.WriteNull "location"
 
         writer.WriteEndObject()
-        writer.WriteEndObject()
-
-    Encoding.UTF8.GetString buffer.WrittenSpan
+        writer.WriteEndObject())
+    |> Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'

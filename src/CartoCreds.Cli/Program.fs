@@ -60,7 +60,7 @@ let private show (host: Host) =
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match Shell.resolve host None Arguments.None (given result file) with
+        match Shell.resolve host { Request.None with CredFile = (given result file) } with
         | Ok resolved ->
             warn resolved
             let render = if result.GetValue json then Output.json else Output.table

@@ -138,8 +138,6 @@ module Messages =
     let decodeError (layer: Layer) (error: DecodeError) : string =
         match error with
         | DecodeError.Empty -> "the file is empty"
-        | DecodeError.TooLarge size ->
-            "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
         | DecodeError.NotJson(line, position) ->
             "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
         | DecodeError.NotUtf8 -> "it is not valid UTF-8 text"

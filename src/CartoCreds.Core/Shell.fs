@@ -1,41 +1,34 @@
 namespace CartoCreds.Core
 
-open System.Threading
-
 /// The impure shell over the pure core: gathers the layers from a `Host` and the disk, calls
 /// `Resolve`, and saves or deletes files. Each function takes the host, so callers choose between
 /// the process (`Host.current`) and a host of their own (tests, tools).
 [<RequireQualifiedAccess>]
 module Shell =
 
-    /// The layers as this host supplies them; nothing is read until `Resolve` reaches a layer.
-    let layers
-        (host: Host)
-        (explicitCredentials: Credentials option)
-        (arguments: Arguments)
-        (credFile: string option)
-        : Layers =
-        { Explicit = explicitCredentials
-          Arguments = arguments
-          File = Input.givenOption credFile |> Option.map (fun path () -> Store.read path)
+    /// The layers of a request as this host supplies them; nothing is read until `Resolve`
+    /// reaches a layer.
+    let layers (host: Host) (request: Request) : Layers =
+        { Explicit = request.Explicit
+          Arguments = request.Arguments
+          File = Input.givenOption request.CredFile |> Option.map (fun path () -> Store.read path)
           Environment = host.GetVariable
           SavedSession = fun () -> Store.readSavedSession host }
 
-    /// <summary>SPEC §2 resolution from the arguments, a named file, the host's environment and its saved session.</summary>
+    /// <summary>
+    /// SPEC §2 resolution of a request (a value, arguments, a named file), then the host's
+    /// environment and its saved session.
+    /// </summary>
     /// <example>
     /// <code>
-    /// match Shell.resolve Host.current None { Arguments.None with Username = Some "ana" } None with
+    /// let request = { Request.None with Arguments = { Arguments.None with Username = Some "ana" } }
+    ///
+    /// match Shell.resolve Host.current request with
     /// | Ok resolved -> printfn "%O from %s" resolved.Credentials (Messages.origin resolved.Origin)
     /// | Error e -> eprintfn "%s" (Messages.resolveError e)
     /// </code>
     /// </example>
-    let resolve
-        (host: Host)
-        (explicitCredentials: Credentials option)
-        (arguments: Arguments)
-        (credFile: string option)
-        : Result<Resolved, ResolveError> =
-        Resolve.resolve (layers host explicitCredentials arguments credFile)
+    let resolve (host: Host) (request: Request) : Result<Resolved, ResolveError> = Resolve.resolve (layers host request)
 
     /// The credentials in a file: the given path, or the saved session when none is given.
     /// Either way the file was asked for, so a missing one is an error.
@@ -80,25 +73,3 @@ module Shell =
         | DefaultSource.Values arguments -> Resolve.fromArguments arguments
         | DefaultSource.File path -> load host (Some path)
         | DefaultSource.SavedSession -> load host None
-
-/// The process-wide default credentials (SPEC §3): an immutable value swapped atomically.
-[<RequireQualifiedAccess>]
-module DefaultCredentials =
-
-    let private current: Resolved option ref = ref None
-
-    /// The default credentials, `None` when unset.
-    let get () : Resolved option = Volatile.Read(&current.contents)
-
-    /// Sets the default credentials.
-    let set (resolved: Resolved) : unit = Volatile.Write(&current.contents, Some resolved)
-
-    /// Unsets the default credentials.
-    let unset () : unit = Volatile.Write(&current.contents, None)
-
-    /// Resolves a source and, when it resolves, makes it the default; otherwise changes nothing.
-    let setFrom (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
-        Shell.ofDefaultSource host source
-        |> Result.map (fun resolved ->
-            set resolved
-            resolved)

@@ -3,8 +3,7 @@ namespace CartoCreds.Core
 open System
 open System.IO
 
-/// SPEC §4 on disk: bounded reads of regular files only, atomic private writes, deletes. All
-/// I/O of files is here.
+/// SPEC §4 on disk: the saved session found and read, atomic private writes, deletes.
 [<RequireQualifiedAccess>]
 module Store =
 
@@ -13,149 +12,10 @@ module Store =
     let private privateDirectory =
         UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
 
-    let private groupOrOthersWrite = 0o022
-
-    let private isUnix = not (OperatingSystem.IsWindows())
-
-    /// The problem behind an exception of the file APIs, in the project's words: on Unix an
-    /// `IOException` carries the errno; the platform's message is never used.
-    let private problemOf (e: exn) : IoProblem =
-        match e with
-        | :? UnauthorizedAccessException -> IoProblem.PermissionDenied
-        | :? FileNotFoundException
-        | :? DirectoryNotFoundException -> IoProblem.NoSuchPath
-        | :? PathTooLongException -> IoProblem.NameTooLong
-        | :? ArgumentException
-        | :? NotSupportedException -> IoProblem.InvalidName
-        | :? IOException as io when isUnix && io.HResult > 0 -> Native.problem io.HResult
-        | :? IOException as io when io.HResult &&& 0xFFFF = 112 -> IoProblem.NoSpace
-        | :? IOException as io when io.HResult &&& 0xFFFF = 19 -> IoProblem.ReadOnlyFileSystem
-        | other -> IoProblem.Other(other.HResult &&& 0xFFFF)
-
-    /// Who else could change this file or its directory (Unix only).
-    let private exposureOf (path: string) (file: FileFacts) : Exposure option =
-        let user = Native.effectiveUser ()
-
-        let check (where: string) (facts: FileFacts) =
-            if facts.Mode &&& groupOrOthersWrite <> 0 then
-                Some(Exposure.WritableByOthers(where, facts.Mode))
-            elif facts.Owner <> user && facts.Owner <> 0L then
-                Some(Exposure.OwnedByOther(where, facts.Owner))
-            else
-                None
-
-        let directory = Path.GetDirectoryName(Path.GetFullPath path)
-
-        check path file
-        |> Option.orElseWith (fun () ->
-            match Native.statPath directory with
-            | Ok facts -> check directory facts
-            | Error _ -> None)
-
-    /// Reads the rest of a file whose size the system reports as 0 (`/proc` files), up to the bound.
-    let rec private readUnsized (fd: int) (buffer: byte[]) (filled: int) : Result<ReadOnlyMemory<byte>, ReadError> =
-        match Native.read fd buffer filled with
-        | Error code -> Error(ReadError.Unreadable(Native.problem code))
-        | Ok n when filled + n < buffer.Length -> Ok(ReadOnlyMemory(buffer, 0, filled + n))
-        | Ok _ when buffer.Length > Codec.MaxFileSize -> Error(ReadError.TooLarge(int64 buffer.Length))
-        | Ok n ->
-            let bigger = Array.zeroCreate (min (buffer.Length * 4) (Codec.MaxFileSize + 1))
-            Array.blit buffer 0 bigger 0 (filled + n)
-            readUnsized fd bigger (filled + n)
-
-    /// Linux: open without blocking, check the type and size of what was opened, then read.
-    let private readNative (path: string) : FileRead =
-        let failed error = { Path = path; Content = Error error; Exposure = None }
-
-        match Native.openRead path with
-        | Error code when code = Native.ENOENT || code = Native.ENOTDIR -> failed ReadError.NotFound
-        | Error 6 -> failed ReadError.NotRegular // ENXIO: a socket
-        | Error code -> failed (ReadError.Unreadable(Native.problem code))
-        | Ok fd ->
-            try
-                match Native.statOpen fd with
-                | Error code -> failed (ReadError.Unreadable(Native.problem code))
-                | Ok facts when facts.Kind = FileKind.Directory -> failed ReadError.IsDirectory
-                | Ok facts when facts.Kind <> FileKind.Regular -> failed ReadError.NotRegular
-                | Ok facts when facts.Size > int64 Codec.MaxFileSize -> failed (ReadError.TooLarge facts.Size)
-                | Ok facts ->
-                    // At most the size seen at open: a file that grows meanwhile is read no further.
-                    let content =
-                        if facts.Size = 0L then
-                            readUnsized fd (Array.zeroCreate 4096) 0
-                        else
-                            let buffer = Array.zeroCreate (int facts.Size)
-
-                            Native.read fd buffer 0
-                            |> Result.map (fun n -> ReadOnlyMemory(buffer, 0, n))
-                            |> Result.mapError (Native.problem >> ReadError.Unreadable)
-
-                    { Path = path; Content = content; Exposure = exposureOf path facts }
-            finally
-                Native.close fd
-
-    /// Elsewhere: the managed APIs, after a check that the path is no directory or device.
-    let private readManaged (path: string) : FileRead =
-        let content =
-            try
-                let attributes = File.GetAttributes path
-
-                if attributes.HasFlag FileAttributes.Directory then
-                    Error ReadError.IsDirectory
-                elif attributes.HasFlag FileAttributes.Device then
-                    Error ReadError.NotRegular
-                else
-                    use handle =
-                        File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite ||| FileShare.Delete)
-
-                    let length = RandomAccess.GetLength handle
-
-                    if length > int64 Codec.MaxFileSize then
-                        Error(ReadError.TooLarge length)
-                    else
-                        let buffer = Array.zeroCreate<byte>(int length)
-                        let mutable total = 0
-                        let mutable reading = buffer.Length > 0
-
-                        while reading do
-                            let n = RandomAccess.Read(handle, Span(buffer, total, buffer.Length - total), int64 total)
-                            total <- total + n
-                            reading <- n > 0 && total < buffer.Length
-
-                        Ok(ReadOnlyMemory(buffer, 0, total))
-            with
-            | :? FileNotFoundException
-            | :? DirectoryNotFoundException -> Error ReadError.NotFound
-            | :? UnauthorizedAccessException
-            | :? IOException
-            | :? ArgumentException
-            | :? NotSupportedException as e -> Error(ReadError.Unreadable(problemOf e))
-
-        let exposure =
-            match content with
-            | Ok _ when isUnix ->
-                let mode = int (File.GetUnixFileMode path)
-
-                if mode &&& groupOrOthersWrite <> 0 then
-                    Some(Exposure.WritableByOthers(path, mode))
-                else
-                    None
-            | _ -> None
-
-        { Path = path; Content = content; Exposure = exposure }
+    let private isUnix = Disk.isUnix
 
     /// Reads a regular file of at most 64 KiB; never throws, and never waits on a FIFO or device.
-    let read (path: string) : FileRead =
-        if Native.available then
-            try
-                readNative path
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException ->
-                Native.available <- false
-                readManaged path
-        else
-            readManaged path
+    let read (path: string) : FileRead = Disk.read path
 
     /// Finds and reads the saved session: `creds.json` at the default location, or the legacy
     /// `cartocreds.json` beside it when `creds.json` is missing.
@@ -168,29 +28,6 @@ module Store =
                 | { Content = Error ReadError.NotFound } -> missing
                 | legacy -> legacy
             | found -> found)
-
-    /// What is at a path now, following links: nothing, a regular file, a directory, or another kind.
-    let private kindAt (path: string) : FileKind option =
-        let managed () =
-            if Directory.Exists path then
-                Some FileKind.Directory
-            elif not (File.Exists path) then
-                None
-            elif (File.GetAttributes path).HasFlag FileAttributes.Device then
-                Some FileKind.Other
-            else
-                Some FileKind.Regular
-
-        if Native.available then
-            try
-                match Native.statPath path with
-                | Ok facts -> Some facts.Kind
-                | Error _ -> None
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> managed ()
-        else
-            managed ()
 
     /// Creates the missing directories of a path, each private to the user (0700 on Unix).
     let private ensureDirectory (directory: string) =
@@ -229,11 +66,11 @@ module Store =
         with
         | :? ArgumentException
         | :? NotSupportedException
-        | :? PathTooLongException as e -> Error(path, problemOf e)
+        | :? PathTooLongException as e -> Error(path, Disk.problemOf e)
 
     /// Whether a target may be replaced or removed: only a regular file (or a link to one) may.
     let private checkTarget (full: string) : Result<unit, StoreError> =
-        match kindAt full with
+        match Disk.kindAt full with
         | Some FileKind.Directory -> Error(StoreError.IsDirectory full)
         | Some FileKind.Other -> Error(StoreError.NotRegular full)
         | Some FileKind.Regular
@@ -269,16 +106,6 @@ module Store =
         | :? IOException
         | :? UnauthorizedAccessException -> ()
 
-    /// Flushes the directory after the rename, so that a power cut cannot lose the save (Linux;
-    /// elsewhere .NET offers no directory flush, see the README).
-    let private syncDirectory (directory: string) =
-        if Native.available then
-            try
-                Native.syncDirectory directory
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> ()
-
     /// Saves atomically: writes a private temporary file in the same directory, flushes it to
     /// disk, then renames it over the target, so a reader sees the old file or the new one.
     /// On failure the temporary file is removed and the old file is left as it was.
@@ -298,7 +125,7 @@ module Store =
                     sweepLeftovers directory (Path.GetFileName full)
                     writeDurably temporary (Codec.encode credentials)
                     File.Move(temporary, full, true)
-                    syncDirectory directory
+                    Disk.syncDirectory directory
                     Ok full
                 with
                 | :? IOException
@@ -309,7 +136,7 @@ module Store =
                     with _ ->
                         ()
 
-                    Error(StoreError.SaveFailed(full, problemOf e)))
+                    Error(StoreError.SaveFailed(full, Disk.problemOf e)))
 
     /// Removes a regular file; `Ok false` when there was none.
     let delete (path: string) : Result<bool, StoreError> =
@@ -326,4 +153,4 @@ module Store =
                         Ok false
                 with
                 | :? IOException
-                | :? UnauthorizedAccessException as e -> Error(StoreError.DeleteFailed(full, problemOf e)))
+                | :? UnauthorizedAccessException as e -> Error(StoreError.DeleteFailed(full, Disk.problemOf e)))

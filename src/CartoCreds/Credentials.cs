@@ -55,7 +55,7 @@ public sealed class Credentials : IEquatable<Credentials>
     {
         var arguments = new Arguments(
             Errors.Given(username), Errors.Given(apiKey), Errors.Given(key), Errors.Given(baseUrl), allowNonSecure);
-        _state = Errors.Unwrap(Shell.resolve(Ambient.Host, FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile)));
+        _state = Errors.Unwrap(Shell.resolve(Ambient.Host, new Request(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile))));
     }
 
     /// <summary>A copy of other credentials (the Explicit layer: nothing else is consulted).</summary>
@@ -176,7 +176,13 @@ public sealed class Credentials : IEquatable<Credentials>
     /// <inheritdoc/>
     public override bool Equals(object? obj) => obj is Credentials other && Equals(other);
 
-    /// <inheritdoc/>
+    /// <summary>A hash of the current values, consistent with <see cref="Equals(Credentials?)"/>.</summary>
+    /// <remarks>
+    /// Credentials compare by value, as CARTOframes' do, and the setters change the values: like a
+    /// mutable collection, a value used as a dictionary key or in a set must not be changed while it
+    /// is there. Copy it first (<c>new Credentials(creds)</c>) to keep one that cannot change.
+    /// </remarks>
+    /// <returns>The hash of the four fields.</returns>
     public override int GetHashCode() => _state.Credentials.GetHashCode();
 
     /// <summary><c>Credentials(username=U, api_key=K, base_url=B)</c>, the key masked.</summary>

@@ -27,20 +27,19 @@ public enum CredentialsLayer
 /// </param>
 public sealed record CredentialsOrigin(CredentialsLayer Layer, string? Location)
 {
+    /// <summary>
+    /// The enum's values are the core's layers in the core's order, with the core's ids for names
+    /// (a test holds them together), so the mapping is the position: no case can be mapped wrongly.
+    /// </summary>
     internal static CredentialsOrigin Of(Core.Origin origin) =>
-        new(
-            origin.Layer.Tag switch
-            {
-                Core.Layer.Tags.Explicit => CredentialsLayer.Explicit,
-                Core.Layer.Tags.Arguments => CredentialsLayer.Arguments,
-                Core.Layer.Tags.File => CredentialsLayer.File,
-                Core.Layer.Tags.Environment => CredentialsLayer.Environment,
-                _ => CredentialsLayer.SavedSession,
-            },
-            origin.Location?.Value);
+        new((CredentialsLayer)origin.Layer.Tag, origin.Location?.Value);
 
-    /// <summary>The origin as people read it: <c>Saved session (/home/ana/.config/cartoframes/creds.json)</c>.</summary>
-    public override string ToString() => Location is null ? $"{Layer}" : $"{Layer} ({Location})";
+    /// <summary>The origin in the core's words, as every message says it: <c>Saved session (/home/ana/.config/cartoframes/creds.json)</c>.</summary>
+    /// <returns>The layer's name, and the location in parentheses when there is one.</returns>
+    public override string ToString() =>
+        Core.Messages.origin(new Core.Origin(
+            Microsoft.FSharp.Collections.ListModule.Item((int)Layer, Core.LayerModule.all),
+            Location is null ? Microsoft.FSharp.Core.FSharpOption<string>.None : Microsoft.FSharp.Core.FSharpOption<string>.Some(Location)));
 }
 
 /// <summary>No credentials could be found: no layer was present, or no scope and no default were set.</summary>

@@ -498,10 +498,35 @@ let ``I/O errors are plain English in every build, and never name the temporary 
     let target = Path.Combine(locked, "creds.json")
     let build = byName build
 
+    // A copy of the build that the unprivileged user can reach: the checkout may sit in a private directory.
+    let reachable = home.Path "tool"
+    Directory.CreateDirectory reachable |> ignore
+
+    let copy (file: string) =
+        let target = Path.Combine(reachable, Path.GetFileName file)
+        File.Copy(file, target)
+        File.SetUnixFileMode(target, enum<UnixFileMode> 0o755)
+        target
+
+    let program, prefix =
+        match build.Prefix with
+        | [ dll ] ->
+            for file in Directory.GetFiles(Path.GetDirectoryName dll) do
+                let name = Path.GetFileName file
+
+                if
+                    name.StartsWith "cartocreds."
+                    || List.contains name [ "CartoCreds.Core.dll"; "FSharp.Core.dll"; "System.CommandLine.dll" ]
+                then
+                    copy file |> ignore
+
+            build.Program, [ Path.Combine(reachable, Path.GetFileName dll) ]
+        | _ -> copy build.Program, build.Prefix
+
     let asNobody =
         { build with
             Program = "/usr/bin/setpriv"
-            Prefix = [ "--reuid=65534"; "--regid=65534"; "--clear-groups"; "--"; build.Program ] @ build.Prefix }
+            Prefix = [ "--reuid=65534"; "--regid=65534"; "--clear-groups"; "--"; program ] @ prefix }
 
     let r =
         runWith asNobody home [] (Some(key + "\n")) [ "save"; "--username"; "ana"; "--api-key-stdin"; "--file"; target ]

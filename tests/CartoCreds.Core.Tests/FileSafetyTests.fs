@@ -59,7 +59,7 @@ let ``a FIFO as the saved session is refused at once`` () =
     Directory.CreateDirectory box.ConfigDirectory |> ignore
     mkfifo box.SavedPath
 
-    match within 10 (fun () -> Shell.resolve (box.Host []) None Arguments.None None) with
+    match within 10 (fun () -> Shell.resolve (box.Host []) Request.None) with
     | Error(ResolveError.InvalidLayer(Layer.SavedSession, _, LayerProblem.Unreadable ReadError.NotRegular)) -> ()
     | other -> failwithf "%A" other
 
@@ -158,7 +158,7 @@ let ``a saved session in a directory others can write to is refused, naming the 
     Shell.save host None ana |> ok |> ignore
     chmod 0o777 box.ConfigDirectory
 
-    match Shell.resolve host None Arguments.None None with
+    match Shell.resolve host Request.None with
     | Error(ResolveError.InvalidLayer(Layer.SavedSession,
                                       _,
                                       LayerProblem.Exposed(Exposure.WritableByOthers(path, 0o777))) as e) ->
@@ -176,8 +176,7 @@ let ``a saved session in a directory others can write to is refused, naming the 
         )
     | other -> failwithf "%A" other
 
-    let allowed =
-        Shell.resolve (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ]) None Arguments.None None |> ok
+    let allowed = Shell.resolve (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ]) Request.None |> ok
 
     Assert.Equal(ana, allowed.Credentials)
 
@@ -212,7 +211,7 @@ let ``a named file others can write to is read, with a warning`` () =
     let path = box.Path "team.json"
     Store.save path ana |> ok |> ignore
     chmod 0o666 path
-    let resolved = Shell.resolve (box.Host []) None Arguments.None (Some path) |> ok
+    let resolved = Shell.resolve (box.Host []) { Request.None with CredFile = Some path } |> ok
     Assert.Equal(ana, resolved.Credentials)
 
     Assert.Equal<string list>(
@@ -228,7 +227,7 @@ let ``a private saved session in a private directory gives no warning`` () =
     use box = new Sandbox()
     let host = box.Host []
     Shell.save host None ana |> ok |> ignore
-    Assert.Empty((Shell.resolve host None Arguments.None None |> ok).Warnings)
+    Assert.Empty((Shell.resolve host Request.None |> ok).Warnings)
 
 // ---- leftovers and durability ----
 

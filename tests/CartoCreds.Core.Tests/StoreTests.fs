@@ -102,7 +102,7 @@ let ``with no saved session, FromFile() is an error and resolution lists the lay
         loadError host None
     )
 
-    match Shell.resolve host None Arguments.None None with
+    match Shell.resolve host Request.None with
     | Error(ResolveError.NotFound absent) ->
         Assert.Equal((Layer.SavedSession, Absence.NoSavedFile box.SavedPath), List.last absent)
     | other -> failwithf "%A" other
@@ -113,11 +113,11 @@ let ``when creds.json is missing the legacy cartocreds.json beside it is read`` 
     let host = box.Host []
     let legacy = Path.Combine(box.ConfigDirectory, "cartocreds.json")
     write legacy "{\"username\": \"old\", \"key\": \"0123456789abcdef\"}"
-    let resolved = Shell.resolve host None Arguments.None None |> ok
+    let resolved = Shell.resolve host Request.None |> ok
     Assert.Equal(make (Some "old") (Some "0123456789abcdef") None, resolved.Credentials)
     Assert.Equal(Some legacy, resolved.Origin.Location)
     Shell.save host None ana |> ok |> ignore
-    Assert.Equal(ana, (Shell.resolve host None Arguments.None None |> ok).Credentials)
+    Assert.Equal(ana, (Shell.resolve host Request.None |> ok).Credentials)
 
 [<Fact>]
 let ``the default location is read from the host at each use`` () =
@@ -140,7 +140,7 @@ let ``a file CARTOframes 1.x saved at the default location is picked up with no 
         box.SavedPath
         """{"username": "johnsmith", "api_key": "abcdefghijklmnop1234", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
 
-    let resolved = Shell.resolve (box.Host []) None Arguments.None None |> ok
+    let resolved = Shell.resolve (box.Host []) Request.None |> ok
     Assert.Equal(make (Some "johnsmith") (Some "abcdefghijklmnop1234") None, resolved.Credentials)
 
 // ---- the shell reaches only the layers it needs ----
@@ -158,12 +158,17 @@ let ``the shell does not touch the disk or the environment for a layer that is n
                     None }
 
     let resolved =
-        Shell.resolve host None { Arguments.None with Username = Some "ana" } (Some(box.Path "not-read.json")) |> ok
+        Shell.resolve
+            host
+            { Request.None with
+                Arguments = { Arguments.None with Username = Some "ana" }
+                CredFile = (Some(box.Path "not-read.json")) }
+        |> ok
 
     Assert.Equal(Layer.Arguments, resolved.Origin.Layer)
     Assert.Empty asked
     write (box.Path "team.json") "{\"username\": \"team\"}"
-    let fromFile = Shell.resolve host None Arguments.None (Some(box.Path "team.json")) |> ok
+    let fromFile = Shell.resolve host { Request.None with CredFile = (Some(box.Path "team.json")) } |> ok
     Assert.Equal(Layer.File, fromFile.Origin.Layer)
     Assert.Empty asked
 
@@ -172,10 +177,13 @@ let ``the environment outranks the saved session, and arguments outrank the envi
     use box = new Sandbox()
     Shell.save (box.Host []) None ana |> ok |> ignore
     let host = box.Host [ "CARTO_USERNAME", "bob"; "CARTO_API_KEY", "fedcba9876543210" ]
-    let fromEnvironment = Shell.resolve host None Arguments.None None |> ok
+    let fromEnvironment = Shell.resolve host Request.None |> ok
     Assert.Equal(make (Some "bob") (Some "fedcba9876543210") None, fromEnvironment.Credentials)
     Assert.Equal(Some "CARTO_USERNAME, CARTO_API_KEY", fromEnvironment.Origin.Location)
-    let fromArguments = Shell.resolve host None { Arguments.None with Username = Some "cy" } None |> ok
+
+    let fromArguments =
+        Shell.resolve host { Request.None with Arguments = { Arguments.None with Username = Some "cy" } } |> ok
+
     Assert.Equal(make (Some "cy") None None, fromArguments.Credentials)
 
 // ---- saving ----
@@ -318,7 +326,7 @@ let ``deleting the saved session also removes the legacy file that would take it
     write (Path.Combine(box.ConfigDirectory, "cartocreds.json")) "{\"username\": \"old\"}"
     Shell.save host None ana |> ok |> ignore
     Assert.Equal(Ok true, Shell.delete host None)
-    Assert.True(Shell.resolve host None Arguments.None None |> Result.isError)
+    Assert.True(Shell.resolve host Request.None |> Result.isError)
 
 [<Fact>]
 let ``deleting a directory is refused`` () =

@@ -194,4 +194,21 @@ public sealed class CredentialsTests
         Assert.True(creds.Delete(named));
         Assert.False(creds.Delete(named));
     }
+
+    [Fact]
+    public void Equal_credentials_have_equal_hashes_before_and_after_the_same_change()
+    {
+        using var box = new Sandbox();
+        var a = new Credentials(username: "ana", apiKey: SecretKey);
+        var b = new Credentials(username: "ana", apiKey: SecretKey);
+        Assert.Equal(a, b);
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        a.Key("another_key_0001");
+        Assert.NotEqual(a, b);
+        b.Key("another_key_0001");
+        Assert.Equal(a.GetHashCode(), b.GetHashCode());
+        var frozen = new Credentials(a);
+        a.Key("third_key_000001");
+        Assert.Equal(b, frozen);
+    }
 }

@@ -28,7 +28,7 @@ public sealed class ExampleTests
             var errors = await readErrors;
 
             Assert.True(process.ExitCode == 0, errors);
-            Assert.Contains("== Resolved from the saved session\nCredentials(username=ana, api_key=****4e5f, base_url=https://ana.carto.com)\nfrom SavedSession (", output);
+            Assert.Contains("== Resolved from the saved session\nCredentials(username=ana, api_key=****4e5f, base_url=https://ana.carto.com)\nfrom Saved session (", output);
             Assert.Contains("from Environment (CARTO_USERNAME)", output);
             Assert.Contains("ArgumentException: Invalid credentials in Arguments (base_url)", output);
             Assert.Contains("CredentialsNotFoundException: No CARTO credentials found.", output);

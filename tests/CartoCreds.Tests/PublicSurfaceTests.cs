@@ -67,4 +67,20 @@ public sealed class PublicSurfaceTests
             ["CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin", "DefaultCredentials"],
             names);
     }
+
+    [Fact]
+    public void The_layers_are_the_cores_in_its_order_and_with_its_ids()
+    {
+        var core = Core.LayerModule.all.Select(Core.LayerModule.id).ToArray();
+        Assert.Equal(core, Enum.GetNames<CredentialsLayer>());
+        Assert.Equal(Enumerable.Range(0, core.Length), Enum.GetValues<CredentialsLayer>().Select(v => (int)v));
+    }
+
+    [Fact]
+    public void An_origin_reads_as_every_message_says_it()
+    {
+        Assert.Equal("Saved session (/home/ana/.config/cartoframes/creds.json)", new CredentialsOrigin(CredentialsLayer.SavedSession, "/home/ana/.config/cartoframes/creds.json").ToString());
+        Assert.Equal("Arguments (username, api_key)", new CredentialsOrigin(CredentialsLayer.Arguments, "username, api_key").ToString());
+        Assert.Equal("Explicit", new CredentialsOrigin(CredentialsLayer.Explicit, null).ToString());
+    }
 }

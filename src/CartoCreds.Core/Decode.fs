@@ -1,0 +1,96 @@
+namespace CartoCreds.Core
+
+open System
+
+/// A decoder in the style of Thoth.Json: a plain function from a JSON value to a `Result`.
+type Decoder<'T> = Json -> Result<'T, DecodeError>
+
+/// Decoders of JSON values. A decoder of one value reports an empty path; `field` prepends
+/// `.name` as the error travels outward; `fromBytes` adds the root `$` once.
+[<RequireQualifiedAccess>]
+module Decode =
+
+    let private bad expected (value: Json) = Error(DecodeError.BadField("", expected, Json.kind value))
+
+    let private prependPath (segment: string) (error: DecodeError) =
+        match error with
+        | DecodeError.BadField(path, expected, actual) -> DecodeError.BadField(segment + path, expected, actual)
+        | other -> other
+
+    /// A JSON string.
+    let string: Decoder<string> =
+        fun value ->
+            match value with
+            | Json.String text -> Ok text
+            | other -> bad "a string" other
+
+    /// A JSON `true` or `false`.
+    let bool: Decoder<bool> =
+        fun value ->
+            match value with
+            | Json.Bool flag -> Ok flag
+            | other -> bad "a boolean" other
+
+    /// `null` as `None`, anything else through the decoder.
+    let nullable (decoder: Decoder<'T>) : Decoder<'T option> =
+        fun value ->
+            match value with
+            | Json.Null -> Ok None
+            | _ ->
+                match decoder value with
+                | Ok decoded -> Ok(Some decoded)
+                | Error(DecodeError.BadField(path, expected, actual)) ->
+                    Error(DecodeError.BadField(path, expected + " or null", actual))
+                | Error other -> Error other
+
+    /// An optional field of an object: `None` when absent; the last one when repeated.
+    let optionalField (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
+        fun value ->
+            match value with
+            | Json.Object fields ->
+                let mutable i = fields.Length - 1
+
+                while i >= 0 && (let struct (n, _) = fields[i] in not (String.Equals(n, name))) do
+                    i <- i - 1
+
+                if i < 0 then
+                    Ok None
+                else
+                    let struct (_, field) = fields[i]
+
+                    match decoder field with
+                    | Ok decoded -> Ok(Some decoded)
+                    | Error e -> Error(prependPath ("." + name) e)
+            | _ -> Ok None
+
+    /// A JSON object, decoded by the given function of the object.
+    let object (decoder: Decoder<'T>) : Decoder<'T> =
+        fun value ->
+            match value with
+            | Json.Object _ -> decoder value
+            | other -> Error(DecodeError.NotAnObject(Json.kind other))
+
+    let private byteOrderMark = [| 0xEFuy; 0xBBuy; 0xBFuy |]
+    let private whitespace = [| 0x20uy; 0x09uy; 0x0Auy; 0x0Duy |]
+
+    /// A UTF-16 byte-order mark, or a NUL byte among the first two (JSON text starts with ASCII).
+    let private isUtf16 (span: ReadOnlySpan<byte>) =
+        span.Length >= 2
+        && ((span[0] = 0xFFuy && span[1] = 0xFEuy)
+            || (span[0] = 0xFEuy && span[1] = 0xFFuy)
+            || span[0] = 0uy
+            || span[1] = 0uy)
+
+    /// Parses UTF-8 bytes (a byte-order mark is skipped) and decodes the root value.
+    let fromBytes (decoder: Decoder<'T>) (bytes: ReadOnlyMemory<byte>) : Result<'T, DecodeError> =
+        let span = bytes.Span
+        let span = if span.StartsWith(ReadOnlySpan byteOrderMark) then span.Slice 3 else span
+
+        if isUtf16 span then
+            Error DecodeError.Utf16
+        elif span.Trim(ReadOnlySpan whitespace).IsEmpty then
+            Error DecodeError.Empty
+        else
+            match Json.parse span with
+            | Ok root -> decoder root |> Result.mapError (prependPath "$")
+            | Error e -> Error e
