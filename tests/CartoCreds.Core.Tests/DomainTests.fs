@@ -145,14 +145,13 @@ let ``http is refused unless allow_non_secure is true`` (ValidBaseUrl url) =
     | refused, allowed -> false |@ $"%A{http}: %A{refused} / %A{allowed}"
 
 [<Spec>]
-let ``a URL with another scheme, user-info, a query, a fragment or no host is refused``
-    (InvalidBaseUrl url)
+let ``a URL with no scheme or another, user-info, a query, a fragment, no host, a bad host, port or path is refused as such``
+    (InvalidBaseUrl(url, expected, is))
     (allowNonSecure: bool)
     =
     match BaseUrl.create allowNonSecure url with
-    | Error(ValueError.BaseUrlNotAbsolute | ValueError.BaseUrlScheme _ | ValueError.BaseUrlUserInfo | ValueError.BaseUrlQuery | ValueError.BaseUrlFragment | ValueError.BaseUrlNoHost | ValueError.BaseUrlHost _ | ValueError.BaseUrlPort _ | ValueError.BaseUrlPath) ->
-        true |@ url
-    | other -> false |@ $"%A{url}: %A{other}"
+    | Error e -> is e |@ $"%A{url}: {expected} expected, got %A{e}" |> Prop.collect expected
+    | Ok _ -> false |@ $"%A{url} was accepted"
 
 [<Fact>]
 let ``each base URL error says what is wrong`` () =
@@ -234,16 +233,18 @@ let ``equality compares all four fields after normalization`` (c: Credentials) (
 // ---- setters ----
 
 [<Spec>]
-let ``a setter given an invalid value changes nothing``
+let ``a setter given an invalid value is refused, even with valid values beside it``
     (c: Credentials)
     (InvalidUsername name)
-    (InvalidBaseUrl url)
+    (InvalidBaseUrl(url, _, _))
     (InvalidApiKey key)
     =
+    // The values are immutable: the facade's setters, which change state, are tested to change nothing.
     Result.isError (Credentials.withUsername name c)
     && Result.isError (Credentials.withBaseUrl url c)
     && Result.isError (Credentials.withApiKey key c)
     && Result.isError (Credentials.update (Some "fine_key") (Some name) None c)
+    && Result.isError (Credentials.update None None (Some url) c)
 
 [<Spec>]
 let ``set with a new username and no base URL rebuilds the base URL; omitted fields keep their values``

@@ -108,18 +108,60 @@ let baseUrlText (secure: bool) : Gen<string> =
         return padding + scheme + "://" + host + port + path + slashes + padding
     }
 
-/// A base URL that SPEC §1 refuses, whatever `allow_non_secure` says.
-let invalidBaseUrlText: Gen<string> =
-    Gen.oneof
-        [ Gen.constant "johnsmith.carto.com"
-          Gen.constant "/home/johnsmith/creds"
-          Gen.constant "ftp://johnsmith.carto.com"
-          Gen.constant "file:///etc/passwd"
-          Gen.constant "https://johnsmith.carto.com/?api_key=x"
-          Gen.constant "https://johnsmith.carto.com/#map"
-          Gen.constant "https://user:password@johnsmith.carto.com"
-          Gen.constant "https://"
-          Gen.constant "not a url" ]
+/// A base URL that SPEC §1 refuses, made by breaking one part of a valid one, with the error
+/// that part must give.
+type InvalidBaseUrl =
+    | InvalidBaseUrl of text: string * expected: string * is: (ValueError -> bool)
+
+    override this.ToString() =
+        let (InvalidBaseUrl(text, expected, _)) = this
+        text + " (" + expected + ")"
+
+let invalidBaseUrl: Gen<InvalidBaseUrl> =
+    gen {
+        let! valid = baseUrlText true
+        let url = valid.Trim()
+        let rest = url.Substring(url.IndexOf "://" + 3)
+
+        let authority, path =
+            match rest.IndexOf '/' with
+            | -1 -> rest, ""
+            | i -> rest.Substring(0, i), rest.Substring i
+
+        let host =
+            match authority.LastIndexOf ':' with
+            | -1 -> authority
+            | i -> authority.Substring(0, i)
+
+        let! at = Gen.choose (1, max 1 (host.Length - 1))
+        let! scheme = Gen.elements [ "ftp"; "file"; "javascript"; "git+ssh" ]
+        let! port = Gen.elements [ "0"; "65536"; "99999"; "x"; "-1" ]
+
+        let is (name: string) (check: ValueError -> bool) (text: string) = InvalidBaseUrl(text, name, check)
+
+        return!
+            Gen.elements
+                [ is "not absolute" ((=) ValueError.BaseUrlNotAbsolute) rest
+                  is "scheme" ((=) (ValueError.BaseUrlScheme(Some scheme))) (scheme + "://" + rest)
+                  is "user-info" ((=) ValueError.BaseUrlUserInfo) ("https://user:pass@" + rest)
+                  is "query" ((=) ValueError.BaseUrlQuery) (url + "?api_key=x")
+                  is "fragment" ((=) ValueError.BaseUrlFragment) (url + "#map")
+                  is "no host" ((=) ValueError.BaseUrlNoHost) ("https://" + path)
+                  is
+                      "host"
+                      (function
+                      | ValueError.BaseUrlHost _ -> true
+                      | _ -> false)
+                      ("https://" + host.Insert(at, " ") + path)
+                  is
+                      "host"
+                      (function
+                      | ValueError.BaseUrlHost _ -> true
+                      | _ -> false)
+                      ("https://" + host.Insert(at, "%41") + path)
+                  is "port" ((=) (ValueError.BaseUrlPort(Some port))) ("https://" + host + ":" + port + path)
+                  is "path" ((=) ValueError.BaseUrlPath) ("https://" + authority + "/a b" + path) ]
+    }
 
 /// Valid raw input for a credentials value.
 let credentialsInput (secure: bool) : Gen<CredentialsInput> =
@@ -162,17 +204,52 @@ type ValidApiKey = ValidApiKey of string
 type SecretKey = SecretKey of string
 type InvalidApiKey = InvalidApiKey of string
 type ValidBaseUrl = ValidBaseUrl of string
-type InvalidBaseUrl = InvalidBaseUrl of string
+
+/// Shorter texts that still pass `keep`: FsCheck's own string shrinking, held to the generator's kind.
+let private shrinkText (keep: string -> bool) (text: string) : string seq =
+    ArbMap.defaults |> ArbMap.arbitrary<string> |> Arb.toShrink <| text
+    |> Seq.filter (fun t -> not (isNull t) && keep t)
+
+let private isValidUsername (text: string) = text.Trim() = text && Result.isOk (Username.create text)
+
+let private isInvalidUsername (text: string) =
+    not (String.IsNullOrWhiteSpace text) && Result.isError (Username.create text)
+
+/// Simpler credentials that are still valid: the public key, then no username beside a base URL.
+let private shrinkCredentials (c: Credentials) : Credentials seq =
+    seq {
+        if c.ApiKey <> ApiKey.defaultPublic then
+            yield! Credentials.withApiKey ApiKey.DefaultPublicText c |> Result.toList
+
+        match c.Username, Credentials.toInput c with
+        | Some _, input ->
+            yield! Credentials.create { input with Username = None } |> Result.toList |> List.filter ((<>) c)
+        | None, _ -> ()
+    }
 
 type Arbitraries =
-    static member Credentials() = Arb.fromGen (credentials false)
-    static member ValidUsername() = Arb.fromGen (usernameText |> Gen.map ValidUsername)
-    static member InvalidUsername() = Arb.fromGen (invalidUsernameText |> Gen.map InvalidUsername)
+    static member Credentials() = Arb.fromGenShrink (credentials false, shrinkCredentials)
+
+    static member ValidUsername() =
+        Arb.fromGenShrink (usernameText, shrinkText isValidUsername)
+        |> Arb.convert ValidUsername (fun (ValidUsername n) -> n)
+
+    static member InvalidUsername() =
+        Arb.fromGenShrink (invalidUsernameText, shrinkText isInvalidUsername)
+        |> Arb.convert InvalidUsername (fun (InvalidUsername n) -> n)
+
     static member ValidApiKey() = Arb.fromGen (apiKeyText |> Gen.map ValidApiKey)
     static member SecretKey() = Arb.fromGen (secretKeyText |> Gen.map SecretKey)
-    static member InvalidApiKey() = Arb.fromGen (invalidApiKeyText |> Gen.map InvalidApiKey)
+
+    static member InvalidApiKey() =
+        Arb.fromGenShrink (
+            invalidApiKeyText,
+            shrinkText (fun k -> Result.isError (ApiKey.create k) && k.Trim().Length > 0)
+        )
+        |> Arb.convert InvalidApiKey (fun (InvalidApiKey k) -> k)
+
     static member ValidBaseUrl() = Arb.fromGen (baseUrlText false |> Gen.map ValidBaseUrl)
-    static member InvalidBaseUrl() = Arb.fromGen (invalidBaseUrlText |> Gen.map InvalidBaseUrl)
+    static member InvalidBaseUrl() = Arb.fromGen invalidBaseUrl
 
 /// `[<Spec>]`: a property over this file's generators.
 type SpecAttribute() =

@@ -8,22 +8,19 @@ open CartoCreds.Core.Tests.Generators
 
 [<Spec>]
 let ``the innermost credentials set on the object or its enclosing scopes win``
-    (scopes: Credentials option list)
+    (unsetInside: int)
+    (innermost: Credentials)
+    (outer: Credentials option list)
     (fallback: Credentials option)
     =
-    match List.tryPick id scopes, Scope.effective scopes fallback with
-    | Some innermost, result -> (result = Ok innermost) |@ $"%A{result}"
-    | None, _ -> true |@ "no scope set"
+    // Scopes not set, then the innermost set one, then anything at all further out.
+    let scopes = List.replicate (abs unsetInside % 4) None @ [ Some innermost ] @ outer
+    Scope.effective scopes fallback = Ok innermost
 
 [<Spec>]
 let ``else the default credentials`` (unset: int) (fallback: Credentials) =
     let scopes = List.replicate (abs unset % 4) None
     Scope.effective scopes (Some fallback) = Ok fallback
-
-[<Spec>]
-let ``else an error that says neither was set`` (unset: int) =
-    let scopes: Credentials option list = List.replicate (abs unset % 4) None
-    Scope.effective scopes None = Error ScopeError.NoCredentials
 
 [<Fact>]
 let ``a Source in a Layer in a Map takes the Source's, then the Layer's, then the Map's`` () =
@@ -35,6 +32,56 @@ let ``a Source in a Layer in a Map takes the Source's, then the Layer's, then th
     Assert.Equal(Ok map, Scope.effective [ None; None; Some map ] (Some source))
 
 // ---- what default credentials are set from ----
+
+let private withScheme (scheme: string) (url: string) = scheme + url.Substring(url.IndexOf "://")
+
+[<Spec>]
+let ``a first argument starting with http:// or https:// is a base URL, in any case``
+    (ValidBaseUrl url)
+    (ValidApiKey key)
+    =
+    let url = url.Trim()
+
+    [ url; withScheme "HTTPS" url; withScheme "http" url ]
+    |> List.forall (fun first ->
+        DefaultSource.ofArguments (Some first) (Some key) None None true =
+            Ok(
+                DefaultSource.Values
+                    { Arguments.None with
+                        BaseUrl = Some first
+                        ApiKey = Some key
+                        AllowNonSecure = true }
+            ))
+
+[<Spec>]
+let ``a first argument ending in .json is a file, unless it is a URL`` (ValidUsername name) =
+    let file = "dir/" + name + ".json"
+
+    DefaultSource.ofArguments (Some file) None None None false = Ok(DefaultSource.File file)
+    && DefaultSource.ofArguments (Some(" " + name + ".JSON ")) None None None false =
+        Ok(DefaultSource.File(name + ".JSON"))
+    && DefaultSource.ofArguments (Some("https://a.carto.com/" + name + ".json")) None None None false
+       |> Result.map (function
+           | DefaultSource.Values _ -> true
+           | _ -> false)
+        =
+        Ok true
+
+[<Spec>]
+let ``a file is never combined with a username, a key or a base URL``
+    (ValidUsername name)
+    (ValidApiKey key)
+    (ValidBaseUrl url)
+    =
+    let conflicts (result: Result<DefaultSource, ResolveError>) =
+        match result with
+        | Error(ResolveError.InvalidLayer(Layer.Arguments, _, LayerProblem.ConflictingArguments("file_path" :: _))) ->
+            true
+        | _ -> false
+
+    conflicts (DefaultSource.ofArguments (Some name) None None (Some "c.json") false)
+    && conflicts (DefaultSource.ofArguments (Some "c.json") (Some key) None None false)
+    && conflicts (DefaultSource.ofArguments None None (Some url) (Some "c.json") false)
 
 [<Fact>]
 let ``the first argument is a base URL when it starts with http:// or https://`` () =
