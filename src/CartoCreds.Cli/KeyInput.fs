@@ -46,13 +46,10 @@ let private readLine (option: string) (input: IO.Stream) : Result<string, string
 
         Ok(Text.Encoding.UTF8.GetString(buffer, start, lineEnd - start).TrimEnd('\r'))
 
-/// Whether standard input is a terminal, where a person types.
-let isTerminal () : bool = not Console.IsInputRedirected
-
 /// Reads a line typed at the terminal without echoing it: Enter ends it, Backspace takes back a
 /// character; at most `MaxKeyLine` characters. Ctrl-C ends the process, and .NET restores the
 /// terminal as it leaves.
-let private readHidden () : Result<string, string> =
+let private readHidden (terminal: Terminal) : Result<string, string> =
     let typed = Text.StringBuilder()
     let mutable finished = false
     let mutable error = None
@@ -72,25 +69,25 @@ let private readHidden () : Result<string, string> =
         | _ when key.KeyChar <> '\u0000' -> typed.Append key.KeyChar |> ignore
         | _ -> ()
 
-    Console.Error.WriteLine()
+    terminal.Err.WriteLine()
 
     match error with
     | Some message -> Error message
     | None -> Ok(typed.ToString())
 
 /// Asks for a key on stderr and reads it without echo; an empty answer is `None` (the default key).
-let prompt (question: string) : Result<string option, string> =
-    Console.Error.Write question
-    readHidden () |> Result.map Input.given
+let prompt (terminal: Terminal) (question: string) : Result<string option, string> =
+    terminal.Err.Write question
+    readHidden terminal |> Result.map Input.given
 
 /// A key from standard input: typed without echo at a terminal, else its first line (bounded).
-let fromStdin (option: string) : Result<string, string> =
+let fromStdin (terminal: Terminal) (option: string) : Result<string, string> =
     let line =
-        if isTerminal () then
-            Console.Error.Write "API key: "
-            readHidden ()
+        if terminal.IsInteractive then
+            terminal.Err.Write "API key: "
+            readHidden terminal
         else
-            use input = Console.OpenStandardInput()
+            use input = terminal.OpenInput()
             readLine option input
 
     line

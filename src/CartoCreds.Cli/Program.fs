@@ -16,14 +16,14 @@ let private Failure = 1
 [<Literal>]
 let private UsageError = 2
 
-let private fail (message: string) =
-    Console.Error.WriteLine message
+let private fail (terminal: Terminal) (message: string) =
+    terminal.Err.WriteLine message
     Failure
 
 /// The warnings of resolved credentials, on stderr.
-let private warn (resolved: Resolved) =
+let private warn (terminal: Terminal) (resolved: Resolved) =
     for warning in resolved.Warnings do
-        Console.Error.WriteLine(Messages.warning warning)
+        terminal.Err.WriteLine(Messages.warning warning)
 
 let private option<'T> (name: string) (description: string) = Option<'T>(name, Description = description)
 
@@ -49,7 +49,7 @@ let private refuseBlank (result: CommandResult) (options: Option<string> list) =
         | _ -> ()
 
 /// `show [--file PATH] [--reveal] [--json]`: resolves as `new Credentials(credFile: PATH)` would.
-let private show (host: Host) =
+let private show (host: Host) (terminal: Terminal) =
     let file = fileOption "A credentials file, used before the environment and the saved session"
     let reveal = option<bool> "--reveal" "Print the API key whole instead of masked"
     let json = option<bool> "--json" "Print a JSON object instead of a table"
@@ -62,24 +62,24 @@ let private show (host: Host) =
     command.SetAction(fun (result: ParseResult) ->
         match Shell.resolve host { Request.None with CredFile = (given result file) } with
         | Ok resolved ->
-            warn resolved
+            warn terminal resolved
             let render = if result.GetValue json then Output.json else Output.table
-            Console.Out.WriteLine(render (result.GetValue reveal) resolved)
+            terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
             Success
-        | Error e -> fail (Messages.resolveErrorAtCommandLine e))
+        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
 
     command
 
 /// Writes a line to stdout; false when stdout cannot be written (a full disk, a closed pipe).
-let private tryWriteLine (text: string) =
+let private tryWriteLine (terminal: Terminal) (text: string) =
     try
-        Console.Out.WriteLine text
+        terminal.Out.WriteLine text
         true
     with :? IO.IOException ->
         false
 
 /// `save (--username U | --base-url URL) [--api-key K | --api-key-stdin] [--file PATH] [--allow-non-secure]`.
-let private save (host: Host) =
+let private save (host: Host) (terminal: Terminal) =
     let username = option<string> "--username" "The CARTO username"
 
     let baseUrl =
@@ -112,14 +112,14 @@ let private save (host: Host) =
         let key =
             match given result apiKey with
             | Some key ->
-                Console.Error.WriteLine
+                terminal.Err.WriteLine
                     "warning: an API key given with --api-key can be seen in shell history and process lists; prefer --api-key-stdin."
 
                 Ok(Some key)
-            | None when result.GetValue apiKeyStdin -> KeyInput.fromStdin "--api-key-stdin" |> Result.map Some
-            | None when KeyInput.isTerminal () -> KeyInput.prompt "API key (empty for default_public): "
+            | None when result.GetValue apiKeyStdin -> KeyInput.fromStdin terminal "--api-key-stdin" |> Result.map Some
+            | None when terminal.IsInteractive -> KeyInput.prompt terminal "API key (empty for default_public): "
             | None ->
-                Console.Error.WriteLine
+                terminal.Err.WriteLine
                     "No API key given: saving default_public (read-only access to public data). Give a key with --api-key-stdin."
 
                 Ok None
@@ -132,26 +132,26 @@ let private save (host: Host) =
                 AllowNonSecure = result.GetValue allowNonSecure }
 
         match key with
-        | Error message -> fail message
+        | Error message -> fail terminal message
         | Ok key ->
             match Resolve.fromArguments (arguments key) with
-            | Error e -> fail (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
+            | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
             | Ok resolved ->
                 match Shell.save host (given result file) resolved.Credentials with
                 | Ok path ->
                     let saved = "Saved " + resolved.Credentials.Text + " to " + path
 
                     // The save is done: a failure to say so is reported, and does not undo it.
-                    if not (tryWriteLine saved) then
-                        Console.Error.WriteLine(saved + " (standard output could not be written)")
+                    if not (tryWriteLine terminal saved) then
+                        terminal.Err.WriteLine(saved + " (standard output could not be written)")
 
                     Success
-                | Error e -> fail (Messages.storeError e))
+                | Error e -> fail terminal (Messages.storeError e))
 
     command
 
 /// `delete [--file PATH]`.
-let private delete (host: Host) =
+let private delete (host: Host) (terminal: Terminal) =
     let file = fileOption "The file to delete (default: the saved session)"
     let command = Command("delete", "Delete a credentials file; a missing file is not an error")
     command.Options.Add file
@@ -170,64 +170,73 @@ let private delete (host: Host) =
             shown |> Result.bind (fun path -> Shell.delete host file |> Result.map (fun removed -> path, removed))
         with
         | Ok(path, true) ->
-            Console.Out.WriteLine("Deleted " + path)
+            terminal.Out.WriteLine("Deleted " + path)
             Success
         | Ok(path, false) ->
-            Console.Out.WriteLine("No credentials file at " + path)
+            terminal.Out.WriteLine("No credentials file at " + path)
             Success
-        | Error e -> fail (Messages.storeError e))
+        | Error e -> fail terminal (Messages.storeError e))
 
     command
 
 /// `path`: where the saved session lives.
-let private path (host: Host) =
+let private path (host: Host) (terminal: Terminal) =
     let command = Command("path", "Print where the saved session is kept (CARTOframes' default location)")
 
     command.SetAction(fun (_: ParseResult) ->
         match Shell.defaultPath host with
         | Ok path ->
-            Console.Out.WriteLine path
+            terminal.Out.WriteLine path
             Success
-        | Error e -> fail (Messages.storeError (StoreError.NoLocation e)))
+        | Error e -> fail terminal (Messages.storeError (StoreError.NoLocation e)))
 
     command
 
-let rootCommand (host: Host) : RootCommand =
+let rootCommand (host: Host) (terminal: Terminal) : RootCommand =
     let root =
         RootCommand(
             "cartocreds: show, save and delete CARTO credentials, in the file CARTOframes shares.\n"
             + "Precedence: --file, then CARTO_USERNAME / CARTO_API_KEY / CARTO_BASE_URL, then the saved session."
         )
 
-    root.Subcommands.Add(show host)
-    root.Subcommands.Add(save host)
-    root.Subcommands.Add(delete host)
-    root.Subcommands.Add(path host)
+    root.Subcommands.Add(show host terminal)
+    root.Subcommands.Add(save host terminal)
+    root.Subcommands.Add(delete host terminal)
+    root.Subcommands.Add(path host terminal)
     root
 
-[<EntryPoint>]
-let main argv =
-    let host = Host.current
-    let root = rootCommand host
+/// Runs the tool's command line against a host and a terminal: the process's own from `main`, a
+/// test's own in-process. Returns the exit code.
+let run (host: Host) (terminal: Terminal) (argv: string[]) : int =
+    let root = rootCommand host terminal
     let result = root.Parse argv
 
     if result.Errors.Count > 0 && not (result.Action :? Help.HelpAction) then
         for error in result.Errors do
-            Console.Error.WriteLine(Usage.withoutSecrets result.UnmatchedTokens error.Message)
+            terminal.Err.WriteLine(Usage.withoutSecrets result.UnmatchedTokens error.Message)
 
         let commands = root.Subcommands |> Seq.map _.Name
 
         result.UnmatchedTokens
         |> Seq.tryHead
         |> Option.bind (Usage.suggestion commands)
-        |> Option.iter (fun command -> Console.Error.WriteLine("Did you mean '" + command + "'?"))
+        |> Option.iter (fun command -> terminal.Err.WriteLine("Did you mean '" + command + "'?"))
 
-        Console.Error.WriteLine "Run 'cartocreds --help' for usage."
+        terminal.Err.WriteLine "Run 'cartocreds --help' for usage."
         UsageError
     else
         try
-            result.Invoke(InvocationConfiguration(EnableDefaultExceptionHandler = false))
+            result.Invoke(
+                InvocationConfiguration(
+                    EnableDefaultExceptionHandler = false,
+                    Output = terminal.Out,
+                    Error = terminal.Err
+                )
+            )
         with e ->
             // Never a stack trace, nor the platform's message (a resource key in the AOT build):
             // the core's errors are values, so this is the unexpected.
-            fail ("cartocreds: an unexpected error (" + e.GetType().Name + ").")
+            fail terminal ("cartocreds: an unexpected error (" + e.GetType().Name + ").")
+
+[<EntryPoint>]
+let main argv = run Host.current (Terminal.system ()) argv

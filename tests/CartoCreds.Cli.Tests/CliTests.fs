@@ -47,7 +47,7 @@ let ``save reads the key from stdin, says where it saved, and writes a private f
     Assert.Contains(key, File.ReadAllText home.SavedPath)
     noSecret r
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``save with --api-key warns on stderr that the key is visible`` (build: string) =
     use home = new Home()
 
@@ -59,7 +59,7 @@ let ``save with --api-key warns on stderr that the key is visible`` (build: stri
     Assert.True(File.Exists(home.Path "c.json"))
     noSecret r
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``show prints a table with the key masked, and whole with --reveal`` (build: string) =
     use home = new Home()
     saveAna (byName build) home |> ignore
@@ -96,7 +96,7 @@ let ``show --json prints the same as a JSON object`` (build: string) =
     use revealedJson = JsonDocument.Parse revealed.Out
     Assert.Equal(key, revealedJson.RootElement.GetProperty("api_key").GetString())
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``show --file outranks the environment, which outranks the saved session`` (build: string) =
     use home = new Home()
     let build = byName build
@@ -112,7 +112,7 @@ let ``show --file outranks the environment, which outranks the saved session`` (
     Assert.Equal("team", fileJson.RootElement.GetProperty("username").GetString())
     Assert.Equal("File", fileJson.RootElement.GetProperty("origin").GetProperty("layer").GetString())
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``a malformed file is named in the error, exit 1`` (build: string) =
     use home = new Home()
     File.WriteAllText(home.Path "bad.json", "{\"username\": \"ana\", \"api_key\": \"" + key + "\"")
@@ -127,7 +127,7 @@ let ``a malformed file is named in the error, exit 1`` (build: string) =
     noSecret r
     noStackTrace r
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``a refused save exits 1 and leaves the old file byte for byte`` (build: string) =
     use home = new Home()
     saveAna (byName build) home |> ignore
@@ -166,7 +166,7 @@ let ``a refused save exits 1 and leaves the old file byte for byte`` (build: str
 
     Assert.Equal(0, allowed.Code)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``an empty stdin key is refused, exit 1`` (build: string) =
     use home = new Home()
     let r = runWith (byName build) home [] (Some "  \n") [ "save"; "--username"; "ana"; "--api-key-stdin" ]
@@ -208,7 +208,7 @@ let ``delete removes the file, then says there is none; both exit 0`` (build: st
     Assert.Equal(0, second.Code)
     Assert.Equal("No credentials file at " + home.SavedPath + "\n", second.Out)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``delete also removes a legacy cartocreds.json that would take the saved session's place`` (build: string) =
     use home = new Home()
     let legacy = Path.Combine(home.Config, "cartoframes", "cartocreds.json")
@@ -265,7 +265,7 @@ let ``--api-key-stdin reads one line of at most 4 KiB, so an endless stream is r
     noStackTrace random
     Assert.False(File.Exists home.SavedPath)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``--api-key-stdin takes the first line, without a byte-order mark or CR`` (build: string) =
     use home = new Home()
 
@@ -281,7 +281,7 @@ let ``--api-key-stdin takes the first line, without a byte-order mark or CR`` (b
     let shown = run (byName build) home [ "show"; "--json"; "--reveal" ]
     Assert.Contains("\"api_key\": \"" + key + "\"", shown.Out)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``an invisible character in a key is refused, naming its kind and position, never the key`` (build: string) =
     use home = new Home()
 
@@ -298,7 +298,7 @@ let ``an invisible character in a key is refused, naming its kind and position, 
     noSecret r
     Assert.False(File.Exists home.SavedPath)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``an empty value is a usage error, never a silent default`` (build: string) =
     use home = new Home()
     let build = byName build
@@ -338,7 +338,7 @@ let ``a save whose report cannot be printed still saves, says so on stderr and e
     Assert.EndsWith(" to " + home.SavedPath + " (standard output could not be written)\n", r.Err)
     Assert.True(File.Exists home.SavedPath)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``save refuses a FIFO and leaves it as it is`` (build: string) =
     use home = new Home()
     // A FIFO of the test's own: were the check to regress, the machine's /dev/null is not what is replaced.
@@ -351,7 +351,7 @@ let ``save refuses a FIFO and leaves it as it is`` (build: string) =
     Assert.Equal(1, (run (byName build) home [ "delete"; "--file"; fifo ]).Code)
     Assert.True(File.Exists fifo)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``a refused base URL is never shown past its host`` (build: string) =
     use home = new Home()
 
@@ -370,7 +370,7 @@ let ``a refused base URL is never shown past its host`` (build: string) =
         r.Err
     )
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``an unexpected argument that could be a key is not echoed`` (build: string) =
     use home = new Home()
     let r = run (byName build) home [ "save"; "--username"; "ana"; "--apikey"; key ]
@@ -378,7 +378,7 @@ let ``an unexpected argument that could be a key is not echoed`` (build: string)
     Assert.Contains("'--apikey'", r.Err)
     noSecret r
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``a named file others can write to is shown with a warning on stderr`` (build: string) =
     use home = new Home()
     let team = home.Path "team.json"
@@ -416,14 +416,14 @@ let ``every option given without its value, and every unknown option, is a usage
 
     expectUsage [ "path"; "--no-such-option" ]
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``a mistyped command gets a suggestion`` (build: string) =
     use home = new Home()
     let r = run (byName build) home [ "shwo" ]
     Assert.Equal(2, r.Code)
     Assert.Contains("Did you mean 'show'?", r.Err)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``with nothing found, the tool says what a shell user can do`` (build: string) =
     use home = new Home()
     let r = run (byName build) home [ "show" ]
@@ -460,7 +460,7 @@ let ``an empty answer at the prompt saves default_public`` (build: string) =
     Assert.True((r.Code = 0), r.Out)
     Assert.Contains("api_key=default_public", r.Out)
 
-[<Theory; Managed; Aot>]
+[<Theory; InProcess>]
 let ``save with no key and no terminal saves default_public and says so`` (build: string) =
     use home = new Home()
     let r = runWith (byName build) home [] (Some "") [ "save"; "--username"; "ana" ]

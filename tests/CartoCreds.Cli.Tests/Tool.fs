@@ -48,7 +48,15 @@ let builds: Build list =
             "CARTOCREDS_REQUIRE_AOT=1 but artifacts/aot/linux-x64/cartocreds is missing: run 'dotnet fsi build.fsx publish'"
     | None, _ -> [ managed ]
 
-let byName (name: string) = builds |> List.find (fun b -> b.Name = name)
+/// The command tree run inside the test process, with its own writers and input: fast, and the
+/// same code as both builds run (the process-level behaviour has tests of its own).
+let inProcess = { Name = "in-process"; Program = ""; Prefix = [] }
+
+let byName (name: string) =
+    if name = inProcess.Name then
+        inProcess
+    else
+        builds |> List.find (fun b -> b.Name = name)
 
 /// The AOT binary's row of a theory: run when it was published, and otherwise reported as
 /// skipped (with the reason), so every run counts the same cases.
@@ -60,6 +68,11 @@ type AotAttribute() as this =
             this.Skip <- "the AOT binary is not published (dotnet fsi build.fsx publish)"
 
     override _.GetData _ = [ [| box "aot" |] ]
+
+/// The in-process row of a theory.
+type InProcessAttribute() =
+    inherit Xunit.Sdk.DataAttribute()
+    override _.GetData _ = [ [| box "in-process" |] ]
 
 /// The managed build's row of a theory.
 type ManagedAttribute() =
@@ -80,6 +93,25 @@ type Home() =
     interface IDisposable with
         member _.Dispose() = Directory.Delete(root, true)
 
+/// Runs the command tree in this process with a host of HOME, XDG_CONFIG_HOME and the given
+/// variables, standard input from `stdin`, and writers of its own.
+let private runInProcess (home: Home) (variables: (string * string) list) (stdin: string option) (args: string list) =
+    let out = new StringWriter()
+    let err = new StringWriter()
+    let input = Text.Encoding.UTF8.GetBytes(defaultArg stdin "")
+
+    let terminal: CartoCreds.Cli.Terminal =
+        { Out = out
+          Err = err
+          OpenInput = fun () -> new MemoryStream(input) :> Stream
+          IsInteractive = false }
+
+    let host =
+        CartoCreds.Core.Host.ofVariables ([ "HOME", home.Root; "XDG_CONFIG_HOME", home.Config ] @ variables)
+
+    let code = CartoCreds.Cli.Program.run host terminal (Array.ofList args)
+    { Code = code; Out = out.ToString(); Err = err.ToString() }
+
 /// Runs the tool with only PATH, DOTNET_ROOT, HOME and XDG_CONFIG_HOME, plus the given variables.
 let runWith
     (build: Build)
@@ -88,34 +120,38 @@ let runWith
     (stdin: string option)
     (args: string list)
     : Run =
-    let info = ProcessStartInfo(build.Program, build.Prefix @ args)
-    info.RedirectStandardOutput <- true
-    info.RedirectStandardError <- true
-    info.RedirectStandardInput <- true
-    info.UseShellExecute <- false
-    let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
+    if build.Name = inProcess.Name then
+        runInProcess home variables stdin args
+    else
 
-    for name in Seq.toArray info.Environment.Keys do
-        if not (keep.Contains name) then
-            info.Environment.Remove name |> ignore
+        let info = ProcessStartInfo(build.Program, build.Prefix @ args)
+        info.RedirectStandardOutput <- true
+        info.RedirectStandardError <- true
+        info.RedirectStandardInput <- true
+        info.UseShellExecute <- false
+        let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
 
-    info.Environment["HOME"] <- home.Root
-    info.Environment["XDG_CONFIG_HOME"] <- home.Config
+        for name in Seq.toArray info.Environment.Keys do
+            if not (keep.Contains name) then
+                info.Environment.Remove name |> ignore
 
-    for name, value in variables do
-        info.Environment[name] <- value
+        info.Environment["HOME"] <- home.Root
+        info.Environment["XDG_CONFIG_HOME"] <- home.Config
 
-    use proc = Process.Start info
-    let out = proc.StandardOutput.ReadToEndAsync()
-    let err = proc.StandardError.ReadToEndAsync()
-    stdin |> Option.iter proc.StandardInput.Write
-    proc.StandardInput.Close()
+        for name, value in variables do
+            info.Environment[name] <- value
 
-    if not (proc.WaitForExit 60_000) then
-        proc.Kill true
-        failwith "cartocreds did not finish within 60 s"
+        use proc = Process.Start info
+        let out = proc.StandardOutput.ReadToEndAsync()
+        let err = proc.StandardError.ReadToEndAsync()
+        stdin |> Option.iter proc.StandardInput.Write
+        proc.StandardInput.Close()
 
-    { Code = proc.ExitCode; Out = out.Result; Err = err.Result }
+        if not (proc.WaitForExit 60_000) then
+            proc.Kill true
+            failwith "cartocreds did not finish within 60 s"
+
+        { Code = proc.ExitCode; Out = out.Result; Err = err.Result }
 
 let run build home args = runWith build home [] None args
 

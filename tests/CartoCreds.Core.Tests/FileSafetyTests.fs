@@ -11,19 +11,11 @@ open System.Threading.Tasks
 open Xunit
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Generators
-open CartoCreds.Core.Tests.StoreTests
+open CartoCreds.Core.Tests.Support
 
 let private ana = make (Some "ana") (Some "0123456789abcdef") None
 
-/// Runs a program to its end (bounded), for `mkfifo`, `chown` and the like.
-let private run (program: string) (arguments: string list) =
-    use proc = Process.Start(ProcessStartInfo(program, arguments, UseShellExecute = false))
-
-    if not (proc.WaitForExit 10_000) then
-        proc.Kill()
-        failwithf "%s did not finish" program
-
-    Assert.Equal(0, proc.ExitCode)
+let private run = Processes.succeed
 
 let private mkfifo (path: string) = run "mkfifo" [ path ]
 
@@ -82,21 +74,9 @@ let ``devices and sockets are not regular files; /proc files are read, not calle
 let private nullDevice (box: Sandbox) : string option =
     let path = box.Path "null"
 
-    try
-        use proc =
-            Process.Start(
-                ProcessStartInfo(
-                    "mknod",
-                    [ path; "c"; "1"; "3" ],
-                    UseShellExecute = false,
-                    RedirectStandardError = true
-                )
-            )
-
-        proc.WaitForExit 10_000 |> ignore
-        if proc.ExitCode = 0 then Some path else None
-    with _ ->
-        None
+    match Processes.run "mknod" [ path; "c"; "1"; "3" ] with
+    | 0, _, _ -> Some path
+    | _ -> None
 
 [<LinuxFact("FIFOs and device files are Linux's here")>]
 let ``save and delete refuse a device, a FIFO or a socket, and leave it as it was`` () =

@@ -283,19 +283,3 @@ let make (username: string option) (apiKey: string option) (baseUrl: string opti
           BaseUrl = baseUrl
           AllowNonSecure = false }
     |> ok
-
-/// A fact that runs on Linux only, and is reported as skipped, with the reason, elsewhere.
-type LinuxFactAttribute(reason: string) as this =
-    inherit FactAttribute()
-
-    do
-        if not (OperatingSystem.IsLinux()) then
-            this.Skip <- "Linux only: " + reason
-
-/// A fact that runs on Unix only (Linux, macOS), and is reported as skipped elsewhere.
-type UnixFactAttribute(reason: string) as this =
-    inherit FactAttribute()
-
-    do
-        if OperatingSystem.IsWindows() then
-            this.Skip <- "Unix only: " + reason

@@ -8,24 +8,7 @@ open System.Text
 open Xunit
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Generators
-
-/// A temporary directory, removed afterwards, with a host whose home is inside it.
-type Sandbox() =
-    let root = Directory.CreateTempSubdirectory("cartocreds-test-").FullName
-    member _.Root = root
-    member _.Path([<ParamArray>] parts: string[]) = Path.Combine(Array.append [| root |] parts)
-    member this.ConfigDirectory = this.Path(".config", "cartoframes")
-    member this.SavedPath = this.Path(".config", "cartoframes", "creds.json")
-
-    member this.Host(variables: (string * string) list) =
-        Host.ofVariables ([ "HOME", root; "XDG_CONFIG_HOME", this.Path ".config" ] @ variables)
-
-    interface IDisposable with
-        member _.Dispose() =
-            try
-                Directory.Delete(root, true)
-            with _ ->
-                ()
+open CartoCreds.Core.Tests.Support
 
 let private write (path: string) (text: string) =
     Directory.CreateDirectory(Path.GetDirectoryName path) |> ignore
@@ -229,46 +212,14 @@ let ``a save into a directory that is a file fails and leaves that file byte for
     Assert.Equal<byte[]>(before, File.ReadAllBytes previous)
     Assert.Equal<string[]>([| previous |], Directory.GetFileSystemEntries box.Root)
 
-/// Makes a directory unwritable: by its permissions, or, where they do not bind (root), `chattr +i`.
-/// Returns how to undo it, or None when this machine can do neither.
-let private lockDirectory (dir: string) =
-    let run program (args: string) =
-        use p =
-            Process.Start(ProcessStartInfo(program, args, RedirectStandardError = true, UseShellExecute = false))
-
-        p.WaitForExit()
-        p.ExitCode = 0
-
-    let rwx = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
-    File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserExecute)
-    let probe = Path.Combine(dir, ".probe")
-
-    let writable =
-        try
-            File.WriteAllText(probe, "")
-            File.Delete probe
-            true
-        with _ ->
-            false
-
-    if not writable then
-        Some(fun () -> File.SetUnixFileMode(dir, rwx))
-    else
-        File.SetUnixFileMode(dir, rwx)
-
-        if run "chattr" ("+i \"" + dir + "\"") then
-            Some(fun () -> run "chattr" ("-i \"" + dir + "\"") |> ignore)
-        else
-            None
-
-[<Fact>]
+[<LockableFact>]
 let ``a save that fails over an existing file leaves it byte for byte and no temporary file`` () =
     use box = new Sandbox()
     let path = Store.save (box.Path("locked", "creds.json")) ana |> ok
     let before = File.ReadAllBytes path
 
-    match lockDirectory (box.Path "locked") with
-    | None -> failwith "this machine cannot make a directory unwritable (chattr +i or permissions)"
+    match Processes.lockDirectory (box.Path "locked") with
+    | None -> failwith "the directory could not be locked, though LockableFact found it could"
     | Some unlock ->
         try
             match Store.save path bob with

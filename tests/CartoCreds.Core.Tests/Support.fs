@@ -1,0 +1,119 @@
+/// What the core's tests share: a sandbox of their own, child processes with bounded waits, and
+/// facts that need a platform or a capability, skipped with the reason elsewhere.
+module CartoCreds.Core.Tests.Support
+
+open System
+open System.Diagnostics
+open System.IO
+open Xunit
+open CartoCreds.Core
+
+/// A temporary directory, removed afterwards, with a host whose home is inside it.
+type Sandbox() =
+    let root = Directory.CreateTempSubdirectory("cartocreds-test-").FullName
+    member _.Root = root
+    member _.Path([<ParamArray>] parts: string[]) = Path.Combine(Array.append [| root |] parts)
+    member this.ConfigDirectory = this.Path(".config", "cartoframes")
+    member this.SavedPath = this.Path(".config", "cartoframes", "creds.json")
+
+    member this.Host(variables: (string * string) list) =
+        Host.ofVariables ([ "HOME", root; "XDG_CONFIG_HOME", this.Path ".config" ] @ variables)
+
+    interface IDisposable with
+        member _.Dispose() =
+            try
+                Directory.Delete(root, true)
+            with _ ->
+                ()
+
+/// Child processes: run to their end within a bound.
+module Processes =
+
+    /// Runs a program to its end (60 s at most); exit code, output and errors.
+    let run (program: string) (arguments: string list) : int * string * string =
+        let info =
+            ProcessStartInfo(
+                program,
+                arguments,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false
+            )
+
+        use proc = Process.Start info
+        let output = proc.StandardOutput.ReadToEndAsync()
+        let errors = proc.StandardError.ReadToEndAsync()
+
+        if not (proc.WaitForExit 60_000) then
+            proc.Kill true
+            failwithf "%s did not finish within 60 s" program
+
+        proc.ExitCode, output.Result, errors.Result
+
+    /// Runs a program that must succeed.
+    let succeed (program: string) (arguments: string list) : unit =
+        let code, _, errors = run program arguments
+        Assert.True((code = 0), program + " failed: " + errors)
+
+    /// Makes a directory unwritable: by its permissions, or, where they do not bind (root), `chattr +i`.
+    /// Returns how to undo it, or None when this machine can do neither.
+    let lockDirectory (dir: string) : (unit -> unit) option =
+        let chattr (flag: string) =
+            try
+                let code, _, _ = run "chattr" [ flag; dir ]
+                code = 0
+            with :? ComponentModel.Win32Exception ->
+                false // no chattr here
+
+        let rwx = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+        File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserExecute)
+        let probe = Path.Combine(dir, ".probe")
+
+        let writable =
+            try
+                File.WriteAllText(probe, "")
+                File.Delete probe
+                true
+            with _ ->
+                false
+
+        if not writable then
+            Some(fun () -> File.SetUnixFileMode(dir, rwx))
+        else
+            File.SetUnixFileMode(dir, rwx)
+
+            if chattr "+i" then Some(fun () -> chattr "-i" |> ignore) else None
+
+/// A fact that runs on Linux only, and is reported as skipped, with the reason, elsewhere.
+type LinuxFactAttribute(reason: string) as this =
+    inherit FactAttribute()
+
+    do
+        if not (OperatingSystem.IsLinux()) then
+            this.Skip <- "Linux only: " + reason
+
+/// A fact that runs on Unix only (Linux, macOS), and is reported as skipped elsewhere.
+type UnixFactAttribute(reason: string) as this =
+    inherit FactAttribute()
+
+    do
+        if OperatingSystem.IsWindows() then
+            this.Skip <- "Unix only: " + reason
+
+/// A fact that needs a directory it can make unwritable: by its permissions (not root), or with
+/// `chattr +i` (root, on a file system that supports it); skipped with the reason elsewhere.
+type LockableFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        if OperatingSystem.IsWindows() then
+            this.Skip <- "Unix only: directory permissions"
+        else
+            let probe = Directory.CreateTempSubdirectory("cartocreds-lock-probe-").FullName
+
+            try
+                match Processes.lockDirectory probe with
+                | Some unlock -> unlock ()
+                | None -> this.Skip <- "no directory can be made unwritable here (root without chattr +i support)"
+            finally
+                Directory.Delete(probe, true)
