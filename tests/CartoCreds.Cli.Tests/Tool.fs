@@ -112,6 +112,28 @@ let private runInProcess (home: Home) (variables: (string * string) list) (stdin
     let code = CartoCreds.Cli.Program.run host terminal (Array.ofList args)
     { Code = code; Out = out.ToString(); Err = err.ToString() }
 
+/// A child process with redirected streams and a clean environment: only PATH, DOTNET_ROOT,
+/// HOME and XDG_CONFIG_HOME (the test's own), plus the given variables.
+let private startInfo (program: string) (args: string list) (home: Home) (variables: (string * string) list) =
+    let info = ProcessStartInfo(program, args)
+    info.RedirectStandardOutput <- true
+    info.RedirectStandardError <- true
+    info.RedirectStandardInput <- true
+    info.UseShellExecute <- false
+    let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
+
+    for name in Seq.toArray info.Environment.Keys do
+        if not (keep.Contains name) then
+            info.Environment.Remove name |> ignore
+
+    info.Environment["HOME"] <- home.Root
+    info.Environment["XDG_CONFIG_HOME"] <- home.Config
+
+    for name, value in variables do
+        info.Environment[name] <- value
+
+    info
+
 /// Runs the tool with only PATH, DOTNET_ROOT, HOME and XDG_CONFIG_HOME, plus the given variables.
 let runWith
     (build: Build)
@@ -124,22 +146,7 @@ let runWith
         runInProcess home variables stdin args
     else
 
-        let info = ProcessStartInfo(build.Program, build.Prefix @ args)
-        info.RedirectStandardOutput <- true
-        info.RedirectStandardError <- true
-        info.RedirectStandardInput <- true
-        info.UseShellExecute <- false
-        let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
-
-        for name in Seq.toArray info.Environment.Keys do
-            if not (keep.Contains name) then
-                info.Environment.Remove name |> ignore
-
-        info.Environment["HOME"] <- home.Root
-        info.Environment["XDG_CONFIG_HOME"] <- home.Config
-
-        for name, value in variables do
-            info.Environment[name] <- value
+        let info = startInfo build.Program (build.Prefix @ args) home variables
 
         use proc = Process.Start info
         let out = proc.StandardOutput.ReadToEndAsync()
@@ -171,20 +178,7 @@ let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: strin
     let quote (word: string) = "'" + word.Replace("'", "'\\''") + "'"
     let command = build.Program :: build.Prefix @ args |> List.map quote |> String.concat " "
 
-    let info = ProcessStartInfo("script", [ "-qec"; command; "/dev/null" ])
-    info.RedirectStandardOutput <- true
-    info.RedirectStandardError <- true
-    info.RedirectStandardInput <- true
-    info.UseShellExecute <- false
-    let keep = set [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
-
-    for name in Seq.toArray info.Environment.Keys do
-        if not (keep.Contains name) then
-            info.Environment.Remove name |> ignore
-
-    info.Environment["HOME"] <- home.Root
-    info.Environment["XDG_CONFIG_HOME"] <- home.Config
-    info.Environment["TERM"] <- "xterm"
+    let info = startInfo "script" [ "-qec"; command; "/dev/null" ] home [ "TERM", "xterm" ]
 
     use proc = Process.Start info
     let shown = Text.StringBuilder()
