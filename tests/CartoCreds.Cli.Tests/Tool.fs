@@ -69,6 +69,14 @@ type AotAttribute() as this =
 
     override _.GetData _ = [ [| box "aot" |] ]
 
+/// A theory that runs on Unix only (FIFOs, modes, `/bin/sh`, `script`), reported as skipped elsewhere.
+type UnixTheoryAttribute() as this =
+    inherit Xunit.TheoryAttribute()
+
+    do
+        if OperatingSystem.IsWindows() then
+            this.Skip <- "Unix only: FIFOs, file modes, /bin/sh and script"
+
 /// The in-process row of a theory.
 type InProcessAttribute() =
     inherit Xunit.Sdk.DataAttribute()

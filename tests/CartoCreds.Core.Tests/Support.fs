@@ -100,6 +100,14 @@ type UnixFactAttribute(reason: string) as this =
         if OperatingSystem.IsWindows() then
             this.Skip <- "Unix only: " + reason
 
+/// A theory that runs on Unix only (Linux, macOS), and is reported as skipped elsewhere.
+type UnixTheoryAttribute(reason: string) as this =
+    inherit TheoryAttribute()
+
+    do
+        if OperatingSystem.IsWindows() then
+            this.Skip <- "Unix only: " + reason
+
 /// A fact that needs a directory it can make unwritable: by its permissions (not root), or with
 /// `chattr +i` (root, on a file system that supports it); skipped with the reason elsewhere.
 type LockableFactAttribute() as this =
