@@ -7,12 +7,6 @@ open FsCheck.FSharp
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Generators
 
-let private input username apiKey baseUrl allowNonSecure =
-    { Username = username
-      ApiKey = apiKey
-      BaseUrl = baseUrl
-      AllowNonSecure = allowNonSecure }
-
 // ---- base URL ----
 
 [<Fact>]
