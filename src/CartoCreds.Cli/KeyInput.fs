@@ -47,27 +47,35 @@ let private readLine (option: string) (input: IO.Stream) : Result<string, string
         Ok(Text.Encoding.UTF8.GetString(buffer, start, lineEnd - start).TrimEnd('\r'))
 
 /// Reads a line typed at the terminal without echoing it: Enter ends it, Backspace takes back a
-/// character; at most `MaxKeyLine` characters. Ctrl-C ends the process, and .NET restores the
-/// terminal as it leaves.
+/// character; at most `MaxKeyLine` characters. Ctrl-C is read as a key, not a signal, so that the
+/// terminal is put back as it was before the tool says "cancelled" and leaves.
 let private readHidden (terminal: Terminal) : Result<string, string> =
     let typed = Text.StringBuilder()
     let mutable finished = false
     let mutable error = None
+    let controlC = Console.TreatControlCAsInput
+    Console.TreatControlCAsInput <- true
 
-    while not finished do
-        let key = Console.ReadKey(intercept = true)
+    try
+        while not finished do
+            let key = Console.ReadKey(intercept = true)
 
-        match key.Key with
-        | ConsoleKey.Enter -> finished <- true
-        | ConsoleKey.Backspace ->
-            if typed.Length > 0 then
-                typed.Length <- typed.Length - 1
-        | _ when key.KeyChar = '\u0004' && typed.Length = 0 -> finished <- true // Ctrl-D: nothing typed
-        | _ when typed.Length >= MaxKeyLine ->
-            error <- Some("the key typed is longer than " + string MaxKeyLine + " characters; nothing was saved.")
-            finished <- true
-        | _ when key.KeyChar <> '\u0000' -> typed.Append key.KeyChar |> ignore
-        | _ -> ()
+            match key.Key with
+            | ConsoleKey.Enter -> finished <- true
+            | ConsoleKey.Backspace ->
+                if typed.Length > 0 then
+                    typed.Length <- typed.Length - 1
+            | _ when key.KeyChar = '\u0003' ->
+                error <- Some "cancelled; nothing was saved."
+                finished <- true
+            | _ when key.KeyChar = '\u0004' && typed.Length = 0 -> finished <- true // Ctrl-D: nothing typed
+            | _ when typed.Length >= MaxKeyLine ->
+                error <- Some("the key typed is longer than " + string MaxKeyLine + " characters; nothing was saved.")
+                finished <- true
+            | _ when key.KeyChar <> '\u0000' -> typed.Append key.KeyChar |> ignore
+            | _ -> ()
+    finally
+        Console.TreatControlCAsInput <- controlC
 
     terminal.Err.WriteLine()
 

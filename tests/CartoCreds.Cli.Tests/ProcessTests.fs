@@ -274,3 +274,16 @@ let ``I/O errors are plain English in every build, and never name the temporary 
         "could not write /proc/creds.json: no such file or directory; the previous file is unchanged\n",
         proc.Err
     )
+
+[<UnixTheory; Managed; Aot>]
+let ``Ctrl-C at the prompt cancels, saves nothing and gives the terminal back with echo on`` (build: string) =
+    use home = new Home()
+    let prompt = "API key (empty for default_public): "
+    // After the tool, the same terminal says whether echo is on ("echo") or off ("-echo").
+    let r =
+        runAtTerminalThen (byName build) home [ "save"; "--username"; "ana" ] prompt "\u0003" "; stty -a"
+
+    Assert.Contains("cancelled; nothing was saved.", r.Out)
+    Assert.Matches(@"(^|\s)echo(\s|$)", r.Out)
+    Assert.DoesNotMatch(@"(^|\s)-echo(\s|$)", r.Out)
+    Assert.False(File.Exists home.SavedPath)

@@ -182,9 +182,16 @@ let runRedirected (build: Build) (home: Home) (redirection: string) (args: strin
 /// Runs the tool on a pseudo-terminal (`script`), answers `answer` once `prompt` has appeared,
 /// and returns everything the terminal showed. The answer is sent only after the prompt, when
 /// the tool has turned echo off: typed earlier, the terminal itself would echo it.
-let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: string) (answer: string) : Run =
+let runAtTerminalThen
+    (build: Build)
+    (home: Home)
+    (args: string list)
+    (prompt: string)
+    (answer: string)
+    (after: string)
+    : Run =
     let quote (word: string) = "'" + word.Replace("'", "'\\''") + "'"
-    let command = build.Program :: build.Prefix @ args |> List.map quote |> String.concat " "
+    let command = (build.Program :: build.Prefix @ args |> List.map quote |> String.concat " ") + after
 
     let info = startInfo "script" [ "-qec"; command; "/dev/null" ] home [ "TERM", "xterm" ]
 
@@ -218,3 +225,7 @@ let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: strin
 
     reader.Wait 5_000 |> ignore
     { Code = proc.ExitCode; Out = text (); Err = err.Result }
+
+/// Runs the tool on a pseudo-terminal and answers its prompt (see `runAtTerminalThen`).
+let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: string) (answer: string) : Run =
+    runAtTerminalThen build home args prompt answer ""
