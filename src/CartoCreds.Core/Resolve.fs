@@ -45,11 +45,8 @@ type ResolveError =
     | InvalidLayer of layer: Layer * location: string * problem: LayerProblem
     | NotFound of absent: (Layer * Absence) list
 
-/// What one layer gave.
-[<RequireQualifiedAccess>]
-type LayerOutcome =
-    | Absent of Absence
-    | Present of Result<Resolved, ResolveError>
+/// What one layer of SPEC §2 gave.
+type LayerOutcome = Outcome<Resolved, ResolveError, Absence>
 
 /// SPEC §2 precedence: pure decisions over the layers.
 [<RequireQualifiedAccess>]
@@ -58,14 +55,13 @@ module Resolve =
     let private presentWith warnings layer location result =
         match result with
         | Ok credentials ->
-            LayerOutcome.Present(
+            Outcome.Present(
                 Ok
                     { Credentials = credentials
                       Origin = { Layer = layer; Location = location }
                       Warnings = warnings }
             )
-        | Error problem ->
-            LayerOutcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
+        | Error problem -> Outcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
 
     let private present layer location result = presentWith [] layer location result
 
@@ -103,7 +99,7 @@ module Resolve =
     let explicitLayer (credentials: Credentials option) : LayerOutcome =
         match credentials with
         | Some c -> present Layer.Explicit None (Ok c)
-        | None -> LayerOutcome.Absent Absence.NoneGiven
+        | None -> Outcome.Absent Absence.NoneGiven
 
     /// Layer 2: arguments. Present when a username or base URL is given; a key given alone, or
     /// `api_key` and `key` that differ, is an error.
@@ -122,7 +118,7 @@ module Resolve =
               BaseUrl = Input.givenOption arguments.BaseUrl
               AllowNonSecure = arguments.AllowNonSecure }
             |> valuesLayer Layer.Arguments keyName "username" "base_url"
-            |> Option.defaultValue (LayerOutcome.Absent Absence.NoUsernameOrBaseUrl)
+            |> Option.defaultValue (Outcome.Absent Absence.NoUsernameOrBaseUrl)
 
     /// Decodes a file that was asked for: a missing file is an error of `layer`. A file another
     /// user could have changed is refused when `strict`, and warned about otherwise.
@@ -140,7 +136,7 @@ module Resolve =
     /// Layer 3: a file named by path, read only now. The user named it, so an exposed file is a warning.
     let fileLayer (file: (unit -> FileRead) option) : LayerOutcome =
         match file with
-        | None -> LayerOutcome.Absent Absence.NoneGiven
+        | None -> Outcome.Absent Absence.NoneGiven
         | Some read -> fileContent Layer.File false (read ())
 
     /// Whether a saved session that another user could change is refused: unless
@@ -157,35 +153,22 @@ module Resolve =
           BaseUrl = read Variables.BaseUrl
           AllowNonSecure = false }
         |> valuesLayer Layer.Environment Variables.ApiKey Variables.Username Variables.BaseUrl
-        |> Option.defaultValue (LayerOutcome.Absent Absence.VariablesNotSet)
+        |> Option.defaultValue (Outcome.Absent Absence.VariablesNotSet)
 
     /// Layer 5: the saved session; a missing file means the layer is absent.
     let savedSessionLayer (strict: bool) (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
         match find () with
-        | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
-        | Ok { Path = path; Content = Error ReadError.NotFound } -> LayerOutcome.Absent(Absence.NoSavedFile path)
+        | Error e -> Outcome.Absent(Absence.NoLocation e)
+        | Ok { Path = path; Content = Error ReadError.NotFound } -> Outcome.Absent(Absence.NoSavedFile path)
         | Ok read -> fileContent Layer.SavedSession strict read
 
     /// The saved session when it was asked for by name (`FromFile()`): a missing file is an error.
     let requiredSavedSession (strict: bool) (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
         match find () with
-        | Error e -> LayerOutcome.Absent(Absence.NoLocation e)
+        | Error e -> Outcome.Absent(Absence.NoLocation e)
         | Ok read -> fileContent Layer.SavedSession strict read
 
-    /// The first present step decides; a step is run only when all above it are absent.
-    let private decide
-        (run: Layer * 'Step -> LayerOutcome)
-        (steps: (Layer * 'Step)[])
-        : Result<Resolved, ResolveError> =
-        let rec go index absent =
-            if index = steps.Length then
-                Error(ResolveError.NotFound(List.rev absent))
-            else
-                match run steps[index] with
-                | LayerOutcome.Present result -> result
-                | LayerOutcome.Absent why -> go (index + 1) ((fst steps[index], why) :: absent)
-
-        go 0 []
+    let private decide run steps = Precedence.decide ResolveError.NotFound run steps
 
     /// The first present layer decides; a layer is evaluated only when all above it are absent.
     let first (layers: (Layer * (unit -> LayerOutcome)) list) : Result<Resolved, ResolveError> =

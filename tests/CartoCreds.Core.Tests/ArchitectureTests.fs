@@ -32,6 +32,7 @@ let private pureFiles =
       "Decode.fs"
       "Codec.fs"
       "Layer.fs"
+      "Precedence.fs"
       "Resolve.fs"
       "Scope.fs"
       "DefaultSource.fs"
