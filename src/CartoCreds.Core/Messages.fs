@@ -21,108 +21,25 @@ module Messages =
         | _, Field.ApiKey -> "API key"
         | _, Field.BaseUrl -> "base URL"
 
-    let private fieldLabel (field: Field) =
-        match field with
-        | Field.Username -> "username"
-        | Field.ApiKey -> "API key"
-        | Field.BaseUrl -> "base URL"
-
-    /// A refused value in quotes, or a note that it is not shown (it looks like a token).
-    let private quoted (shown: string option) =
-        match shown with
-        | Some text -> "'" + text + "'"
-        | None -> "(not shown: it looks like a token)"
-
-    /// A refused character: itself when printable, else its code point.
-    let private character (c: char) =
-        if c > ' ' && c <= '~' then
-            "'" + string c + "'"
-        else
-            "U+" + (int c).ToString "X4"
-
-    let private characterKind (kind: CharacterKind) =
-        match kind with
-        | CharacterKind.Whitespace -> "a whitespace character"
-        | CharacterKind.Control -> "a control character"
-        | CharacterKind.Format -> "an invisible formatting character (such as a byte-order mark or a zero-width space)"
-        | CharacterKind.Surrogate -> "a broken Unicode character (a lone surrogate)"
-        | CharacterKind.NonAscii -> "a non-ASCII character"
-
-    /// What is wrong with a value, after the name of its field.
-    let private problem (error: ValueError) =
-        match error with
-        | ValueError.Empty Field.ApiKey -> "is empty; give an API key"
-        | ValueError.Empty field -> "is empty; give a " + (fieldLabel field)
-        | ValueError.UsernameTooLong(name, length) ->
-            quoted name + " is " + (string length) + " characters long; a username has at most 63"
-        | ValueError.UsernameCharacter(name, c) ->
-            quoted name + " contains " + (character c) + "; a username uses only letters, digits, '_' and '-'"
-        | ValueError.UsernameHyphenAtEdge name -> quoted name + " starts or ends with '-'"
-        | ValueError.ApiKeyCharacter(kind, position) ->
-            "contains "
-            + (characterKind kind)
-            + " at position "
-            + (string position)
-            + "; an API key is printable ASCII without spaces"
-        | ValueError.BaseUrlNotAbsolute -> "is not an absolute URL such as https://johnsmith.carto.com"
-        | ValueError.BaseUrlScheme scheme -> "uses the scheme " + quoted scheme + "; use https"
-        | ValueError.BaseUrlInsecure shown ->
-            quoted shown + " is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
-        | ValueError.BaseUrlUserInfo -> "contains user information (user@host); remove it"
-        | ValueError.BaseUrlNoHost -> "has no host"
-        | ValueError.BaseUrlHost shown ->
-            "has the host " + quoted shown + ", which is not a DNS name, an IPv4 address or a bracketed IPv6 address"
-        | ValueError.BaseUrlPort shown -> "has the port " + quoted shown + "; a port is a number from 1 to 65535"
-        | ValueError.BaseUrlPath -> "has a path with characters a URL may not hold (escape them as %XX)"
-        | ValueError.BaseUrlQuery -> "has a query (?…); remove it"
-        | ValueError.BaseUrlFragment -> "has a fragment (#…); remove it"
-        | ValueError.UsernameOrBaseUrlMissing -> "neither a username nor a base URL is given"
-
     /// A value error on its own, as a setter reports it: "base URL 'x' is not an absolute URL…".
-    let valueError (error: ValueError) : string =
-        match ValueError.field error with
-        | Some field -> fieldLabel field + " " + problem error
-        | None -> problem error
+    let valueError (error: ValueError) : string = ValueMessages.valueError error
+
+    /// Several value errors, joined.
+    let valueErrors (errors: ValueError list) : string = ValueMessages.valueErrors errors
+
+    /// A CARTO 3 value error.
+    let cloudValueError (error: CloudValueError) : string = ValueMessages.cloudValueError error
+
+    /// What the operating system refused, in the project's words.
+    let ioProblem (problem: IoProblem) : string = ValueMessages.ioProblem problem
+
+    /// Who else could change a file, and how to stop it.
+    let exposure (exposure: Exposure) : string = ValueMessages.exposure exposure
 
     let private valueErrorIn layer (error: ValueError) =
         match ValueError.field error with
-        | Some field -> fieldName layer field + " " + problem error
-        | None -> problem error
-
-    /// Several value errors, joined.
-    let valueErrors (errors: ValueError list) : string = errors |> List.map valueError |> String.concat "; "
-
-    /// What the operating system refused, in the project's words.
-    let ioProblem (problem: IoProblem) : string =
-        match problem with
-        | IoProblem.PermissionDenied -> "permission denied"
-        | IoProblem.NoSuchPath -> "no such file or directory"
-        | IoProblem.ReadOnlyFileSystem -> "the file system is read-only"
-        | IoProblem.NoSpace -> "no space is left on the device"
-        | IoProblem.NotADirectory -> "a part of the path is not a directory"
-        | IoProblem.NameTooLong -> "the name is too long"
-        | IoProblem.TooManyLinks -> "too many symbolic links"
-        | IoProblem.Busy -> "the file is busy"
-        | IoProblem.InvalidName -> "the path holds characters no file name may have"
-        | IoProblem.Other code -> "an input/output error (code " + (string code) + ")"
-
-    let private octal (mode: int) = "0" + Convert.ToString(mode, 8)
-
-    /// Who else could change a file, and how to stop it.
-    let exposure (exposure: Exposure) : string =
-        match exposure with
-        | Exposure.WritableByOthers(path, mode) ->
-            path
-            + " is writable by other users (mode "
-            + (octal mode)
-            + "); another user could replace your credentials. Fix it with: chmod go-w "
-            + path
-        | Exposure.OwnedByOther(path, owner) ->
-            path
-            + " is owned by another user (uid "
-            + (string owner)
-            + "), who could replace your credentials. Fix it with: chown $(id -u) "
-            + path
+        | Some field -> fieldName layer field + " " + ValueMessages.problem error
+        | None -> ValueMessages.problem error
 
     /// Why a file could not be read, after the file's path.
     let readError (error: ReadError) : string =

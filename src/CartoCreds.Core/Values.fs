@@ -203,6 +203,9 @@ module Secret =
 
         if i < text.Length then Some(kind text[i], i + 1) else None
 
+    /// SPEC §1 and §7: `****` and the last 4 characters of a secret of 12 or more; `****` otherwise.
+    let mask (text: string) : string = if text.Length >= 12 then "****" + text.Substring(text.Length - 4) else "****"
+
 /// A CARTO API key. Never shown whole except where the user asks for it.
 type ApiKey = private ApiKey of string
 
@@ -227,7 +230,4 @@ module ApiKey =
     let value (ApiKey key) = key
 
     /// `default_public` as is; 12 or more characters: `****` and the last 4; shorter: `****`.
-    let mask (ApiKey key) : string =
-        if key = DefaultPublicText then key
-        elif key.Length >= 12 then "****" + key.Substring(key.Length - 4)
-        else "****"
+    let mask (ApiKey key) : string = if key = DefaultPublicText then key else Secret.mask key

@@ -27,6 +27,8 @@ let private pureFiles =
       "Values.fs"
       "BaseUrl.fs"
       "Credentials.fs"
+      "CloudValues.fs"
+      "CloudCredentials.fs"
       "Files.fs"
       "Json.fs"
       "Decode.fs"
@@ -37,6 +39,7 @@ let private pureFiles =
       "Scope.fs"
       "DefaultSource.fs"
       "Location.fs"
+      "ValueMessages.fs"
       "Messages.fs" ]
 
 /// The shell, after every pure file: system calls, the process, the disk, then what joins them.
