@@ -174,3 +174,55 @@ module Messages =
         | StoreError.DeleteFailed(path, problem) -> "could not remove " + path + ": " + (ioProblem problem)
         | StoreError.NoLocation(LocationError.VariableNotSet name) ->
             "the default location is unknown because " + name + " is not set; give a path"
+
+    // ---- CARTO 3 (SPEC §7) ----
+
+    let private cloudProblem (problem: CloudProblem) =
+        match problem with
+        | CloudProblem.InvalidValues errors -> errors |> List.map cloudValueError |> String.concat "; "
+        | CloudProblem.TokenAndClientId -> "both a token and a client id are given; give one of them"
+        | CloudProblem.HalfPair CloudField.ClientSecret -> "a client id is given without its client secret"
+        | CloudProblem.HalfPair _ -> "a client secret is given without its client id"
+        | CloudProblem.ApiBaseUrlAlone -> "an API base URL is given without a token or client credentials"
+        | CloudProblem.NoSuchProfile name ->
+            "there is no profile '" + (Refused.show name |> Option.defaultValue "…") + "'"
+        | CloudProblem.NoProfile -> "no profile is named and the file has no current_profile"
+        | CloudProblem.Unreadable error -> readError error
+        | CloudProblem.Undecodable error -> decodeError Layer.File error
+        | CloudProblem.Exposed what ->
+            exposure what + " (or set " + Variables.InsecurePermissions + "=1 to read it all the same)"
+
+    let private cloudAbsence (why: CloudAbsence) =
+        match why with
+        | CloudAbsence.NoneGiven -> "none given"
+        | CloudAbsence.NoTokenOrClient -> "no token or client credentials given"
+        | CloudAbsence.VariablesNotSet ->
+            CloudVariables.Token + ", " + CloudVariables.ClientId + " and " + CloudVariables.ClientSecret + " not set"
+        | CloudAbsence.NoSavedFiles paths -> "no file at " + String.concat ", " paths
+        | CloudAbsence.Expired(path, at) ->
+            path + " expired at " + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
+        | CloudAbsence.NoLocation(LocationError.VariableNotSet name) -> "no home directory (" + name + " is not set)"
+
+    /// How to get CARTO 3 credentials, said wherever none were found.
+    let howToLogIn =
+        "To get CARTO 3 credentials: log in with the CARTO CLI (carto auth login), or set "
+        + CloudVariables.Token
+        + " (or "
+        + CloudVariables.ClientId
+        + " and "
+        + CloudVariables.ClientSecret
+        + "), with "
+        + CloudVariables.ApiBaseUrl
+        + " for a region other than the default."
+
+    /// A CARTO 3 resolution error, as §2's are said.
+    let cloudResolveError (error: CloudResolveError) : string =
+        match error with
+        | CloudResolveError.InvalidLayer(layer, where, problem) ->
+            "Invalid CARTO 3 credentials in " + (Layer.name layer) + " (" + where + "): " + (cloudProblem problem) + "."
+        | CloudResolveError.NotFound absent ->
+            String.concat
+                "\n"
+                ([ "No CARTO 3 credentials found. Looked in, highest precedence first:" ]
+                 @ (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (cloudAbsence why)))
+                 @ [ howToLogIn ])

@@ -1,0 +1,224 @@
+namespace CartoCreds.Core
+
+open System
+
+/// SPEC §7.2: the CARTO 3 layers, decided by the same precedence machine as §2. Pure.
+[<RequireQualifiedAccess>]
+module CloudResolve =
+
+    type private Outcome = Outcome<CloudResolved, CloudResolveError, CloudAbsence>
+
+    let private present layer location warnings (result: Result<CloudCredentials, CloudProblem>) : Outcome =
+        match result with
+        | Ok credentials ->
+            Outcome.Present(
+                Ok
+                    { Credentials = credentials
+                      Origin = { Layer = layer; Location = location }
+                      Warnings = warnings }
+            )
+        | Error problem ->
+            Outcome.Present(Error(CloudResolveError.InvalidLayer(layer, defaultArg location "", problem)))
+
+    /// Credentials from a source's values: a token, or a full client pair; an API base URL wins
+    /// over a tenant id; nothing of either is the default region.
+    let private ofInput (input: CloudInput) : Result<CloudCredentials, CloudProblem> =
+        let url =
+            match Input.givenOption input.ApiBaseUrl, Input.givenOption input.TenantId with
+            | Some url, _ -> Some(ApiBaseUrl.create url)
+            | None, Some tenant -> Some(ApiBaseUrl.ofTenant tenant)
+            | None, None -> None
+
+        let withUrl (credentials: Result<CloudCredentials, CloudValueError list>) =
+            match credentials, url with
+            | Ok c, Some(Ok url) -> Ok(CloudCredentials.withApiBaseUrl url c)
+            | Ok _, Some(Error e) -> Error(CloudProblem.InvalidValues [ e ])
+            | Ok c, None -> Ok c
+            | Error errors, Some(Error e) -> Error(CloudProblem.InvalidValues(errors @ [ e ]))
+            | Error errors, _ -> Error(CloudProblem.InvalidValues errors)
+
+        match Input.givenOption input.Token, Input.givenOption input.ClientId, Input.givenOption input.ClientSecret with
+        | Some _, Some _, _ -> Error CloudProblem.TokenAndClientId
+        | Some token, None, _ -> withUrl (CloudCredentials.ofToken token None)
+        | None, Some id, Some secret -> withUrl (CloudCredentials.ofClientCredentials id secret None)
+        | None, Some _, None -> Error(CloudProblem.HalfPair CloudField.ClientSecret)
+        | None, None, Some _ -> Error(CloudProblem.HalfPair CloudField.ClientId)
+        | None, None, None -> Error CloudProblem.ApiBaseUrlAlone
+
+    /// "token, api_base_url": the names of the values given, in a fixed order.
+    let private names (pairs: (string * string option) list) =
+        pairs
+        |> List.choose (fun (name, value) -> Input.givenOption value |> Option.map (fun _ -> name))
+        |> String.concat ", "
+
+    /// A values layer: absent when nothing is given; an API base URL alone is an error.
+    let private valuesLayer layer (absent: CloudAbsence) (location: string) (input: CloudInput) : Outcome =
+        match Input.givenOption input.Token, Input.givenOption input.ClientId, Input.givenOption input.ClientSecret with
+        | None, None, None when (Input.givenOption input.ApiBaseUrl).IsNone -> Outcome.Absent absent
+        | _ -> ofInput input |> present layer (Some location) []
+
+    /// Layer 1: a value handed over whole.
+    let explicitLayer (credentials: CloudCredentials option) : Outcome =
+        match credentials with
+        | Some c -> present Layer.Explicit None [] (Ok c)
+        | None -> Outcome.Absent CloudAbsence.NoneGiven
+
+    /// Layer 2: `token`, or `client_id` + `client_secret`, with `api_base_url`.
+    let argumentsLayer (arguments: CloudArguments) : Outcome =
+        let location =
+            names
+                [ "token", arguments.Token
+                  "client_id", arguments.ClientId
+                  "client_secret", arguments.ClientSecret
+                  "api_base_url", arguments.ApiBaseUrl ]
+
+        valuesLayer
+            Layer.Arguments
+            CloudAbsence.NoTokenOrClient
+            location
+            { CloudInput.Empty with
+                Token = arguments.Token
+                ClientId = arguments.ClientId
+                ClientSecret = arguments.ClientSecret
+                ApiBaseUrl = arguments.ApiBaseUrl }
+
+    /// The profile of a CARTO CLI file: the one asked for, else the current one.
+    let private profile (asked: string option) (current: string option) (profiles: (string * CloudInput) list) =
+        match Input.givenOption asked |> Option.orElse (Input.givenOption current) with
+        | None -> Error CloudProblem.NoProfile
+        | Some name ->
+            match List.tryFind (fst >> (=) name) profiles with
+            | Some(_, input) -> Ok(name, input)
+            | None -> Error(CloudProblem.NoSuchProfile name)
+
+    /// A file that was asked for: carto-auth's file or the CARTO CLI's, told apart by their keys.
+    let private fileContent layer (profileName: string option) (read: FileRead) : Outcome =
+        let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
+
+        match read.Content with
+        | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Unreadable e))
+        | Ok bytes ->
+            match CloudFile.decode bytes with
+            | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Undecodable e))
+            | Ok(CloudFile.ClientCredentials input)
+            | Ok(CloudFile.TokenCache input) -> ofInput input |> present layer (Some read.Path) warnings
+            | Ok(CloudFile.Profiles(current, profiles)) ->
+                match profile profileName current profiles with
+                | Error problem -> present layer (Some read.Path) [] (Error problem)
+                | Ok(name, input) ->
+                    ofInput input |> present layer (Some(read.Path + " (profile " + name + ")")) warnings
+
+    /// Layer 3: a file named by path, read only now.
+    let fileLayer (profileName: string option) (file: (unit -> FileRead) option) : Outcome =
+        match file with
+        | None -> Outcome.Absent CloudAbsence.NoneGiven
+        | Some read -> fileContent Layer.File profileName (read ())
+
+    /// Layer 4: `CARTO_API_TOKEN`, or `CARTO_CLIENT_ID` + `CARTO_CLIENT_SECRET`, with `CARTO_API_BASE_URL`.
+    let environmentLayer (getVariable: string -> string option) : Outcome =
+        let read name = getVariable name |> Input.givenOption
+
+        let input =
+            { CloudInput.Empty with
+                Token = read CloudVariables.Token
+                ClientId = read CloudVariables.ClientId
+                ClientSecret = read CloudVariables.ClientSecret
+                ApiBaseUrl = read CloudVariables.ApiBaseUrl }
+
+        let location =
+            names
+                [ CloudVariables.Token, input.Token
+                  CloudVariables.ClientId, input.ClientId
+                  CloudVariables.ClientSecret, input.ClientSecret
+                  CloudVariables.ApiBaseUrl, input.ApiBaseUrl ]
+
+        valuesLayer Layer.Environment CloudAbsence.VariablesNotSet location input
+
+    /// A token cache, used only while unexpired (the JWT's `exp` first, else `expiration`).
+    let private cache (now: DateTimeOffset) (read: FileRead) : Choice<Outcome, CloudAbsence> =
+        match read.Content with
+        | Error ReadError.NotFound -> Choice2Of2(CloudAbsence.NoSavedFiles [ read.Path ])
+        | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Unreadable e)))
+        | Ok bytes ->
+            match CloudFile.decode bytes with
+            | Ok(CloudFile.TokenCache input) ->
+                let expiry = input.Token |> Option.bind Jwt.expiry |> Option.orElse input.Expiration
+
+                match expiry with
+                | Some at when at <= now -> Choice2Of2(CloudAbsence.Expired(read.Path, at))
+                | _ -> Choice1Of2(ofInput input |> present Layer.SavedSession (Some read.Path) [])
+            | Ok _ ->
+                Choice1Of2(
+                    present
+                        Layer.SavedSession
+                        (Some read.Path)
+                        []
+                        (Error(CloudProblem.Undecodable(DecodeError.BadField("$", "a token cache", "another file"))))
+                )
+            | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Undecodable e)))
+
+    /// Layer 5: the CARTO CLI file's profile (`profile`, else `CARTO_PROFILE`, else its current
+    /// one; a named profile that is not there is an error), then carto-auth's caches, unexpired.
+    let savedSessionLayer
+        (strict: bool)
+        (profileName: string option)
+        (now: DateTimeOffset)
+        (find: unit -> Result<CloudSaved, LocationError>)
+        : Outcome =
+        match find () with
+        | Error e -> Outcome.Absent(CloudAbsence.NoLocation e)
+        | Ok saved ->
+            let cli = saved.CliFile()
+
+            match cli.Content with
+            | Error ReadError.NotFound when profileName.IsSome ->
+                present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.NoSuchProfile profileName.Value))
+            | Error ReadError.NotFound ->
+                let rec caches (reads: (unit -> FileRead) list) (why: CloudAbsence) =
+                    match reads with
+                    | [] -> Outcome.Absent why
+                    | next :: rest ->
+                        match cache now (next ()), why with
+                        | Choice1Of2 outcome, _ -> outcome
+                        | Choice2Of2(CloudAbsence.NoSavedFiles more), CloudAbsence.NoSavedFiles seen ->
+                            caches rest (CloudAbsence.NoSavedFiles(seen @ more))
+                        | Choice2Of2 expired, CloudAbsence.NoSavedFiles _ -> caches rest expired
+                        | Choice2Of2 _, earlier -> caches rest earlier
+
+                caches [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
+            | _ ->
+                match fileContent Layer.SavedSession profileName cli with
+                | Outcome.Present(Ok resolved) when strict && not resolved.Warnings.IsEmpty ->
+                    // The saved session is strict (SPEC §4's strict modes): an exposed file is refused.
+                    match resolved.Warnings with
+                    | Warning.Exposed e :: _ ->
+                        present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.Exposed e))
+                    | [] -> Outcome.Present(Ok resolved)
+                | outcome -> outcome
+
+    /// The precedence of SPEC §7.2, highest first.
+    let private precedence: (Layer * (CloudLayers -> Outcome))[] =
+        // The profile argument names a profile of any CARTO CLI file; CARTO_PROFILE, that of the saved
+        // session only, so that a named file's layer reads no variable.
+        let profileOf (layers: CloudLayers) =
+            Input.givenOption layers.Arguments.Profile
+            |> Option.orElse (layers.Environment CloudVariables.Profile |> Input.givenOption)
+
+        [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)
+           Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
+           Layer.File, (fun layers -> fileLayer (Input.givenOption layers.Arguments.Profile) layers.File)
+           Layer.Environment, (fun layers -> environmentLayer layers.Environment)
+           Layer.SavedSession,
+           (fun layers ->
+               savedSessionLayer
+                   (Resolve.strictPermissions layers.Environment)
+                   (profileOf layers)
+                   layers.Now
+                   layers.SavedSession) |]
+
+    /// <summary>
+    /// SPEC §7.2: the CARTO 3 credentials of the highest present layer, with their origin; the
+    /// error of an invalid present layer; or, when none is present, why each was not. No network.
+    /// </summary>
+    let resolve (layers: CloudLayers) : Result<CloudResolved, CloudResolveError> =
+        Precedence.decide CloudResolveError.NotFound (fun (_, step) -> step layers) precedence
