@@ -83,3 +83,12 @@ type CloudAbsence =
 type CloudResolveError =
     | InvalidLayer of layer: Layer * location: string * problem: CloudProblem
     | NotFound of absent: (Layer * CloudAbsence) list
+
+/// What a caller asks CARTO 3 resolution for (layers 1–3 of SPEC §7.2, and the profile).
+type CloudRequest =
+    { Explicit: CloudCredentials option
+      Arguments: CloudArguments
+      CredFile: string option }
+
+    /// Nothing asked for: the environment and the saved session.
+    static member None = { Explicit = None; Arguments = CloudArguments.None; CredFile = None }

@@ -60,3 +60,25 @@ module Location =
         let sep = separator platform
         let cut = path.LastIndexOf sep
         if cut < 0 then LegacyFileName else path.Substring(0, cut + 1) + LegacyFileName
+
+    /// The CARTO CLI's credentials file: `~/.carto_credentials.json` (`%USERPROFILE%` on Windows).
+    [<Literal>]
+    let CliFileName = ".carto_credentials.json"
+
+    /// The user's home directory, as the CARTO CLI and carto-auth find it.
+    let home (platform: Platform) (getVariable: string -> string option) : Result<string, LocationError> =
+        match platform with
+        | Platform.Windows -> require getVariable "USERPROFILE"
+        | Platform.Linux
+        | Platform.MacOS -> require getVariable "HOME"
+
+    /// SPEC §7.2's saved session: the CARTO CLI file, then carto-auth's OAuth and M2M token caches.
+    let cloudPaths
+        (platform: Platform)
+        (getVariable: string -> string option)
+        : Result<string * string * string, LocationError> =
+        home platform getVariable
+        |> Result.map (fun home ->
+            join platform home [ CliFileName ],
+            join platform home [ ".carto-auth"; "token_oauth.json" ],
+            join platform home [ ".carto-auth"; "token_m2m.json" ])

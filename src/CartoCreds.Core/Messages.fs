@@ -226,3 +226,13 @@ module Messages =
                 ([ "No CARTO 3 credentials found. Looked in, highest precedence first:" ]
                  @ (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (cloudAbsence why)))
                  @ [ howToLogIn ])
+
+    /// A CARTO CLI profile that could not be written or removed (SPEC §7.3).
+    let profileError (error: ProfileError) : string =
+        match error with
+        | ProfileError.NotAToken ->
+            "only an access token can be saved in the CARTO CLI file; client credentials are exchanged for tokens instead"
+        | ProfileError.Unreadable(path, e) -> path + ": " + readError e + "; nothing was changed"
+        | ProfileError.NotACliFile(path, e) ->
+            path + " is not a CARTO CLI credentials file (" + decodeError Layer.File e + "); it was left as it is"
+        | ProfileError.Store e -> storeError e

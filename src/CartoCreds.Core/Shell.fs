@@ -1,5 +1,7 @@
 namespace CartoCreds.Core
 
+open System
+
 /// The impure shell over the pure core: gathers the layers from a `Host` and the disk, calls
 /// `Resolve`, and saves or deletes files. Each function takes the host, so callers choose between
 /// the process (`Host.current`) and a host of their own (tests, tools).
@@ -29,6 +31,88 @@ module Shell =
     /// </code>
     /// </example>
     let resolve (host: Host) (request: Request) : Result<Resolved, ResolveError> = Resolve.resolve (layers host request)
+
+    /// The CARTO 3 layers of a request as this host supplies them, with `now` for expiries.
+    let cloudLayers (host: Host) (now: DateTimeOffset) (request: CloudRequest) : CloudLayers =
+        { Explicit = request.Explicit
+          Arguments = request.Arguments
+          File = Input.givenOption request.CredFile |> Option.map (fun path () -> Store.read path)
+          Environment = host.GetVariable
+          SavedSession =
+            fun () ->
+                Location.cloudPaths host.Platform host.GetVariable
+                |> Result.map (fun (cli, oauth, m2m) ->
+                    { CliFile = fun () -> Store.read cli
+                      OAuthCache = fun () -> Store.read oauth
+                      M2MCache = fun () -> Store.read m2m })
+          Now = now }
+
+    /// <summary>
+    /// SPEC §7.2 resolution of a CARTO 3 request, then the host's environment and saved session
+    /// (the CARTO CLI's profile, carto-auth's caches); `now` judges expiries. No network.
+    /// </summary>
+    let resolveCloud
+        (host: Host)
+        (now: DateTimeOffset)
+        (request: CloudRequest)
+        : Result<CloudResolved, CloudResolveError> =
+        CloudResolve.resolve (cloudLayers host now request)
+
+    /// The CARTO CLI file: the given path, or `~/.carto_credentials.json`.
+    let private cliFile (host: Host) (path: string option) : Result<string, ProfileError> =
+        match Input.givenOption path with
+        | Some path -> Ok path
+        | None ->
+            Location.cloudPaths host.Platform host.GetVariable
+            |> Result.map (fun (cli, _, _) -> cli)
+            |> Result.mapError (StoreError.NoLocation >> ProfileError.Store)
+
+    /// What is in the CARTO CLI file now: `None` when there is no file; an unreadable one is an error.
+    let private existing (path: string) : Result<ReadOnlyMemory<byte> option, ProfileError> =
+        match (Store.read path).Content with
+        | Ok bytes -> Ok(Some bytes)
+        | Error ReadError.NotFound -> Ok None
+        | Error e -> Error(ProfileError.Unreadable(path, e))
+
+    /// <summary>
+    /// SPEC §7.3: writes an access token as a profile of the CARTO CLI file (the given path, else
+    /// `~/.carto_credentials.json`), keeping every other profile and key, atomically and privately.
+    /// A file that is not a CARTO CLI file is never overwritten. Returns the path and the profile.
+    /// </summary>
+    let saveProfile
+        (host: Host)
+        (profile: string option)
+        (path: string option)
+        (credentials: CloudCredentials)
+        : Result<string * string, ProfileError> =
+        result {
+            let! target = cliFile host path
+            let! before = existing target
+            let! bytes, name = CliProfiles.save target before profile credentials
+            let! written = Store.write target bytes |> Result.mapError ProfileError.Store
+            return written, name
+        }
+
+    /// Removes a profile of the CARTO CLI file (the current one when none is named), keeping every
+    /// other; `None` when there was no such profile or no file.
+    let deleteProfile
+        (host: Host)
+        (profile: string option)
+        (path: string option)
+        : Result<(string * string) option, ProfileError> =
+        result {
+            let! target = cliFile host path
+            let! before = existing target
+
+            match before with
+            | None -> return None
+            | Some bytes ->
+                match! CliProfiles.delete target bytes profile with
+                | None -> return None
+                | Some(after, name) ->
+                    let! written = Store.write target after |> Result.mapError ProfileError.Store
+                    return Some(written, name)
+        }
 
     /// The credentials in a file: the given path, or the saved session when none is given.
     /// Either way the file was asked for, so a missing one is an error.

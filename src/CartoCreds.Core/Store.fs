@@ -110,7 +110,7 @@ module Store =
     /// disk, then renames it over the target, so a reader sees the old file or the new one.
     /// On failure the temporary file is removed and the old file is left as it was.
     /// Returns the full path written.
-    let save (path: string) (credentials: Credentials) : Result<string, StoreError> =
+    let write (path: string) (bytes: byte[]) : Result<string, StoreError> =
         match fullPath path with
         | Error(path, problem) -> Error(StoreError.SaveFailed(path, problem))
         | Ok full ->
@@ -123,7 +123,7 @@ module Store =
                 try
                     ensureDirectory directory
                     sweepLeftovers directory (Path.GetFileName full)
-                    writeDurably temporary (Codec.encode credentials)
+                    writeDurably temporary bytes
                     File.Move(temporary, full, true)
                     Disk.syncDirectory directory
                     Ok full
@@ -137,6 +137,10 @@ module Store =
                         ()
 
                     Error(StoreError.SaveFailed(full, Disk.problemOf e)))
+
+    /// Saves credentials in CARTOframes' format, as `write` does; returns the full path written.
+    let save (path: string) (credentials: Credentials) : Result<string, StoreError> =
+        write path (Codec.encode credentials)
 
     /// Removes a regular file; `Ok false` when there was none.
     let delete (path: string) : Result<bool, StoreError> =

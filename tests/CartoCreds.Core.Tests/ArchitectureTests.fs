@@ -34,6 +34,7 @@ let private pureFiles =
       "Decode.fs"
       "Codec.fs"
       "CloudFiles.fs"
+      "CliProfiles.fs"
       "Layer.fs"
       "Precedence.fs"
       "Resolve.fs"
