@@ -82,3 +82,23 @@ module Location =
             join platform home [ CliFileName ],
             join platform home [ ".carto-auth"; "token_oauth.json" ],
             join platform home [ ".carto-auth"; "token_m2m.json" ])
+
+    /// SPEC §7.4's token cache: `{config}/cartocreds/tokens`, `{config}` being §4's directory
+    /// without `cartoframes` (`$XDG_CONFIG_HOME` or `~/.config`, `~/Library/Application Support`,
+    /// `%LOCALAPPDATA%`).
+    let tokenCacheDirectory
+        (platform: Platform)
+        (getVariable: string -> string option)
+        : Result<string, LocationError> =
+        let config =
+            match platform with
+            | Platform.Windows -> require getVariable "LOCALAPPDATA"
+            | Platform.MacOS ->
+                require getVariable "HOME"
+                |> Result.map (fun home -> join platform home [ "Library"; "Application Support" ])
+            | Platform.Linux ->
+                match require getVariable "XDG_CONFIG_HOME" with
+                | Ok config -> Ok config
+                | Error _ -> require getVariable "HOME" |> Result.map (fun home -> join platform home [ ".config" ])
+
+        config |> Result.map (fun root -> join platform root [ "cartocreds"; "tokens" ])

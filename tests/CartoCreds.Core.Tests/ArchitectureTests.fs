@@ -38,6 +38,7 @@ let private pureFiles =
       "Layer.fs"
       "Precedence.fs"
       "Resolve.fs"
+      "TokenExchange.fs"
       "CloudLayer.fs"
       "CloudResolve.fs"
       "Scope.fs"
@@ -48,7 +49,13 @@ let private pureFiles =
 
 /// The shell, after every pure file: system calls, the process, the disk, then what joins them.
 let private shellFiles =
-    [ "Native.fs"; "Host.fs"; "Disk.fs"; "Store.fs"; "Shell.fs"; "DefaultCredentials.fs" ]
+    [ "Native.fs"
+      "Host.fs"
+      "Disk.fs"
+      "Store.fs"
+      "Shell.fs"
+      "TokenSource.fs"
+      "DefaultCredentials.fs" ]
 
 let private compiled () =
     Regex.Matches(

@@ -1,0 +1,128 @@
+namespace CartoCreds.Core
+
+open System
+open System.IO
+open System.Net.Http
+open System.Threading
+open System.Threading.Tasks
+
+/// Client credentials could not be exchanged and no valid token is left (SPEC §7.4).
+type TokenExchangeException(error: ExchangeError) =
+    inherit Exception(Messages.exchangeError error)
+    member _.Error = error
+
+/// A token and when to replace it, swapped whole.
+type private Cached = { Token: AccessToken; RefreshAt: DateTimeOffset }
+
+/// SPEC §7.4: exchanges client credentials for access tokens at `{authUrl}/oauth/token`. A token is
+/// reused until it is due for replacement; any number of concurrent callers cause one request; a
+/// failed replacement while the current token is still valid serves it and waits 30 s before the
+/// next try; tokens are cached on disk (atomic, 0600) for other processes when a directory is given.
+type TokenSource
+    (
+        clientId: CloudText,
+        secret: CloudText,
+        authUrl: ApiBaseUrl,
+        http: HttpClient,
+        time: TimeProvider,
+        cacheDirectory: string option,
+        timeout: TimeSpan
+    ) =
+
+    let gate = obj ()
+    let mutable cached: Cached option = None
+    let mutable pending: Task<AccessToken> = null
+    let mutable retryNotBefore = DateTimeOffset.MinValue
+    let mutable diskChecked = false
+    let auth = ApiBaseUrl.value authUrl
+
+    let cachePath =
+        cacheDirectory |> Option.map (fun dir -> Path.Combine(dir, TokenExchange.cacheName auth clientId))
+
+    let keep (token: AccessToken) (issued: DateTimeOffset) =
+        Volatile.Write(&cached, Some { Token = token; RefreshAt = TokenExchange.refreshAt issued token })
+
+    let fromDisk (now: DateTimeOffset) =
+        match cachePath with
+        | Some path when not diskChecked ->
+            diskChecked <- true
+
+            match (Store.read path).Content with
+            | Ok bytes ->
+                match TokenExchange.ofCache auth clientId bytes with
+                | Some token when TokenExchange.isValid now token ->
+                    // Its issue time is unknown: it is due `early` before it expires; kept either
+                    // way, to be served if the exchange that replaces it fails.
+                    let due = TokenExchange.refreshAtUnknownIssue token
+                    Volatile.Write(&cached, Some { Token = token; RefreshAt = due })
+                    if now < due then Some token else None
+                | _ -> None
+            | Error _ -> None
+        | _ -> None
+
+    let post () : Task<Result<AccessToken, ExchangeError>> =
+        task {
+            use cancel = new CancellationTokenSource(timeout)
+            let issued = time.GetUtcNow()
+
+            try
+                use content =
+                    new FormUrlEncodedContent(
+                        TokenExchange.requestForm clientId secret
+                        |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
+                    )
+
+                use! response = http.PostAsync(auth + "/oauth/token", content, cancel.Token)
+                let! body = response.Content.ReadAsByteArrayAsync(cancel.Token)
+                return TokenExchange.reply issued (int response.StatusCode) (ReadOnlyMemory body)
+            with
+            | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds)
+            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError))
+        }
+
+    let exchange () : Task<AccessToken> =
+        task {
+            try
+                let now = time.GetUtcNow()
+
+                match fromDisk now with
+                | Some token -> return token
+                | None ->
+                    let! answer = post ()
+
+                    match answer, cached with
+                    | Ok token, _ ->
+                        keep token (time.GetUtcNow())
+
+                        cachePath
+                        |> Option.iter (fun path ->
+                            Store.write path (TokenExchange.cacheBytes auth clientId token) |> ignore)
+
+                        return token
+                    | Error _, Some current when TokenExchange.isValid (time.GetUtcNow()) current.Token ->
+                        lock gate (fun () -> retryNotBefore <- time.GetUtcNow() + TokenExchange.backOff)
+                        return current.Token
+                    | Error error, _ -> return raise (TokenExchangeException error)
+            finally
+                lock gate (fun () -> pending <- null)
+        }
+
+    /// A valid token: the current one while it is not due for replacement (no allocation), else
+    /// one exchange shared by every caller waiting meanwhile.
+    member _.GetAsync(cancellationToken: CancellationToken) : ValueTask<AccessToken> =
+        let now = time.GetUtcNow()
+
+        match Volatile.Read(&cached) with
+        | Some c when now < c.RefreshAt -> ValueTask<AccessToken>(c.Token)
+        | _ ->
+            let work =
+                lock gate (fun () ->
+                    match cached with
+                    | Some c when now < retryNotBefore && TokenExchange.isValid now c.Token -> Task.FromResult c.Token
+                    | _ ->
+                        if isNull pending then
+                            pending <- exchange ()
+
+                        pending)
+
+            ValueTask<AccessToken>(work.WaitAsync cancellationToken)

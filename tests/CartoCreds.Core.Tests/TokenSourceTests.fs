@@ -1,0 +1,242 @@
+/// SPEC §7.4: client credentials exchanged for tokens against a real server on 127.0.0.1: the wire
+/// format, reuse and early replacement, one request for many callers, failures, the disk cache.
+module CartoCreds.Core.Tests.TokenSourceTests
+
+open System
+open System.IO
+open System.Net.Http
+open System.Threading
+open System.Threading.Tasks
+open Xunit
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Support
+open CartoCreds.Core.Tests.Loopback
+
+let private start = DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)
+let private secretText = "s3cr3t-s3cr3t-s3cr3t-0001"
+
+let private text field value =
+    match CloudText.create field value with
+    | Ok t -> t
+    | Error e -> failwithf "%A" e
+
+let private url value =
+    match ApiBaseUrl.create value with
+    | Ok u -> u
+    | Error e -> failwithf "%A" e
+
+let private http = new HttpClient()
+
+let private source (server: Server) (clock: TimeProvider) (cache: string option) (timeout: float) =
+    TokenSource(
+        text CloudField.ClientId "m2m-client",
+        text CloudField.ClientSecret secretText,
+        url server.Url,
+        http,
+        clock,
+        cache,
+        TimeSpan.FromSeconds timeout
+    )
+
+let private issued (n: int) (expiresIn: int) =
+    Answer.Json
+        200
+        ("{\"access_token\": \"token-" + string n + "-abcdefghijkl\", \"expires_in\": " + string expiresIn + "}")
+
+let private get (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None).AsTask().Result
+
+[<Fact>]
+let ``the request is a form post of the client credentials to /oauth/token`` () =
+    use server = new Server(fun _ -> issued 1 3600)
+    let token = get (source server (ManualClock start) None 10.0)
+    Assert.Equal("token-1-abcdefghijkl", token.Value)
+    Assert.Equal(Some(start.AddHours 1.0), token.ExpiresOn)
+    let request = Assert.Single server.Received
+    Assert.Equal("POST", request.Method)
+    Assert.Equal("/oauth/token", request.Path)
+    Assert.StartsWith("application/x-www-form-urlencoded", request.ContentType)
+
+    Assert.Equal(
+        "grant_type=client_credentials&audience=carto-cloud-native-api&client_id=m2m-client&client_secret=" + secretText,
+        request.Body
+    )
+
+[<Fact>]
+let ``a token is reused until 5 minutes before it expires, then replaced`` () =
+    let mutable n = 0
+
+    use server =
+        new Server(fun _ ->
+            n <- n + 1
+            issued n 3600)
+
+    let clock = ManualClock start
+    let tokens = source server clock None 10.0
+    Assert.Equal("token-1-abcdefghijkl", (get tokens).Value)
+    clock.Advance(TimeSpan.FromMinutes 54.0)
+    Assert.Equal("token-1-abcdefghijkl", (get tokens).Value)
+    Assert.Equal(1, server.Count)
+    clock.Advance(TimeSpan.FromMinutes 1.5)
+    Assert.Equal("token-2-abcdefghijkl", (get tokens).Value)
+    Assert.Equal(2, server.Count)
+
+[<Fact>]
+let ``a short-lived token is replaced at half its lifetime`` () =
+    let mutable n = 0
+
+    use server =
+        new Server(fun _ ->
+            n <- n + 1
+            issued n 120)
+
+    let clock = ManualClock start
+    let tokens = source server clock None 10.0
+    get tokens |> ignore
+    clock.Advance(TimeSpan.FromSeconds 59.0)
+    Assert.Equal("token-1-abcdefghijkl", (get tokens).Value)
+    clock.Advance(TimeSpan.FromSeconds 2.0)
+    Assert.Equal("token-2-abcdefghijkl", (get tokens).Value)
+
+[<Fact>]
+let ``200 concurrent callers cause one request`` () =
+    use server = new Server(fun _ -> { issued 1 3600 with Delay = TimeSpan.FromMilliseconds 300.0 })
+    let tokens = source server (ManualClock start) None 10.0
+
+    let callers =
+        [| for _ in 1..200 ->
+               Task.Run<AccessToken>(
+                   Func<Task<AccessToken>>(fun () -> tokens.GetAsync(CancellationToken.None).AsTask())
+               ) |]
+
+    Assert.True(Task.WaitAll(Array.map (fun (t: Task<AccessToken>) -> t :> Task) callers, TimeSpan.FromSeconds 30.0))
+    Assert.All(callers, fun c -> Assert.Equal("token-1-abcdefghijkl", c.Result.Value))
+    Assert.Equal(1, server.Count)
+
+[<Fact>]
+let ``a failed replacement while the token is valid serves it, and waits 30 s before trying again`` () =
+    let mutable fail = false
+
+    use server =
+        new Server(fun _ ->
+            if fail then
+                Answer.Json 503 "{\"error\": \"temporarily_unavailable\"}"
+            else
+                issued 1 3600)
+
+    let clock = ManualClock start
+    let tokens = source server clock None 10.0
+    get tokens |> ignore
+    fail <- true
+    clock.Advance(TimeSpan.FromMinutes 56.0) // due for replacement, still valid
+    Assert.Equal("token-1-abcdefghijkl", (get tokens).Value)
+    Assert.Equal(2, server.Count)
+    clock.Advance(TimeSpan.FromSeconds 20.0)
+    Assert.Equal("token-1-abcdefghijkl", (get tokens).Value)
+    Assert.Equal(2, server.Count) // no retry within 30 s
+    clock.Advance(TimeSpan.FromSeconds 11.0)
+    Assert.Equal("token-1-abcdefghijkl", (get tokens).Value)
+    Assert.Equal(3, server.Count)
+
+let private failure (tokens: TokenSource) =
+    let error = Assert.ThrowsAny<exn>(fun () -> get tokens |> ignore)
+
+    match error with
+    | :? AggregateException as e ->
+        match e.InnerException with
+        | :? TokenExchangeException as t -> t
+        | other -> failwithf "%O" other
+    | :? TokenExchangeException as t -> t
+    | other -> failwithf "%O" other
+
+[<Fact>]
+let ``a refusal with no valid token left says what the server answered, never the secret`` () =
+    use server =
+        new Server(fun _ -> Answer.Json 401 "{\"error\": \"access_denied\", \"error_description\": \"Unauthorized\"}")
+
+    let error = failure (source server (ManualClock start) None 10.0)
+    Assert.Equal(ExchangeError.Refused(401, Some "access_denied", Some "Unauthorized"), error.Error)
+
+    Assert.Equal(
+        "the token server refused the client credentials (HTTP 401: access_denied: Unauthorized)",
+        error.Message
+    )
+
+    Assert.DoesNotContain(secretText, error.ToString())
+
+[<Fact>]
+let ``a reply that is not JSON, or has no token, is an unexpected answer`` () =
+    use html =
+        new Server(fun _ -> { Status = 200; Body = "<html>maintenance</html>"; Delay = TimeSpan.Zero })
+
+    Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source html (ManualClock start) None 10.0)).Error)
+    use empty = new Server(fun _ -> Answer.Json 200 "{\"token_type\": \"Bearer\"}")
+    Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source empty (ManualClock start) None 10.0)).Error)
+
+[<Fact>]
+let ``a reply without expires_in takes the JWT's exp, else is reused for 5 minutes`` () =
+    let payload = Convert.ToBase64String("{\"exp\":1893456000}"B).TrimEnd('=')
+    let jwt = "eyJhbGciOiJub25lIn0." + payload + ".c2ln"
+    use server = new Server(fun _ -> Answer.Json 200 ("{\"access_token\": \"" + jwt + "\"}"))
+
+    Assert.Equal(
+        Some(DateTimeOffset.FromUnixTimeSeconds 1893456000L),
+        (get (source server (ManualClock start) None 10.0)).ExpiresOn
+    )
+
+    let mutable n = 0
+
+    use opaque =
+        new Server(fun _ ->
+            n <- n + 1
+            Answer.Json 200 ("{\"access_token\": \"opaque-token-" + string n + "\"}"))
+
+    let clock = ManualClock start
+    let tokens = source opaque clock None 10.0
+    Assert.Equal(None, (get tokens).ExpiresOn)
+    clock.Advance(TimeSpan.FromMinutes 4.0)
+    Assert.Equal("opaque-token-1", (get tokens).Value)
+    clock.Advance(TimeSpan.FromMinutes 2.0)
+    Assert.Equal("opaque-token-2", (get tokens).Value)
+
+[<Fact>]
+let ``a server that never answers times out, and a caller can cancel its wait`` () =
+    use server = new Server(fun _ -> { issued 1 3600 with Delay = TimeSpan.FromSeconds 30.0 })
+    let watch = Diagnostics.Stopwatch.StartNew()
+    Assert.Equal(ExchangeError.TimedOut 1.0, (failure (source server (ManualClock start) None 1.0)).Error)
+    Assert.True(watch.Elapsed < TimeSpan.FromSeconds 10.0, string watch.Elapsed)
+
+    use cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds 200.0)
+    let waiting = (source server (ManualClock start) None 10.0).GetAsync(cancel.Token).AsTask()
+    Assert.ThrowsAny<OperationCanceledException>(fun () -> waiting.GetAwaiter().GetResult() |> ignore) |> ignore
+
+[<Fact>]
+let ``tokens are cached on disk, privately, for other processes; a corrupt or foreign cache is replaced`` () =
+    use box = new Sandbox()
+    let mutable n = 0
+
+    use server =
+        new Server(fun _ ->
+            n <- n + 1
+            issued n 3600)
+
+    let cache = box.Path "tokens"
+    Assert.Equal("token-1-abcdefghijkl", (get (source server (ManualClock start) (Some cache) 10.0)).Value)
+    let file = Assert.Single(Directory.GetFiles cache)
+    Assert.Matches("^[0-9a-f]{16}\\.json$", Path.GetFileName file)
+
+    if not (OperatingSystem.IsWindows()) then
+        Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, File.GetUnixFileMode file)
+
+    // Another process (another source) takes the cached token without a request.
+    Assert.Equal("token-1-abcdefghijkl", (get (source server (ManualClock start) (Some cache) 10.0)).Value)
+    Assert.Equal(1, server.Count)
+
+    for broken in
+        [ "{not json"
+          "{\"auth_url\": \"http://elsewhere\", \"client_id\": \"m2m-client\", \"access_token\": \"stolen-token-000\", \"expires_on\": 1893456000}" ] do
+        File.WriteAllText(file, broken)
+        let token = get (source server (ManualClock start) (Some cache) 10.0)
+        Assert.StartsWith("token-", token.Value)
+
+    Assert.Equal(3, server.Count)
+    Assert.DoesNotContain("stolen", File.ReadAllText file)
