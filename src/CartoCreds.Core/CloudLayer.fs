@@ -75,6 +75,8 @@ type CloudAbsence =
     | NoTokenOrClient
     | VariablesNotSet
     | NoSavedFiles of paths: string list
+    /// The CARTO CLI file names no current profile, and none was asked for.
+    | NoCurrentProfile of path: string
     | Expired of path: string * at: DateTimeOffset
     | NoLocation of LocationError
 

@@ -157,6 +157,26 @@ module CloudResolve =
                 )
             | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Undecodable e)))
 
+    /// carto-auth's caches in turn, each read only when the one before gave nothing; the absence
+    /// reported is the most telling one (an expired cache over a missing file).
+    let rec private caches (now: DateTimeOffset) (reads: (unit -> FileRead) list) (why: CloudAbsence) : Outcome =
+        match reads with
+        | [] -> Outcome.Absent why
+        | next :: rest ->
+            match cache now (next ()), why with
+            | Choice1Of2 outcome, _ -> outcome
+            | Choice2Of2(CloudAbsence.NoSavedFiles more), CloudAbsence.NoSavedFiles seen ->
+                caches now rest (CloudAbsence.NoSavedFiles(seen @ more))
+            | Choice2Of2 expired, (CloudAbsence.NoSavedFiles _ | CloudAbsence.NoCurrentProfile _) ->
+                caches now rest expired
+            | Choice2Of2 _, earlier -> caches now rest earlier
+
+    /// A CARTO CLI file with no current profile (every profile logged out of).
+    let private hasNoCurrentProfile (bytes: ReadOnlyMemory<byte>) =
+        match CloudFile.decode bytes with
+        | Ok(CloudFile.Profiles(current, _)) -> (Input.givenOption current).IsNone
+        | _ -> false
+
     /// Layer 5: the CARTO CLI file's profile (`profile`, else `CARTO_PROFILE`, else its current
     /// one; a named profile that is not there is an error), then carto-auth's caches, unexpired.
     let savedSessionLayer
@@ -174,18 +194,10 @@ module CloudResolve =
             | Error ReadError.NotFound when profileName.IsSome ->
                 present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.NoSuchProfile profileName.Value))
             | Error ReadError.NotFound ->
-                let rec caches (reads: (unit -> FileRead) list) (why: CloudAbsence) =
-                    match reads with
-                    | [] -> Outcome.Absent why
-                    | next :: rest ->
-                        match cache now (next ()), why with
-                        | Choice1Of2 outcome, _ -> outcome
-                        | Choice2Of2(CloudAbsence.NoSavedFiles more), CloudAbsence.NoSavedFiles seen ->
-                            caches rest (CloudAbsence.NoSavedFiles(seen @ more))
-                        | Choice2Of2 expired, CloudAbsence.NoSavedFiles _ -> caches rest expired
-                        | Choice2Of2 _, earlier -> caches rest earlier
-
-                caches [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
+                caches now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
+            | Ok bytes when profileName.IsNone && hasNoCurrentProfile bytes ->
+                // A CARTO CLI file whose profiles were all logged out of: nothing is saved there.
+                caches now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoCurrentProfile cli.Path)
             | _ ->
                 match fileContent Layer.SavedSession profileName cli with
                 | Outcome.Present(Ok resolved) when strict && not resolved.Warnings.IsEmpty ->

@@ -199,6 +199,7 @@ module Messages =
         | CloudAbsence.VariablesNotSet ->
             CloudVariables.Token + ", " + CloudVariables.ClientId + " and " + CloudVariables.ClientSecret + " not set"
         | CloudAbsence.NoSavedFiles paths -> "no file at " + String.concat ", " paths
+        | CloudAbsence.NoCurrentProfile path -> "no current profile in " + path
         | CloudAbsence.Expired(path, at) ->
             path + " expired at " + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
         | CloudAbsence.NoLocation(LocationError.VariableNotSet name) -> "no home directory (" + name + " is not set)"

@@ -16,7 +16,7 @@ namespace CartoCreds;
 /// creds.Save();                         // where CARTOframes keeps its saved session
 /// var again = new Credentials();        // arguments, then CARTO_* variables, then the saved session
 /// Console.WriteLine(again);             // Credentials(username=johnsmith, api_key=****c123, base_url=https://johnsmith.carto.com)
-/// Console.WriteLine(again.Origin);      // SavedSession (/home/john/.config/cartoframes/creds.json)
+/// Console.WriteLine(again.Origin);      // Saved session (/home/john/.config/cartoframes/creds.json)
 /// </code>
 /// </example>
 public sealed class Credentials : IEquatable<Credentials>

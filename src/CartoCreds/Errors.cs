@@ -43,6 +43,65 @@ internal static class Errors
         return error.IsNoLocation ? new InvalidOperationException(message) : new IOException(message);
     }
 
+    public static Exception Of(CloudResolveError error)
+    {
+        var message = Messages.cloudResolveError(error);
+
+        if (error is not CloudResolveError.InvalidLayer invalid)
+        {
+            return new CredentialsNotFoundException(message);
+        }
+
+        if (invalid.layer.IsEnvironment)
+        {
+            return new InvalidOperationException(message);
+        }
+
+        if (invalid.layer.IsExplicit || invalid.layer.IsArguments)
+        {
+            return new ArgumentException(message);
+        }
+
+        return invalid.problem switch
+        {
+            CloudProblem.Unreadable { Item.IsNotFound: true } => new FileNotFoundException(message, invalid.location),
+            CloudProblem.Unreadable => new IOException(message),
+            CloudProblem.Exposed => new IOException(message),
+            _ => new InvalidDataException(message),
+        };
+    }
+
+    public static Exception Of(ProfileError error)
+    {
+        var message = Messages.profileError(error);
+        return error switch
+        {
+            { IsNotAToken: true } => new InvalidOperationException(message),
+            { IsNotACliFile: true } => new InvalidDataException(message),
+            ProfileError.Store { Item.IsNoLocation: true } => new InvalidOperationException(message),
+            _ => new IOException(message),
+        };
+    }
+
+    public static Exception Of(TokenExchangeException error) => error.Error switch
+    {
+        ExchangeError.Refused refused => new CartoTokenException(error.Message, refused.status, refused.error?.Value),
+        ExchangeError.UnexpectedAnswer unexpected => new CartoTokenException(error.Message, unexpected.status, null),
+        _ => new CartoTokenException(error.Message, null, null),
+    };
+
+    public static T Unwrap<T>(FSharpResult<T, CloudResolveError> result) =>
+        result.IsOk ? result.ResultValue : throw Of(result.ErrorValue);
+
+    public static T Unwrap<T>(FSharpResult<T, ProfileError> result) =>
+        result.IsOk ? result.ResultValue : throw Of(result.ErrorValue);
+
+    /// <summary>Cloud value errors of a value handed over whole: an <see cref="ArgumentException"/>.</summary>
+    public static T Unwrap<T>(FSharpResult<T, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
+        result.IsOk
+            ? result.ResultValue
+            : throw new ArgumentException(string.Join("; ", result.ErrorValue.Select(Messages.cloudValueError)));
+
     public static Exception Of(ScopeError error) => new CredentialsNotFoundException(Messages.scopeError(error));
 
     public static T Unwrap<T>(FSharpResult<T, ScopeError> result) =>

@@ -64,7 +64,7 @@ public sealed class PublicSurfaceTests
     {
         var names = Facade.GetExportedTypes().Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            ["CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin", "DefaultCredentials"],
+            ["CartoAccessToken", "CartoTokenException", "CloudCredentials", "CloudCredentialsKind", "CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin", "DefaultCredentials"],
             names);
     }
 

@@ -1,0 +1,241 @@
+using System.Net;
+using CartoCreds.Core;
+using Microsoft.FSharp.Core;
+using CoreCloud = CartoCreds.Core.CloudCredentials;
+
+namespace CartoCreds;
+
+/// <summary>How CARTO 3 credentials authenticate (SPEC §7).</summary>
+public enum CloudCredentialsKind
+{
+    /// <summary>An API access token or an OAuth access token, sent as it is.</summary>
+    AccessToken,
+
+    /// <summary>A machine-to-machine client id and secret, exchanged for access tokens.</summary>
+    ClientCredentials,
+}
+
+/// <summary>An access token and its expiry, when known. <see cref="ToString"/> masks the token.</summary>
+/// <param name="Value">The bearer token, whole.</param>
+/// <param name="ExpiresOn">When it expires, when known.</param>
+public readonly record struct CartoAccessToken(string Value, DateTimeOffset? ExpiresOn)
+{
+    /// <summary><c>CartoAccessToken(****abcd)</c>: never the token whole.</summary>
+    /// <returns>The masked text form.</returns>
+    public override string ToString() => $"CartoAccessToken({Secret.mask(Value ?? "")})";
+}
+
+/// <summary>Client credentials could not be exchanged for a token and no valid token is left (SPEC §7.4).</summary>
+public sealed class CartoTokenException : Exception
+{
+    internal CartoTokenException(string message, int? statusCode, string? error)
+        : base(message)
+    {
+        StatusCode = statusCode;
+        Error = error;
+    }
+
+    /// <summary>The token server's HTTP status, when it answered.</summary>
+    public int? StatusCode { get; }
+
+    /// <summary>The server's <c>error</c> code (such as <c>access_denied</c>), when it gave one.</summary>
+    public string? Error { get; }
+}
+
+/// <summary>
+/// CARTO 3 credentials: an access token, or client credentials exchanged for tokens, with the
+/// regional API base URL. Resolved by SPEC §7.2 from arguments, a named file (carto-auth's or the
+/// CARTO CLI's), the environment (<c>CARTO_API_TOKEN</c>, <c>CARTO_CLIENT_ID</c> and
+/// <c>CARTO_CLIENT_SECRET</c>, <c>CARTO_API_BASE_URL</c>), and the saved session (the CARTO CLI's
+/// profile, then carto-auth's unexpired token caches). <see cref="ToString"/> masks every secret.
+/// </summary>
+/// <example>
+/// <code>
+/// var cloud = new CloudCredentials();                 // after `carto auth login`, or CARTO_API_TOKEN
+/// var token = await cloud.GetAccessTokenAsync();      // Authorization: Bearer {token.Value}
+/// </code>
+/// </example>
+public sealed class CloudCredentials : IEquatable<CloudCredentials>
+{
+    /// <summary>The API base URL where nothing names a region.</summary>
+    public const string DefaultApiBaseUrl = ApiBaseUrlModule.DefaultText;
+
+    private static readonly HttpClient Http = new(new SocketsHttpHandler
+    {
+        // Pooled connections, renewed so that DNS changes are seen.
+        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+        AutomaticDecompression = DecompressionMethods.All,
+    });
+
+    private readonly CloudResolved _state;
+    private readonly Lazy<TokenSource>? _tokens;
+
+    private CloudCredentials(CloudResolved state)
+    {
+        _state = state;
+        if (state.Credentials.Grant is Grant.ClientCredentials client)
+        {
+            var host = Ambient.Host;
+            var authUrl = AuthUrl(host);
+            var cache = Location.tokenCacheDirectory(host.Platform, host.GetVariable);
+            var directory = cache.IsOk ? FSharpOption<string>.Some(cache.ResultValue) : FSharpOption<string>.None;
+            _tokens = new Lazy<TokenSource>(() =>
+                new TokenSource(client.clientId, client.secret, authUrl, Http, TimeProvider.System, directory, TimeSpan.FromSeconds(10)));
+        }
+    }
+
+    /// <summary>
+    /// Resolves by SPEC §7.2 from these arguments, then <paramref name="credFile"/>, the environment
+    /// and the saved session. No network call is made.
+    /// </summary>
+    /// <param name="token">An access token; not together with a client id.</param>
+    /// <param name="clientId">A machine-to-machine client id, with <paramref name="clientSecret"/>.</param>
+    /// <param name="clientSecret">The client's secret, with <paramref name="clientId"/>.</param>
+    /// <param name="apiBaseUrl">The regional API base URL; <see cref="DefaultApiBaseUrl"/> when nothing names one.</param>
+    /// <param name="credFile">carto-auth's client credentials file or a CARTO CLI credentials file.</param>
+    /// <param name="profile">The CARTO CLI profile to read; else <c>CARTO_PROFILE</c>, else the current one.</param>
+    /// <exception cref="ArgumentException">An invalid argument, half a client pair, a token with a client id, or an API base URL alone.</exception>
+    /// <exception cref="FileNotFoundException"><paramref name="credFile"/> does not exist.</exception>
+    /// <exception cref="InvalidDataException">A file that exists is not valid CARTO 3 credentials, or has no such profile.</exception>
+    /// <exception cref="InvalidOperationException">The environment's variables are invalid.</exception>
+    /// <exception cref="CredentialsNotFoundException">No layer is present.</exception>
+    public CloudCredentials(
+        string? token = null,
+        string? clientId = null,
+        string? clientSecret = null,
+        string? apiBaseUrl = null,
+        string? credFile = null,
+        string? profile = null)
+        : this(Resolve(new CloudRequest(
+            FSharpOption<CoreCloud>.None,
+            new CloudArguments(Errors.Given(token), Errors.Given(clientId), Errors.Given(clientSecret), Errors.Given(apiBaseUrl), Errors.Given(profile)),
+            Errors.Given(credFile))))
+    {
+    }
+
+    /// <summary>An access token handed over whole (layer 1).</summary>
+    /// <param name="token">The access token.</param>
+    /// <param name="apiBaseUrl">The API base URL; <see cref="DefaultApiBaseUrl"/> when not given.</param>
+    /// <returns>The credentials.</returns>
+    /// <exception cref="ArgumentException">An invalid token or URL.</exception>
+    public static CloudCredentials FromToken(string token, string? apiBaseUrl = null) =>
+        Explicit(CloudCredentialsModule.ofToken(token ?? throw new ArgumentNullException(nameof(token)), Errors.Given(apiBaseUrl)));
+
+    /// <summary>Client credentials handed over whole (layer 1).</summary>
+    /// <param name="clientId">The machine-to-machine client id.</param>
+    /// <param name="clientSecret">Its secret.</param>
+    /// <param name="apiBaseUrl">The API base URL; <see cref="DefaultApiBaseUrl"/> when not given.</param>
+    /// <returns>The credentials.</returns>
+    /// <exception cref="ArgumentException">An invalid id, secret or URL.</exception>
+    public static CloudCredentials FromClientCredentials(string clientId, string clientSecret, string? apiBaseUrl = null) =>
+        Explicit(CloudCredentialsModule.ofClientCredentials(
+            clientId ?? throw new ArgumentNullException(nameof(clientId)),
+            clientSecret ?? throw new ArgumentNullException(nameof(clientSecret)),
+            Errors.Given(apiBaseUrl)));
+
+    /// <summary>An access token, or client credentials.</summary>
+    public CloudCredentialsKind Kind =>
+        _state.Credentials.Grant.IsAccessToken ? CloudCredentialsKind.AccessToken : CloudCredentialsKind.ClientCredentials;
+
+    /// <summary>The regional API base URL.</summary>
+    public string ApiBaseUrl => ApiBaseUrlModule.value(_state.Credentials.ApiBaseUrl);
+
+    /// <summary>The client id of client credentials; <see langword="null"/> for an access token.</summary>
+    public string? ClientId => _state.Credentials.Grant is Grant.ClientCredentials client ? CloudTextModule.value(client.clientId) : null;
+
+    /// <summary>The access token's own expiry (a JWT's <c>exp</c>), when known.</summary>
+    public DateTimeOffset? ExpiresOn =>
+        _state.Credentials.Grant is Grant.AccessToken { expiresOn: { } expires } ? expires.Value : null;
+
+    /// <summary>Where the credentials came from; a CARTO CLI file's location names the profile.</summary>
+    public CredentialsOrigin Origin => CredentialsOrigin.Of(_state.Origin);
+
+    /// <summary>
+    /// A valid access token: the token itself, or one exchanged for the client credentials (SPEC
+    /// §7.4) — reused until it is due for replacement, one request for any number of callers.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait (not an exchange other callers share).</param>
+    /// <returns>The token and its expiry.</returns>
+    /// <exception cref="CartoTokenException">The exchange failed and no valid token is left.</exception>
+    public ValueTask<CartoAccessToken> GetAccessTokenAsync(CancellationToken cancellationToken = default)
+    {
+        if (_state.Credentials.Grant is Grant.AccessToken access)
+        {
+            return new(new CartoAccessToken(CloudTextModule.value(access.token), OptionValue(access.expiresOn)));
+        }
+
+        var pending = _tokens!.Value.GetAsync(cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(Convert(pending.Result)) : Await(pending);
+    }
+
+    /// <summary>
+    /// Saves the access token as a profile of the CARTO CLI file (SPEC §7.3), keeping every other
+    /// profile and key; atomic, mode 0600.
+    /// </summary>
+    /// <param name="profile">The profile; else the file's current one, else <c>default</c>.</param>
+    /// <param name="path">The file; <c>~/.carto_credentials.json</c> when not given.</param>
+    /// <returns>The full path written.</returns>
+    /// <exception cref="InvalidOperationException">The credentials are client credentials, which the CARTO CLI file does not keep.</exception>
+    /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file; it is left as it is.</exception>
+    /// <exception cref="IOException">The file could not be read or written.</exception>
+    public string Save(string? profile = null, string? path = null) =>
+        Errors.Unwrap(Shell.saveProfile(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
+
+    /// <summary>Removes a profile of the CARTO CLI file (the current one when none is named), keeping every other.</summary>
+    /// <param name="profile">The profile.</param>
+    /// <param name="path">The file; <c>~/.carto_credentials.json</c> when not given.</param>
+    /// <returns>True when a profile was removed.</returns>
+    /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file.</exception>
+    /// <exception cref="IOException">The file could not be read or written.</exception>
+    public static bool DeleteProfile(string? profile = null, string? path = null) =>
+        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(Shell.deleteProfile(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
+
+    /// <inheritdoc/>
+    public bool Equals(CloudCredentials? other) => other is not null && _state.Credentials.Equals(other._state.Credentials);
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is CloudCredentials other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => _state.Credentials.GetHashCode();
+
+    /// <summary><c>CloudCredentials(token=****abcd, api_base_url=…)</c>: never a token or secret whole.</summary>
+    /// <returns>The text form.</returns>
+    public override string ToString() => _state.Credentials.ToString();
+
+    private static CloudResolved Resolve(CloudRequest request) =>
+        Errors.Unwrap(Shell.resolveCloud(Ambient.Host, TimeProvider.System.GetUtcNow(), request));
+
+    private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
+        new(new CloudResolved(
+            Errors.Unwrap(result),
+            new Origin(Layer.Explicit, FSharpOption<string>.None),
+            Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
+
+    private static ApiBaseUrl AuthUrl(Host host)
+    {
+        var given = host.GetVariable.Invoke(TokenExchange.AuthUrlVariable);
+        var text = FSharpOption<string>.get_IsSome(given) && !string.IsNullOrWhiteSpace(given.Value) ? given.Value : TokenExchange.DefaultAuthUrl;
+        var url = ApiBaseUrlModule.create(text);
+        return url.IsOk
+            ? url.ResultValue
+            : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(url.ErrorValue)}");
+    }
+
+    private static DateTimeOffset? OptionValue(FSharpOption<DateTimeOffset> option) =>
+        FSharpOption<DateTimeOffset>.get_IsSome(option) ? option.Value : null;
+
+    private static CartoAccessToken Convert(AccessToken token) => new(token.Value, OptionValue(token.ExpiresOn));
+
+    private static async ValueTask<CartoAccessToken> Await(ValueTask<AccessToken> pending)
+    {
+        try
+        {
+            return Convert(await pending.ConfigureAwait(false));
+        }
+        catch (TokenExchangeException e)
+        {
+            throw Errors.Of(e);
+        }
+    }
+}

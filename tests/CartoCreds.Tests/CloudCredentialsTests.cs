@@ -1,0 +1,143 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace CartoCreds.Tests;
+
+/// <summary>SPEC §5.2 and §7: CARTO 3 credentials from C#, resolved, saved, and exchanged against a real server on 127.0.0.1.</summary>
+public sealed class CloudCredentialsTests
+{
+    private const string Token = "eyTokenTokenTokenToken0001";
+    private const string Secret = "s3cr3t-s3cr3t-s3cr3t-0002";
+
+    [Fact]
+    public async Task A_token_from_the_environment_resolves_with_the_default_region_and_is_masked()
+    {
+        using var box = new Sandbox(("CARTO_API_TOKEN", Token));
+        var cloud = new CloudCredentials();
+        Assert.Equal(CloudCredentialsKind.AccessToken, cloud.Kind);
+        Assert.Equal(CloudCredentials.DefaultApiBaseUrl, cloud.ApiBaseUrl);
+        Assert.Null(cloud.ClientId);
+        Assert.Equal(new CredentialsOrigin(CredentialsLayer.Environment, "CARTO_API_TOKEN"), cloud.Origin);
+        Assert.Equal("CloudCredentials(token=****0001, api_base_url=https://gcp-us-east1.api.carto.com)", cloud.ToString());
+        var pending = cloud.GetAccessTokenAsync();
+        Assert.True(pending.IsCompletedSuccessfully); // an access token needs no await
+        var token = await pending;
+        Assert.Equal(Token, token.Value);
+        Assert.Equal("CartoAccessToken(****0001)", token.ToString());
+    }
+
+    [Fact]
+    public void Each_resolution_error_is_the_exception_of_SPEC_5()
+    {
+        using var box = new Sandbox();
+        var none = Assert.Throws<CredentialsNotFoundException>(() => new CloudCredentials());
+        Assert.StartsWith("No CARTO 3 credentials found. Looked in, highest precedence first:", none.Message);
+
+        var half = Assert.Throws<ArgumentException>(() => new CloudCredentials(clientId: "client"));
+        Assert.Equal("Invalid CARTO 3 credentials in Arguments (client_id): a client id is given without its client secret.", half.Message);
+
+        using (box.With(("CARTO_API_TOKEN", Token), ("CARTO_CLIENT_ID", "client")))
+        {
+            Assert.Throws<InvalidOperationException>(() => new CloudCredentials());
+        }
+
+        Assert.Throws<FileNotFoundException>(() => new CloudCredentials(credFile: box.Path("none.json")));
+        var bad = Assert.Throws<ArgumentException>(() => CloudCredentials.FromToken(Token + " " + Token));
+        Assert.DoesNotContain(Token, bad.Message);
+    }
+
+    [Fact]
+    public void A_token_saved_as_a_CARTO_CLI_profile_is_the_saved_session_until_deleted()
+    {
+        using var box = new Sandbox();
+        var path = CloudCredentials.FromToken(Token, "https://gcp-europe-west1.api.carto.com").Save(profile: "eu");
+        Assert.Equal(box.Path(".carto_credentials.json"), path);
+
+        var saved = new CloudCredentials();
+        Assert.Equal("https://gcp-europe-west1.api.carto.com", saved.ApiBaseUrl);
+        Assert.Equal(new CredentialsOrigin(CredentialsLayer.SavedSession, path + " (profile eu)"), saved.Origin);
+        Assert.Equal(CloudCredentials.FromToken(Token, "https://gcp-europe-west1.api.carto.com"), saved);
+
+        Assert.True(CloudCredentials.DeleteProfile("eu"));
+        Assert.False(CloudCredentials.DeleteProfile("eu"));
+        Assert.Throws<CredentialsNotFoundException>(() => new CloudCredentials());
+        Assert.Throws<InvalidOperationException>(() => CloudCredentials.FromClientCredentials("client", Secret).Save());
+    }
+
+    /// <summary>A token server on 127.0.0.1 that answers every request with <paramref name="status"/> and <paramref name="body"/>.</summary>
+    private sealed class TokenServer : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly Task _loop;
+        private int _count;
+
+        public TokenServer(int status, string body)
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Url = $"http://127.0.0.1:{port}";
+            _listener.Prefixes.Add(Url + "/");
+            _listener.Start();
+            _loop = Task.Run(async () =>
+            {
+                while (_listener.IsListening)
+                {
+                    try
+                    {
+                        var context = await _listener.GetContextAsync();
+                        Interlocked.Increment(ref _count);
+                        var bytes = Encoding.UTF8.GetBytes(body);
+                        context.Response.StatusCode = status;
+                        context.Response.ContentType = "application/json";
+                        await context.Response.OutputStream.WriteAsync(bytes);
+                        context.Response.Close();
+                    }
+                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public string Url { get; }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose()
+        {
+            _listener.Stop();
+            _listener.Close();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    [Fact]
+    public async Task Client_credentials_are_exchanged_once_and_the_token_reused()
+    {
+        using var server = new TokenServer(200, """{"access_token": "exchanged-token-0003", "expires_in": 3600}""");
+        using var box = new Sandbox(("CARTO_CLIENT_ID", "m2m-client"), ("CARTO_CLIENT_SECRET", Secret), ("CARTO_AUTH_URL", server.Url));
+        var cloud = new CloudCredentials();
+        Assert.Equal(CloudCredentialsKind.ClientCredentials, cloud.Kind);
+        Assert.Equal("m2m-client", cloud.ClientId);
+        Assert.Equal("exchanged-token-0003", (await cloud.GetAccessTokenAsync()).Value);
+        Assert.Equal("exchanged-token-0003", (await cloud.GetAccessTokenAsync()).Value);
+        Assert.Equal(1, server.Count);
+    }
+
+    [Fact]
+    public async Task A_refused_exchange_is_CartoTokenException_with_the_servers_answer_and_no_secret()
+    {
+        using var server = new TokenServer(401, """{"error": "access_denied", "error_description": "Unauthorized"}""");
+        using var box = new Sandbox(("CARTO_AUTH_URL", server.Url));
+        var cloud = CloudCredentials.FromClientCredentials("m2m-client", Secret);
+        var error = await Assert.ThrowsAsync<CartoTokenException>(async () => await cloud.GetAccessTokenAsync());
+        Assert.Equal(401, error.StatusCode);
+        Assert.Equal("access_denied", error.Error);
+        Assert.Equal("the token server refused the client credentials (HTTP 401: access_denied: Unauthorized)", error.Message);
+        Assert.DoesNotContain(Secret, error.ToString());
+    }
+}
