@@ -89,10 +89,10 @@ let prompt (terminal: Terminal) (question: string) : Result<string option, strin
     readHidden terminal |> Result.map Input.given
 
 /// A key from standard input: typed without echo at a terminal, else its first line (bounded).
-let fromStdin (terminal: Terminal) (option: string) : Result<string, string> =
+let fromStdin (terminal: Terminal) (option: string) (what: string) : Result<string, string> =
     let line =
         if terminal.IsInteractive then
-            terminal.Err.Write "API key: "
+            terminal.Err.Write(what + ": ")
             readHidden terminal
         else
             use input = terminal.OpenInput()
@@ -102,4 +102,4 @@ let fromStdin (terminal: Terminal) (option: string) : Result<string, string> =
     |> Result.bind (fun line ->
         match Input.given line with
         | Some key -> Ok key
-        | None -> Error(option + ": standard input held no API key; nothing was saved."))
+        | None -> Error(option + ": standard input held no " + what + "; nothing was saved."))

@@ -58,3 +58,61 @@ let json (reveal: bool) (resolved: Resolved) : string =
         writer.WriteEndObject())
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
+
+/// The rows of `cloud show`: kind, API base URL, the grant (a secret masked unless revealed), expiry.
+let cloudFields (reveal: bool) (credentials: CloudCredentials) : (string * string) list =
+    let secret (text: CloudText) = if reveal then CloudText.value text else CloudText.mask text
+
+    let grant =
+        match credentials.Grant with
+        | Grant.AccessToken(token, expires) ->
+            [ "kind", "access token"
+              "token", secret token
+              "expires_on",
+              (match expires with
+               | Some at -> at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+               | None -> "unknown") ]
+        | Grant.ClientCredentials(id, clientSecret) ->
+            [ "kind", "client credentials"
+              "client_id", CloudText.value id
+              "client_secret", secret clientSecret ]
+
+    grant @ [ "api_base_url", ApiBaseUrl.value credentials.ApiBaseUrl ]
+
+/// `cloud show` as a table: one row a field, with the layer and where it looked.
+let cloudTable (reveal: bool) (resolved: CloudResolved) : string =
+    let layer = Layer.name resolved.Origin.Layer
+    let location = resolved.Origin.Location |> Option.defaultValue "-"
+
+    let rows =
+        ("NAME", "VALUE", "LAYER", "LOCATION")
+        :: (cloudFields reveal resolved.Credentials |> List.map (fun (name, value) -> name, value, layer, location))
+
+    let width pick = rows |> List.map (pick >> String.length) |> List.max
+
+    let w1, w2, w3 =
+        width (fun (a, _, _, _) -> a), width (fun (_, b, _, _) -> b), width (fun (_, _, c, _) -> c)
+
+    rows
+    |> List.map (fun (a, b, c, d) -> (a.PadRight w1 + "  " + b.PadRight w2 + "  " + c.PadRight w3 + "  " + d).TrimEnd())
+    |> String.concat "\n"
+
+/// `cloud show --json`.
+let cloudJson (reveal: bool) (resolved: CloudResolved) : string =
+    Codec.writeText (fun writer ->
+        writer.WriteStartObject()
+
+        for name, value in cloudFields reveal resolved.Credentials do
+            writer.WriteString(name, value)
+
+        writer.WriteStartObject "origin"
+        writer.WriteString("layer", Layer.id resolved.Origin.Layer)
+
+        match resolved.Origin.Location with
+        | Some location -> writer.WriteString("location", location)
+        | None -> writer.WriteNull "location"
+
+        writer.WriteEndObject()
+        writer.WriteEndObject())
+    |> Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'

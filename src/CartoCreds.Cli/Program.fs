@@ -6,47 +6,7 @@ open System
 open System.CommandLine
 open System.CommandLine.Parsing
 open CartoCreds.Core
-
-[<Literal>]
-let private Success = 0
-
-[<Literal>]
-let private Failure = 1
-
-[<Literal>]
-let private UsageError = 2
-
-let private fail (terminal: Terminal) (message: string) =
-    terminal.Err.WriteLine message
-    Failure
-
-/// The warnings of resolved credentials, on stderr.
-let private warn (terminal: Terminal) (resolved: Resolved) =
-    for warning in resolved.Warnings do
-        terminal.Err.WriteLine(Messages.warning warning)
-
-let private option<'T> (name: string) (description: string) = Option<'T>(name, Description = description)
-
-let private fileOption description = option<string> "--file" description
-
-let private given (result: ParseResult) (option: Option<string>) =
-    result.GetValue option |> Option.ofObj |> Input.givenOption
-
-/// The text of an option as typed, without reading its value (which throws when it is missing:
-/// the parser reports that itself).
-let private typed (result: CommandResult) (option: Option<string>) : string option =
-    match result.GetResult option with
-    | null -> None
-    | found when found.Tokens.Count > 0 -> Some found.Tokens[0].Value
-    | _ -> None
-
-/// A usage error for each of the options given with an empty or blank value.
-let private refuseBlank (result: CommandResult) (options: Option<string> list) =
-    for option in options do
-        match typed result option with
-        | Some text when String.IsNullOrWhiteSpace text ->
-            result.AddError(option.Name + " was given an empty value; give a value or leave the option out.")
-        | _ -> ()
+open CartoCreds.Cli.Commands
 
 /// `show [--file PATH] [--reveal] [--json]`: resolves as `new Credentials(credFile: PATH)` would.
 let private show (host: Host) (terminal: Terminal) =
@@ -62,21 +22,13 @@ let private show (host: Host) (terminal: Terminal) =
     command.SetAction(fun (result: ParseResult) ->
         match Shell.resolve host { Request.None with CredFile = (given result file) } with
         | Ok resolved ->
-            warn terminal resolved
+            warn terminal resolved.Warnings
             let render = if result.GetValue json then Output.json else Output.table
             terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
             Success
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
 
     command
-
-/// Writes a line to stdout; false when stdout cannot be written (a full disk, a closed pipe).
-let private tryWriteLine (terminal: Terminal) (text: string) =
-    try
-        terminal.Out.WriteLine text
-        true
-    with :? IO.IOException ->
-        false
 
 /// `save (--username U | --base-url URL) [--api-key K | --api-key-stdin] [--file PATH] [--allow-non-secure]`.
 let private save (host: Host) (terminal: Terminal) =
@@ -116,7 +68,8 @@ let private save (host: Host) (terminal: Terminal) =
                     "warning: an API key given with --api-key can be seen in shell history and process lists; prefer --api-key-stdin."
 
                 Ok(Some key)
-            | None when result.GetValue apiKeyStdin -> KeyInput.fromStdin terminal "--api-key-stdin" |> Result.map Some
+            | None when result.GetValue apiKeyStdin ->
+                KeyInput.fromStdin terminal "--api-key-stdin" "API key" |> Result.map Some
             | None when terminal.IsInteractive -> KeyInput.prompt terminal "API key (empty for default_public): "
             | None ->
                 terminal.Err.WriteLine
@@ -203,6 +156,7 @@ let rootCommand (host: Host) (terminal: Terminal) : RootCommand =
     root.Subcommands.Add(save host terminal)
     root.Subcommands.Add(delete host terminal)
     root.Subcommands.Add(path host terminal)
+    root.Subcommands.Add(Cloud.command host terminal)
     root
 
 /// Runs the tool's command line against a host and a terminal: the process's own from `main`, a

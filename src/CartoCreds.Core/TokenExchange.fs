@@ -40,6 +40,10 @@ module TokenExchange =
     [<Literal>]
     let Audience = "carto-cloud-native-api"
 
+    /// The token server: `CARTO_AUTH_URL` when set (API base URL rules), else the default.
+    let authUrl (getVariable: string -> string option) : Result<ApiBaseUrl, CloudValueError> =
+        getVariable AuthUrlVariable |> Input.givenOption |> Option.defaultValue DefaultAuthUrl |> ApiBaseUrl.create
+
     /// How early a token is replaced: 5 minutes before it expires, or half its lifetime when shorter.
     let early = TimeSpan.FromMinutes 5.0
 

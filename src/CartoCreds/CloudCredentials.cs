@@ -214,9 +214,7 @@ public sealed class CloudCredentials : IEquatable<CloudCredentials>
 
     private static ApiBaseUrl AuthUrl(Host host)
     {
-        var given = host.GetVariable.Invoke(TokenExchange.AuthUrlVariable);
-        var text = FSharpOption<string>.get_IsSome(given) && !string.IsNullOrWhiteSpace(given.Value) ? given.Value : TokenExchange.DefaultAuthUrl;
-        var url = ApiBaseUrlModule.create(text);
+        var url = TokenExchange.authUrl(host.GetVariable);
         return url.IsOk
             ? url.ResultValue
             : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(url.ErrorValue)}");

@@ -1,0 +1,207 @@
+/// `cartocreds cloud`: CARTO 3 credentials (SPEC §6 and §7): show, token, save, delete.
+module CartoCreds.Cli.Cloud
+
+open System
+open System.CommandLine
+open System.CommandLine.Parsing
+open System.Net.Http
+open System.Threading
+open CartoCreds.Core
+open CartoCreds.Cli.Commands
+
+/// The options every resolving `cloud` command takes.
+type private Source = { File: Option<string>; Profile: Option<string> }
+
+let private source (command: Command) : Source =
+    let file =
+        fileOption "A carto-auth or CARTO CLI credentials file, used before the environment and the saved session"
+
+    let profile =
+        option<string> "--profile" "The CARTO CLI profile (default: CARTO_PROFILE, else the current one)"
+
+    command.Options.Add file
+    command.Options.Add profile
+    command.Validators.Add(fun result -> refuseBlank result [ file; profile ])
+    { File = file; Profile = profile }
+
+let private resolve (host: Host) (result: ParseResult) (source: Source) =
+    Shell.resolveCloud
+        host
+        (TimeProvider.System.GetUtcNow())
+        { CloudRequest.None with
+            Arguments = { CloudArguments.None with Profile = given result source.Profile }
+            CredFile = given result source.File }
+
+/// `cloud show [--file PATH] [--profile NAME] [--reveal] [--json]`.
+let private show (host: Host) (terminal: Terminal) =
+    let command = Command("show", "Resolve CARTO 3 credentials and print each field with its origin")
+    let source = source command
+    let reveal = option<bool> "--reveal" "Print the token or secret whole instead of masked"
+    let json = option<bool> "--json" "Print a JSON object instead of a table"
+    command.Options.Add reveal
+    command.Options.Add json
+
+    command.SetAction(fun (result: ParseResult) ->
+        match resolve host result source with
+        | Ok resolved ->
+            warn terminal resolved.Warnings
+            let render = if result.GetValue json then Output.cloudJson else Output.cloudTable
+            terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
+            Success
+        | Error e -> fail terminal (Messages.cloudResolveError e))
+
+    command
+
+/// One client for the tool's own requests.
+let private http = lazy (new HttpClient())
+
+/// `cloud token [--file PATH] [--profile NAME]`: a valid bearer token and a newline, nothing else.
+let private token (host: Host) (terminal: Terminal) =
+    let command =
+        Command("token", "Print a valid bearer token (exchanged from client credentials, cached on disk)")
+
+    let source = source command
+
+    command.SetAction(fun (result: ParseResult) ->
+        match resolve host result source with
+        | Error e -> fail terminal (Messages.cloudResolveError e)
+        | Ok resolved ->
+            match resolved.Credentials.Grant with
+            | Grant.AccessToken(token, _) ->
+                terminal.Out.WriteLine(CloudText.value token)
+                Success
+            | Grant.ClientCredentials(id, secret) ->
+                match TokenExchange.authUrl host.GetVariable with
+                | Error e ->
+                    fail terminal ("variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
+                | Ok authUrl ->
+                    let cache =
+                        match Location.tokenCacheDirectory host.Platform host.GetVariable with
+                        | Ok dir -> Some dir
+                        | Error _ -> None
+
+                    let tokens =
+                        TokenSource(
+                            id,
+                            secret,
+                            authUrl,
+                            http.Value,
+                            TimeProvider.System,
+                            cache,
+                            TimeSpan.FromSeconds 10.0
+                        )
+
+                    try
+                        let token = tokens.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()
+                        terminal.Out.WriteLine token.Value
+                        Success
+                    with :? TokenExchangeException as e ->
+                        terminal.Err.WriteLine("cartocreds: " + e.Message)
+
+                        match e.Error with
+                        | ExchangeError.Unreachable _
+                        | ExchangeError.TimedOut _ -> Unreachable
+                        | ExchangeError.Refused _
+                        | ExchangeError.UnexpectedAnswer _ -> Failure)
+
+    command
+
+/// `cloud save (--token-stdin | --token T) [--tenant-id ID | --api-base-url URL] [--profile NAME] [--file PATH]`.
+let private save (host: Host) (terminal: Terminal) =
+    let command = Command("save", "Save an access token as a profile of the CARTO CLI credentials file")
+
+    let tokenOption =
+        option<string> "--token" "The access token (visible in shell history: prefer --token-stdin)"
+
+    let tokenStdin = option<bool> "--token-stdin" "Read the access token from standard input"
+    let tenant = option<string> "--tenant-id" "The tenant (region), such as gcp-us-east1"
+    let url = option<string> "--api-base-url" "The API base URL, for a self-hosted CARTO"
+    let profile = option<string> "--profile" "The profile (default: the current one, else default)"
+    let file = fileOption "Where to save (default: ~/.carto_credentials.json)"
+
+    for o in [ tokenOption; tenant; url; profile; file ] do
+        command.Options.Add o
+
+    command.Options.Add tokenStdin
+
+    command.Validators.Add(fun (result: CommandResult) ->
+        let has (option: Option<string>) = not (isNull (result.GetResult option))
+
+        if not (has tokenOption) && isNull (result.GetResult tokenStdin) then
+            result.AddError "cloud save needs --token-stdin or --token."
+
+        if has tokenOption && not (isNull (result.GetResult tokenStdin)) then
+            result.AddError "give --token or --token-stdin, not both."
+
+        if has tenant && has url then
+            result.AddError "give --tenant-id or --api-base-url, not both."
+
+        refuseBlank result [ tokenOption; tenant; url; profile; file ])
+
+    command.SetAction(fun (result: ParseResult) ->
+        let token =
+            match given result tokenOption with
+            | Some token ->
+                terminal.Err.WriteLine
+                    "warning: a token given with --token can be seen in shell history and process lists; prefer --token-stdin."
+
+                Ok token
+            | None -> KeyInput.fromStdin terminal "--token-stdin" "token"
+
+        let credentials (token: string) =
+            match CloudCredentials.ofToken token (given result url) with
+            | Error errors -> Error(errors |> List.map Messages.cloudValueError |> String.concat "; ")
+            | Ok c ->
+                match given result tenant |> Option.map ApiBaseUrl.ofTenant with
+                | None -> Ok c
+                | Some(Ok tenantUrl) -> Ok(CloudCredentials.withApiBaseUrl tenantUrl c)
+                | Some(Error e) -> Error(Messages.cloudValueError e)
+
+        match token |> Result.bind credentials with
+        | Error message -> fail terminal (message + "; nothing was saved.")
+        | Ok c ->
+            match Shell.saveProfile host (given result profile) (given result file) c with
+            | Error e -> fail terminal (Messages.profileError e)
+            | Ok(path, name) ->
+                let saved = "Saved " + c.Text + " to " + path + " (profile " + name + ")"
+
+                if not (tryWriteLine terminal saved) then
+                    terminal.Err.WriteLine(saved + " (standard output could not be written)")
+
+                Success)
+
+    command
+
+/// `cloud delete [--profile NAME] [--file PATH]`.
+let private delete (host: Host) (terminal: Terminal) =
+    let command =
+        Command("delete", "Remove a profile of the CARTO CLI credentials file, keeping the others")
+
+    let profile = option<string> "--profile" "The profile (default: the current one)"
+    let file = fileOption "The file (default: ~/.carto_credentials.json)"
+    command.Options.Add profile
+    command.Options.Add file
+    command.Validators.Add(fun result -> refuseBlank result [ profile; file ])
+
+    command.SetAction(fun (result: ParseResult) ->
+        match Shell.deleteProfile host (given result profile) (given result file) with
+        | Ok(Some(path, name)) ->
+            terminal.Out.WriteLine("Deleted profile " + name + " from " + path)
+            Success
+        | Ok None ->
+            terminal.Out.WriteLine "No such profile; nothing was changed"
+            Success
+        | Error e -> fail terminal (Messages.profileError e))
+
+    command
+
+/// The `cloud` command and its subcommands.
+let command (host: Host) (terminal: Terminal) : Command =
+    let cloud =
+        Command("cloud", "CARTO 3 credentials: access tokens and client credentials (CARTO CLI, carto-auth)")
+
+    cloud.Subcommands.Add(show host terminal)
+    cloud.Subcommands.Add(token host terminal)
+    cloud.Subcommands.Add(save host terminal)
+    cloud.Subcommands.Add(delete host terminal)
+    cloud

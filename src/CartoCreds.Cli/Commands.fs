@@ -1,0 +1,60 @@
+/// What every command of `cartocreds` shares: exit codes, options, usage checks, output.
+module CartoCreds.Cli.Commands
+
+open System
+open System.CommandLine
+open System.CommandLine.Parsing
+open CartoCreds.Core
+
+/// Exit codes (SPEC §6).
+[<Literal>]
+let Success = 0
+
+[<Literal>]
+let Failure = 1
+
+[<Literal>]
+let UsageError = 2
+
+/// The service could not be reached (SPEC §6).
+[<Literal>]
+let Unreachable = 3
+
+let fail (terminal: Terminal) (message: string) =
+    terminal.Err.WriteLine message
+    Failure
+
+/// The warnings of resolved credentials, on stderr.
+let warn (terminal: Terminal) (warnings: Warning list) =
+    for warning in warnings do
+        terminal.Err.WriteLine(Messages.warning warning)
+
+let option<'T> (name: string) (description: string) = Option<'T>(name, Description = description)
+
+let fileOption description = option<string> "--file" description
+
+let given (result: ParseResult) (option: Option<string>) = result.GetValue option |> Option.ofObj |> Input.givenOption
+
+/// The text of an option as typed, without reading its value (which throws when it is missing:
+/// the parser reports that itself).
+let typed (result: CommandResult) (option: Option<string>) : string option =
+    match result.GetResult option with
+    | null -> None
+    | found when found.Tokens.Count > 0 -> Some found.Tokens[0].Value
+    | _ -> None
+
+/// A usage error for each of the options given with an empty or blank value.
+let refuseBlank (result: CommandResult) (options: Option<string> list) =
+    for option in options do
+        match typed result option with
+        | Some text when String.IsNullOrWhiteSpace text ->
+            result.AddError(option.Name + " was given an empty value; give a value or leave the option out.")
+        | _ -> ()
+
+/// Writes a line to stdout; false when stdout cannot be written (a full disk, a closed pipe).
+let tryWriteLine (terminal: Terminal) (text: string) =
+    try
+        terminal.Out.WriteLine text
+        true
+    with :? IO.IOException ->
+        false

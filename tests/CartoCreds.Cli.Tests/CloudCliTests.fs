@@ -1,0 +1,168 @@
+/// SPEC §6's `cartocreds cloud`: show, token, save, delete (in-process; `token` from the disk cache
+/// also as a process of each build, with no network).
+module CartoCreds.Cli.Tests.CloudCliTests
+
+open System
+open System.IO
+open System.Net
+open System.Net.Sockets
+open System.Text
+open System.Threading.Tasks
+open Xunit
+open CartoCreds.Cli.Tests.Tool
+open CartoCreds.Cli.Tests.CliTests
+
+let private token = "eyTokenTokenToken0001"
+let private secret = "s3cr3t-s3cr3t-s3cr3t-0002"
+
+[<Theory; InProcess>]
+let ``cloud show prints each field with its origin, the token masked`` (build: string) =
+    use home = new Home()
+    let r = runWith (byName build) home [ "CARTO_API_TOKEN", token ] None [ "cloud"; "show" ]
+    Assert.Equal(0, r.Code)
+
+    Assert.Equal(
+        String.concat
+            "\n"
+            [ "NAME          VALUE                               LAYER        LOCATION"
+              "kind          access token                        Environment  CARTO_API_TOKEN"
+              "token         ****0001                            Environment  CARTO_API_TOKEN"
+              "expires_on    unknown                             Environment  CARTO_API_TOKEN"
+              "api_base_url  https://gcp-us-east1.api.carto.com  Environment  CARTO_API_TOKEN" ]
+        + "\n",
+        r.Out
+    )
+
+    let revealed =
+        runWith (byName build) home [ "CARTO_API_TOKEN", token ] None [ "cloud"; "show"; "--json"; "--reveal" ]
+
+    Assert.Contains("\"token\": \"" + token + "\"", revealed.Out)
+    Assert.Contains("\"layer\": \"Environment\"", revealed.Out)
+
+[<Theory; InProcess>]
+let ``cloud token prints the token and a newline, nothing else`` (build: string) =
+    use home = new Home()
+    let r = runWith (byName build) home [ "CARTO_API_TOKEN", token ] None [ "cloud"; "token" ]
+    Assert.Equal(0, r.Code)
+    Assert.Equal(token + "\n", r.Out)
+    Assert.Equal("", r.Err)
+
+[<Theory; InProcess>]
+let ``cloud save writes a profile that cloud show then resolves; cloud delete removes it`` (build: string) =
+    use home = new Home()
+    let build = byName build
+
+    let saved =
+        runWith
+            build
+            home
+            []
+            (Some(token + "\n"))
+            [ "cloud"; "save"; "--token-stdin"; "--tenant-id"; "gcp-europe-west1"; "--profile"; "eu" ]
+
+    Assert.Equal(0, saved.Code)
+    let path = home.Path ".carto_credentials.json"
+
+    Assert.Equal(
+        "Saved CloudCredentials(token=****0001, api_base_url=https://gcp-europe-west1.api.carto.com) to "
+        + path
+        + " (profile eu)\n",
+        saved.Out
+    )
+
+    Assert.DoesNotContain(token, saved.Out + saved.Err)
+    let shown = run build home [ "cloud"; "show"; "--json" ]
+    Assert.Contains("\"location\": \"" + path + " (profile eu)\"", shown.Out)
+    Assert.Equal("Deleted profile eu from " + path + "\n", (run build home [ "cloud"; "delete" ]).Out)
+    Assert.Equal(1, (run build home [ "cloud"; "show" ]).Code)
+
+[<Theory; InProcess>]
+let ``cloud errors and usage errors are said plainly`` (build: string) =
+    use home = new Home()
+    let build = byName build
+    let none = run build home [ "cloud"; "show" ]
+    Assert.Equal(1, none.Code)
+    Assert.StartsWith("No CARTO 3 credentials found.", none.Err)
+
+    for args, line in
+        [ [ "cloud"; "save" ], "cloud save needs --token-stdin or --token."
+          [ "cloud"; "save"; "--token"; token; "--token-stdin" ], "give --token or --token-stdin, not both."
+          [ "cloud"; "save"; "--token"; token; "--tenant-id"; "a"; "--api-base-url"; "https://x.example.com" ],
+          "give --tenant-id or --api-base-url, not both."
+          [ "cloud"; "show"; "--profile"; "" ], "--profile was given an empty value"
+          [ "cloud"; "token"; "--file" ], "Run 'cartocreds --help' for usage." ] do
+        let r = run build home args
+        Assert.True((r.Code = 2), sprintf "%A: %d %s" args r.Code r.Err)
+        Assert.Contains(line, r.Err)
+        noSecret r
+
+    let refused =
+        runWith build home [] (Some(token + " " + token + "\n")) [ "cloud"; "save"; "--token-stdin" ]
+
+    Assert.Equal(1, refused.Code)
+    Assert.DoesNotContain(token, refused.Err)
+    Assert.False(File.Exists(home.Path ".carto_credentials.json"))
+
+/// A token server on 127.0.0.1 counting its requests.
+type private TokenServer() =
+    let port =
+        let probe = new TcpListener(IPAddress.Loopback, 0)
+        probe.Start()
+        let port = (probe.LocalEndpoint :?> IPEndPoint).Port
+        probe.Stop()
+        port
+
+    let listener = new HttpListener()
+    let mutable count = 0
+
+    do
+        listener.Prefixes.Add("http://127.0.0.1:" + string port + "/")
+        listener.Start()
+
+    let loop =
+        Task.Run(fun () ->
+            task {
+                try
+                    while listener.IsListening do
+                        let! context = listener.GetContextAsync()
+                        Threading.Interlocked.Increment(&count) |> ignore
+
+                        let body =
+                            Encoding.UTF8.GetBytes "{\"access_token\": \"exchanged-token-0003\", \"expires_in\": 3600}"
+
+                        context.Response.ContentType <- "application/json"
+                        do! context.Response.OutputStream.WriteAsync(body, 0, body.Length)
+                        context.Response.Close()
+                with
+                | :? HttpListenerException
+                | :? ObjectDisposedException
+                | :? InvalidOperationException -> ()
+            }
+            :> Task)
+
+    member _.Url = "http://127.0.0.1:" + string port
+    member _.Count = count
+
+    interface IDisposable with
+        member _.Dispose() =
+            listener.Stop()
+            listener.Close()
+            loop.Wait(TimeSpan.FromSeconds 5.0) |> ignore
+
+[<UnixTheory; Managed; Aot>]
+let ``cloud token exchanges client credentials once, then answers from the disk cache with no request``
+    (build: string)
+    =
+    use home = new Home()
+    use server = new TokenServer()
+
+    let variables =
+        [ "CARTO_CLIENT_ID", "m2m-client"; "CARTO_CLIENT_SECRET", secret; "CARTO_AUTH_URL", server.Url ]
+
+    for _ in 1..2 do
+        let r = runWith (byName build) home variables None [ "cloud"; "token" ]
+        Assert.True((r.Code = 0), r.Err)
+        Assert.Equal("exchanged-token-0003\n", r.Out)
+
+    Assert.Equal(1, server.Count)
+    Assert.Single(Directory.GetFiles(Path.Combine(home.Config, "cartocreds", "tokens"))) |> ignore
