@@ -115,6 +115,7 @@ let publish () =
     )
 
 let bench () =
+    build ()
     publish ()
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "startup.fsx") ])
 

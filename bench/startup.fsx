@@ -1,6 +1,8 @@
 // Cold start-up of `cartocreds show --file F`: the AOT binary, the managed build, and a bare AOT
 // "hello" built the same way (the floor). Run by `dotnet fsi build.fsx bench`, after `publish`.
 // Prints the median of each over RUNS runs (default 30), interleaved, and the ratios.
+#r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
+
 open System
 open System.Diagnostics
 open System.IO
@@ -19,9 +21,15 @@ let runs =
     | "" -> 30
     | n -> int n
 
+let mutable variablesOf: string list -> (string * string) list = fun _ -> []
+
 let run (program: string) (args: string list) =
     let info = ProcessStartInfo(program, args, RedirectStandardOutput = true, UseShellExecute = false)
     info.Environment["HOME"] <- root
+
+    for name, value in variablesOf args do
+        info.Environment[name] <- value
+
     let clock = Stopwatch.StartNew()
     use proc = Process.Start info
     proc.StandardOutput.ReadToEnd() |> ignore
@@ -90,10 +98,37 @@ File.WriteAllText(
     """{"username": "johnsmith", "api_key": "3f1e0c9a2b7d4e5f6a7b8c9d", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
 )
 
+// `cloud token` answers from the disk cache: a token written there for the client of the variables.
+let cloudHome = Path.Combine(work, "home")
+let tokens = Path.Combine(cloudHome, ".config", "cartocreds", "tokens")
+Directory.CreateDirectory tokens |> ignore
+
+let cachedToken =
+    let clientId =
+        match CartoCreds.Core.CloudText.create CartoCreds.Core.CloudField.ClientId "m2m-client" with
+        | Ok id -> id
+        | Error _ -> failwith "bad client id"
+
+    let token: CartoCreds.Core.AccessToken =
+        { Value = "eyCachedCachedCachedToken01"
+          ExpiresOn = Some(DateTimeOffset.UtcNow.AddHours 1.0) }
+
+    File.WriteAllBytes(
+        Path.Combine(tokens, CartoCreds.Core.TokenExchange.cacheName "https://auth.carto.com" clientId),
+        CartoCreds.Core.TokenExchange.cacheBytes "https://auth.carto.com" clientId token
+    )
+
+let cloudVariables =
+    [ "HOME", cloudHome; "CARTO_CLIENT_ID", "m2m-client"; "CARTO_CLIENT_SECRET", "secretsecretsecret" ]
+
 let candidates =
     [ "aot show", Path.Combine(aotDir, "cartocreds"), [ "show"; "--file"; file ]
+      "aot path", Path.Combine(aotDir, "cartocreds"), [ "path" ]
+      "aot cloud token", Path.Combine(aotDir, "cartocreds"), [ "cloud"; "token" ]
       "managed show", "dotnet", [ Path.Combine(managedDir, "cartocreds.dll"); "show"; "--file"; file ]
       "aot hello (floor)", Path.Combine(helloDir, "hello"), [] ]
+
+variablesOf <- fun args -> if List.contains "cloud" args then cloudVariables else []
 
 // One warm-up each (page cache), then interleaved runs so drift hits all alike.
 for _, program, args in candidates do

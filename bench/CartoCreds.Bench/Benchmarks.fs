@@ -173,6 +173,99 @@ type SaveFile() =
     [<GlobalCleanup>]
     member _.Cleanup() = Directory.Delete(directory, true)
 
+/// SPEC §7.2: CARTO 3 credentials resolved from the environment and from the CARTO CLI file, beside
+/// reading and parsing that file (the floor).
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type ResolveCloud() =
+    let directory = Directory.CreateTempSubdirectory("cartocreds-bench-cloud-").FullName
+    let cli = Path.Combine(directory, ".carto_credentials.json")
+
+    do
+        File.WriteAllText(
+            cli,
+            """{"current_profile": "prod", "profiles": {"prod": {"token": "eyProdProdProdProdProdProd01", "tenant_id": "gcp-us-east1", "tenant_domain": "clausa.app.carto.com", "organization_id": "ac_1234", "organization_name": "Team", "user_email": "ana@example.com"}}}"""
+        )
+
+    let now = DateTimeOffset.UtcNow
+    let fileHost = Host.ofVariables [ "HOME", directory ]
+
+    let environmentHost =
+        Host.ofVariables [ "HOME", directory; CloudVariables.Token, "eyTokenTokenTokenToken0001" ]
+
+    [<Benchmark(Baseline = true)>]
+    member _.ReadAllBytesAndParse() =
+        use document = JsonDocument.Parse(File.ReadAllBytes cli)
+        document.RootElement.ValueKind
+
+    [<Benchmark>]
+    member _.FromTheCliFile() = Shell.resolveCloud fileHost now CloudRequest.None
+
+    [<Benchmark>]
+    member _.FromTheEnvironment() = Shell.resolveCloud environmentHost now CloudRequest.None
+
+    [<GlobalCleanup>]
+    member _.Cleanup() = Directory.Delete(directory, true)
+
+/// SPEC §7.4: a cache hit of `TokenSource.GetAsync` beside its floor, reading a field and comparing
+/// it against the clock. The token is fetched once, from a file cache written beforehand.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
+type TokenCacheHit() =
+    let directory = Directory.CreateTempSubdirectory("cartocreds-bench-tokens-").FullName
+
+    let text field value =
+        match CloudText.create field value with
+        | Ok t -> t
+        | Error _ -> failwith "bad benchmark input"
+
+    let clientId = text CloudField.ClientId "m2m-client"
+
+    let authUrl =
+        match ApiBaseUrl.create TokenExchange.DefaultAuthUrl with
+        | Ok u -> u
+        | Error _ -> failwith "bad benchmark input"
+
+    let token =
+        { Value = "eyCachedCachedCachedToken01"
+          ExpiresOn = Some(DateTimeOffset.UtcNow.AddHours 1.0) }
+
+    do
+        File.WriteAllBytes(
+            Path.Combine(directory, TokenExchange.cacheName (ApiBaseUrl.value authUrl) clientId),
+            TokenExchange.cacheBytes (ApiBaseUrl.value authUrl) clientId token
+        )
+
+    let source =
+        TokenSource(
+            clientId,
+            text CloudField.ClientSecret "secretsecretsecret",
+            authUrl,
+            lazy (new Net.Http.HttpClient()),
+            TimeProvider.System,
+            Some directory,
+            TimeSpan.FromSeconds 10.0
+        )
+
+    let refreshAt = DateTimeOffset.UtcNow.AddMinutes 55.0
+
+    do source.GetAsync(Threading.CancellationToken.None).AsTask().Wait()
+
+    [<Benchmark>]
+    member _.ClockOnly() = TimeProvider.System.GetUtcNow()
+
+    [<Benchmark>]
+    member _.FieldOnly() = token.Value
+
+    [<Benchmark(Baseline = true)>]
+    member _.FieldAndClock() = if TimeProvider.System.GetUtcNow() < refreshAt then token.Value else null
+
+    [<Benchmark>]
+    member _.GetAsync() = source.GetAsync(Threading.CancellationToken.None).Result.Value
+
+    [<GlobalCleanup>]
+    member _.Cleanup() = Directory.Delete(directory, true)
+
 [<EntryPoint>]
 let main argv =
     BenchmarkSwitcher.FromAssembly(typeof<DecodeFile>.Assembly).Run(argv) |> ignore

@@ -81,15 +81,7 @@ let private token (host: Host) (terminal: Terminal) =
                         | Error _ -> None
 
                     let tokens =
-                        TokenSource(
-                            id,
-                            secret,
-                            authUrl,
-                            http.Value,
-                            TimeProvider.System,
-                            cache,
-                            TimeSpan.FromSeconds 10.0
-                        )
+                        TokenSource(id, secret, authUrl, http, TimeProvider.System, cache, TimeSpan.FromSeconds 10.0)
 
                     try
                         let token = tokens.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()

@@ -83,7 +83,7 @@ module TokenExchange =
     /// Whether a token may still be sent at `now`.
     let isValid (now: DateTimeOffset) (token: AccessToken) =
         match token.ExpiresOn with
-        | Some expires -> now < expires
+        | Some expires -> DateTimeOffset.op_LessThan (now, expires) // F#'s generic `<` would box both
         | None -> true
 
     let private bounded (text: string) = if text.Length > 200 then text.Substring(0, 200) + "…" else text

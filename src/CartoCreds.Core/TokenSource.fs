@@ -18,12 +18,13 @@ type private Cached = { Token: AccessToken; RefreshAt: DateTimeOffset }
 /// reused until it is due for replacement; any number of concurrent callers cause one request; a
 /// failed replacement while the current token is still valid serves it and waits 30 s before the
 /// next try; tokens are cached on disk (atomic, 0600) for other processes when a directory is given.
+/// The HTTP client is made only when a request is needed: a token from the cache costs none.
 type TokenSource
     (
         clientId: CloudText,
         secret: CloudText,
         authUrl: ApiBaseUrl,
-        http: HttpClient,
+        http: Lazy<HttpClient>,
         time: TimeProvider,
         cacheDirectory: string option,
         timeout: TimeSpan
@@ -72,7 +73,7 @@ type TokenSource
                         |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
                     )
 
-                use! response = http.PostAsync(auth + "/oauth/token", content, cancel.Token)
+                use! response = http.Value.PostAsync(auth + "/oauth/token", content, cancel.Token)
                 let! body = response.Content.ReadAsByteArrayAsync(cancel.Token)
                 return TokenExchange.reply issued (int response.StatusCode) (ReadOnlyMemory body)
             with
@@ -113,7 +114,8 @@ type TokenSource
         let now = time.GetUtcNow()
 
         match Volatile.Read(&cached) with
-        | Some c when now < c.RefreshAt -> ValueTask<AccessToken>(c.Token)
+        // DateTimeOffset.op_LessThan, not F#'s generic `<`, which boxes both sides.
+        | Some c when DateTimeOffset.op_LessThan (now, c.RefreshAt) -> ValueTask<AccessToken>(c.Token)
         | _ ->
             let work =
                 lock gate (fun () ->

@@ -60,12 +60,12 @@ public sealed class CloudCredentials : IEquatable<CloudCredentials>
     /// <summary>The API base URL where nothing names a region.</summary>
     public const string DefaultApiBaseUrl = ApiBaseUrlModule.DefaultText;
 
-    private static readonly HttpClient Http = new(new SocketsHttpHandler
+    private static readonly Lazy<HttpClient> Http = new(() => new HttpClient(new SocketsHttpHandler
     {
         // Pooled connections, renewed so that DNS changes are seen.
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         AutomaticDecompression = DecompressionMethods.All,
-    });
+    }));
 
     private readonly CloudResolved _state;
     private readonly Lazy<TokenSource>? _tokens;

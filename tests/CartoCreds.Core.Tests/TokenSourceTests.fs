@@ -32,7 +32,7 @@ let private source (server: Server) (clock: TimeProvider) (cache: string option)
         text CloudField.ClientId "m2m-client",
         text CloudField.ClientSecret secretText,
         url server.Url,
-        http,
+        lazy http,
         clock,
         cache,
         TimeSpan.FromSeconds timeout
