@@ -17,13 +17,13 @@ let fields (reveal: bool) (credentials: Credentials) : (string * string) list =
       "allow_non_secure", (if credentials.AllowNonSecure then "true" else "false") ]
 
 /// A table in the spirit of `aws configure list`: one row a field, with the layer and where it looked.
-let table (reveal: bool) (resolved: Resolved) : string =
-    let layer = Layer.name resolved.Origin.Layer
-    let location = resolved.Origin.Location |> Option.defaultValue "-"
+let private tableOf (origin: Origin) (fields: (string * string) list) : string =
+    let layer = Layer.name origin.Layer
+    let location = origin.Location |> Option.defaultValue "-"
 
     let rows =
         ("NAME", "VALUE", "LAYER", "LOCATION")
-        :: (fields reveal resolved.Credentials |> List.map (fun (name, value) -> name, value, layer, location))
+        :: (fields |> List.map (fun (name, value) -> name, value, layer, location))
 
     let width pick = rows |> List.map (pick >> String.length) |> List.max
 
@@ -33,6 +33,21 @@ let table (reveal: bool) (resolved: Resolved) : string =
     rows
     |> List.map (fun (a, b, c, d) -> (a.PadRight w1 + "  " + b.PadRight w2 + "  " + c.PadRight w3 + "  " + d).TrimEnd())
     |> String.concat "\n"
+
+/// `show` as a table.
+let table (reveal: bool) (resolved: Resolved) : string = tableOf resolved.Origin (fields reveal resolved.Credentials)
+
+/// The origin as `--json` writes it, closing the object the fields were written into.
+let private writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
+    writer.WriteStartObject "origin"
+    writer.WriteString("layer", Layer.id origin.Layer)
+
+    match origin.Location with
+    | Some location -> writer.WriteString("location", location)
+    | None -> writer.WriteNull "location"
+
+    writer.WriteEndObject()
+    writer.WriteEndObject()
 
 /// The same as `table`, as a JSON object: the file's fields (written by the codec) and the origin.
 let json (reveal: bool) (resolved: Resolved) : string =
@@ -47,15 +62,7 @@ let json (reveal: bool) (resolved: Resolved) : string =
     Codec.writeText (fun writer ->
         writer.WriteStartObject()
         Codec.writeFields writer key credentials
-        writer.WriteStartObject "origin"
-        writer.WriteString("layer", Layer.id resolved.Origin.Layer)
-
-        match resolved.Origin.Location with
-        | Some location -> writer.WriteString("location", location)
-        | None -> writer.WriteNull "location"
-
-        writer.WriteEndObject()
-        writer.WriteEndObject())
+        writeOrigin writer resolved.Origin)
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
 
@@ -81,21 +88,7 @@ let cloudFields (reveal: bool) (credentials: CloudCredentials) : (string * strin
 
 /// `cloud show` as a table: one row a field, with the layer and where it looked.
 let cloudTable (reveal: bool) (resolved: CloudResolved) : string =
-    let layer = Layer.name resolved.Origin.Layer
-    let location = resolved.Origin.Location |> Option.defaultValue "-"
-
-    let rows =
-        ("NAME", "VALUE", "LAYER", "LOCATION")
-        :: (cloudFields reveal resolved.Credentials |> List.map (fun (name, value) -> name, value, layer, location))
-
-    let width pick = rows |> List.map (pick >> String.length) |> List.max
-
-    let w1, w2, w3 =
-        width (fun (a, _, _, _) -> a), width (fun (_, b, _, _) -> b), width (fun (_, _, c, _) -> c)
-
-    rows
-    |> List.map (fun (a, b, c, d) -> (a.PadRight w1 + "  " + b.PadRight w2 + "  " + c.PadRight w3 + "  " + d).TrimEnd())
-    |> String.concat "\n"
+    tableOf resolved.Origin (cloudFields reveal resolved.Credentials)
 
 /// `cloud show --json`.
 let cloudJson (reveal: bool) (resolved: CloudResolved) : string =
@@ -105,14 +98,6 @@ let cloudJson (reveal: bool) (resolved: CloudResolved) : string =
         for name, value in cloudFields reveal resolved.Credentials do
             writer.WriteString(name, value)
 
-        writer.WriteStartObject "origin"
-        writer.WriteString("layer", Layer.id resolved.Origin.Layer)
-
-        match resolved.Origin.Location with
-        | Some location -> writer.WriteString("location", location)
-        | None -> writer.WriteNull "location"
-
-        writer.WriteEndObject()
-        writer.WriteEndObject())
+        writeOrigin writer resolved.Origin)
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'

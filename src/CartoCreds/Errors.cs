@@ -9,33 +9,50 @@ namespace CartoCreds;
 /// </summary>
 internal static class Errors
 {
-    public static Exception Of(ResolveError error)
-    {
-        var message = Messages.resolveError(error);
+    /// <summary>What a failed read of a layer's file was, for the exception it becomes.</summary>
+    private enum FileFailure { NotFound, Unreadable, Invalid }
 
-        if (error is not ResolveError.InvalidLayer invalid)
+    /// <summary>SPEC §5's exceptions, for either kind of credentials: the one place layers become exception types.</summary>
+    private static Exception OfLayer(string message, bool notFound, Layer layer, string location, FileFailure failure)
+    {
+        if (notFound)
         {
             return new CredentialsNotFoundException(message);
         }
 
-        if (invalid.layer.IsEnvironment)
+        if (layer.IsEnvironment)
         {
             return new InvalidOperationException(message);
         }
 
-        if (invalid.layer.IsExplicit || invalid.layer.IsArguments)
+        if (layer.IsExplicit || layer.IsArguments)
         {
             return new ArgumentException(message);
         }
 
-        return invalid.problem switch
+        return failure switch
         {
-            LayerProblem.Unreadable { Item.IsNotFound: true } => new FileNotFoundException(message, invalid.location),
-            LayerProblem.Unreadable => new IOException(message),
-            LayerProblem.Exposed => new IOException(message),
+            FileFailure.NotFound => new FileNotFoundException(message, location),
+            FileFailure.Unreadable => new IOException(message),
             _ => new InvalidDataException(message),
         };
     }
+
+    public static Exception Of(ResolveError error) => error switch
+    {
+        ResolveError.InvalidLayer invalid => OfLayer(
+            Messages.resolveError(error),
+            false,
+            invalid.layer,
+            invalid.location,
+            invalid.problem switch
+            {
+                LayerProblem.Unreadable { Item.IsNotFound: true } => FileFailure.NotFound,
+                LayerProblem.Unreadable or LayerProblem.Exposed => FileFailure.Unreadable,
+                _ => FileFailure.Invalid,
+            }),
+        _ => OfLayer(Messages.resolveError(error), true, Layer.Explicit, "", FileFailure.Invalid),
+    };
 
     public static Exception Of(StoreError error)
     {
@@ -43,33 +60,21 @@ internal static class Errors
         return error.IsNoLocation ? new InvalidOperationException(message) : new IOException(message);
     }
 
-    public static Exception Of(CloudResolveError error)
+    public static Exception Of(CloudResolveError error) => error switch
     {
-        var message = Messages.cloudResolveError(error);
-
-        if (error is not CloudResolveError.InvalidLayer invalid)
-        {
-            return new CredentialsNotFoundException(message);
-        }
-
-        if (invalid.layer.IsEnvironment)
-        {
-            return new InvalidOperationException(message);
-        }
-
-        if (invalid.layer.IsExplicit || invalid.layer.IsArguments)
-        {
-            return new ArgumentException(message);
-        }
-
-        return invalid.problem switch
-        {
-            CloudProblem.Unreadable { Item.IsNotFound: true } => new FileNotFoundException(message, invalid.location),
-            CloudProblem.Unreadable => new IOException(message),
-            CloudProblem.Exposed => new IOException(message),
-            _ => new InvalidDataException(message),
-        };
-    }
+        CloudResolveError.InvalidLayer invalid => OfLayer(
+            Messages.cloudResolveError(error),
+            false,
+            invalid.layer,
+            invalid.location,
+            invalid.problem switch
+            {
+                CloudProblem.Unreadable { Item.IsNotFound: true } => FileFailure.NotFound,
+                CloudProblem.Unreadable or CloudProblem.Exposed => FileFailure.Unreadable,
+                _ => FileFailure.Invalid,
+            }),
+        _ => OfLayer(Messages.cloudResolveError(error), true, Layer.Explicit, "", FileFailure.Invalid),
+    };
 
     public static Exception Of(ProfileError error)
     {
