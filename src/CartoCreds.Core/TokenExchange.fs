@@ -40,6 +40,10 @@ module TokenExchange =
     [<Literal>]
     let Audience = "carto-cloud-native-api"
 
+    /// The most of a reply that is read: a token reply is a few kilobytes.
+    [<Literal>]
+    let MaxReply = 65536
+
     /// The token server: `CARTO_AUTH_URL` when set (API base URL rules), else the default.
     let authUrl (getVariable: string -> string option) : Result<ApiBaseUrl, CloudValueError> =
         getVariable AuthUrlVariable |> Input.givenOption |> Option.defaultValue DefaultAuthUrl |> ApiBaseUrl.create

@@ -74,8 +74,21 @@ type TokenSource
                     )
 
                 use! response = http.Value.PostAsync(auth + "/oauth/token", content, cancel.Token)
-                let! body = response.Content.ReadAsByteArrayAsync(cancel.Token)
-                return TokenExchange.reply issued (int response.StatusCode) (ReadOnlyMemory body)
+                use! stream = response.Content.ReadAsStreamAsync(cancel.Token)
+                // A reply is read to a bound: a server that sends more is not answering a token request.
+                let body = Array.zeroCreate<byte>(TokenExchange.MaxReply + 1)
+                let mutable total = 0
+                let mutable reading = true
+
+                while reading do
+                    let! n = stream.ReadAsync(body.AsMemory(total, body.Length - total), cancel.Token)
+                    total <- total + n
+                    reading <- n > 0 && total < body.Length
+
+                if total > TokenExchange.MaxReply then
+                    return Error(ExchangeError.UnexpectedAnswer(int response.StatusCode))
+                else
+                    return TokenExchange.reply issued (int response.StatusCode) (ReadOnlyMemory(body, 0, total))
             with
             | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds)
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError))

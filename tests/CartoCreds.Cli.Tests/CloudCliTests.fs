@@ -131,6 +131,7 @@ type private TokenServer() =
                             Encoding.UTF8.GetBytes "{\"access_token\": \"exchanged-token-0003\", \"expires_in\": 3600}"
 
                         context.Response.ContentType <- "application/json"
+                        context.Response.KeepAlive <- false
                         do! context.Response.OutputStream.WriteAsync(body, 0, body.Length)
                         context.Response.Close()
                 with

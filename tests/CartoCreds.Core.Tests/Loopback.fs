@@ -62,6 +62,9 @@ type Server(answer: Received -> Answer) =
             try
                 let bytes = Encoding.UTF8.GetBytes reply.Body
                 context.Response.StatusCode <- reply.Status
+                // One connection a request: a pooled connection that the listener has closed would
+                // fail the next POST (which is not retried), and make the counts flaky.
+                context.Response.KeepAlive <- false
                 context.Response.ContentType <- "application/json"
                 context.Response.ContentLength64 <- int64 bytes.Length
                 do! context.Response.OutputStream.WriteAsync(bytes, 0, bytes.Length)

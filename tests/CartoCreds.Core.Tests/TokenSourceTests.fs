@@ -173,6 +173,17 @@ let ``a reply that is not JSON, or has no token, is an unexpected answer`` () =
     Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source empty (ManualClock start) None 10.0)).Error)
 
 [<Fact>]
+let ``a reply larger than 64 KiB is not read to its end, and is an unexpected answer`` () =
+    // A valid token reply, padded: read whole, it would give a token.
+    let padded =
+        "{\"access_token\": \"token-1-abcdefghijkl\", \"expires_in\": 3600, \"padding\": \""
+        + String('x', 200_000)
+        + "\"}"
+
+    use server = new Server(fun _ -> Answer.Json 200 padded)
+    Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source server (ManualClock start) None 10.0)).Error)
+
+[<Fact>]
 let ``a reply without expires_in takes the JWT's exp, else is reused for 5 minutes`` () =
     let payload = Convert.ToBase64String("{\"exp\":1893456000}"B).TrimEnd('=')
     let jwt = "eyJhbGciOiJub25lIn0." + payload + ".c2ln"

@@ -92,6 +92,7 @@ public sealed class CloudCredentialsTests
                         var bytes = Encoding.UTF8.GetBytes(body);
                         context.Response.StatusCode = status;
                         context.Response.ContentType = "application/json";
+                        context.Response.KeepAlive = false;
                         await context.Response.OutputStream.WriteAsync(bytes);
                         context.Response.Close();
                     }
