@@ -61,7 +61,7 @@ type TokenSource
             | Error _ -> None
         | _ -> None
 
-    let post () : Task<Result<AccessToken, ExchangeError>> =
+    let postOnce () : Task<Result<AccessToken, ExchangeError>> =
         task {
             use cancel = new CancellationTokenSource(timeout)
             let issued = time.GetUtcNow()
@@ -92,6 +92,15 @@ type TokenSource
             with
             | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds)
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError))
+        }
+
+    /// One retry after a failure to connect or send: a pooled connection the server has closed
+    /// fails a POST, which .NET does not retry itself. Asking for a token twice is harmless.
+    let post () : Task<Result<AccessToken, ExchangeError>> =
+        task {
+            match! postOnce () with
+            | Error(ExchangeError.Unreachable _) -> return! postOnce ()
+            | answer -> return answer
         }
 
     let exchange () : Task<AccessToken> =

@@ -4,13 +4,10 @@ module CartoCreds.Cli.Tests.CloudCliTests
 
 open System
 open System.IO
-open System.Net
-open System.Net.Sockets
-open System.Text
-open System.Threading.Tasks
 open Xunit
 open CartoCreds.Cli.Tests.Tool
 open CartoCreds.Cli.Tests.CliTests
+open CartoCreds.Core.Tests
 
 let private token = "eyTokenTokenToken0001"
 let private secret = "s3cr3t-s3cr3t-s3cr3t-0002"
@@ -103,59 +100,15 @@ let ``cloud errors and usage errors are said plainly`` (build: string) =
     Assert.DoesNotContain(token, refused.Err)
     Assert.False(File.Exists(home.Path ".carto_credentials.json"))
 
-/// A token server on 127.0.0.1 counting its requests.
-type private TokenServer() =
-    let port =
-        let probe = new TcpListener(IPAddress.Loopback, 0)
-        probe.Start()
-        let port = (probe.LocalEndpoint :?> IPEndPoint).Port
-        probe.Stop()
-        port
-
-    let listener = new HttpListener()
-    let mutable count = 0
-
-    do
-        listener.Prefixes.Add("http://127.0.0.1:" + string port + "/")
-        listener.Start()
-
-    let loop =
-        Task.Run(fun () ->
-            task {
-                try
-                    while listener.IsListening do
-                        let! context = listener.GetContextAsync()
-                        Threading.Interlocked.Increment(&count) |> ignore
-
-                        let body =
-                            Encoding.UTF8.GetBytes "{\"access_token\": \"exchanged-token-0003\", \"expires_in\": 3600}"
-
-                        context.Response.ContentType <- "application/json"
-                        context.Response.KeepAlive <- false
-                        do! context.Response.OutputStream.WriteAsync(body, 0, body.Length)
-                        context.Response.Close()
-                with
-                | :? HttpListenerException
-                | :? ObjectDisposedException
-                | :? InvalidOperationException -> ()
-            }
-            :> Task)
-
-    member _.Url = "http://127.0.0.1:" + string port
-    member _.Count = count
-
-    interface IDisposable with
-        member _.Dispose() =
-            listener.Stop()
-            listener.Close()
-            loop.Wait(TimeSpan.FromSeconds 5.0) |> ignore
-
 [<UnixTheory; Managed; Aot>]
 let ``cloud token exchanges client credentials once, then answers from the disk cache with no request``
     (build: string)
     =
     use home = new Home()
-    use server = new TokenServer()
+
+    use server =
+        new Loopback.Server(fun _ ->
+            Loopback.Answer.Json 200 "{\"access_token\": \"exchanged-token-0003\", \"expires_in\": 3600}")
 
     let variables =
         [ "CARTO_CLIENT_ID", "m2m-client"; "CARTO_CLIENT_SECRET", secret; "CARTO_AUTH_URL", server.Url ]

@@ -96,8 +96,12 @@ type Server(answer: Received -> Answer) =
     interface IDisposable with
         member _.Dispose() =
             stop.Cancel()
-            listener.Stop()
-            listener.Close()
+            // Close alone: after Stop, Close would look the endpoint up again, binding the port anew.
+            try
+                listener.Close()
+            with :? HttpListenerException ->
+                ()
+
             loop.Wait(TimeSpan.FromSeconds 5.0) |> ignore
 
 /// A clock that moves only when told.

@@ -83,7 +83,7 @@ public sealed class CloudCredentialsTests
             _listener.Start();
             _loop = Task.Run(async () =>
             {
-                while (_listener.IsListening)
+                while (true)
                 {
                     try
                     {
@@ -110,7 +110,7 @@ public sealed class CloudCredentialsTests
 
         public void Dispose()
         {
-            _listener.Stop();
+            // Close alone: after Stop, Close would look the endpoint up again, binding the port anew.
             _listener.Close();
             _loop.Wait(TimeSpan.FromSeconds(5));
         }
