@@ -1,10 +1,9 @@
-/// `cartocreds cloud`: CARTO 3 credentials (SPEC §6 and §7): show, token, save, delete.
+/// `cartocreds cloud`: CARTO 3 credentials (SPEC §6 and §7): show, token, status, save, delete.
 module CartoCreds.Cli.Cloud
 
 open System
 open System.CommandLine
 open System.CommandLine.Parsing
-open System.Net.Http
 open System.Threading
 open CartoCreds.Core
 open CartoCreds.Cli.Commands
@@ -52,9 +51,6 @@ let private show (host: Host) (terminal: Terminal) =
 
     command
 
-/// One client for the tool's own requests.
-let private http = lazy (new HttpClient())
-
 /// `cloud token [--file PATH] [--profile NAME]`: a valid bearer token and a newline, nothing else.
 let private token (host: Host) (terminal: Terminal) =
     let command =
@@ -63,38 +59,59 @@ let private token (host: Host) (terminal: Terminal) =
     let source = source command
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host result source with
-        | Error e -> fail terminal (Messages.cloudResolveError e)
+        match resolve host result source |> Result.mapError Messages.cloudResolveError with
+        | Error message -> fail terminal message
         | Ok resolved ->
-            match resolved.Credentials.Grant with
-            | Grant.AccessToken(token, _) ->
-                terminal.Out.WriteLine(CloudText.value token)
+            match Status.bearer host resolved.Credentials.Grant with
+            | Error message -> fail terminal message
+            | Ok(Bearer.Token token) ->
+                terminal.Out.WriteLine token
                 Success
-            | Grant.ClientCredentials(id, secret) ->
-                match TokenExchange.authUrl host.GetVariable with
-                | Error e ->
-                    fail terminal ("variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
-                | Ok authUrl ->
-                    let cache =
-                        match Location.tokenCacheDirectory host.Platform host.GetVariable with
-                        | Ok dir -> Some dir
-                        | Error _ -> None
+            | Ok(Bearer.Exchanged(tokens, _)) ->
+                try
+                    let token = tokens.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()
+                    terminal.Out.WriteLine token.Value
+                    Success
+                with :? TokenExchangeException as e ->
+                    terminal.Err.WriteLine("cartocreds: " + e.Message)
 
-                    let tokens =
-                        TokenSource(id, secret, authUrl, http, TimeProvider.System, cache, TimeSpan.FromSeconds 10.0)
+                    match e.Error with
+                    | ExchangeError.Unreachable _
+                    | ExchangeError.TimedOut _ -> Unreachable
+                    | ExchangeError.Refused _
+                    | ExchangeError.UnexpectedAnswer _ -> Failure)
 
-                    try
-                        let token = tokens.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()
-                        terminal.Out.WriteLine token.Value
-                        Success
-                    with :? TokenExchangeException as e ->
-                        terminal.Err.WriteLine("cartocreds: " + e.Message)
+    command
 
-                        match e.Error with
-                        | ExchangeError.Unreachable _
-                        | ExchangeError.TimedOut _ -> Unreachable
-                        | ExchangeError.Refused _
-                        | ExchangeError.UnexpectedAnswer _ -> Failure)
+/// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
+let private status (host: Host) (terminal: Terminal) =
+    let command =
+        Command("status", "Resolve CARTO 3 credentials and verify them: print the account and where they came from")
+
+    let source = source command
+    let json = option<bool> "--json" "Print a JSON object instead of a table"
+    command.Options.Add json
+
+    command.SetAction(fun (result: ParseResult) ->
+        let accounts =
+            Verification.accountsUrl host.GetVariable
+            |> Result.mapError (fun e ->
+                "variable " + Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
+
+        match resolve host result source |> Result.mapError Messages.cloudResolveError with
+        | Error message -> fail terminal message
+        | Ok resolved ->
+            warn terminal resolved.Warnings
+
+            match accounts, Status.bearer host resolved.Credentials.Grant with
+            | Error message, _
+            | _, Error message -> fail terminal message
+            | Ok accounts, Ok bearer ->
+                let credentials = Output.cloudFields false resolved.Credentials
+
+                Verify.cloud Http.shared.Value Verification.defaultTimeout accounts bearer CancellationToken.None
+                |> _.GetAwaiter().GetResult()
+                |> Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials)
 
     command
 
@@ -194,6 +211,7 @@ let command (host: Host) (terminal: Terminal) : Command =
 
     cloud.Subcommands.Add(show host terminal)
     cloud.Subcommands.Add(token host terminal)
+    cloud.Subcommands.Add(status host terminal)
     cloud.Subcommands.Add(save host terminal)
     cloud.Subcommands.Add(delete host terminal)
     cloud

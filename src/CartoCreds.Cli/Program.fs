@@ -30,6 +30,35 @@ let private show (host: Host) (terminal: Terminal) =
 
     command
 
+/// `status [--file PATH] [--json]`: resolves as `show` does, then asks CARTO whose account it is.
+let private status (host: Host) (terminal: Terminal) =
+    let file = fileOption "A credentials file, used before the environment and the saved session"
+    let json = option<bool> "--json" "Print a JSON object instead of a table"
+
+    let command =
+        Command("status", "Resolve credentials and verify them with CARTO: print the account and where they came from")
+
+    command.Options.Add file
+    command.Options.Add json
+    command.Validators.Add(fun result -> refuseBlank result [ file ])
+
+    command.SetAction(fun (result: ParseResult) ->
+        match Shell.resolve host { Request.None with CredFile = (given result file) } with
+        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
+        | Ok resolved ->
+            warn terminal resolved.Warnings
+            let credentials = Output.fields false resolved.Credentials |> List.filter (fst >> (<>) "username")
+
+            Verify.legacy
+                Http.shared.Value
+                Verification.defaultTimeout
+                resolved.Credentials
+                Threading.CancellationToken.None
+            |> _.GetAwaiter().GetResult()
+            |> Status.report terminal (result.GetValue json) resolved.Origin Status.legacyAccount credentials)
+
+    command
+
 /// `save (--username U | --base-url URL) [--api-key K | --api-key-stdin] [--file PATH] [--allow-non-secure]`.
 let private save (host: Host) (terminal: Terminal) =
     let username = option<string> "--username" "The CARTO username"
@@ -148,11 +177,12 @@ let private path (host: Host) (terminal: Terminal) =
 let rootCommand (host: Host) (terminal: Terminal) : RootCommand =
     let root =
         RootCommand(
-            "cartocreds: show, save and delete CARTO credentials, in the file CARTOframes shares.\n"
+            "cartocreds: show, verify, save and delete CARTO credentials, in the file CARTOframes shares.\n"
             + "Precedence: --file, then CARTO_USERNAME / CARTO_API_KEY / CARTO_BASE_URL, then the saved session."
         )
 
     root.Subcommands.Add(show host terminal)
+    root.Subcommands.Add(status host terminal)
     root.Subcommands.Add(save host terminal)
     root.Subcommands.Add(delete host terminal)
     root.Subcommands.Add(path host terminal)

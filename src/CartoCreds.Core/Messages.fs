@@ -239,19 +239,7 @@ module Messages =
         | ProfileError.Store e -> storeError e
 
     /// Why client credentials could not be exchanged for a token (SPEC §7.4); never the secret.
-    let exchangeError (error: ExchangeError) : string =
-        match error with
-        | ExchangeError.Refused(status, error, description) ->
-            let said =
-                [ error; description ]
-                |> List.choose id
-                |> List.map (fun t -> Refused.show t |> Option.defaultValue "…")
+    let exchangeError (error: ExchangeError) : string = CallMessages.exchangeError error
 
-            "the token server refused the client credentials (HTTP "
-            + string status
-            + (if said.IsEmpty then "" else ": " + String.concat ": " said)
-            + ")"
-        | ExchangeError.UnexpectedAnswer status ->
-            "the token server answered HTTP " + string status + " without an access token"
-        | ExchangeError.Unreachable reason -> "the token server could not be reached (" + reason + ")"
-        | ExchangeError.TimedOut seconds -> "the token server did not answer within " + string seconds + " s"
+    /// A failed verification (SPEC §8): what failed, at which URL (never with a secret), and what to do.
+    let verifyError (error: VerifyError) : string = CallMessages.verifyError error

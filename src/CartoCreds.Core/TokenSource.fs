@@ -73,25 +73,18 @@ type TokenSource
                         |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
                     )
 
-                use! response = http.Value.PostAsync(auth + "/oauth/token", content, cancel.Token)
-                use! stream = response.Content.ReadAsStreamAsync(cancel.Token)
+                use request = new HttpRequestMessage(HttpMethod.Post, auth + "/oauth/token", Content = content)
+
+                use! response = http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token)
+
                 // A reply is read to a bound: a server that sends more is not answering a token request.
-                let body = Array.zeroCreate<byte>(TokenExchange.MaxReply + 1)
-                let mutable total = 0
-                let mutable reading = true
-
-                while reading do
-                    let! n = stream.ReadAsync(body.AsMemory(total, body.Length - total), cancel.Token)
-                    total <- total + n
-                    reading <- n > 0 && total < body.Length
-
-                if total > TokenExchange.MaxReply then
-                    return Error(ExchangeError.UnexpectedAnswer(int response.StatusCode))
-                else
-                    return TokenExchange.reply issued (int response.StatusCode) (ReadOnlyMemory(body, 0, total))
+                match! Http.readBounded response.Content TokenExchange.MaxReply cancel.Token with
+                | None -> return Error(ExchangeError.UnexpectedAnswer(int response.StatusCode))
+                | Some body -> return TokenExchange.reply issued (int response.StatusCode) body
             with
             | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds)
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError))
+            | :? IOException as e -> return Error(ExchangeError.Unreachable(e.GetType().Name))
         }
 
     /// One retry after a failure to connect or send: a pooled connection the server has closed
@@ -129,6 +122,19 @@ type TokenSource
             finally
                 lock gate (fun () -> pending <- null)
         }
+
+    /// Drops `token` when it is the current one (the service refused it before it expired): the
+    /// next caller exchanges again, without waiting for the back-off. A caller holding an older
+    /// token drops nothing newer.
+    member _.Invalidate(token: string) =
+        lock gate (fun () ->
+            match cached with
+            | Some c when c.Token.Value = token ->
+                cached <- None
+                retryNotBefore <- DateTimeOffset.MinValue
+                // The disk cache holds the same token: the next exchange replaces it.
+                diskChecked <- true
+            | _ -> ())
 
     /// A valid token: the current one while it is not due for replacement (no allocation), else
     /// one exchange shared by every caller waiting meanwhile.

@@ -1,4 +1,3 @@
-using System.Net;
 using CartoCreds.Core;
 using Microsoft.FSharp.Core;
 using CoreCloud = CartoCreds.Core.CloudCredentials;
@@ -55,32 +54,29 @@ public sealed class CartoTokenException : Exception
 /// var token = await cloud.GetAccessTokenAsync();      // Authorization: Bearer {token.Value}
 /// </code>
 /// </example>
-public sealed class CloudCredentials : IEquatable<CloudCredentials>
+public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticator, IEquatable<CloudCredentials>
 {
     /// <summary>The API base URL where nothing names a region.</summary>
     public const string DefaultApiBaseUrl = ApiBaseUrlModule.DefaultText;
 
-    private static readonly Lazy<HttpClient> Http = new(() => new HttpClient(new SocketsHttpHandler
-    {
-        // Pooled connections, renewed so that DNS changes are seen.
-        PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-        AutomaticDecompression = DecompressionMethods.All,
-    }));
-
     private readonly CloudResolved _state;
     private readonly Lazy<TokenSource>? _tokens;
+    private readonly string? _authUrl;
+    private readonly FSharpResult<ApiBaseUrl, CloudValueError> _accountsUrl;
 
     private CloudCredentials(CloudResolved state)
     {
         _state = state;
+        var host = Ambient.Host;
+        _accountsUrl = Verification.accountsUrl(host.GetVariable);
         if (state.Credentials.Grant is Grant.ClientCredentials client)
         {
-            var host = Ambient.Host;
             var authUrl = AuthUrl(host);
+            _authUrl = ApiBaseUrlModule.value(authUrl);
             var cache = Location.tokenCacheDirectory(host.Platform, host.GetVariable);
             var directory = cache.IsOk ? FSharpOption<string>.Some(cache.ResultValue) : FSharpOption<string>.None;
             _tokens = new Lazy<TokenSource>(() =>
-                new TokenSource(client.clientId, client.secret, authUrl, Http, TimeProvider.System, directory, TimeSpan.FromSeconds(10)));
+                new TokenSource(client.clientId, client.secret, authUrl, CartoCreds.Core.Http.shared, TimeProvider.System, directory, TimeSpan.FromSeconds(10)));
         }
     }
 
@@ -168,6 +164,74 @@ public sealed class CloudCredentials : IEquatable<CloudCredentials>
         return pending.IsCompletedSuccessfully ? new(Convert(pending.Result)) : Await(pending);
     }
 
+    /// <summary>The API base URL, ending with <c>/</c>: the <c>BaseAddress</c> of an <c>HttpClient</c> for CARTO 3's APIs.</summary>
+    public Uri BaseAddress => new(ApiBaseUrl + "/");
+
+    /// <summary>
+    /// Adds <c>Authorization: Bearer TOKEN</c> to a request to the API base URL's own scheme, host
+    /// and port (SPEC §8), getting or replacing the token as <see cref="GetAccessTokenAsync"/> does.
+    /// A request elsewhere, or one that already has an <c>Authorization</c> header, is left as it is.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Cancels waiting for a token.</param>
+    /// <returns>When the request is ready to send.</returns>
+    /// <exception cref="CartoTokenException">The exchange failed and no valid token is left.</exception>
+    public ValueTask AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestUri is not { IsAbsoluteUri: true } target
+            || request.Headers.Authorization is not null
+            || !Attach.sameOrigin(BaseAddress, target))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var pending = GetAccessTokenAsync(cancellationToken);
+        if (pending.IsCompletedSuccessfully)
+        {
+            BearerHeader.Attach(request, pending.Result.Value);
+            return ValueTask.CompletedTask;
+        }
+
+        return AttachLater(request, pending);
+    }
+
+    /// <summary>
+    /// Asks CARTO whose credentials these are (<c>GET {accounts_url}/users/me</c> with the bearer
+    /// token), through the library's own HTTP client, waiting at most 10 s. A token from client
+    /// credentials that is refused is exchanged again once.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The user id, email and tenant domain.</returns>
+    /// <exception cref="CartoVerificationException">CARTO (or its token server) rejected the credentials, limited requests, answered something else, or could not be reached.</exception>
+    /// <exception cref="InvalidOperationException"><c>CARTO_ACCOUNTS_URL</c> is not a valid URL.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<CartoIdentity> VerifyAsync(CancellationToken cancellationToken = default) =>
+        VerifyAsync(CartoCreds.Core.Http.shared.Value, cancellationToken);
+
+    /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, sending the account request through <paramref name="httpClient"/>.</summary>
+    /// <param name="httpClient">The client to send the request with (its handlers, proxy and timeout apply too).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The user id, email and tenant domain.</returns>
+    /// <exception cref="CartoVerificationException">The credentials could not be verified.</exception>
+    /// <exception cref="InvalidOperationException"><c>CARTO_ACCOUNTS_URL</c> is not a valid URL.</exception>
+    public Task<CartoIdentity> VerifyAsync(HttpClient httpClient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        var accounts = _accountsUrl.IsOk
+            ? _accountsUrl.ResultValue
+            : throw new InvalidOperationException(
+                $"variable {Verification.AccountsUrlVariable}: {Messages.cloudValueError(_accountsUrl.ErrorValue)}");
+        var bearer = _state.Credentials.Grant is Grant.AccessToken access
+            ? CartoCreds.Core.Bearer.NewToken(CloudTextModule.value(access.token))
+            : CartoCreds.Core.Bearer.NewExchanged(_tokens!.Value, _authUrl!);
+        return Verified.Identity(Verify.cloud(httpClient, Verification.defaultTimeout, accounts, bearer, cancellationToken));
+    }
+
+    bool IRenewingAuthenticator.Renews => _tokens is not null;
+
+    void IRenewingAuthenticator.Drop(string token) => _tokens?.Value.Invalidate(token);
+
     /// <summary>
     /// Saves the access token as a profile of the CARTO CLI file (SPEC §7.3), keeping every other
     /// profile and key; atomic, mode 0600.
@@ -224,6 +288,9 @@ public sealed class CloudCredentials : IEquatable<CloudCredentials>
         FSharpOption<DateTimeOffset>.get_IsSome(option) ? option.Value : null;
 
     private static CartoAccessToken Convert(AccessToken token) => new(token.Value, OptionValue(token.ExpiresOn));
+
+    private static async ValueTask AttachLater(HttpRequestMessage request, ValueTask<CartoAccessToken> pending) =>
+        BearerHeader.Attach(request, (await pending.ConfigureAwait(false)).Value);
 
     private static async ValueTask<CartoAccessToken> Await(ValueTask<AccessToken> pending)
     {

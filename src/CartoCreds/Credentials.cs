@@ -19,7 +19,7 @@ namespace CartoCreds;
 /// Console.WriteLine(again.Origin);      // Saved session (/home/john/.config/cartoframes/creds.json)
 /// </code>
 /// </example>
-public sealed class Credentials : IEquatable<Credentials>
+public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
 {
     /// <summary>The public key: read-only access to public data. The default API key.</summary>
     public const string DefaultPublicApiKey = ApiKeyModule.DefaultPublicText;
@@ -145,6 +145,51 @@ public sealed class Credentials : IEquatable<Credentials>
     /// were set in code, and the origin is <see cref="CredentialsLayer.Explicit"/>.
     /// </summary>
     public CredentialsOrigin Origin => CredentialsOrigin.Of(_state.Origin);
+
+    /// <summary>The base URL, ending with <c>/</c>: the <c>BaseAddress</c> of an <c>HttpClient</c> for this account.</summary>
+    public Uri BaseAddress => new(BaseUrl() + "/");
+
+    /// <summary>
+    /// Adds <c>api_key=KEY</c> to the query of a request to this account's own scheme, host and
+    /// port (SPEC §8), after the query that is there, escaped. A request elsewhere, or one that
+    /// already names an <c>api_key</c>, is left as it is.
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="cancellationToken">Not used: nothing is awaited.</param>
+    /// <returns>A completed task.</returns>
+    public ValueTask AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestUri is { IsAbsoluteUri: true } target
+            && Attach.legacy(_state.Credentials, target) is { } withKey)
+        {
+            request.RequestUri = withKey.Value;
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks CARTO whose credentials these are (<c>GET {base_url}/api/v3/me</c>), through the library's
+    /// own HTTP client, waiting at most 10 s.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The account's username and user id.</returns>
+    /// <exception cref="CartoVerificationException">CARTO rejected the key, found no such account, limited requests, answered something else, or could not be reached.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<CartoIdentity> VerifyAsync(CancellationToken cancellationToken = default) =>
+        VerifyAsync(Http.shared.Value, cancellationToken);
+
+    /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, through <paramref name="httpClient"/>.</summary>
+    /// <param name="httpClient">The client to send the request with (its handlers, proxy and timeout apply too).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The account's username and user id.</returns>
+    /// <exception cref="CartoVerificationException">The credentials could not be verified.</exception>
+    public Task<CartoIdentity> VerifyAsync(HttpClient httpClient, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        return Verified.Identity(Verify.legacy(httpClient, Verification.defaultTimeout, _state.Credentials, cancellationToken));
+    }
 
     /// <summary>
     /// Saves to <paramref name="configLoc"/>, or to <see cref="DefaultPath"/>: atomically, mode 0600 on

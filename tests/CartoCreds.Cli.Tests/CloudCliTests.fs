@@ -7,7 +7,7 @@ open System.IO
 open Xunit
 open CartoCreds.Cli.Tests.Tool
 open CartoCreds.Cli.Tests.CliTests
-open CartoCreds.Core.Tests
+open CartoCreds.Testing
 
 let private token = "eyTokenTokenToken0001"
 let private secret = "s3cr3t-s3cr3t-s3cr3t-0002"
@@ -107,8 +107,7 @@ let ``cloud token exchanges client credentials once, then answers from the disk 
     use home = new Home()
 
     use server =
-        new Loopback.Server(fun _ ->
-            Loopback.Answer.Json 200 "{\"access_token\": \"exchanged-token-0003\", \"expires_in\": 3600}")
+        new CartoServer(fun _ -> Answer.Json 200 "{\"access_token\": \"exchanged-token-0003\", \"expires_in\": 3600}")
 
     let variables =
         [ "CARTO_CLIENT_ID", "m2m-client"; "CARTO_CLIENT_SECRET", secret; "CARTO_AUTH_URL", server.Url ]

@@ -41,10 +41,12 @@ let private pureFiles =
       "TokenExchange.fs"
       "CloudLayer.fs"
       "CloudResolve.fs"
+      "Verification.fs"
       "Scope.fs"
       "DefaultSource.fs"
       "Location.fs"
       "ValueMessages.fs"
+      "CallMessages.fs"
       "Messages.fs" ]
 
 /// The shell, after every pure file: system calls, the process, the disk, then what joins them.
@@ -54,7 +56,9 @@ let private shellFiles =
       "Disk.fs"
       "Store.fs"
       "Shell.fs"
+      "Http.fs"
       "TokenSource.fs"
+      "Verify.fs"
       "DefaultCredentials.fs" ]
 
 let private compiled () =

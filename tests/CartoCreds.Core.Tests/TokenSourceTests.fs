@@ -10,7 +10,7 @@ open System.Threading.Tasks
 open Xunit
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Support
-open CartoCreds.Core.Tests.Loopback
+open CartoCreds.Testing
 
 let private start = DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)
 let private secretText = "s3cr3t-s3cr3t-s3cr3t-0001"
@@ -27,7 +27,7 @@ let private url value =
 
 let private http = new HttpClient()
 
-let private source (server: Server) (clock: TimeProvider) (cache: string option) (timeout: float) =
+let private source (server: CartoServer) (clock: TimeProvider) (cache: string option) (timeout: float) =
     TokenSource(
         text CloudField.ClientId "m2m-client",
         text CloudField.ClientSecret secretText,
@@ -47,7 +47,7 @@ let private get (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None)
 
 [<Fact>]
 let ``the request is a form post of the client credentials to /oauth/token`` () =
-    use server = new Server(fun _ -> issued 1 3600)
+    use server = new CartoServer(fun _ -> issued 1 3600)
     let token = get (source server (ManualClock start) None 10.0)
     Assert.Equal("token-1-abcdefghijkl", token.Value)
     Assert.Equal(Some(start.AddHours 1.0), token.ExpiresOn)
@@ -66,7 +66,7 @@ let ``a token is reused until 5 minutes before it expires, then replaced`` () =
     let mutable n = 0
 
     use server =
-        new Server(fun _ ->
+        new CartoServer(fun _ ->
             n <- n + 1
             issued n 3600)
 
@@ -85,7 +85,7 @@ let ``a short-lived token is replaced at half its lifetime`` () =
     let mutable n = 0
 
     use server =
-        new Server(fun _ ->
+        new CartoServer(fun _ ->
             n <- n + 1
             issued n 120)
 
@@ -99,7 +99,7 @@ let ``a short-lived token is replaced at half its lifetime`` () =
 
 [<Fact>]
 let ``200 concurrent callers cause one request`` () =
-    use server = new Server(fun _ -> { issued 1 3600 with Delay = TimeSpan.FromMilliseconds 300.0 })
+    use server = new CartoServer(fun _ -> { issued 1 3600 with Delay = TimeSpan.FromMilliseconds 300.0 })
     let tokens = source server (ManualClock start) None 10.0
 
     let callers =
@@ -117,7 +117,7 @@ let ``a failed replacement while the token is valid serves it, and waits 30 s be
     let mutable fail = false
 
     use server =
-        new Server(fun _ ->
+        new CartoServer(fun _ ->
             if fail then
                 Answer.Json 503 "{\"error\": \"temporarily_unavailable\"}"
             else
@@ -151,7 +151,8 @@ let private failure (tokens: TokenSource) =
 [<Fact>]
 let ``a refusal with no valid token left says what the server answered, never the secret`` () =
     use server =
-        new Server(fun _ -> Answer.Json 401 "{\"error\": \"access_denied\", \"error_description\": \"Unauthorized\"}")
+        new CartoServer(fun _ ->
+            Answer.Json 401 "{\"error\": \"access_denied\", \"error_description\": \"Unauthorized\"}")
 
     let error = failure (source server (ManualClock start) None 10.0)
     Assert.Equal(ExchangeError.Refused(401, Some "access_denied", Some "Unauthorized"), error.Error)
@@ -165,11 +166,10 @@ let ``a refusal with no valid token left says what the server answered, never th
 
 [<Fact>]
 let ``a reply that is not JSON, or has no token, is an unexpected answer`` () =
-    use html =
-        new Server(fun _ -> { Status = 200; Body = "<html>maintenance</html>"; Delay = TimeSpan.Zero })
+    use html = new CartoServer(fun _ -> Answer.Html 200 "<html>maintenance</html>")
 
     Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source html (ManualClock start) None 10.0)).Error)
-    use empty = new Server(fun _ -> Answer.Json 200 "{\"token_type\": \"Bearer\"}")
+    use empty = new CartoServer(fun _ -> Answer.Json 200 "{\"token_type\": \"Bearer\"}")
     Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source empty (ManualClock start) None 10.0)).Error)
 
 [<Fact>]
@@ -180,14 +180,14 @@ let ``a reply larger than 64 KiB is not read to its end, and is an unexpected an
         + String('x', 200_000)
         + "\"}"
 
-    use server = new Server(fun _ -> Answer.Json 200 padded)
+    use server = new CartoServer(fun _ -> Answer.Json 200 padded)
     Assert.Equal(ExchangeError.UnexpectedAnswer 200, (failure (source server (ManualClock start) None 10.0)).Error)
 
 [<Fact>]
 let ``a reply without expires_in takes the JWT's exp, else is reused for 5 minutes`` () =
     let payload = Convert.ToBase64String("{\"exp\":1893456000}"B).TrimEnd('=')
     let jwt = "eyJhbGciOiJub25lIn0." + payload + ".c2ln"
-    use server = new Server(fun _ -> Answer.Json 200 ("{\"access_token\": \"" + jwt + "\"}"))
+    use server = new CartoServer(fun _ -> Answer.Json 200 ("{\"access_token\": \"" + jwt + "\"}"))
 
     Assert.Equal(
         Some(DateTimeOffset.FromUnixTimeSeconds 1893456000L),
@@ -197,7 +197,7 @@ let ``a reply without expires_in takes the JWT's exp, else is reused for 5 minut
     let mutable n = 0
 
     use opaque =
-        new Server(fun _ ->
+        new CartoServer(fun _ ->
             n <- n + 1
             Answer.Json 200 ("{\"access_token\": \"opaque-token-" + string n + "\"}"))
 
@@ -211,7 +211,7 @@ let ``a reply without expires_in takes the JWT's exp, else is reused for 5 minut
 
 [<Fact>]
 let ``a server that never answers times out, and a caller can cancel its wait`` () =
-    use server = new Server(fun _ -> { issued 1 3600 with Delay = TimeSpan.FromSeconds 30.0 })
+    use server = new CartoServer(fun _ -> { issued 1 3600 with Delay = TimeSpan.FromSeconds 30.0 })
     let watch = Diagnostics.Stopwatch.StartNew()
     Assert.Equal(ExchangeError.TimedOut 1.0, (failure (source server (ManualClock start) None 1.0)).Error)
     Assert.True(watch.Elapsed < TimeSpan.FromSeconds 10.0, string watch.Elapsed)
@@ -226,7 +226,7 @@ let ``tokens are cached on disk, privately, for other processes; a corrupt or fo
     let mutable n = 0
 
     use server =
-        new Server(fun _ ->
+        new CartoServer(fun _ ->
             n <- n + 1
             issued n 3600)
 

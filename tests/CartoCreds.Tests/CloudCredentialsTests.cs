@@ -1,6 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
+using CartoCreds.Testing;
 
 namespace CartoCreds.Tests;
 
@@ -66,73 +64,24 @@ public sealed class CloudCredentialsTests
     }
 
     /// <summary>A token server on 127.0.0.1 that answers every request with <paramref name="status"/> and <paramref name="body"/>.</summary>
-    private sealed class TokenServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _loop;
-        private int _count;
-
-        public TokenServer(int status, string body)
-        {
-            var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Url = $"http://127.0.0.1:{port}";
-            _listener.Prefixes.Add(Url + "/");
-            _listener.Start();
-            _loop = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    try
-                    {
-                        var context = await _listener.GetContextAsync();
-                        Interlocked.Increment(ref _count);
-                        var bytes = Encoding.UTF8.GetBytes(body);
-                        context.Response.StatusCode = status;
-                        context.Response.ContentType = "application/json";
-                        context.Response.KeepAlive = false;
-                        await context.Response.OutputStream.WriteAsync(bytes);
-                        context.Response.Close();
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-
-        public string Url { get; }
-
-        public int Count => Volatile.Read(ref _count);
-
-        public void Dispose()
-        {
-            // Close alone: after Stop, Close would look the endpoint up again, binding the port anew.
-            _listener.Close();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-        }
-    }
-
     [Fact]
     public async Task Client_credentials_are_exchanged_once_and_the_token_reused()
     {
-        using var server = new TokenServer(200, """{"access_token": "exchanged-token-0003", "expires_in": 3600}""");
+        using var server = new CartoServer();
+        server.Account.ClientSecret = Secret;
         using var box = new Sandbox(("CARTO_CLIENT_ID", "m2m-client"), ("CARTO_CLIENT_SECRET", Secret), ("CARTO_AUTH_URL", server.Url));
         var cloud = new CloudCredentials();
         Assert.Equal(CloudCredentialsKind.ClientCredentials, cloud.Kind);
         Assert.Equal("m2m-client", cloud.ClientId);
-        Assert.Equal("exchanged-token-0003", (await cloud.GetAccessTokenAsync()).Value);
-        Assert.Equal("exchanged-token-0003", (await cloud.GetAccessTokenAsync()).Value);
+        Assert.Equal("stand-in-token-0001", (await cloud.GetAccessTokenAsync()).Value);
+        Assert.Equal("stand-in-token-0001", (await cloud.GetAccessTokenAsync()).Value);
         Assert.Equal(1, server.Count);
     }
 
     [Fact]
     public async Task A_refused_exchange_is_CartoTokenException_with_the_servers_answer_and_no_secret()
     {
-        using var server = new TokenServer(401, """{"error": "access_denied", "error_description": "Unauthorized"}""");
+        using var server = new CartoServer();      // knows another secret: refuses this one
         using var box = new Sandbox(("CARTO_AUTH_URL", server.Url));
         var cloud = CloudCredentials.FromClientCredentials("m2m-client", Secret);
         var error = await Assert.ThrowsAsync<CartoTokenException>(async () => await cloud.GetAccessTokenAsync());

@@ -60,11 +60,16 @@ public sealed class PublicSurfaceTests
     }
 
     [Fact]
-    public void The_facade_has_SPEC_5s_types()
+    public void The_facade_has_SPEC_5s_and_5_2s_types()
     {
         var names = Facade.GetExportedTypes().Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            ["CartoAccessToken", "CartoTokenException", "CloudCredentials", "CloudCredentialsKind", "CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin", "DefaultCredentials"],
+            [
+                "CartoAccessToken", "CartoAuthenticationHandler", "CartoIdentity", "CartoTokenException",
+                "CartoVerificationException", "CartoVerificationFailure", "CloudCredentials", "CloudCredentialsKind",
+                "CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin",
+                "DefaultCredentials", "ICartoAuthenticator",
+            ],
             names);
     }
 

@@ -1,0 +1,91 @@
+/// `cartocreds status` and `cartocreds cloud status`: verify credentials against CARTO (SPEC §6, §8).
+module CartoCreds.Cli.Status
+
+open System
+open System.Text
+open CartoCreds.Core
+open CartoCreds.Cli.Commands
+
+/// Where CARTO 3 credentials get their bearer token: the token, or an exchange (cached on disk
+/// for the next run).
+let bearer (host: Host) (grant: Grant) : Result<Bearer, string> =
+    match grant with
+    | Grant.AccessToken(token, _) -> Ok(Bearer.Token(CloudText.value token))
+    | Grant.ClientCredentials(id, secret) ->
+        match TokenExchange.authUrl host.GetVariable with
+        | Error e -> Error("variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
+        | Ok authUrl ->
+            let cache =
+                match Location.tokenCacheDirectory host.Platform host.GetVariable with
+                | Ok dir -> Some dir
+                | Error _ -> None
+
+            let source =
+                TokenSource(id, secret, authUrl, Http.shared, TimeProvider.System, cache, Verification.defaultTimeout)
+
+            Ok(Bearer.Exchanged(source, ApiBaseUrl.value authUrl))
+
+/// Rows of `name  value`, aligned.
+let private table (rows: (string * string) list) : string =
+    let width = rows |> List.map (fst >> String.length) |> List.max
+
+    rows |> List.map (fun (name, value) -> (name.PadRight width + "  " + value).TrimEnd()) |> String.concat "\n"
+
+let private json (rows: (string * string option) list) (origin: Origin) : string =
+    Codec.writeText (fun writer ->
+        writer.WriteStartObject()
+        writer.WriteBoolean("verified", true)
+
+        for name, value in rows do
+            match value with
+            | Some text -> writer.WriteString(name, text)
+            | None -> writer.WriteNull name
+
+        writer.WriteStartObject "origin"
+        writer.WriteString("layer", Layer.id origin.Layer)
+
+        match origin.Location with
+        | Some location -> writer.WriteString("location", location)
+        | None -> writer.WriteNull "location"
+
+        writer.WriteEndObject()
+        writer.WriteEndObject())
+    |> Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'
+
+/// Prints a verified account (table or JSON), or the failure on stderr: exit 0 verified, 3 when
+/// CARTO could not be reached, 1 otherwise.
+let report
+    (terminal: Terminal)
+    (asJson: bool)
+    (origin: Origin)
+    (account: Identity -> (string * string option) list)
+    (credentials: (string * string) list)
+    (verified: Result<Identity, VerifyError>)
+    : int =
+    match verified with
+    | Ok identity ->
+        let rows = account identity @ (credentials |> List.map (fun (n, v) -> n, Some v))
+
+        if asJson then
+            terminal.Out.WriteLine(json rows origin)
+        else
+            terminal.Out.WriteLine(
+                table (
+                    ("status", "verified") :: (rows |> List.map (fun (n, v) -> n, Option.defaultValue "-" v))
+                    @ [ "origin", Messages.origin origin ]
+                )
+            )
+
+        Success
+    | Error error ->
+        terminal.Err.WriteLine("cartocreds: " + Messages.verifyError error)
+
+        if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure
+
+/// The legacy account's rows.
+let legacyAccount (identity: Identity) = [ "username", identity.Username; "user_id", identity.UserId ]
+
+/// The CARTO 3 account's rows.
+let cloudAccount (identity: Identity) =
+    [ "user_id", identity.UserId; "email", identity.Email; "tenant_domain", identity.TenantDomain ]

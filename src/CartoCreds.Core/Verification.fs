@@ -1,0 +1,223 @@
+namespace CartoCreds.Core
+
+open System
+open System.Text.Json
+
+/// Whose credentials they are, as CARTO answers (SPEC §8): the legacy platform names a username
+/// and a user id; CARTO 3 a user id, an email and a tenant domain.
+type Identity =
+    { Username: string option
+      UserId: string option
+      Email: string option
+      TenantDomain: string option }
+
+/// Why credentials could not be verified (SPEC §8).
+[<RequireQualifiedAccess>]
+type VerifyFailure =
+    /// 401 or 403: the service refused the key, token or client credentials.
+    | Rejected
+    /// 404: a wrong base URL or account.
+    | NotFound
+    /// 429: too many requests; `RetryAfter` says when to try again, when the service said.
+    | RateLimited
+    /// Any other status, or a body that is not an account.
+    | UnexpectedAnswer
+    /// No connection, or no answer in time.
+    | Unreachable
+
+/// A failed verification: what failed, what the service answered, and the URL asked, which never
+/// holds a key or token.
+type VerifyError =
+    {
+        Failure: VerifyFailure
+        Status: int option
+        RetryAfter: TimeSpan option
+        Url: string
+        /// What the service or the connection said, in words (never a secret).
+        Detail: string option
+    }
+
+/// SPEC §8's rules for attaching credentials to a request: to their own origin only.
+[<RequireQualifiedAccess>]
+module Attach =
+
+    /// The query parameter that carries a legacy API key, as carto-python sends it.
+    [<Literal>]
+    let ApiKeyParameter = "api_key"
+
+    /// Whether `target` has the scheme, host and port of `own`: credentials go nowhere else, so a
+    /// key never reaches another host through an absolute URL.
+    let sameOrigin (own: Uri) (target: Uri) : bool =
+        not (isNull target)
+        && target.IsAbsoluteUri
+        && String.Equals(own.Scheme, target.Scheme, StringComparison.OrdinalIgnoreCase)
+        && String.Equals(own.IdnHost, target.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && own.Port = target.Port
+
+    /// Whether the query already names a parameter (the request's own choice, kept as it is).
+    let hasParameter (name: string) (uri: Uri) : bool =
+        uri.Query.TrimStart('?').Split('&')
+        |> Array.exists (fun pair ->
+            let key = (pair.Split('=')[0])
+            String.Equals(Uri.UnescapeDataString key, name, StringComparison.Ordinal))
+
+    /// The URL with `api_key=KEY` added after the query that is there, the key escaped.
+    let withApiKey (key: string) (uri: Uri) : Uri =
+        let query = uri.Query
+        let pair = ApiKeyParameter + "=" + Uri.EscapeDataString key
+        let joined = if query.Length <= 1 then "?" + pair else query + "&" + pair
+        Uri(uri.GetLeftPart UriPartial.Path + joined + uri.Fragment, UriKind.Absolute)
+
+    /// A request URL with the key of `credentials`, when it is theirs to carry: same origin as
+    /// the base URL and no `api_key` of its own. `None`: send it untouched.
+    let legacy (credentials: Credentials) (target: Uri) : Uri option =
+        let own = Uri(BaseUrl.value credentials.BaseUrl)
+
+        if sameOrigin own target && not (hasParameter ApiKeyParameter target) then
+            Some(withApiKey (ApiKey.value credentials.ApiKey) target)
+        else
+            None
+
+/// SPEC §8's verification, without I/O: where to ask, and what the answer means.
+[<RequireQualifiedAccess>]
+module Verification =
+
+    /// CARTO 3's accounts API, unless `CARTO_ACCOUNTS_URL` names another.
+    [<Literal>]
+    let DefaultAccountsUrl = "https://accounts.app.carto.com"
+
+    [<Literal>]
+    let AccountsUrlVariable = "CARTO_ACCOUNTS_URL"
+
+    /// How long a verification waits for an answer before it calls the service unreachable.
+    let defaultTimeout = TimeSpan.FromSeconds 10.0
+
+    /// The most of an answer that is read: an account is a few kilobytes.
+    [<Literal>]
+    let MaxAnswer = 262144
+
+    /// The accounts API: `CARTO_ACCOUNTS_URL` when set (API base URL rules), else the default.
+    let accountsUrl (getVariable: string -> string option) : Result<ApiBaseUrl, CloudValueError> =
+        getVariable AccountsUrlVariable
+        |> Input.givenOption
+        |> Option.defaultValue DefaultAccountsUrl
+        |> ApiBaseUrl.create
+
+    /// The legacy account URL as shown: `{base_url}/api/v3/me`, without the key.
+    let legacyUrl (credentials: Credentials) : string = BaseUrl.value credentials.BaseUrl + "/api/v3/me"
+
+    /// The legacy account URL as sent: with `api_key=KEY`.
+    let legacyRequest (credentials: Credentials) : Uri =
+        Attach.withApiKey (ApiKey.value credentials.ApiKey) (Uri(legacyUrl credentials))
+
+    /// The CARTO 3 account URL: `{accounts_url}/users/me`.
+    let cloudUrl (accounts: ApiBaseUrl) : string = ApiBaseUrl.value accounts + "/users/me"
+
+    /// The failure a status means; `None` for success.
+    let failureOf (status: int) : VerifyFailure option =
+        match status with
+        | s when s >= 200 && s < 300 -> None
+        | 401
+        | 403 -> Some VerifyFailure.Rejected
+        | 404 -> Some VerifyFailure.NotFound
+        | 429 -> Some VerifyFailure.RateLimited
+        | _ -> Some VerifyFailure.UnexpectedAnswer
+
+    /// `Retry-After` as a wait: its seconds, or the time to its date (never negative).
+    let retryAfter (now: DateTimeOffset) (delta: TimeSpan option) (date: DateTimeOffset option) : TimeSpan option =
+        match delta, date with
+        | Some wait, _ -> Some wait
+        | None, Some at -> Some(if at > now then at - now else TimeSpan.Zero)
+        | None, None -> None
+
+    let private text (element: JsonElement) (name: string) : string option =
+        match element.ValueKind with
+        | JsonValueKind.Object ->
+            match element.TryGetProperty name with
+            | true, value when value.ValueKind = JsonValueKind.String -> Input.given (value.GetString())
+            | true, value when value.ValueKind = JsonValueKind.Number -> Some(value.GetRawText())
+            | _ -> None
+        | _ -> None
+
+    let private child (element: JsonElement) (name: string) : JsonElement =
+        match element.TryGetProperty name with
+        | true, value -> value
+        | _ -> JsonElement()
+
+    /// The identity in an answer: legacy `user_data.username` and `user_data.id`; CARTO 3
+    /// `user_id`, `email`, `user_metadata.tenant_domain`. `None` when the body is not a JSON object
+    /// naming an account (a proxy's `{}` or an HTML page verifies nothing).
+    let identity (legacy: bool) (body: ReadOnlyMemory<byte>) : Identity option =
+        try
+            use document = JsonDocument.Parse body
+            let root = document.RootElement
+
+            if root.ValueKind <> JsonValueKind.Object then
+                None
+            elif legacy then
+                let user = child root "user_data"
+
+                match text user "username", text user "id" with
+                | None, None -> None
+                | username, id ->
+                    Some
+                        { Username = username
+                          UserId = id
+                          Email = text user "email"
+                          TenantDomain = None }
+            else
+                match text root "user_id", text root "email" with
+                | None, None -> None
+                | id, email ->
+                    Some
+                        { Username = None
+                          UserId = id
+                          Email = email
+                          TenantDomain = text (child root "user_metadata") "tenant_domain" }
+        with
+        | :? JsonException
+        | :? InvalidOperationException -> None
+
+    /// What an answer means: the identity, or the failure with the status and when to retry.
+    let answer
+        (legacy: bool)
+        (url: string)
+        (status: int)
+        (retry: TimeSpan option)
+        (body: ReadOnlyMemory<byte> option)
+        : Result<Identity, VerifyError> =
+        let failed failure detail =
+            Error
+                { Failure = failure
+                  Status = Some status
+                  RetryAfter = (if failure = VerifyFailure.RateLimited then retry else None)
+                  Url = url
+                  Detail = detail }
+
+        match failureOf status with
+        | Some failure -> failed failure None
+        | None ->
+            match body |> Option.bind (identity legacy) with
+            | Some found -> Ok found
+            | None when body.IsNone ->
+                failed VerifyFailure.UnexpectedAnswer (Some "an answer too large to be an account")
+            | None -> failed VerifyFailure.UnexpectedAnswer (Some "an answer that is not an account")
+
+    /// A failure to get a token from client credentials, as a verification failure: the token
+    /// server's refusal is a rejection, its silence unreachability.
+    let ofExchange (authUrl: string) (error: ExchangeError) (detail: string) : VerifyError =
+        let failure, status =
+            match error with
+            | ExchangeError.Refused((400 | 401 | 403) as s, _, _) -> VerifyFailure.Rejected, Some s
+            | ExchangeError.Refused(404, _, _) -> VerifyFailure.NotFound, Some 404
+            | ExchangeError.Refused(429, _, _) -> VerifyFailure.RateLimited, Some 429
+            | ExchangeError.Refused(s, _, _)
+            | ExchangeError.UnexpectedAnswer s -> VerifyFailure.UnexpectedAnswer, Some s
+            | ExchangeError.Unreachable _
+            | ExchangeError.TimedOut _ -> VerifyFailure.Unreachable, None
+
+        { Failure = failure
+          Status = status
+          RetryAfter = None
+          Url = authUrl + "/oauth/token"
+          Detail = Some detail }

@@ -1,0 +1,280 @@
+/// The tests' CARTO: a real HTTP server on 127.0.0.1 that a test starts and stops (never a mocked
+/// handler), shared by the F#, C# and command line tests.
+namespace CartoCreds.Testing
+
+open System
+open System.Collections.Concurrent
+open System.IO
+open System.Net
+open System.Net.Sockets
+open System.Text
+open System.Text.Json
+open System.Threading
+open System.Threading.Tasks
+
+/// A request as the server received it: the path and query exactly as sent.
+type Received =
+    {
+        Method: string
+        Path: string
+        /// The query as sent, with its `?`; empty when there is none.
+        Query: string
+        /// The `Authorization` header; empty when there is none.
+        Authorization: string
+        ContentType: string
+        Body: string
+    }
+
+/// What the server answers: a status, a body and its type, headers, after an optional delay.
+type Answer =
+    { Status: int
+      Body: string
+      ContentType: string
+      Headers: (string * string) list
+      Delay: TimeSpan }
+
+    static member Json (status: int) (body: string) =
+        { Status = status
+          Body = body
+          ContentType = "application/json"
+          Headers = []
+          Delay = TimeSpan.Zero }
+
+    /// A page, as a proxy or a maintenance screen answers.
+    static member Html (status: int) (body: string) = { Answer.Json status body with ContentType = "text/html" }
+
+    member this.WithHeader(name: string, value: string) = { this with Headers = this.Headers @ [ name, value ] }
+
+    /// An answer sent only after `delay` (at most 30 s: the server never holds a test longer).
+    member this.After(delay: TimeSpan) = { this with Delay = delay }
+
+/// The account the stand-in serves, and its routes:
+/// - `POST /oauth/token`: client credentials → a new token valid for `TokenLifetime` seconds;
+/// - `GET /users/me` with a valid bearer token → a CARTO 3 account;
+/// - `GET …/api/v3/me?api_key=KEY` with `ApiKey` → a legacy account;
+/// - `…/echo`: what it received, as JSON; `…/protected`: 200 with a valid token, else 401;
+/// - anything else: 404.
+type CartoAccount() =
+    let tokens = ConcurrentDictionary<string, bool>()
+    let mutable issued = 0
+
+    let json (write: Utf8JsonWriter -> unit) =
+        use stream = new MemoryStream()
+
+        do
+            use writer = new Utf8JsonWriter(stream)
+            writer.WriteStartObject()
+            write writer
+            writer.WriteEndObject()
+
+        Encoding.UTF8.GetString(stream.ToArray())
+
+    let form (body: string) =
+        body.Split('&', StringSplitOptions.RemoveEmptyEntries)
+        |> Array.map (fun pair ->
+            match pair.Split('=', 2) with
+            | [| k; v |] -> WebUtility.UrlDecode k, WebUtility.UrlDecode v
+            | parts -> WebUtility.UrlDecode parts[0], "")
+        |> Map.ofArray
+
+    member val ApiKey = "stand-in-api-key-0001" with get, set
+    member val Username = "alice" with get, set
+    member val LegacyUserId = "8d6e9a4c-0001" with get, set
+    member val ClientId = "m2m-client" with get, set
+    member val ClientSecret = "stand-in-client-secret-0001" with get, set
+    member val UserId = "auth0|stand-in-user" with get, set
+    member val Email = "alice@example.com" with get, set
+    member val TenantDomain = "alice.app.carto.com" with get, set
+    member val TokenLifetime = 3600 with get, set
+
+    /// Accepts an access token handed to the client by the test.
+    member _.AcceptToken(token: string) = tokens[token] <- true
+
+    /// Refuses every token issued or accepted so far, as a revoked token is refused.
+    member _.RevokeTokens() = tokens.Clear()
+
+    /// The tokens issued by `/oauth/token` so far.
+    member _.IssuedCount = Volatile.Read(&issued)
+
+    /// CARTO's answer to a request.
+    member this.Answer(request: Received) : Answer =
+        let bearer =
+            if request.Authorization.StartsWith("Bearer ", StringComparison.Ordinal) then
+                request.Authorization.Substring 7
+            else
+                ""
+
+        let validToken = bearer <> "" && tokens.ContainsKey bearer
+        let unauthorized = Answer.Json 401 "{\"error\": \"unauthorized\"}"
+
+        match request.Method, request.Path with
+        | "POST", "/oauth/token" ->
+            let fields = form request.Body
+
+            if
+                fields.TryFind "grant_type" = Some "client_credentials"
+                && fields.TryFind "client_id" = Some this.ClientId
+                && fields.TryFind "client_secret" = Some this.ClientSecret
+            then
+                let token = "stand-in-token-" + (Interlocked.Increment(&issued)).ToString "D4"
+                tokens[token] <- true
+
+                Answer.Json
+                    200
+                    (json (fun w ->
+                        w.WriteString("access_token", token)
+                        w.WriteNumber("expires_in", this.TokenLifetime)
+                        w.WriteString("token_type", "Bearer")))
+            else
+                Answer.Json 401 "{\"error\": \"access_denied\", \"error_description\": \"Unauthorized\"}"
+        | "GET", "/users/me" when validToken ->
+            Answer.Json
+                200
+                (json (fun w ->
+                    w.WriteString("user_id", this.UserId)
+                    w.WriteString("email", this.Email)
+                    w.WriteStartObject "user_metadata"
+                    w.WriteString("tenant_domain", this.TenantDomain)
+                    w.WriteEndObject()))
+        | "GET", "/users/me" -> unauthorized
+        | "GET", path when path.EndsWith("/api/v3/me", StringComparison.Ordinal) ->
+            if (form (request.Query.TrimStart '?')).TryFind "api_key" = Some this.ApiKey then
+                Answer.Json
+                    200
+                    (json (fun w ->
+                        w.WriteStartObject "user_data"
+                        w.WriteString("username", this.Username)
+                        w.WriteString("id", this.LegacyUserId)
+                        w.WriteEndObject()))
+            else
+                Answer.Json 401 "{\"errors\": [\"Unauthorized\"]}"
+        | _, path when path.EndsWith("/echo", StringComparison.Ordinal) ->
+            Answer.Json
+                200
+                (json (fun w ->
+                    w.WriteString("method", request.Method)
+                    w.WriteString("path", request.Path)
+                    w.WriteString("query", request.Query)
+                    w.WriteString("authorization", request.Authorization)
+                    w.WriteString("body", request.Body)))
+        | _, path when path.EndsWith("/protected", StringComparison.Ordinal) ->
+            if validToken then Answer.Json 200 "{\"ok\": true}" else unauthorized
+        | _ -> Answer.Json 404 "{\"error\": \"not found\"}"
+
+/// A stand-in for CARTO on a free port of 127.0.0.1: `Account`'s routes, unless `Answer` says
+/// otherwise. It keeps every request it received. It stops when disposed; each answer waits at
+/// most 30 s.
+type CartoServer(answer: Func<Received, Answer>) =
+    let port =
+        let probe = new TcpListener(IPAddress.Loopback, 0)
+        probe.Start()
+        let port = (probe.LocalEndpoint :?> IPEndPoint).Port
+        probe.Stop()
+        port
+
+    let listener = new HttpListener()
+    let received = ConcurrentQueue<Received>()
+    let account = CartoAccount()
+    let mutable override' = answer
+    let stop = new CancellationTokenSource()
+
+    do
+        listener.Prefixes.Add("http://127.0.0.1:" + string port + "/")
+        listener.Start()
+
+    let serve (context: HttpListenerContext) : Task =
+        task {
+            use reader = new StreamReader(context.Request.InputStream, Encoding.UTF8)
+            let! body = reader.ReadToEndAsync()
+            let raw = context.Request.RawUrl
+            let mark = raw.IndexOf '?'
+
+            let request =
+                { Method = context.Request.HttpMethod
+                  Path = (if mark < 0 then raw else raw.Substring(0, mark))
+                  Query = (if mark < 0 then "" else raw.Substring mark)
+                  Authorization = context.Request.Headers["Authorization"] |> Option.ofObj |> Option.defaultValue ""
+                  ContentType = context.Request.ContentType |> Option.ofObj |> Option.defaultValue ""
+                  Body = body }
+
+            received.Enqueue request
+
+            let reply =
+                match Volatile.Read(&override') with
+                | null -> account.Answer request
+                | given -> given.Invoke request
+
+            if reply.Delay > TimeSpan.Zero then
+                try
+                    do! Task.Delay(min reply.Delay (TimeSpan.FromSeconds 30.0), stop.Token)
+                with :? OperationCanceledException ->
+                    ()
+
+            try
+                let bytes = Encoding.UTF8.GetBytes reply.Body
+                context.Response.StatusCode <- reply.Status
+
+                for name, value in reply.Headers do
+                    context.Response.Headers[name] <- value
+
+                // One connection a request: a pooled connection that the listener has closed would
+                // fail the next POST (which is not retried), and make counts flaky.
+                context.Response.KeepAlive <- false
+                context.Response.ContentType <- reply.ContentType
+                context.Response.ContentLength64 <- int64 bytes.Length
+                do! context.Response.OutputStream.WriteAsync(bytes, 0, bytes.Length)
+                context.Response.Close()
+            with
+            | :? HttpListenerException
+            | :? ObjectDisposedException
+            | :? InvalidOperationException -> ()
+        }
+
+    let loop =
+        Task.Run(fun () ->
+            task {
+                while not stop.IsCancellationRequested do
+                    try
+                        let! context = listener.GetContextAsync()
+                        serve context |> ignore
+                    with
+                    | :? HttpListenerException
+                    | :? ObjectDisposedException -> ()
+            }
+            :> Task)
+
+    /// CARTO with its own routes.
+    new() = new CartoServer(null)
+
+    member _.Url = "http://127.0.0.1:" + string port
+    member _.Port = port
+
+    /// The account behind the routes: its keys, tokens and identity.
+    member _.Account = account
+
+    /// What every request received so far, in order.
+    member _.Received: Received list = List.ofSeq received
+    member _.Count = received.Count
+
+    /// Answers every request from now on (null: CARTO's routes again).
+    member _.Answer
+        with get () = Volatile.Read(&override')
+        and set (value: Func<Received, Answer>) = Volatile.Write(&override', value)
+
+    interface IDisposable with
+        member _.Dispose() =
+            stop.Cancel()
+            // Close alone: after Stop, Close would look the endpoint up again, binding the port anew.
+            try
+                listener.Close()
+            with :? HttpListenerException ->
+                ()
+
+            loop.Wait(TimeSpan.FromSeconds 5.0) |> ignore
+
+/// A clock that moves only when told.
+type ManualClock(start: DateTimeOffset) =
+    inherit TimeProvider()
+    let mutable now = start
+    member _.Advance(by: TimeSpan) = now <- now + by
+    override _.GetUtcNow() = now
