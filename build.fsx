@@ -118,6 +118,7 @@ let bench () =
     build ()
     publish ()
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "startup.fsx") ])
+    check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "handler.fsx") ])
 
     check (
         run

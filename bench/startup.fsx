@@ -1,7 +1,9 @@
-// Cold start-up of `cartocreds show --file F`: the AOT binary, the managed build, and a bare AOT
-// "hello" built the same way (the floor). Run by `dotnet fsi build.fsx bench`, after `publish`.
+// Cold start-up of `cartocreds show --file F` and other commands (`status` against the loopback
+// CARTO stand-in of the tests): the AOT binary, the managed build, and a bare AOT "hello" built
+// the same way (the floor). Run by `dotnet fsi build.fsx bench`, after `publish`.
 // Prints the median of each over RUNS runs (default 30), interleaved, and the ratios.
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
+#r "../tests/CartoCreds.Testing/bin/Release/net10.0/CartoCreds.Testing.dll"
 
 open System
 open System.Diagnostics
@@ -121,14 +123,40 @@ let cachedToken =
 let cloudVariables =
     [ "HOME", cloudHome; "CARTO_CLIENT_ID", "m2m-client"; "CARTO_CLIENT_SECRET", "secretsecretsecret" ]
 
+// `status` and `cloud status` ask the loopback stand-in (a new connection a run, as a user's has).
+let carto = new CartoCreds.Testing.CartoServer()
+carto.Account.AcceptToken "eyStatusStatusStatusToken01"
+let statusFile = Path.Combine(work, "status.json")
+
+File.WriteAllText(
+    statusFile,
+    "{\"api_key\": \""
+    + carto.Account.ApiKey
+    + "\", \"base_url\": \""
+    + carto.Url
+    + "\", \"allow_non_secure\": true}"
+)
+
+let cloudStatusVariables =
+    [ "HOME", cloudHome
+      "CARTO_API_TOKEN", "eyStatusStatusStatusToken01"
+      "CARTO_ACCOUNTS_URL", carto.Url ]
+
 let candidates =
     [ "aot show", Path.Combine(aotDir, "cartocreds"), [ "show"; "--file"; file ]
       "aot path", Path.Combine(aotDir, "cartocreds"), [ "path" ]
       "aot cloud token", Path.Combine(aotDir, "cartocreds"), [ "cloud"; "token" ]
+      "aot status", Path.Combine(aotDir, "cartocreds"), [ "status"; "--file"; statusFile ]
+      "aot cloud status", Path.Combine(aotDir, "cartocreds"), [ "cloud"; "status" ]
       "managed show", "dotnet", [ Path.Combine(managedDir, "cartocreds.dll"); "show"; "--file"; file ]
       "aot hello (floor)", Path.Combine(helloDir, "hello"), [] ]
 
-variablesOf <- fun args -> if List.contains "cloud" args then cloudVariables else []
+variablesOf <-
+    fun args ->
+        match args with
+        | [ "cloud"; "status" ] -> cloudStatusVariables
+        | "cloud" :: _ -> cloudVariables
+        | _ -> []
 
 // One warm-up each (page cache), then interleaved runs so drift hits all alike.
 for _, program, args in candidates do
@@ -155,4 +183,8 @@ for name, _, _ in candidates do
     let m = median times[name]
     printfn "  %-18s %8.2f ms   %5.2fx the floor" name m (m / floor)
 
+let image = FileInfo(Path.Combine(aotDir, "cartocreds")).Length
+printfn "AOT image: %.1f MB" (float image / 1048576.0)
+
+(carto :> IDisposable).Dispose()
 Directory.Delete(work, true)

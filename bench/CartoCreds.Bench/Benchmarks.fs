@@ -266,6 +266,77 @@ type TokenCacheHit() =
     [<GlobalCleanup>]
     member _.Cleanup() = Directory.Delete(directory, true)
 
+/// SPEC §8: the cost of `CartoAuthenticationHandler` over a loopback GET, beside the same GET with
+/// the credentials set by hand (the floor). One kept-alive connection to the stand-in, so the
+/// handler's work is not hidden behind a connection a request.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 5, iterationCount = 20)>]
+type HandlerOverLoopback() =
+    let server = new CartoCreds.Testing.CartoServer(KeepAlive = true)
+    let token = "bench-access-token-0001"
+    do server.Account.AcceptToken token
+
+    let cloud = CartoCreds.CloudCredentials.FromToken(token, server.Url)
+
+    let legacy =
+        CartoCreds.Credentials(baseUrl = server.Url, apiKey = server.Account.ApiKey, allowNonSecure = true)
+
+    let plain = new Net.Http.HttpClient(new Net.Http.SocketsHttpHandler())
+
+    let cloudClient =
+        new Net.Http.HttpClient(
+            new CartoCreds.CartoAuthenticationHandler(cloud, new Net.Http.SocketsHttpHandler()),
+            BaseAddress = cloud.BaseAddress
+        )
+
+    let legacyClient =
+        new Net.Http.HttpClient(
+            new CartoCreds.CartoAuthenticationHandler(legacy, new Net.Http.SocketsHttpHandler()),
+            BaseAddress = legacy.BaseAddress
+        )
+
+    let send (client: Net.Http.HttpClient) (request: Net.Http.HttpRequestMessage) =
+        use response = client.Send request
+
+        if response.StatusCode <> Net.HttpStatusCode.OK then
+            failwithf "the stand-in answered %d" (int response.StatusCode)
+
+    let sqlUrl = server.Url + "/v3/sql/carto_dw/query?q=select%201"
+    let legacySqlUrl = server.Url + "/api/v2/sql?q=select%201"
+
+    [<Benchmark(Baseline = true)>]
+    member _.BearerByHand() =
+        use request = new Net.Http.HttpRequestMessage(Net.Http.HttpMethod.Get, sqlUrl)
+        request.Headers.Authorization <- Net.Http.Headers.AuthenticationHeaderValue("Bearer", token)
+        send plain request
+
+    [<Benchmark>]
+    member _.BearerByHandler() =
+        use request = new Net.Http.HttpRequestMessage(Net.Http.HttpMethod.Get, sqlUrl)
+        send cloudClient request
+
+    [<Benchmark>]
+    member _.ApiKeyByHand() =
+        use request =
+            new Net.Http.HttpRequestMessage(
+                Net.Http.HttpMethod.Get,
+                legacySqlUrl + "&api_key=" + Uri.EscapeDataString server.Account.ApiKey
+            )
+
+        send plain request
+
+    [<Benchmark>]
+    member _.ApiKeyByHandler() =
+        use request = new Net.Http.HttpRequestMessage(Net.Http.HttpMethod.Get, legacySqlUrl)
+        send legacyClient request
+
+    [<GlobalCleanup>]
+    member _.Cleanup() =
+        for client in [ plain; cloudClient; legacyClient ] do
+            client.Dispose()
+
+        (server :> IDisposable).Dispose()
+
 [<EntryPoint>]
 let main argv =
     BenchmarkSwitcher.FromAssembly(typeof<DecodeFile>.Assembly).Run(argv) |> ignore

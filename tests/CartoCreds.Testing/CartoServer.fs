@@ -52,6 +52,7 @@ type Answer =
 /// - `POST /oauth/token`: client credentials → a new token valid for `TokenLifetime` seconds;
 /// - `GET /users/me` with a valid bearer token → a CARTO 3 account;
 /// - `GET …/api/v3/me?api_key=KEY` with `ApiKey` → a legacy account;
+/// - `GET /api/v2/sql?…&api_key=KEY` and `/v3/…` with a valid token → one row, as the SQL APIs answer;
 /// - `…/echo`: what it received, as JSON; `…/protected`: 200 with a valid token, else 401;
 /// - anything else: 404.
 type CartoAccount() =
@@ -148,6 +149,16 @@ type CartoAccount() =
                         w.WriteEndObject()))
             else
                 Answer.Json 401 "{\"errors\": [\"Unauthorized\"]}"
+        | "GET", "/api/v2/sql" ->
+            if (form (request.Query.TrimStart '?')).TryFind "api_key" = Some this.ApiKey then
+                Answer.Json 200 "{\"rows\": [{\"one\": 1}], \"total_rows\": 1}"
+            else
+                Answer.Json 401 "{\"error\": [\"permission denied\"]}"
+        | _, path when path.StartsWith("/v3/", StringComparison.Ordinal) && not (path.EndsWith("/echo", StringComparison.Ordinal)) ->
+            if validToken then
+                Answer.Json 200 "{\"rows\": [{\"one\": 1}]}"
+            else
+                unauthorized
         | _, path when path.EndsWith("/echo", StringComparison.Ordinal) ->
             Answer.Json
                 200
@@ -176,6 +187,7 @@ type CartoServer(answer: Func<Received, Answer>) =
     let received = ConcurrentQueue<Received>()
     let account = CartoAccount()
     let mutable override' = answer
+    let mutable keepAlive = false
     let stop = new CancellationTokenSource()
 
     do
@@ -217,9 +229,9 @@ type CartoServer(answer: Func<Received, Answer>) =
                 for name, value in reply.Headers do
                     context.Response.Headers[name] <- value
 
-                // One connection a request: a pooled connection that the listener has closed would
-                // fail the next POST (which is not retried), and make counts flaky.
-                context.Response.KeepAlive <- false
+                // One connection a request unless told: a pooled connection that the listener has
+                // closed would fail the next POST (which is not retried), and make counts flaky.
+                context.Response.KeepAlive <- Volatile.Read(&keepAlive)
                 context.Response.ContentType <- reply.ContentType
                 context.Response.ContentLength64 <- int64 bytes.Length
                 do! context.Response.OutputStream.WriteAsync(bytes, 0, bytes.Length)
@@ -255,6 +267,11 @@ type CartoServer(answer: Func<Received, Answer>) =
     /// What every request received so far, in order.
     member _.Received: Received list = List.ofSeq received
     member _.Count = received.Count
+
+    /// Keeps connections open between requests (for benchmarks; tests count requests on fresh ones).
+    member _.KeepAlive
+        with get () = Volatile.Read(&keepAlive)
+        and set (value: bool) = Volatile.Write(&keepAlive, value)
 
     /// Answers every request from now on (null: CARTO's routes again).
     member _.Answer

@@ -27,9 +27,12 @@ public sealed partial class ReadmeTests
     [GeneratedRegex(@"^```(csharp|fsharp)\n(.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
     private static partial Regex CodeBlock();
 
-    public static TheoryData<string, int, string, string> Blocks()
+    /// <summary>The line before a block that calls CARTO: it runs against the loopback stand-in.</summary>
+    private const string LoopbackMarker = "<!-- runs against the loopback CARTO stand-in -->\n";
+
+    public static TheoryData<string, int, string, string, bool> Blocks()
     {
-        var data = new TheoryData<string, int, string, string>();
+        var data = new TheoryData<string, int, string, string, bool>();
         var readmes = new[] { "README.md" }
             .Concat(Directory.GetFiles(System.IO.Path.Combine(Repository, "src"), "README.md", SearchOption.AllDirectories)
                 .Select(path => System.IO.Path.GetRelativePath(Repository, path)));
@@ -41,15 +44,17 @@ public sealed partial class ReadmeTests
             foreach (Match block in CodeBlock().Matches(text))
             {
                 index++;
-                data.Add(readme, index, block.Groups[1].Value, block.Groups[2].Value);
+                var loopback = text[..block.Index].EndsWith(LoopbackMarker, StringComparison.Ordinal);
+                data.Add(readme, index, block.Groups[1].Value, block.Groups[2].Value, loopback);
             }
         }
 
         return data;
     }
 
-    /// <summary>Runs a program with a temporary home and no CARTO variables; its output.</summary>
-    private static (int Code, string Out, string Err) Run(string program, IEnumerable<string> arguments, string home, string directory)
+    /// <summary>Runs a program with a temporary home and only the CARTO variables given; its output.</summary>
+    private static (int Code, string Out, string Err) Run(
+        string program, IEnumerable<string> arguments, string home, string directory, IEnumerable<(string Name, string Value)> variables)
     {
         var info = new ProcessStartInfo(program, arguments)
         {
@@ -68,6 +73,10 @@ public sealed partial class ReadmeTests
         info.Environment["DOTNET_CLI_HOME"] = home;
         info.Environment["DOTNET_NOLOGO"] = "1";
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var (name, value) in variables)
+        {
+            info.Environment[name] = value;
+        }
 
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -83,12 +92,14 @@ public sealed partial class ReadmeTests
 
     [Theory]
     [MemberData(nameof(Blocks))]
-    public void Every_code_block_of_the_readmes_compiles_and_runs(string readme, int index, string language, string code)
+    public void Every_code_block_of_the_readmes_compiles_and_runs(string readme, int index, string language, string code, bool loopback)
     {
         var work = Directory.CreateTempSubdirectory("cartocreds-readme-").FullName;
+        using var carto = loopback ? new CartoCreds.Testing.CartoServer() : null;
         try
         {
             var home = Directory.CreateDirectory(System.IO.Path.Combine(work, "home")).FullName;
+            var variables = carto is null ? [] : Loopback(carto, home);
             var bin = AppContext.BaseDirectory;
             (int Code, string Out, string Err) result;
 
@@ -96,7 +107,7 @@ public sealed partial class ReadmeTests
             {
                 var script = System.IO.Path.Combine(work, "block.fsx");
                 File.WriteAllText(script, $"#r \"{System.IO.Path.Combine(bin, "CartoCreds.Core.dll")}\"\n{code}");
-                result = Run("dotnet", ["fsi", "--quiet", script], home, work);
+                result = Run("dotnet", ["fsi", "--quiet", script], home, work, variables);
             }
             else
             {
@@ -108,15 +119,31 @@ public sealed partial class ReadmeTests
                     + "<ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup>"
                     + $"<ItemGroup>{references}</ItemGroup></Project>");
                 File.WriteAllText(System.IO.Path.Combine(work, "Program.cs"), code);
-                result = Run("dotnet", ["run", "--project", System.IO.Path.Combine(work, "Block.csproj")], home, work);
+                result = Run("dotnet", ["run", "--project", System.IO.Path.Combine(work, "Block.csproj")], home, work, variables);
             }
 
             Assert.True(result.Code == 0, $"{readme}, block {index} ({language}) failed:\n{result.Out}\n{result.Err}");
             Assert.True(result.Err.Length == 0, $"{readme}, block {index} ({language}) wrote to stderr:\n{result.Err}");
+            Assert.True(carto is null || carto.Count > 0, $"{readme}, block {index} never called the stand-in");
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// What a block that calls CARTO finds: a saved session and CARTO 3 variables for the stand-in
+    /// (a real server on 127.0.0.1), as a logged-in user has them for CARTO.
+    /// </summary>
+    private static (string Name, string Value)[] Loopback(CartoCreds.Testing.CartoServer carto, string home)
+    {
+        const string token = "readme-access-token-0001";
+        carto.Account.AcceptToken(token);
+        var saved = Directory.CreateDirectory(System.IO.Path.Combine(home, "config", "cartoframes")).FullName;
+        File.WriteAllText(
+            System.IO.Path.Combine(saved, "creds.json"),
+            $$"""{"username": "alice", "api_key": "{{carto.Account.ApiKey}}", "base_url": "{{carto.Url}}", "allow_non_secure": true}""");
+        return [("CARTO_API_TOKEN", token), ("CARTO_API_BASE_URL", carto.Url), ("CARTO_ACCOUNTS_URL", carto.Url)];
     }
 }
