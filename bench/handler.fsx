@@ -30,7 +30,10 @@ server.Account.AcceptToken token
 let cloud = CloudCredentials.FromToken(token, server.Url)
 let legacy = Credentials(baseUrl = server.Url, apiKey = server.Account.ApiKey, allowNonSecure = true)
 let plain = new HttpClient(new SocketsHttpHandler())
-let viaHandler (credentials: ICartoAuthenticator) = new HttpClient(new CartoAuthenticationHandler(credentials, new SocketsHttpHandler()))
+
+let viaHandler (credentials: ICartoAuthenticator) =
+    new HttpClient(new CartoAuthenticationHandler(credentials, new SocketsHttpHandler()))
+
 let cloudClient = viaHandler cloud
 let legacyClient = viaHandler legacy
 let sql = server.Url + "/v3/sql/carto_dw/query?q=select%201"
@@ -51,7 +54,9 @@ let bearerByHand () =
 let bearerByHandler () = send cloudClient (new HttpRequestMessage(HttpMethod.Get, sql))
 
 let keyByHand () =
-    send plain (new HttpRequestMessage(HttpMethod.Get, legacySql + "&api_key=" + Uri.EscapeDataString server.Account.ApiKey))
+    send
+        plain
+        (new HttpRequestMessage(HttpMethod.Get, legacySql + "&api_key=" + Uri.EscapeDataString server.Account.ApiKey))
 
 let keyByHandler () = send legacyClient (new HttpRequestMessage(HttpMethod.Get, legacySql))
 
@@ -85,7 +90,14 @@ let compare (name: string) (byHand: unit -> unit) (byHandler: unit -> unit) =
     let hand = median (pairs |> List.map fst)
     let handler = median (pairs |> List.map snd)
     let ratio = median (pairs |> List.map (fun (a, b) -> b / a))
-    printfn "  %-7s by hand %7.1f us   through the handler %7.1f us   ratio %.3fx (median of %d rounds)" name hand handler ratio rounds
+
+    printfn
+        "  %-7s by hand %7.1f us   through the handler %7.1f us   ratio %.3fx (median of %d rounds)"
+        name
+        hand
+        handler
+        ratio
+        rounds
 
 printfn "a loopback GET, by hand and through CartoAuthenticationHandler (%d rounds of %d GETs):" rounds requests
 compare "bearer" bearerByHand bearerByHandler

@@ -130,11 +130,7 @@ let statusFile = Path.Combine(work, "status.json")
 
 File.WriteAllText(
     statusFile,
-    "{\"api_key\": \""
-    + carto.Account.ApiKey
-    + "\", \"base_url\": \""
-    + carto.Url
-    + "\", \"allow_non_secure\": true}"
+    "{\"api_key\": \"" + carto.Account.ApiKey + "\", \"base_url\": \"" + carto.Url + "\", \"allow_non_secure\": true}"
 )
 
 let cloudStatusVariables =

@@ -38,7 +38,7 @@ let private tableOf (origin: Origin) (fields: (string * string) list) : string =
 let table (reveal: bool) (resolved: Resolved) : string = tableOf resolved.Origin (fields reveal resolved.Credentials)
 
 /// The origin as `--json` writes it, closing the object the fields were written into.
-let private writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
+let writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
     writer.WriteStartObject "origin"
     writer.WriteString("layer", Layer.id origin.Layer)
 

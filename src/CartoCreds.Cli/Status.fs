@@ -41,15 +41,7 @@ let private json (rows: (string * string option) list) (origin: Origin) : string
             | Some text -> writer.WriteString(name, text)
             | None -> writer.WriteNull name
 
-        writer.WriteStartObject "origin"
-        writer.WriteString("layer", Layer.id origin.Layer)
-
-        match origin.Location with
-        | Some location -> writer.WriteString("location", location)
-        | None -> writer.WriteNull "location"
-
-        writer.WriteEndObject()
-        writer.WriteEndObject())
+        Output.writeOrigin writer origin)
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
 

@@ -43,10 +43,12 @@ internal interface IRenewingAuthenticator
 /// </summary>
 /// <example>
 /// <code>
-/// using var http = new HttpClient(new CartoAuthenticationHandler(new CloudCredentials()) { InnerHandler = new SocketsHttpHandler() })
+/// var cloud = new CloudCredentials();
+/// using var http = new HttpClient(new CartoAuthenticationHandler(cloud, new SocketsHttpHandler()))
 /// {
 ///     BaseAddress = cloud.BaseAddress,
 /// };
+/// var rows = await http.GetStringAsync("v3/sql/carto_dw/query?q=select%201");
 /// </code>
 /// </example>
 public sealed class CartoAuthenticationHandler : DelegatingHandler

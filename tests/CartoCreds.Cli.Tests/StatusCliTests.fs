@@ -77,11 +77,7 @@ let ``status exits 1 when CARTO rejects the key or finds no account, 3 when it c
     Assert.Equal(1, missing.Code)
     Assert.Contains("no such account", missing.Err)
 
-    let closed =
-        let gone = new CartoServer()
-        let url = gone.Url
-        (gone :> IDisposable).Dispose()
-        url
+    let closed = CartoServer.ClosedUrl()
 
     write closed
     let unreachable = runWith (byName build) home [] None [ "status"; "--file"; file ]
@@ -156,11 +152,7 @@ let ``cloud status exits 1 for a refused token, 3 for an unreachable service`` (
     Assert.Equal(1, refused.Code)
     Assert.Contains("CARTO rejected the credentials (HTTP 401) at " + server.Url + "/users/me", refused.Err)
 
-    let closed =
-        let gone = new CartoServer()
-        let url = gone.Url
-        (gone :> IDisposable).Dispose()
-        url
+    let closed = CartoServer.ClosedUrl()
 
     let unreachable =
         runWith

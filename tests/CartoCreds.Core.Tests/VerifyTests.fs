@@ -155,11 +155,7 @@ let ``no answer in time, or no server, is unreachable`` () =
     Assert.Equal(None, timedOut.Status)
     Assert.Contains("no answer within 0.3 s", Messages.verifyError timedOut)
 
-    let closed =
-        let server = new CartoServer()
-        let url = server.Url
-        (server :> IDisposable).Dispose()
-        url
+    let closed = CartoServer.ClosedUrl()
 
     let refused = verifyLegacy (legacyAt closed "secret-key-0001") tenSeconds |> failure
     Assert.Equal(VerifyFailure.Unreachable, refused.Failure)

@@ -154,7 +154,9 @@ type CartoAccount() =
                 Answer.Json 200 "{\"rows\": [{\"one\": 1}], \"total_rows\": 1}"
             else
                 Answer.Json 401 "{\"error\": [\"permission denied\"]}"
-        | _, path when path.StartsWith("/v3/", StringComparison.Ordinal) && not (path.EndsWith("/echo", StringComparison.Ordinal)) ->
+        | _, path when
+            path.StartsWith("/v3/", StringComparison.Ordinal) && not (path.EndsWith("/echo", StringComparison.Ordinal))
+            ->
             if validToken then
                 Answer.Json 200 "{\"rows\": [{\"one\": 1}]}"
             else
@@ -257,6 +259,13 @@ type CartoServer(answer: Func<Received, Answer>) =
 
     /// CARTO with its own routes.
     new() = new CartoServer(null)
+
+    /// A URL of 127.0.0.1 where nothing listens: a stand-in's, after it stopped.
+    static member ClosedUrl() =
+        let server = new CartoServer()
+        let url = server.Url
+        (server :> IDisposable).Dispose()
+        url
 
     member _.Url = "http://127.0.0.1:" + string port
     member _.Port = port

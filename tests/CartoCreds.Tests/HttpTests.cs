@@ -222,11 +222,7 @@ public sealed class HttpTests
     public async Task An_unreachable_service_and_a_cancelled_call_are_told_apart()
     {
         using var box = new Sandbox();
-        string closed;
-        using (var server = new CartoServer())
-        {
-            closed = server.Url;
-        }
+        var closed = CartoServer.ClosedUrl();
 
         var error = await Assert.ThrowsAsync<CartoVerificationException>(() => Legacy(closed, "secret-key-0006").VerifyAsync());
         Assert.Equal(CartoVerificationFailure.Unreachable, error.Failure);
