@@ -3,7 +3,7 @@
 //   build    restore and build the solution (Release, warnings as errors)
 //   test     build, run every test project, print "N passed, N failed"
 //   demo     build the core and run examples/quickstart.fsx (a tour in a temporary directory)
-//   publish  publish the cartocreds tool as a Native AOT binary (linux-x64 unless RID is set)
+//   publish  publish the cartocreds tool and the worker example as Native AOT binaries (linux-x64 unless RID is set)
 //   bench    run the benchmarks and the start-up timing (see BENCHMARKS.md)
 //   pack     make the NuGet packages in artifacts/packages, then check them as a user meets them
 
@@ -111,6 +111,24 @@ let publish () =
               "-warnaserror"
               "-o"
               Path.Combine(root, "artifacts", "aot", rid)
+              "-nologo" ]
+    )
+
+    // The hosting example: configuration binding, DI and IHttpClientFactory under Native AOT,
+    // with no trim or AOT warning (SPEC §9).
+    check (
+        run
+            "dotnet"
+            [ "publish"
+              Path.Combine(root, "examples", "CartoWorker")
+              "-c"
+              "Release"
+              "-r"
+              rid
+              "-p:PublishAot=true"
+              "-warnaserror"
+              "-o"
+              Path.Combine(root, "artifacts", "aot-worker", rid)
               "-nologo" ]
     )
 

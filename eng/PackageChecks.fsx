@@ -51,7 +51,11 @@ let checkPackages (packages: string) =
         use zip = ZipFile.OpenRead package
         zip.Entries |> Seq.map (fun e -> e.FullName) |> Set.ofSeq
 
-    for id, libraries in [ "CartoCreds.Core", true; "CartoCreds", true; "CartoCreds.Cli", false ] do
+    for id, libraries in
+        [ "CartoCreds.Core", true
+          "CartoCreds", true
+          "CartoCreds.Extensions.DependencyInjection", true
+          "CartoCreds.Cli", false ] do
         let package = Path.Combine(packages, id + ".0.1.0.nupkg")
         let spec = read package ".nuspec"
         let readme = read package "README.md"
@@ -191,6 +195,18 @@ let checkPackages (packages: string) =
              && csharpOutput.Contains
                  "Credentials(username=johnsmith, api_key=****cdef, base_url=https://johnsmith.carto.com)")
             csharpOutput
+
+        let hostingCode, hostingOutput =
+            app
+                "HostingOnNet8"
+                "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup><PackageReference Include=\"CartoCreds.Extensions.DependencyInjection\" Version=\"0.1.0\" /></ItemGroup></Project>"
+                ("Program.cs",
+                 "using CartoCreds;\nusing Microsoft.Extensions.DependencyInjection;\nvar services = new ServiceCollection().AddCartoCredentials(o => { o.Username = \"johnsmith\"; o.ApiKey = \"0123456789abcdef\"; }).BuildServiceProvider();\nConsole.WriteLine(services.GetRequiredService<ICartoAuthenticator>().BaseAddress);\n")
+
+        check
+            "a C# application on .NET 8 registers CartoCreds.Extensions.DependencyInjection"
+            (hostingCode = 0 && hostingOutput.Contains "https://johnsmith.carto.com/")
+            hostingOutput
 
         let fsharpCode, fsharpOutput =
             app

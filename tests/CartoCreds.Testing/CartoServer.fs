@@ -52,6 +52,7 @@ type Answer =
 /// - `POST /oauth/token`: client credentials → a new token valid for `TokenLifetime` seconds;
 /// - `GET /users/me` with a valid bearer token → a CARTO 3 account;
 /// - `GET …/api/v3/me?api_key=KEY` with `ApiKey` → a legacy account;
+/// - `GET /v3/connections` with a valid token → two connections;
 /// - `GET /api/v2/sql?…&api_key=KEY` and `/v3/…` with a valid token → one row, as the SQL APIs answer;
 /// - `…/echo`: what it received, as JSON; `…/protected`: 200 with a valid token, else 401;
 /// - anything else: 404.
@@ -149,6 +150,10 @@ type CartoAccount() =
                         w.WriteEndObject()))
             else
                 Answer.Json 401 "{\"errors\": [\"Unauthorized\"]}"
+        | "GET", "/v3/connections" when validToken ->
+            Answer.Json
+                200
+                "[{\"name\": \"carto_dw\", \"provider_id\": \"bigquery\"}, {\"name\": \"snowflake_prod\", \"provider_id\": \"snowflake\"}]"
         | "GET", "/api/v2/sql" ->
             if (form (request.Query.TrimStart '?')).TryFind "api_key" = Some this.ApiKey then
                 Answer.Json 200 "{\"rows\": [{\"one\": 1}], \"total_rows\": 1}"

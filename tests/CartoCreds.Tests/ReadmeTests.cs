@@ -111,8 +111,11 @@ public sealed partial class ReadmeTests
             }
             else
             {
-                var references = string.Concat(new[] { "CartoCreds", "CartoCreds.Core", "FSharp.Core" }
-                    .Select(name => $"<Reference Include=\"{System.IO.Path.Combine(bin, name + ".dll")}\" />"));
+                // The libraries, and the hosting package with the Microsoft.Extensions assemblies it uses.
+                var references = string.Concat(new[] { "CartoCreds", "CartoCreds.Core", "CartoCreds.Extensions.DependencyInjection", "FSharp.Core" }
+                    .Select(name => System.IO.Path.Combine(bin, name + ".dll"))
+                    .Concat(Directory.GetFiles(bin, "Microsoft.Extensions.*.dll"))
+                    .Select(path => $"<Reference Include=\"{path}\" />"));
                 File.WriteAllText(
                     System.IO.Path.Combine(work, "Block.csproj"),
                     "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>"

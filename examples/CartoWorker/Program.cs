@@ -1,0 +1,65 @@
+// A worker service: CARTO credentials from configuration (appsettings.json, the environment as
+// Carto__Token, user secrets, a vault), validated when the host starts, and an HttpClient that
+// authenticates its requests to CARTO.
+//
+//   Carto__Token=… Carto__ApiBaseUrl=https://gcp-us-east1.api.carto.com dotnet run --project examples/CartoWorker
+using System.Text.Json;
+using CartoCreds;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+var builder = Host.CreateApplicationBuilder(args);
+builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);   // stdout is for the data
+builder.Services.AddCartoCredentials(builder.Configuration.GetSection(CartoOptions.SectionName));
+builder.Services.AddHttpClient("carto").AddCartoAuthentication();
+builder.Services.AddHostedService<ConnectionLister>();
+
+try
+{
+    using var host = builder.Build();
+    await host.RunAsync();
+    return Environment.ExitCode;
+}
+catch (OptionsValidationException e)
+{
+    // Missing or invalid credentials: the host does not start. The message explains every layer.
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+/// <summary>Lists the account's connections once, then stops the host.</summary>
+internal sealed class ConnectionLister(IHttpClientFactory clients, IHostApplicationLifetime lifetime) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var carto = clients.CreateClient("carto");
+            using var response = await carto.GetAsync("v3/connections", stoppingToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"CARTO answered {(int)response.StatusCode} to GET v3/connections");
+                Environment.ExitCode = 1;
+                return;
+            }
+
+            using var connections = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(stoppingToken), cancellationToken: stoppingToken);
+            foreach (var connection in connections.RootElement.EnumerateArray())
+            {
+                Console.WriteLine($"{connection.GetProperty("name").GetString()} ({connection.GetProperty("provider_id").GetString()})");
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            Console.Error.WriteLine($"CARTO could not be reached: {e.HttpRequestError}");
+            Environment.ExitCode = 3;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+}

@@ -1,0 +1,31 @@
+using CartoCreds;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Validates the options by resolving the credentials (SPEC §9): a failure is the layered
+/// explanation of SPEC §2 / §7.2, which never holds a secret.
+/// </summary>
+internal sealed class CartoOptionsValidator(CartoResolution resolution) : IValidateOptions<CartoOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CartoOptions options)
+    {
+        if (name != Options.Options.DefaultName)
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        try
+        {
+            resolution.Resolve(options);
+            return ValidateOptionsResult.Success;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            // CredentialsNotFoundException is an InvalidOperationException; a file's errors are
+            // FileNotFoundException, InvalidDataException or IOException.
+            return ValidateOptionsResult.Fail($"CARTO credentials could not be resolved: {e.Message}");
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using CartoCreds.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CartoCreds.Tests;
+
+/// <summary>
+/// SPEC §9 in a real generic host (<c>Host.CreateApplicationBuilder</c>) with in-memory
+/// configuration, against the loopback CARTO stand-in: both platforms, start failures, the named
+/// client's requests authenticated, credentials resolved once, no secret in any log.
+/// </summary>
+public sealed class HostingTests
+{
+    private const string Secret = "s3cr3t-s3cr3t-s3cr3t-0009";
+
+    /// <summary>A host with only the configuration given (no appsettings, no environment), started.</summary>
+    private static async Task<IHost> Started(IDictionary<string, string?> configuration, Action<HostApplicationBuilder>? more = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Services.AddCartoCredentials(builder.Configuration.GetSection(CartoOptions.SectionName));
+        builder.Services.AddHttpClient("carto").AddCartoAuthentication();
+        more?.Invoke(builder);
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task<OptionsValidationException> FailsToStart(Action<CartoOptions> configure)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddCartoCredentials(configure);
+        using var host = builder.Build();
+        return await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+    }
+
+    [Fact]
+    public async Task Legacy_credentials_from_configuration_authenticate_the_named_client()
+    {
+        using var box = new Sandbox();
+        using var server = new CartoServer();
+        using var host = await Started(new Dictionary<string, string?>
+        {
+            ["Carto:BaseUrl"] = server.Url,
+            ["Carto:ApiKey"] = server.Account.ApiKey,
+            ["Carto:AllowNonSecure"] = "true",
+        });
+
+        var credentials = host.Services.GetRequiredService<Credentials>();
+        Assert.Same(credentials, host.Services.GetRequiredService<ICartoAuthenticator>());
+        Assert.Equal(CredentialsLayer.Arguments, credentials.Origin.Layer);
+
+        var carto = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("carto");
+        Assert.Equal(new Uri(server.Url + "/"), carto.BaseAddress);
+        Assert.Contains("\"rows\"", await carto.GetStringAsync("api/v2/sql?q=select%201"));
+        Assert.Equal("?q=select%201&api_key=" + server.Account.ApiKey, Assert.Single(server.Received).Query);
+
+        var error = Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<CloudCredentials>());
+        Assert.Contains("legacy credentials", error.Message);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Client_credentials_configured_in_code_are_exchanged_and_sent_as_a_bearer_token()
+    {
+        using var server = new CartoServer();
+        server.Account.ClientSecret = Secret;
+        using var box = new Sandbox(("CARTO_AUTH_URL", server.Url));
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddCartoCredentials(options =>
+        {
+            options.ClientId = server.Account.ClientId;
+            options.ClientSecret = Secret;
+            options.ApiBaseUrl = server.Url;
+        });
+        builder.Services.AddHttpClient("carto").AddCartoAuthentication();
+        using var host = builder.Build();
+        await host.StartAsync();
+
+        var cloud = host.Services.GetRequiredService<CloudCredentials>();
+        Assert.Equal(CloudCredentialsKind.ClientCredentials, cloud.Kind);
+        var carto = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("carto");
+        Assert.Contains("carto_dw", await carto.GetStringAsync("v3/connections"));
+        Assert.Contains("carto_dw", await carto.GetStringAsync("v3/connections"));
+
+        Assert.Equal(["/oauth/token", "/v3/connections", "/v3/connections"], server.Received.Select(r => r.Path));
+        Assert.All(server.Received.Skip(1), r => Assert.Equal("Bearer stand-in-token-0001", r.Authorization));
+        Assert.Throws<InvalidOperationException>(() => host.Services.GetRequiredService<Credentials>());
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task The_options_are_the_arguments_layer_the_environment_and_saved_session_follow()
+    {
+        using var box = new Sandbox(("CARTO_API_TOKEN", "environment-token-0001"));
+        using var host = await Started(new Dictionary<string, string?> { ["Carto:Platform"] = "Cloud" });
+
+        var cloud = host.Services.GetRequiredService<CloudCredentials>();
+        Assert.Equal(new CredentialsOrigin(CredentialsLayer.Environment, "CARTO_API_TOKEN"), cloud.Origin);
+        Assert.Equal(CloudCredentials.DefaultApiBaseUrl, cloud.ApiBaseUrl);
+    }
+
+    [Fact]
+    public async Task With_nothing_anywhere_the_host_does_not_start_and_says_why_for_every_layer()
+    {
+        using var box = new Sandbox();
+        var error = await FailsToStart(_ => { });
+
+        Assert.Equal(typeof(CartoOptions), error.OptionsType);
+        Assert.StartsWith("CARTO credentials could not be resolved: ", error.Message);
+        foreach (var layer in new[] { "Arguments", "Environment", "Saved session" })
+        {
+            Assert.Contains(layer, error.Message);
+        }
+    }
+
+    [Fact]
+    public async Task Invalid_options_stop_the_start_without_their_secrets_in_the_message()
+    {
+        using var box = new Sandbox();
+        var badToken = await FailsToStart(o => o.Token = "secret token with spaces 0001");
+        Assert.DoesNotContain("secret token with spaces", badToken.Message);
+        Assert.Contains("token", badToken.Message);
+
+        var halfPair = await FailsToStart(o => o.ClientSecret = Secret);
+        Assert.DoesNotContain(Secret, halfPair.Message);
+        Assert.Contains("client", halfPair.Message);
+
+        var keyAlone = await FailsToStart(o => o.ApiKey = "secret-api-key-alone-0001");
+        Assert.DoesNotContain("secret-api-key-alone-0001", keyAlone.Message);
+
+        var both = await FailsToStart(o =>
+        {
+            o.ApiKey = "secret-api-key-0002";
+            o.Token = "secret-token-0002";
+        });
+        Assert.Contains("both legacy (ApiKey) and CARTO 3 (Token) options are set", both.Message);
+        Assert.DoesNotContain("secret-api-key-0002", both.Message);
+
+        var contradicted = await FailsToStart(o =>
+        {
+            o.Platform = CartoPlatform.Legacy;
+            o.Profile = "prod";
+        });
+        Assert.Contains("Platform is Legacy, but CARTO 3 options are set (Profile)", contradicted.Message);
+    }
+
+    [Fact]
+    public async Task Credentials_are_resolved_once_at_start_and_a_configuration_change_changes_nothing()
+    {
+        using var box = new Sandbox();
+        using var server = new CartoServer();
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Carto:BaseUrl"] = server.Url,
+            ["Carto:ApiKey"] = "first-key-0001",
+            ["Carto:AllowNonSecure"] = "true",
+        };
+        using var host = await Started(configuration);
+        var before = host.Services.GetRequiredService<ICartoAuthenticator>();
+
+        var root = (IConfigurationRoot)host.Services.GetRequiredService<IConfiguration>();
+        root["Carto:ApiKey"] = "second-key-0002";
+        root.Reload();
+
+        Assert.Equal("second-key-0002", host.Services.GetRequiredService<IOptionsMonitor<CartoOptions>>().CurrentValue.ApiKey);
+        Assert.Same(before, host.Services.GetRequiredService<ICartoAuthenticator>());
+        Assert.Equal("first-key-0001", host.Services.GetRequiredService<Credentials>().Key());
+    }
+
+    [Fact]
+    public async Task No_key_or_token_reaches_any_log_even_at_trace_level()
+    {
+        using var box = new Sandbox();
+        using var server = new CartoServer();
+        var logs = new ConcurrentQueue<string>();
+        using var host = await Started(
+            new Dictionary<string, string?>
+            {
+                ["Carto:BaseUrl"] = server.Url,
+                ["Carto:ApiKey"] = server.Account.ApiKey,
+                ["Carto:AllowNonSecure"] = "true",
+            },
+            builder =>
+            {
+                builder.Logging.SetMinimumLevel(LogLevel.Trace);
+                builder.Logging.AddProvider(new Capture(logs));
+            });
+
+        var carto = host.Services.GetRequiredService<IHttpClientFactory>().CreateClient("carto");
+        await carto.GetStringAsync("api/v2/sql?q=select%201");
+        await host.StopAsync();
+
+        Assert.Contains(logs, line => line.Contains("/api/v2/sql", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs, line => line.Contains(server.Account.ApiKey, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_options_text_masks_every_secret()
+    {
+        var options = new CartoOptions { ApiKey = "secret-api-key-0003", Token = "secret-token-0003", ClientSecret = Secret, ClientId = "m2m" };
+        Assert.Equal("CartoOptions(ApiKey=****0003, Token=****0003, ClientId=m2m, ClientSecret=****0009)", options.ToString());
+    }
+
+    /// <summary>Every log line, formatted, with its exception.</summary>
+    private sealed class Capture(ConcurrentQueue<string> lines) : ILoggerProvider, ILogger
+    {
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{formatter(state, exception)} {exception} {state}");
+
+        public void Dispose()
+        {
+        }
+    }
+}

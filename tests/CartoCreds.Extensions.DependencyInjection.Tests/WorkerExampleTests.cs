@@ -1,0 +1,132 @@
+using System.Diagnostics;
+using CartoCreds.Testing;
+
+namespace CartoCreds.Tests;
+
+/// <summary>
+/// The worker example (<c>examples/CartoWorker</c>) run as a process with its own environment:
+/// credentials from <c>Carto__*</c> variables through the host's configuration, an authenticated
+/// client from <c>IHttpClientFactory</c>, against the loopback stand-in; its managed build, and the
+/// Native AOT build that <c>build.fsx publish</c> leaves in <c>artifacts/aot-worker</c>.
+/// </summary>
+public sealed class WorkerExampleTests
+{
+    private static readonly string? AotWorker = FindAotWorker();
+
+    private static string? FindAotWorker()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var path = Path.Combine(dir.FullName, "artifacts", "aot-worker", "linux-x64", "CartoWorker");
+            if (File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")))
+            {
+                return File.Exists(path) ? path : null;
+            }
+        }
+
+        return null;
+    }
+
+    public static TheoryData<string> Builds()
+    {
+        var builds = new TheoryData<string> { "managed" };
+        if (AotWorker is not null || Environment.GetEnvironmentVariable("CARTOCREDS_REQUIRE_AOT") == "1")
+        {
+            builds.Add("aot");
+        }
+
+        return builds;
+    }
+
+    private static async Task<(int Code, string Out, string Err)> Run(string build, params (string Name, string Value)[] variables)
+    {
+        var home = Directory.CreateTempSubdirectory("cartocreds-worker-home-").FullName;
+        try
+        {
+            var info = build == "aot"
+                ? new ProcessStartInfo(AotWorker ?? throw new InvalidOperationException(
+                    "CARTOCREDS_REQUIRE_AOT=1 but artifacts/aot-worker/linux-x64/CartoWorker is missing: run 'dotnet fsi build.fsx publish'"))
+                : new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "CartoWorker.dll")]);
+            info.RedirectStandardOutput = true;
+            info.RedirectStandardError = true;
+            info.WorkingDirectory = home;
+            foreach (var name in info.Environment.Keys
+                .Where(k => k.StartsWith("CARTO", StringComparison.OrdinalIgnoreCase) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal))
+                .ToList())
+            {
+                info.Environment.Remove(name);
+            }
+
+            info.Environment["HOME"] = home;
+            info.Environment["XDG_CONFIG_HOME"] = Path.Combine(home, "config");
+            foreach (var (name, value) in variables)
+            {
+                info.Environment[name] = value;
+            }
+
+            using var process = Process.Start(info)!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            try
+            {
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            }
+            catch (TimeoutException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            return (process.ExitCode, await output, await errors);
+        }
+        finally
+        {
+            Directory.Delete(home, recursive: true);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
+    public async Task The_worker_lists_the_connections_with_credentials_from_its_environment(string build)
+    {
+        using var server = new CartoServer();
+        const string token = "worker-access-token-0001";
+        server.Account.AcceptToken(token);
+
+        var (code, output, errors) = await Run(build, ("Carto__Token", token), ("Carto__ApiBaseUrl", server.Url));
+
+        Assert.True(code == 0, errors);
+        Assert.Equal("carto_dw (bigquery)\nsnowflake_prod (snowflake)\n", output);
+        var request = Assert.Single(server.Received);
+        Assert.Equal("/v3/connections", request.Path);
+        Assert.Equal("Bearer " + token, request.Authorization);
+        Assert.DoesNotContain(token, output + errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
+    public async Task Without_credentials_the_worker_does_not_start_and_says_why(string build)
+    {
+        var (code, output, errors) = await Run(build);
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("CARTO credentials could not be resolved: ", errors);
+        Assert.Contains("Saved session", errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
+    public async Task A_refused_token_is_reported_without_the_token(string build)
+    {
+        using var server = new CartoServer();
+        const string token = "worker-revoked-token-0002";
+
+        var (code, output, errors) = await Run(build, ("Carto__Token", token), ("Carto__ApiBaseUrl", server.Url));
+
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Contains("CARTO answered 401", errors);
+        Assert.DoesNotContain(token, errors);
+    }
+}
