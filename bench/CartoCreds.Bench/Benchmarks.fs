@@ -77,6 +77,11 @@ type ResolveLayers() =
     [<Benchmark>]
     member _.NotFound() = Resolve.resolve noLayers
 
+let private usernameName = Encoding.UTF8.GetBytes "username"
+let private apiKeyName = Encoding.UTF8.GetBytes "api_key"
+let private baseUrlName = Encoding.UTF8.GetBytes "base_url"
+let private allowName = Encoding.UTF8.GetBytes "allow_non_secure"
+
 /// Decoding a credentials file's bytes, beside parsing the same bytes with JsonDocument.
 [<MemoryDiagnoser>]
 [<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
@@ -89,10 +94,43 @@ type DecodeFile() =
     [<Benchmark>]
     member _.CodecDecode() = Codec.decode (ReadOnlyMemory fileBytes)
 
+    /// What any decoder of the format must do, with nothing else: read the tokens, make the three
+    /// strings, and apply SPEC §1 (`Credentials.create`). The real floor of `decode`.
+    [<Benchmark>]
+    member _.ReadStringsAndValidate() =
+        let mutable reader = Utf8JsonReader(ReadOnlySpan fileBytes)
+        let mutable username = None
+        let mutable apiKey = None
+        let mutable baseUrl = None
+        let mutable allow = false
+
+        while reader.Read() do
+            if reader.TokenType = JsonTokenType.PropertyName then
+                if reader.ValueTextEquals(ReadOnlySpan usernameName) then
+                    reader.Read() |> ignore
+                    username <- Some(reader.GetString())
+                elif reader.ValueTextEquals(ReadOnlySpan apiKeyName) then
+                    reader.Read() |> ignore
+                    apiKey <- Some(reader.GetString())
+                elif reader.ValueTextEquals(ReadOnlySpan baseUrlName) then
+                    reader.Read() |> ignore
+                    baseUrl <- Some(reader.GetString())
+                elif reader.ValueTextEquals(ReadOnlySpan allowName) then
+                    reader.Read() |> ignore
+                    allow <- reader.TokenType = JsonTokenType.True
+
+        Credentials.create
+            { Username = username
+              ApiKey = apiKey
+              BaseUrl = baseUrl
+              AllowNonSecure = allow }
+
 /// Where decoding's time goes: parsing, field decoding, and SPEC §1 validation, apart.
 [<MemoryDiagnoser>]
 [<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 15)>]
 type DecodeParts() =
+    let names = Json.names [ "username"; "api_key"; "key"; "base_url"; "allow_non_secure" ]
+
     let parsed =
         match Json.parse (ReadOnlySpan fileBytes) with
         | Ok json -> json
@@ -117,6 +155,12 @@ type DecodeParts() =
     member _.Parse() = Json.parse (ReadOnlySpan fileBytes)
 
     [<Benchmark>]
+    member _.ParseKeeping() = Json.parseKeeping names (ReadOnlySpan fileBytes)
+
+    [<Benchmark>]
+    member _.FromBytesReading() = Decode.fromBytesReading names Codec.fileDecoder (ReadOnlyMemory fileBytes)
+
+    [<Benchmark>]
     member _.DecodeFields() = Codec.fileDecoder parsed
 
     [<Benchmark>]
@@ -136,6 +180,77 @@ type LoadFile() =
     let path = Path.Combine(directory, "creds.json")
     do File.WriteAllBytes(path, fileBytes)
     let host = Host.ofVariables [ "HOME", directory ]
+
+    [<Benchmark(Baseline = true)>]
+    member _.ReadAllBytesAndParse() =
+        use document = JsonDocument.Parse(File.ReadAllBytes path)
+        document.RootElement.ValueKind
+
+    [<Benchmark>]
+    member _.ShellLoad() = Shell.load host (Some path)
+
+    [<GlobalCleanup>]
+    member _.Cleanup() = Directory.Delete(directory, true)
+
+/// A credentials file of about `size` bytes: the real one, grown by one long unknown value or by
+/// many unknown keys (SPEC §4 files carry what other tools add).
+let private grownFile (shape: string) (size: int) =
+    let head =
+        """{"username": "johnsmith", "api_key": "3f1e0c9a2b7d4e5f6a7b8c9d", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false"""
+
+    if size <= fileBytes.Length then
+        fileBytes
+    elif shape = "long value" then
+        Encoding.UTF8.GetBytes(head + ", \"notes\": \"" + String('x', size - head.Length - 14) + "\"}")
+    else
+        let text = StringBuilder(head)
+        let mutable i = 0
+
+        while text.Length < size - 24 do
+            text.Append(", \"key_").Append(i.ToString "D5").Append("\": \"value\"") |> ignore
+            i <- i + 1
+
+        Encoding.UTF8.GetBytes(text.Append("}").ToString())
+
+/// `Codec.decode` beside `JsonDocument.Parse` of the same bytes, from the real file to 63 KiB.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 12)>]
+type DecodeScaling() =
+    let mutable bytes: byte[] = [||]
+
+    [<Params("long value", "many keys")>]
+    member val Shape = "" with get, set
+
+    [<Params(130, 1024, 8192, 64512)>]
+    member val Size = 0 with get, set
+
+    [<GlobalSetup>]
+    member this.Setup() = bytes <- grownFile this.Shape this.Size
+
+    [<Benchmark(Baseline = true)>]
+    member _.JsonDocumentParse() =
+        use document = JsonDocument.Parse(ReadOnlyMemory bytes)
+        document.RootElement.ValueKind
+
+    [<Benchmark>]
+    member _.CodecDecode() = Codec.decode (ReadOnlyMemory bytes)
+
+/// `Shell.load` beside `File.ReadAllBytes` + `JsonDocument.Parse` of the same file, to 63 KiB.
+[<MemoryDiagnoser>]
+[<SimpleJob(launchCount = 1, warmupCount = 3, iterationCount = 12)>]
+type LoadScaling() =
+    let directory = Directory.CreateTempSubdirectory("cartocreds-bench-").FullName
+    let path = Path.Combine(directory, "creds.json")
+    let host = Host.ofVariables [ "HOME", directory ]
+
+    [<Params("long value", "many keys")>]
+    member val Shape = "" with get, set
+
+    [<Params(130, 1024, 8192, 64512)>]
+    member val Size = 0 with get, set
+
+    [<GlobalSetup>]
+    member this.Setup() = File.WriteAllBytes(path, grownFile this.Shape this.Size)
 
     [<Benchmark(Baseline = true)>]
     member _.ReadAllBytesAndParse() =

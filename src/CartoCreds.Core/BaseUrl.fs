@@ -28,6 +28,9 @@ module BaseUrl =
     let private isSchemeChar (c: char) = isAlpha c || isDigit c || c = '+' || c = '-' || c = '.'
     let private isLabelChar (c: char) = isAlpha c || isDigit c || c = '-' || c = '_'
 
+    let private authorityEnd = [| '/'; '?'; '#' |]
+    let private queryOrFragment = [| '?'; '#' |]
+
     let private isPathChar (c: char) = isAlpha c || isDigit c || "-._~!$&'()*+,;=:@/".IndexOf c >= 0
 
     /// Whether the text is made of `allowed` characters and well-formed `%XX` escapes.
@@ -49,7 +52,7 @@ module BaseUrl =
     let private scheme (url: string) : Result<string * string, ValueError> =
         let separator = url.IndexOf("://", StringComparison.Ordinal)
 
-        if separator < 1 || not (isAlpha url[0]) || not (Seq.forall isSchemeChar (url.Substring(0, separator))) then
+        if separator < 1 || not (isAlpha url[0]) || not (forallChars isSchemeChar (url.Substring(0, separator))) then
             Error ValueError.BaseUrlNotAbsolute
         else
             match url.Substring(0, separator).ToLowerInvariant() with
@@ -60,7 +63,7 @@ module BaseUrl =
     /// Step 2, the authority: up to the path, query or fragment; user-info is refused.
     let private authority (afterScheme: string) : Result<string * string, ValueError> =
         let finish =
-            match afterScheme.IndexOfAny [| '/'; '?'; '#' |] with
+            match afterScheme.IndexOfAny authorityEnd with
             | -1 -> afterScheme.Length
             | n -> n
 
@@ -73,9 +76,8 @@ module BaseUrl =
 
     /// Step 3, security: `http` only when allowed.
     let private secure (allowNonSecure: bool) (parts: UrlParts) : Result<unit, ValueError> =
-        require
-            (parts.Scheme = "https" || allowNonSecure)
-            (ValueError.BaseUrlInsecure(Refused.show (parts.Scheme + "://" + parts.Authority)))
+        require (parts.Scheme = "https" || allowNonSecure) (fun () ->
+            ValueError.BaseUrlInsecure(Refused.show (parts.Scheme + "://" + parts.Authority)))
 
     /// Splits the authority into host and port text (`[v6]:port`, `name:port`).
     let private hostAndPort (authority: string) : Result<string * string, ValueError> =
@@ -100,29 +102,49 @@ module BaseUrl =
            |> Array.forall (fun part ->
                part.Length >= 1
                && part.Length <= 3
-               && Seq.forall isDigit part
+               && forallChars isDigit part
                && (part.Length = 1 || part[0] <> '0')
                && int part <= 255)
 
+    /// Whether every character of the span satisfies the predicate.
+    let private allChars (predicate: char -> bool) (text: ReadOnlySpan<char>) =
+        let mutable i = 0
+
+        while i < text.Length && predicate text[i] do
+            i <- i + 1
+
+        i = text.Length
+
     /// A name that URL parsers read as a number (`127.1`, `0x7f`): only dotted-decimal IPv4 is accepted.
-    let private endsInNumber (labels: string[]) =
-        let last = labels[labels.Length - 1]
+    let private endsInNumber (last: ReadOnlySpan<char>) =
+        allChars isDigit last
+        || (last.Length >= 2 && last[0] = '0' && (last[1] = 'x' || last[1] = 'X') && allChars isHex (last.Slice 2))
 
-        Seq.forall isDigit last
-        || (last.Length >= 2 && last[0] = '0' && (last[1] = 'x' || last[1] = 'X') && Seq.forall isHex (last.Substring 2))
-
+    /// Labels of 1–63 label characters, no `-` at either end, not ending in a number; read in place.
     let private isDnsName (host: string) =
-        let labels = host.Split '.'
+        let mutable ok = host.Length <= maxHostLength
+        let mutable start = 0
+        let mutable last = 0
 
-        host.Length <= maxHostLength
-        && labels
-           |> Array.forall (fun label ->
-               label.Length >= 1
-               && label.Length <= maxLabelLength
-               && Seq.forall isLabelChar label
-               && label[0] <> '-'
-               && label[label.Length - 1] <> '-')
-        && not (endsInNumber labels)
+        while ok && start <= host.Length do
+            let dot =
+                match host.IndexOf('.', start) with
+                | -1 -> host.Length
+                | d -> d
+
+            let label = host.AsSpan(start, dot - start)
+
+            ok <-
+                label.Length >= 1
+                && label.Length <= maxLabelLength
+                && allChars isLabelChar label
+                && label[0] <> '-'
+                && label[label.Length - 1] <> '-'
+
+            last <- start
+            start <- dot + 1
+
+        ok && not (endsInNumber (host.AsSpan last))
 
     /// Step 4, the host: a DNS name (labels of letters, digits, `_` and `-`, no `-` at either end,
     /// none empty), an IPv4 address or a bracketed IPv6 address; lower-cased.
@@ -136,7 +158,13 @@ module BaseUrl =
             | true, address when address.AddressFamily = AddressFamily.InterNetworkV6 && not (inner.Contains '%') ->
                 Ok("[" + address.ToString() + "]")
             | _ -> Error(ValueError.BaseUrlHost(Refused.show text))
-        elif isIPv4 text || isDnsName text then
+        // Digits and dots are an IPv4 address or nothing: as a name, it would end in a number.
+        elif
+            (if forallChars (fun c -> isDigit c || c = '.') text then
+                 isIPv4 text
+             else
+                 isDnsName text)
+        then
             Ok(text.ToLowerInvariant())
         else
             Error(ValueError.BaseUrlHost(Refused.show text))
@@ -145,7 +173,7 @@ module BaseUrl =
     let private port (scheme: string) (text: string) : Result<string, ValueError> =
         if text = "" then
             Ok ""
-        elif text.Length > 5 || not (Seq.forall isDigit text) || int text < 1 || int text > 65535 then
+        elif text.Length > 5 || not (forallChars isDigit text) || int text < 1 || int text > 65535 then
             Error(ValueError.BaseUrlPort(Refused.show text))
         elif int text = (if scheme = "https" then 443 else 80) then
             Ok ""
@@ -154,7 +182,7 @@ module BaseUrl =
 
     /// Step 6, the path: no query or fragment, only path characters and `%XX` escapes.
     let private path (text: string) : Result<string, ValueError> =
-        match text.IndexOfAny [| '?'; '#' |] with
+        match text.IndexOfAny queryOrFragment with
         | n when n >= 0 && text[n] = '?' -> Error ValueError.BaseUrlQuery
         | n when n >= 0 -> Error ValueError.BaseUrlFragment
         | _ when not (allValid isPathChar text) -> Error ValueError.BaseUrlPath

@@ -93,9 +93,8 @@ module CloudFile =
             let all = root.GetProperty "profiles"
 
             do!
-                require
-                    (all.ValueKind = JsonValueKind.Object)
-                    (DecodeError.BadField("$.profiles", "an object", kind all))
+                require (all.ValueKind = JsonValueKind.Object) (fun () ->
+                    DecodeError.BadField("$.profiles", "an object", kind all))
 
             let! named =
                 all.EnumerateObject()

@@ -19,6 +19,9 @@ module Codec =
         let field = Decode.optionalField name (Decode.nullable decoder)
         fun value -> field value |> Result.map Option.flatten
 
+    /// The members `fileDecoder` reads; a file's other members are checked, never kept.
+    let private names = Json.names [ "username"; "api_key"; "key"; "base_url"; "allow_non_secure" ]
+
     let private username = optional "username" Decode.string
     let private apiKey = optional "api_key" Decode.string
     let private legacyKey = optional "key" Decode.string
@@ -54,7 +57,8 @@ module Codec =
     /// </code>
     /// </example>
     let decode (bytes: ReadOnlyMemory<byte>) : Result<Credentials, DecodeError> =
-        Decode.fromBytes fileDecoder bytes |> Result.bind (Credentials.create >> Result.mapError DecodeError.Invalid)
+        Decode.fromBytesReading names fileDecoder bytes
+        |> Result.bind (Credentials.create >> Result.mapError DecodeError.Invalid)
 
     /// The file's style: indented, non-ASCII written as is. Built on first use: reading, the
     /// common case, never needs the encoder.

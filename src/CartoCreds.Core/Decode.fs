@@ -81,8 +81,7 @@ module Decode =
             || span[0] = 0uy
             || span[1] = 0uy)
 
-    /// Parses UTF-8 bytes (a byte-order mark is skipped) and decodes the root value.
-    let fromBytes (decoder: Decoder<'T>) (bytes: ReadOnlyMemory<byte>) : Result<'T, DecodeError> =
+    let private decodeWith (keep: Json.Names option) (decoder: Decoder<'T>) (bytes: ReadOnlyMemory<byte>) =
         let span = bytes.Span
         let span = if span.StartsWith(ReadOnlySpan byteOrderMark) then span.Slice 3 else span
 
@@ -91,6 +90,24 @@ module Decode =
         elif span.Trim(ReadOnlySpan whitespace).IsEmpty then
             Error DecodeError.Empty
         else
-            match Json.parse span with
+            let parsed =
+                match keep with
+                | Some names -> Json.parseKeeping names span
+                | None -> Json.parse span
+
+            match parsed with
             | Ok root -> decoder root |> Result.mapError (prependPath "$")
             | Error e -> Error e
+
+    /// Parses UTF-8 bytes (a byte-order mark is skipped) and decodes the root value.
+    let fromBytes (decoder: Decoder<'T>) (bytes: ReadOnlyMemory<byte>) : Result<'T, DecodeError> =
+        decodeWith None decoder bytes
+
+    /// As `fromBytes`, for a decoder of an object that reads only the members named: the others are
+    /// checked but never materialized.
+    let fromBytesReading
+        (names: Json.Names)
+        (decoder: Decoder<'T>)
+        (bytes: ReadOnlyMemory<byte>)
+        : Result<'T, DecodeError> =
+        decodeWith (Some names) decoder bytes

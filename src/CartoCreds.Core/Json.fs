@@ -16,8 +16,8 @@ type DecodeError =
     | BadField of path: string * expected: string * actual: string
     | Invalid of ValueError list
 
-/// A JSON value as far as a credentials file needs it: the root object's fields with their
-/// scalar values; nested objects and arrays are kept only as their kind.
+/// A JSON value as far as a credentials file needs it: the root object's known fields with their
+/// scalar values; nested objects and arrays are kept only as their kind, unknown members not at all.
 [<RequireQualifiedAccess>]
 type Json =
     | String of string
@@ -40,24 +40,57 @@ module Json =
         | Json.Array -> "an array"
         | Json.Object _ -> "an object"
 
-    /// The names the file format knows, matched without allocating a string for each.
-    let private knownNames =
-        [| "username"; "api_key"; "key"; "base_url"; "allow_non_secure" |]
-        |> Array.map (fun name -> name, Text.Encoding.UTF8.GetBytes name)
+    /// The member names a decoder reads, as UTF-8, to be matched without making a string of each.
+    type Names = private Names of (string * byte[])[]
 
-    let private propertyName (reader: byref<Utf8JsonReader>) =
+    /// The names to keep; every other member of the root object is checked and passed over.
+    let names (wanted: string list) : Names =
+        wanted |> List.map (fun name -> name, Text.Encoding.UTF8.GetBytes name) |> Array.ofList |> Names
+
+    /// The wanted name at the reader, or null for another. An unescaped name of another length
+    /// is passed over without comparing it to each.
+    let private wantedName (Names wanted) (reader: byref<Utf8JsonReader>) =
         let mutable name = null
         let mutable i = 0
+        let length = reader.ValueSpan.Length
+        let escaped = reader.ValueIsEscaped
 
-        while isNull name && i < knownNames.Length do
-            let text, utf8 = knownNames[i]
+        while isNull name && i < wanted.Length do
+            let text, utf8 = wanted[i]
 
-            if reader.ValueTextEquals(ReadOnlySpan utf8) then
+            if (escaped || utf8.Length = length) && reader.ValueTextEquals(ReadOnlySpan utf8) then
                 name <- text
 
             i <- i + 1
 
-        if isNull name then reader.GetString() else name
+        name
+
+    /// Checks the string token at the reader as `GetString` would (valid UTF-8, and valid escapes),
+    /// without making a string of it: an unknown member costs no allocation, whatever its size.
+    /// `utf8` says the whole input is valid UTF-8 (checked once), so unescaped text needs no check.
+    let private checkString (utf8: bool) (reader: byref<Utf8JsonReader>) =
+        if not reader.ValueIsEscaped then
+            if not utf8 && not (Text.Unicode.Utf8.IsValid reader.ValueSpan) then
+                raise (InvalidOperationException "invalid UTF-8")
+        else
+            // Unescaped text is never longer than its escaped form.
+            let buffer = Buffers.ArrayPool<byte>.Shared.Rent reader.ValueSpan.Length
+
+            try
+                let written = reader.CopyString(Span buffer)
+
+                if not (Text.Unicode.Utf8.IsValid(ReadOnlySpan(buffer, 0, written))) then
+                    raise (InvalidOperationException "invalid UTF-8")
+            finally
+                Buffers.ArrayPool<byte>.Shared.Return buffer
+
+    /// Passes over the value of a member the format does not know: checked, never kept.
+    let private skipValue (utf8: bool) (reader: byref<Utf8JsonReader>) =
+        match reader.TokenType with
+        | JsonTokenType.String -> checkString utf8 &reader
+        | JsonTokenType.StartArray
+        | JsonTokenType.StartObject -> reader.Skip()
+        | _ -> ()
 
     let private jsonTrue = Json.Bool true
     let private jsonFalse = Json.Bool false
@@ -77,7 +110,7 @@ module Json =
             reader.Skip()
             Json.Object [||]
 
-    let private readRoot (reader: byref<Utf8JsonReader>) =
+    let private readRoot (keep: Names option) (utf8: bool) (reader: byref<Utf8JsonReader>) =
         reader.Read() |> ignore
 
         let root =
@@ -87,14 +120,23 @@ module Json =
                 let mutable count = 0
 
                 while reader.Read() && reader.TokenType = JsonTokenType.PropertyName do
-                    let name = propertyName &reader
-                    reader.Read() |> ignore
+                    let name =
+                        match keep with
+                        | Some wanted -> wantedName wanted &reader
+                        | None -> reader.GetString()
 
-                    if count = fields.Length then
-                        Array.Resize(&fields, count * 2)
+                    if isNull name then
+                        checkString utf8 &reader
+                        reader.Read() |> ignore
+                        skipValue utf8 &reader
+                    else
+                        reader.Read() |> ignore
 
-                    fields[count] <- struct (name, scalar &reader)
-                    count <- count + 1
+                        if count = fields.Length then
+                            Array.Resize(&fields, count * 2)
+
+                        fields[count] <- struct (name, scalar &reader)
+                        count <- count + 1
 
                 Json.Object(if count = fields.Length then fields else Array.sub fields 0 count)
             else
@@ -106,15 +148,26 @@ module Json =
 
         root
 
-    /// Parses UTF-8 JSON (no byte-order mark) with Utf8JsonReader: no document is built.
-    let parse (bytes: ReadOnlySpan<byte>) : Result<Json, DecodeError> =
+    let private read (keep: Names option) (bytes: ReadOnlySpan<byte>) : Result<Json, DecodeError> =
         let mutable reader = Utf8JsonReader(bytes, JsonReaderOptions(MaxDepth = 64))
 
         try
-            Ok(readRoot &reader)
+            // One vectorized pass: with valid UTF-8 throughout, skipped strings need no check of
+            // their own (what is not, is checked string by string, to report as before).
+            let utf8 = keep.IsSome && Text.Unicode.Utf8.IsValid bytes
+            Ok(readRoot keep utf8 &reader)
         with
         | :? JsonException as e ->
             let line = Option.ofNullable e.LineNumber |> Option.defaultValue 0L
             let position = Option.ofNullable e.BytePositionInLine |> Option.defaultValue 0L
             Error(DecodeError.NotJson(line + 1L, position + 1L))
         | :? InvalidOperationException -> Error DecodeError.NotUtf8 // a string that cannot be transcoded
+
+    /// Parses UTF-8 JSON (no byte-order mark) with Utf8JsonReader: no document is built; every
+    /// member of the root object is kept.
+    let parse (bytes: ReadOnlySpan<byte>) : Result<Json, DecodeError> = read None bytes
+
+    /// Parses as `parse` does, keeping only the root members named: the others are checked as
+    /// `parse` checks them (valid JSON, valid UTF-8) but never materialized, so the allocations are
+    /// those of the wanted members, whatever the size of the rest.
+    let parseKeeping (wanted: Names) (bytes: ReadOnlySpan<byte>) : Result<Json, DecodeError> = read (Some wanted) bytes

@@ -5,14 +5,30 @@ namespace CartoCreds.Core
 [<AutoOpen>]
 module ResultExpression =
 
+    /// Inline, with the rest of the expression inlined too: a chain of steps allocates no closures.
     type ResultBuilder() =
-        member _.Return(value: 'T) : Result<'T, 'E> = Ok value
-        member _.ReturnFrom(result: Result<'T, 'E>) : Result<'T, 'E> = result
-        member _.Bind(result: Result<'T, 'E>, next: 'T -> Result<'U, 'E>) : Result<'U, 'E> = Result.bind next result
-        member _.Zero() : Result<unit, 'E> = Ok()
+        member inline _.Return(value: 'T) : Result<'T, 'E> = Ok value
+        member inline _.ReturnFrom(result: Result<'T, 'E>) : Result<'T, 'E> = result
+
+        member inline _.Bind(result: Result<'T, 'E>, [<InlineIfLambda>] next: 'T -> Result<'U, 'E>) : Result<'U, 'E> =
+            match result with
+            | Ok value -> next value
+            | Error error -> Error error
+
+        member inline _.Zero() : Result<unit, 'E> = Ok()
 
     /// The `result { }` computation expression.
     let result = ResultBuilder()
 
-    /// `Ok ()` when the condition holds, else the error.
-    let require (condition: bool) (error: 'E) : Result<unit, 'E> = if condition then Ok() else Error error
+    /// `Ok ()` when the condition holds, else the error, made only then (an error that shows a
+    /// refused value costs its formatting, which valid input must not pay).
+    let require (condition: bool) (error: unit -> 'E) : Result<unit, 'E> = if condition then Ok() else Error(error ())
+
+    /// Whether every character of the text satisfies the predicate (no enumerator allocated).
+    let forallChars (predicate: char -> bool) (text: string) : bool =
+        let mutable i = 0
+
+        while i < text.Length && predicate text[i] do
+            i <- i + 1
+
+        i = text.Length

@@ -1,7 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open System.Security.Cryptography
 open System.Text
 open System.Text.Json
 
@@ -142,7 +141,7 @@ module TokenExchange =
 
     /// The cache file's name: the first 16 hex characters of SHA-256 of `auth_url + "\n" + client_id`.
     let cacheName (authUrl: string) (clientId: CloudText) : string =
-        let hash = SHA256.HashData(Encoding.UTF8.GetBytes(authUrl + "\n" + CloudText.value clientId))
+        let hash = Sha256.hash (Encoding.UTF8.GetBytes(authUrl + "\n" + CloudText.value clientId))
         Convert.ToHexString(hash).Substring(0, 16).ToLowerInvariant() + ".json"
 
     /// The cache file's bytes: the token, its expiry, and whose it is, so that a file of another

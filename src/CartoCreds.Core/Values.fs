@@ -152,8 +152,8 @@ module Username =
 
     let private maxLength = 63
 
-    let private isAllowed (c: char) =
-        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c = '_' || c = '-'
+    let private allowed =
+        Buffers.SearchValues.Create "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 
     /// Validates a username (trimmed first).
     let create (text: string) : Result<Username, ValueError> =
@@ -161,17 +161,18 @@ module Username =
         | None -> Error(ValueError.Empty Field.Username)
         | Some name ->
             result {
-                do! require (name.Length <= maxLength) (ValueError.UsernameTooLong(Refused.show name, name.Length))
+                do!
+                    require (name.Length <= maxLength) (fun () ->
+                        ValueError.UsernameTooLong(Refused.show name, name.Length))
 
-                match Seq.tryFind (isAllowed >> not) name with
-                | Some c -> return! Error(ValueError.UsernameCharacter(Refused.show name, c))
-                | None ->
+                match name.AsSpan().IndexOfAnyExcept allowed with
+                | -1 ->
                     do!
-                        require
-                            (name[0] <> '-' && name[name.Length - 1] <> '-')
-                            (ValueError.UsernameHyphenAtEdge(Refused.show name))
+                        require (name[0] <> '-' && name[name.Length - 1] <> '-') (fun () ->
+                            ValueError.UsernameHyphenAtEdge(Refused.show name))
 
                     return Username name
+                | i -> return! Error(ValueError.UsernameCharacter(Refused.show name, name[i]))
             }
 
     let value (Username name) = name

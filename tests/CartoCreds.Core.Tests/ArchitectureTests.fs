@@ -38,6 +38,7 @@ let private pureFiles =
       "Layer.fs"
       "Precedence.fs"
       "Resolve.fs"
+      "Sha256.fs"
       "TokenExchange.fs"
       "CloudLayer.fs"
       "CloudResolve.fs"

@@ -165,3 +165,61 @@ let ``a string that is not UTF-8 is refused`` () =
     match Codec.decode (ReadOnlyMemory bytes) with
     | Error(DecodeError.NotUtf8 | DecodeError.NotJson _) -> ()
     | other -> failwithf "%A" other
+
+/// Members the format does not know: any name (escaped, non-ASCII, repeating a known one's
+/// prefix) with any value (long, escaped, an invalid surrogate escape, nested containers).
+let private unknownMember: Gen<string> =
+    let names =
+        Gen.elements
+            [ "\"extra\""
+              "\"usernam\""
+              "\"api_key_2\""
+              "\"caf\\u00e9\""
+              "\"é\""
+              "\"\\ud800\""
+              "\"\""
+              "\"base_url \"" ]
+
+    let values =
+        Gen.oneof
+            [ Gen.elements [ "1"; "-2.5e3"; "true"; "null"; "[]"; "{}"; "[1, {\"a\": [\"b\"]}]"; "{\"username\": 1}" ]
+              Gen.elements [ "\"plain\""; "\"caf\\u00e9\""; "\"\\ud800\""; "\"\\\"quoted\\\"\""; "\"€ and ✓\"" ]
+              Gen.choose (0, 3000) |> Gen.map (fun n -> "\"" + String('x', n) + "\"") ]
+
+    Gen.map2 (fun name value -> name + ": " + value) names values
+
+/// A credentials file with unknown members among its own, and sometimes a broken byte inside one.
+let private fileWithUnknownMembers: Gen<byte[]> =
+    gen {
+        let! known =
+            Gen.subListOf
+                [ "\"username\": \"ana\""
+                  "\"api_key\": \"0123456789abcdef\""
+                  "\"key\": \"0123456789abcdef\""
+                  "\"base_url\": \"https://ana.carto.com\""
+                  "\"allow_non_secure\": false"
+                  "\"username\": 7" ]
+
+        let! unknown = Gen.listOf unknownMember
+        let! members = Gen.shuffle (Array.ofList (known @ unknown))
+        let bytes = Encoding.UTF8.GetBytes("{" + String.Join(", ", members) + "}")
+        let! broken = Gen.elements [ None; Some 0xFFuy; Some 0xC3uy ]
+        let! at = Gen.choose (0, max 0 (bytes.Length - 1))
+
+        match broken with
+        | Some b when bytes.Length > 2 -> return Array.updateAt (max 1 (min at (bytes.Length - 2))) b bytes
+        | _ -> return bytes
+    }
+
+[<Property(MaxTest = 500)>]
+let ``reading only the format's members decides exactly as reading them all`` () =
+    Prop.forAll (Arb.fromGen fileWithUnknownMembers) (fun bytes ->
+        let all = Decode.fromBytes Codec.fileDecoder (ReadOnlyMemory bytes)
+
+        let keeping =
+            Decode.fromBytesReading
+                (Json.names [ "username"; "api_key"; "key"; "base_url"; "allow_non_secure" ])
+                Codec.fileDecoder
+                (ReadOnlyMemory bytes)
+
+        (all = keeping) |@ sprintf "%s\nall: %A\nkeeping: %A" (Encoding.UTF8.GetString bytes) all keeping)

@@ -251,3 +251,18 @@ let ``tokens are cached on disk, privately, for other processes; a corrupt or fo
 
     Assert.Equal(3, server.Count)
     Assert.DoesNotContain("stolen", File.ReadAllText file)
+
+[<Fact>]
+let ``the cache file's SHA-256 is FIPS 180-4's: its test vectors`` () =
+    let hex (text: string) = Convert.ToHexString(Sha256.hash (Text.Encoding.ASCII.GetBytes text)).ToLowerInvariant()
+    Assert.Equal("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", hex "")
+    Assert.Equal("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", hex "abc")
+
+    Assert.Equal(
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+        hex "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"
+    )
+
+[<FsCheck.Xunit.Property(MaxTest = 2000)>]
+let ``the cache file's SHA-256 is the platform's for any input`` (data: byte[]) =
+    Sha256.hash data = Security.Cryptography.SHA256.HashData data
