@@ -52,7 +52,7 @@ module BaseUrl =
     let private scheme (url: string) : Result<string * string, ValueError> =
         let separator = url.IndexOf("://", StringComparison.Ordinal)
 
-        if separator < 1 || not (isAlpha url[0]) || not (forallChars isSchemeChar (url.Substring(0, separator))) then
+        if separator < 1 || not (isAlpha url[0]) || not (forallSpan isSchemeChar (url.AsSpan(0, separator))) then
             Error ValueError.BaseUrlNotAbsolute
         else
             match url.Substring(0, separator).ToLowerInvariant() with
@@ -106,19 +106,10 @@ module BaseUrl =
                && (part.Length = 1 || part[0] <> '0')
                && int part <= 255)
 
-    /// Whether every character of the span satisfies the predicate.
-    let private allChars (predicate: char -> bool) (text: ReadOnlySpan<char>) =
-        let mutable i = 0
-
-        while i < text.Length && predicate text[i] do
-            i <- i + 1
-
-        i = text.Length
-
     /// A name that URL parsers read as a number (`127.1`, `0x7f`): only dotted-decimal IPv4 is accepted.
     let private endsInNumber (last: ReadOnlySpan<char>) =
-        allChars isDigit last
-        || (last.Length >= 2 && last[0] = '0' && (last[1] = 'x' || last[1] = 'X') && allChars isHex (last.Slice 2))
+        forallSpan isDigit last
+        || (last.Length >= 2 && last[0] = '0' && (last[1] = 'x' || last[1] = 'X') && forallSpan isHex (last.Slice 2))
 
     /// Labels of 1–63 label characters, no `-` at either end, not ending in a number; read in place.
     let private isDnsName (host: string) =
@@ -137,7 +128,7 @@ module BaseUrl =
             ok <-
                 label.Length >= 1
                 && label.Length <= maxLabelLength
-                && allChars isLabelChar label
+                && forallSpan isLabelChar label
                 && label[0] <> '-'
                 && label[label.Length - 1] <> '-'
 

@@ -16,8 +16,7 @@ module Codec =
 
     /// A field that may be absent or null, both meaning "not given".
     let private optional (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
-        let field = Decode.optionalField name (Decode.nullable decoder)
-        fun value -> field value |> Result.map Option.flatten
+        Decode.optionalNullableField name decoder
 
     /// The members `fileDecoder` reads; a file's other members are checked, never kept.
     let private names = Json.names [ "username"; "api_key"; "key"; "base_url"; "allow_non_secure" ]

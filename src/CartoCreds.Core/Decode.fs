@@ -63,6 +63,33 @@ module Decode =
                     | Error e -> Error(prependPath ("." + name) e)
             | _ -> Ok None
 
+    /// An optional field that may also be `null`: `None` for either, else the decoded value (the
+    /// last one when repeated). The same answers as `optionalField name (nullable decoder)`
+    /// flattened, in one step.
+    let optionalNullableField (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
+        let path = "." + name
+
+        fun value ->
+            match value with
+            | Json.Object fields ->
+                let mutable i = fields.Length - 1
+
+                while i >= 0 && (let struct (n, _) = fields[i] in not (String.Equals(n, name))) do
+                    i <- i - 1
+
+                if i < 0 then
+                    Ok None
+                else
+                    match fields[i] with
+                    | struct (_, Json.Null) -> Ok None
+                    | struct (_, field) ->
+                        match decoder field with
+                        | Ok decoded -> Ok(Some decoded)
+                        | Error(DecodeError.BadField(inner, expected, actual)) ->
+                            Error(DecodeError.BadField(path + inner, expected + " or null", actual))
+                        | Error other -> Error other
+            | _ -> Ok None
+
     /// A JSON object, decoded by the given function of the object.
     let object (decoder: Decoder<'T>) : Decoder<'T> =
         fun value ->

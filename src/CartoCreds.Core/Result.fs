@@ -32,3 +32,12 @@ module ResultExpression =
             i <- i + 1
 
         i = text.Length
+
+    /// Whether every character of the span satisfies the predicate.
+    let forallSpan (predicate: char -> bool) (text: System.ReadOnlySpan<char>) : bool =
+        let mutable i = 0
+
+        while i < text.Length && predicate text[i] do
+            i <- i + 1
+
+        i = text.Length

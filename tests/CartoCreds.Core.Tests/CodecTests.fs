@@ -223,3 +223,30 @@ let ``reading only the format's members decides exactly as reading them all`` ()
                 (ReadOnlyMemory bytes)
 
         (all = keeping) |@ sprintf "%s\nall: %A\nkeeping: %A" (Encoding.UTF8.GetString bytes) all keeping)
+
+/// Objects of a few repeated names and every kind of value.
+let private jsonObject: Gen<Json> =
+    let value =
+        Gen.elements
+            [ Json.String "text"
+              Json.String ""
+              Json.Bool true
+              Json.Bool false
+              Json.Null
+              Json.Number
+              Json.Array
+              Json.Object [||] ]
+
+    Gen.listOf (Gen.map2 (fun name v -> struct (name, v)) (Gen.elements [ "a"; "b"; "username" ]) value)
+    |> Gen.map (Array.ofList >> Json.Object)
+
+[<Property(MaxTest = 500)>]
+let ``an optional nullable field answers as optionalField of nullable, flattened`` () =
+    Prop.forAll (Arb.fromGen jsonObject) (fun json ->
+        let composed (decoder: Decoder<'T>) name =
+            Decode.optionalField name (Decode.nullable decoder) json |> Result.map Option.flatten
+
+        [ "a"; "b"; "username"; "absent" ]
+        |> List.forall (fun name ->
+            composed Decode.string name = Decode.optionalNullableField name Decode.string json
+            && composed Decode.bool name = Decode.optionalNullableField name Decode.bool json))
