@@ -164,6 +164,15 @@ type DecodeParts() =
     member _.DecodeFields() = Codec.fileDecoder parsed
 
     [<Benchmark>]
+    member _.ReadingThenValidate() =
+        match Decode.fromBytesReading names Codec.fileDecoder (ReadOnlyMemory fileBytes) with
+        | Ok input -> Credentials.create input |> Result.isOk
+        | Error _ -> false
+
+    [<Benchmark>]
+    member _.CodecDecode() = Codec.decode (ReadOnlyMemory fileBytes)
+
+    [<Benchmark>]
     member _.Validate() = Credentials.create input
 
     [<Benchmark>]
