@@ -97,12 +97,13 @@ let demo () =
 
     check (run "dotnet" [ "fsi"; Path.Combine(root, "examples", "quickstart.fsx") ])
 
-let publish () =
+/// A Native AOT publish with warnings as errors: a trim or AOT warning fails the build.
+let private publishAot (project: string) (output: string) =
     check (
         run
             "dotnet"
             [ "publish"
-              Path.Combine(root, "src", "CartoCreds.Cli")
+              project
               "-c"
               "Release"
               "-r"
@@ -110,27 +111,14 @@ let publish () =
               "-p:PublishAot=true"
               "-warnaserror"
               "-o"
-              Path.Combine(root, "artifacts", "aot", rid)
+              output
               "-nologo" ]
     )
 
-    // The hosting example: configuration binding, DI and IHttpClientFactory under Native AOT,
-    // with no trim or AOT warning (SPEC §9).
-    check (
-        run
-            "dotnet"
-            [ "publish"
-              Path.Combine(root, "examples", "CartoWorker")
-              "-c"
-              "Release"
-              "-r"
-              rid
-              "-p:PublishAot=true"
-              "-warnaserror"
-              "-o"
-              Path.Combine(root, "artifacts", "aot-worker", rid)
-              "-nologo" ]
-    )
+let publish () =
+    publishAot (Path.Combine(root, "src", "CartoCreds.Cli")) (Path.Combine(root, "artifacts", "aot", rid))
+    // The hosting example: configuration binding, DI and IHttpClientFactory under Native AOT (SPEC §9).
+    publishAot (Path.Combine(root, "examples", "CartoWorker")) (Path.Combine(root, "artifacts", "aot-worker", rid))
 
 let bench () =
     build ()

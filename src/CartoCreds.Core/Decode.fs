@@ -43,15 +43,21 @@ module Decode =
                     Error(DecodeError.BadField(path, expected + " or null", actual))
                 | Error other -> Error other
 
+    /// Where the last field of that name is, or -1.
+    let private lastIndexOf (name: string) (fields: struct (string * Json)[]) =
+        let mutable i = fields.Length - 1
+
+        while i >= 0 && (let struct (n, _) = fields[i] in not (String.Equals(n, name))) do
+            i <- i - 1
+
+        i
+
     /// An optional field of an object: `None` when absent; the last one when repeated.
     let optionalField (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
         fun value ->
             match value with
             | Json.Object fields ->
-                let mutable i = fields.Length - 1
-
-                while i >= 0 && (let struct (n, _) = fields[i] in not (String.Equals(n, name))) do
-                    i <- i - 1
+                let i = lastIndexOf name fields
 
                 if i < 0 then
                     Ok None
@@ -72,10 +78,7 @@ module Decode =
         fun value ->
             match value with
             | Json.Object fields ->
-                let mutable i = fields.Length - 1
-
-                while i >= 0 && (let struct (n, _) = fields[i] in not (String.Equals(n, name))) do
-                    i <- i - 1
+                let i = lastIndexOf name fields
 
                 if i < 0 then
                     Ok None
