@@ -243,3 +243,23 @@ module Messages =
 
     /// A failed verification (SPEC §8): what failed, at which URL (never with a secret), and what to do.
     let verifyError (error: VerifyError) : string = CallMessages.verifyError error
+
+    /// Hosted options that do not say one platform (SPEC §9), naming the fields.
+    let platformError (error: PlatformError) : string =
+        let names (fields: string list) = String.concat ", " fields
+
+        match error with
+        | PlatformError.Contradicted(HostedPlatform.Legacy, cloud) ->
+            "Platform is Legacy, but CARTO 3 options are set ("
+            + names cloud
+            + "); remove them or set Platform to Cloud."
+        | PlatformError.Contradicted(_, legacy) ->
+            "Platform is Cloud, but legacy options are set ("
+            + names legacy
+            + "); remove them or set Platform to Legacy."
+        | PlatformError.Both(legacy, cloud) ->
+            "both legacy ("
+            + names legacy
+            + ") and CARTO 3 ("
+            + names cloud
+            + ") options are set; set Platform, or remove one kind."

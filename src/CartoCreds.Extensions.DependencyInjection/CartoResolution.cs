@@ -1,4 +1,9 @@
 using CartoCreds;
+using HostedPlatform = CartoCreds.Core.HostedPlatform;
+using HostedPlatformModule = CartoCreds.Core.HostedPlatformModule;
+using Messages = CartoCreds.Core.Messages;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -19,7 +24,7 @@ internal sealed class CartoResolution
         }
     }
 
-    /// <summary>The platform, as given or inferred; an error when the fields say both.</summary>
+    /// <summary>The platform, as given or inferred (the core's <c>HostedPlatform.infer</c>); an error when the fields say both.</summary>
     internal static CartoPlatform PlatformOf(CartoOptions options)
     {
         var legacy = Named(
@@ -34,17 +39,16 @@ internal sealed class CartoResolution
             (nameof(options.ApiBaseUrl), options.ApiBaseUrl),
             (nameof(options.Profile), options.Profile));
 
-        return options.Platform switch
+        var given = options.Platform switch
         {
-            CartoPlatform.Legacy when cloud.Count > 0 =>
-                throw new ArgumentException($"Platform is Legacy, but CARTO 3 options are set ({string.Join(", ", cloud)}); remove them or set Platform to Cloud."),
-            CartoPlatform.Cloud when legacy.Count > 0 =>
-                throw new ArgumentException($"Platform is Cloud, but legacy options are set ({string.Join(", ", legacy)}); remove them or set Platform to Legacy."),
-            { } platform => platform,
-            null when legacy.Count > 0 && cloud.Count > 0 =>
-                throw new ArgumentException($"both legacy ({string.Join(", ", legacy)}) and CARTO 3 ({string.Join(", ", cloud)}) options are set; set Platform, or remove one kind."),
-            null => cloud.Count > 0 ? CartoPlatform.Cloud : CartoPlatform.Legacy,
+            CartoPlatform.Legacy => FSharpOption<HostedPlatform>.Some(HostedPlatform.Legacy),
+            CartoPlatform.Cloud => FSharpOption<HostedPlatform>.Some(HostedPlatform.Cloud),
+            _ => FSharpOption<HostedPlatform>.None,
         };
+        var platform = HostedPlatformModule.infer(given, ListModule.OfSeq(legacy), ListModule.OfSeq(cloud));
+        return platform.IsError
+            ? throw new ArgumentException(Messages.platformError(platform.ErrorValue))
+            : platform.ResultValue.IsCloud ? CartoPlatform.Cloud : CartoPlatform.Legacy;
     }
 
     private static ICartoAuthenticator Create(CartoOptions options) =>

@@ -45,6 +45,7 @@ let private pureFiles =
       "Verification.fs"
       "Scope.fs"
       "DefaultSource.fs"
+      "HostedPlatform.fs"
       "Location.fs"
       "ValueMessages.fs"
       "CallMessages.fs"

@@ -1,0 +1,34 @@
+namespace CartoCreds.Core
+
+/// Which CARTO platform hosted options are for (SPEC §9).
+[<RequireQualifiedAccess>]
+type HostedPlatform =
+    | Legacy
+    | Cloud
+
+/// Why the options do not say one platform.
+[<RequireQualifiedAccess>]
+type PlatformError =
+    /// `Platform` names one, and fields of the other are set.
+    | Contradicted of platform: HostedPlatform * fields: string list
+    /// No `Platform`, and fields of both are set.
+    | Both of legacy: string list * cloud: string list
+
+/// SPEC §9: the platform of hosted options, as given or inferred from the fields that are set.
+[<RequireQualifiedAccess>]
+module HostedPlatform =
+
+    /// The platform named, when no field of the other kind is set; with none named, `Cloud` when a
+    /// CARTO 3 field is set and no legacy one, else `Legacy` (also when none is set).
+    let infer
+        (given: HostedPlatform option)
+        (legacy: string list)
+        (cloud: string list)
+        : Result<HostedPlatform, PlatformError> =
+        match given, legacy, cloud with
+        | Some HostedPlatform.Legacy, _, _ :: _ -> Error(PlatformError.Contradicted(HostedPlatform.Legacy, cloud))
+        | Some HostedPlatform.Cloud, _ :: _, _ -> Error(PlatformError.Contradicted(HostedPlatform.Cloud, legacy))
+        | Some platform, _, _ -> Ok platform
+        | None, _ :: _, _ :: _ -> Error(PlatformError.Both(legacy, cloud))
+        | None, [], _ :: _ -> Ok HostedPlatform.Cloud
+        | None, _, [] -> Ok HostedPlatform.Legacy
