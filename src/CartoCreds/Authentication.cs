@@ -90,9 +90,7 @@ public sealed class CartoAuthenticationHandler : DelegatingHandler
         }
 
         response.Dispose();
-        ((IRenewingAuthenticator)_authenticator).Drop(sent);
-        request.Headers.Authorization = null;
-        await _authenticator.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false);
+        await Reauthenticate(request, sent, cancellationToken).ConfigureAwait(false);
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
@@ -115,9 +113,7 @@ public sealed class CartoAuthenticationHandler : DelegatingHandler
         }
 
         response.Dispose();
-        ((IRenewingAuthenticator)_authenticator).Drop(sent);
-        request.Headers.Authorization = null;
-        Wait(_authenticator.AuthenticateAsync(request, cancellationToken));
+        Wait(Reauthenticate(request, sent, cancellationToken));
         return base.Send(request, cancellationToken);
     }
 
@@ -128,6 +124,14 @@ public sealed class CartoAuthenticationHandler : DelegatingHandler
         && request.Headers.Authorization is { Scheme: "Bearer", Parameter: { } token }
             ? token
             : null;
+
+    /// <summary>Drops the refused token and attaches a freshly exchanged one, for the one retry.</summary>
+    private ValueTask Reauthenticate(HttpRequestMessage request, string refused, CancellationToken cancellationToken)
+    {
+        ((IRenewingAuthenticator)_authenticator).Drop(refused);
+        request.Headers.Authorization = null;
+        return _authenticator.AuthenticateAsync(request, cancellationToken);
+    }
 
     private static void Wait(ValueTask pending)
     {

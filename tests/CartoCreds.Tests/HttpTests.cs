@@ -155,6 +155,32 @@ public sealed class HttpTests
     }
 
     [Fact]
+    public void The_synchronous_send_replaces_a_refused_exchanged_token_once_too()
+    {
+        using var server = new CartoServer();
+        server.Account.ClientSecret = Secret;
+        using var box = new Sandbox(("CARTO_AUTH_URL", server.Url));
+        using var client = ClientFor(CloudCredentials.FromClientCredentials(server.Account.ClientId, Secret, server.Url));
+
+        using (var first = client.Send(new HttpRequestMessage(HttpMethod.Get, "protected")))
+        {
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        server.Account.RevokeTokens();
+        using (var second = client.Send(new HttpRequestMessage(HttpMethod.Post, "protected") { Content = new StringContent("{\"q\": 3}") }))
+        {
+            Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        }
+
+        var protectedRequests = server.Received.Where(r => r.Path == "/protected").ToList();
+        Assert.Equal(["", "{\"q\": 3}", "{\"q\": 3}"], protectedRequests.Select(r => r.Body));
+        Assert.Equal(
+            ["Bearer stand-in-token-0001", "Bearer stand-in-token-0001", "Bearer stand-in-token-0002"],
+            protectedRequests.Select(r => r.Authorization));
+    }
+
+    [Fact]
     public void The_synchronous_send_authenticates_too()
     {
         using var box = new Sandbox();
