@@ -174,12 +174,34 @@ let private path (host: Host) (terminal: Terminal) =
 
     command
 
-let rootCommand (host: Host) (terminal: Terminal) : RootCommand =
+let private description =
+    "cartocreds: show, verify, save and delete CARTO credentials, in the file CARTOframes shares.\n"
+    + "Precedence: --file, then CARTO_USERNAME / CARTO_API_KEY / CARTO_BASE_URL, then the saved session."
+
+/// Whether a command line needs the root's built-in parts: the help and version options (by any
+/// of their names), a response file (which may hold either), or a directive.
+let needsBuiltIns (argv: string seq) =
+    argv
+    |> Seq.exists (fun token ->
+        match token with
+        | "-h"
+        | "/h"
+        | "--help"
+        | "-?"
+        | "/?"
+        | "--version" -> true
+        | _ -> token.StartsWith '@' || token.StartsWith '[')
+
+/// The command tree. A `RootCommand` adds the help and version options, whose descriptions the
+/// parser reads from its resources as they are built: a tenth of the AOT start-up (BENCHMARKS.md).
+/// Without `builtIns` the root is a plain command with the same name, description and commands,
+/// which parses every other command line alike (a test holds the two to that).
+let rootCommand (host: Host) (terminal: Terminal) (builtIns: bool) : Command =
     let root =
-        RootCommand(
-            "cartocreds: show, verify, save and delete CARTO credentials, in the file CARTOframes shares.\n"
-            + "Precedence: --file, then CARTO_USERNAME / CARTO_API_KEY / CARTO_BASE_URL, then the saved session."
-        )
+        if builtIns then
+            RootCommand description :> Command
+        else
+            Command(RootCommand.ExecutableName, description)
 
     root.Subcommands.Add(show host terminal)
     root.Subcommands.Add(status host terminal)
@@ -192,7 +214,7 @@ let rootCommand (host: Host) (terminal: Terminal) : RootCommand =
 /// Runs the tool's command line against a host and a terminal: the process's own from `main`, a
 /// test's own in-process. Returns the exit code.
 let run (host: Host) (terminal: Terminal) (argv: string[]) : int =
-    let root = rootCommand host terminal
+    let root = rootCommand host terminal (needsBuiltIns argv)
     let result = root.Parse argv
 
     if result.Errors.Count > 0 && not (result.Action :? Help.HelpAction) then

@@ -144,7 +144,7 @@ module CliProfiles =
             | Some name, (:? JsonObject as profiles) when profiles.ContainsKey name ->
                 profiles.Remove name |> ignore
 
-                if current = Some name then
+                if Option.contains name current then
                     root.Remove "current_profile" |> ignore
 
                 Some(write root, name)

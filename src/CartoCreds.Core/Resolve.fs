@@ -142,7 +142,7 @@ module Resolve =
     /// Whether a saved session that another user could change is refused: unless
     /// `CARTOCREDS_INSECURE_PERMISSIONS=1`, it is, as ssh refuses such a key.
     let strictPermissions (getVariable: string -> string option) : bool =
-        getVariable Variables.InsecurePermissions |> Input.givenOption <> Some "1"
+        getVariable Variables.InsecurePermissions |> Input.givenOption |> Option.contains "1" |> not
 
     /// Layer 4: `CARTO_USERNAME`, `CARTO_API_KEY`, `CARTO_BASE_URL`.
     let environmentLayer (getVariable: string -> string option) : LayerOutcome =

@@ -173,8 +173,8 @@ module TokenExchange =
 
             if
                 root.ValueKind = JsonValueKind.Object
-                && stringField root "auth_url" = Some authUrl
-                && stringField root "client_id" = Some(CloudText.value clientId)
+                && Option.contains authUrl (stringField root "auth_url")
+                && Option.contains (CloudText.value clientId) (stringField root "client_id")
             then
                 match stringField root "access_token" with
                 | Some token when (Secret.firstRefused token).IsNone ->

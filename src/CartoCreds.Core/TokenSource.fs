@@ -56,7 +56,7 @@ type TokenSource
                     // way, to be served if the exchange that replaces it fails.
                     let due = TokenExchange.refreshAtUnknownIssue token
                     Volatile.Write(&cached, Some { Token = token; RefreshAt = due })
-                    if now < due then Some token else None
+                    if DateTimeOffset.op_LessThan (now, due) then Some token else None
                 | _ -> None
             | Error _ -> None
         | _ -> None

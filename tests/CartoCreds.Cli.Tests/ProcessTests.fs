@@ -110,6 +110,25 @@ let ``--version and --help exit 0`` (build: string) =
     Assert.Equal(0, saveHelp.Code)
     Assert.Contains("--api-key-stdin", saveHelp.Out)
 
+[<UnixTheory; InProcess; Managed; Aot>]
+let ``help by any of its names, and a response file, are read as before the start-up shortcut`` (build: string) =
+    use home = new Home()
+    let build = byName build
+
+    for name in [ "-h"; "-?"; "/h"; "/?" ] do
+        let help = run build home [ "show"; name ]
+        Assert.Equal(0, help.Code)
+        Assert.Contains("--reveal", help.Out)
+
+    File.WriteAllText(home.Path "path.rsp", "path\n")
+    let path = run build home [ "@" + home.Path "path.rsp" ]
+    Assert.Equal((0, home.SavedPath + "\n"), (path.Code, path.Out))
+
+    File.WriteAllText(home.Path "help.rsp", "save\n--help\n")
+    let help = run build home [ "@" + home.Path "help.rsp" ]
+    Assert.Equal(0, help.Code)
+    Assert.Contains("--api-key-stdin", help.Out)
+
 [<UnixTheory; Managed; Aot>]
 let ``--api-key-stdin reads one line of at most 4 KiB, so an endless stream is refused at once`` (build: string) =
     use home = new Home()
