@@ -125,6 +125,7 @@ let bench () =
     publish ()
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "startup.fsx") ])
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "handler.fsx") ])
+    check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "save.fsx") ])
 
     check (
         run

@@ -7,19 +7,14 @@
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 #r "../src/CartoCreds/bin/Release/net10.0/CartoCreds.dll"
 #r "../tests/CartoCreds.Testing/bin/Release/net10.0/CartoCreds.Testing.dll"
+#load "Ratio.fsx"
 
 open System
-open System.Diagnostics
 open System.Net
 open System.Net.Http
 open CartoCreds
 open CartoCreds.Testing
-
-let setting name fallback =
-    match Environment.GetEnvironmentVariable name with
-    | null
-    | "" -> fallback
-    | n -> int n
+open Ratio
 
 let rounds = setting "ROUNDS" 40
 let requests = setting "REQUESTS" 400
@@ -60,48 +55,9 @@ let keyByHand () =
 
 let keyByHandler () = send legacyClient (new HttpRequestMessage(HttpMethod.Get, legacySql))
 
-let time (work: unit -> unit) =
-    let clock = Stopwatch.StartNew()
-
-    for _ in 1..requests do
-        work ()
-
-    clock.Elapsed.TotalMicroseconds / float requests
-
-let median (xs: float seq) =
-    let sorted = Seq.sort xs |> Array.ofSeq
-    let n = sorted.Length
-    if n % 2 = 1 then sorted[n / 2] else (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
-
-let compare (name: string) (byHand: unit -> unit) (byHandler: unit -> unit) =
-    for _ in 1..5 do
-        time byHand |> ignore
-        time byHandler |> ignore
-
-    let pairs =
-        [ for round in 1..rounds ->
-              if round % 2 = 0 then
-                  let a = time byHand
-                  a, time byHandler
-              else
-                  let b = time byHandler
-                  time byHand, b ]
-
-    let hand = median (pairs |> List.map fst)
-    let handler = median (pairs |> List.map snd)
-    let ratio = median (pairs |> List.map (fun (a, b) -> b / a))
-
-    printfn
-        "  %-7s by hand %7.1f us   through the handler %7.1f us   ratio %.3fx (median of %d rounds)"
-        name
-        hand
-        handler
-        ratio
-        rounds
-
 printfn "a loopback GET, by hand and through CartoAuthenticationHandler (%d rounds of %d GETs):" rounds requests
-compare "bearer" bearerByHand bearerByHandler
-compare "api_key" keyByHand keyByHandler
+compare "bearer" rounds requests bearerByHand bearerByHandler |> ignore
+compare "api_key" rounds requests keyByHand keyByHandler |> ignore
 
 for client in [ plain; cloudClient; legacyClient ] do
     client.Dispose()
