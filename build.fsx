@@ -126,6 +126,7 @@ let bench () =
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "startup.fsx") ])
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "handler.fsx") ])
     check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "save.fsx") ])
+    check (run "dotnet" [ "fsi"; Path.Combine(root, "bench", "profile-save.fsx") ])
 
     check (
         run

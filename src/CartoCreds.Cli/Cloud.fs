@@ -62,7 +62,7 @@ let private token (host: Host) (terminal: Terminal) =
         match resolve host result source |> Result.mapError Messages.cloudResolveError with
         | Error message -> fail terminal message
         | Ok resolved ->
-            match Status.bearer host resolved.Credentials.Grant with
+            match Status.bearer host terminal resolved.Credentials.Grant with
             | Error message -> fail terminal message
             | Ok(Bearer.Token token) ->
                 terminal.Out.WriteLine token
@@ -103,7 +103,7 @@ let private status (host: Host) (terminal: Terminal) =
         | Ok resolved ->
             warn terminal resolved.Warnings
 
-            match accounts, Status.bearer host resolved.Credentials.Grant with
+            match accounts, Status.bearer host terminal resolved.Credentials.Grant with
             | Error message, _
             | _, Error message -> fail terminal message
             | Ok accounts, Ok bearer ->

@@ -7,8 +7,8 @@ open CartoCreds.Core
 open CartoCreds.Cli.Commands
 
 /// Where CARTO 3 credentials get their bearer token: the token, or an exchange (cached on disk
-/// for the next run).
-let bearer (host: Host) (grant: Grant) : Result<Bearer, string> =
+/// for the next run, unless another user could have written the cache: then a warning on stderr).
+let bearer (host: Host) (terminal: Terminal) (grant: Grant) : Result<Bearer, string> =
     match grant with
     | Grant.AccessToken(token, _) -> Ok(Bearer.Token(CloudText.value token))
     | Grant.ClientCredentials(id, secret) ->
@@ -21,7 +21,16 @@ let bearer (host: Host) (grant: Grant) : Result<Bearer, string> =
                 | Error _ -> None
 
             let source =
-                TokenSource(id, secret, authUrl, Http.shared, TimeProvider.System, cache, Verification.defaultTimeout)
+                TokenSource(
+                    id,
+                    secret,
+                    authUrl,
+                    Http.shared,
+                    TimeProvider.System,
+                    cache,
+                    Verification.defaultTimeout,
+                    fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)
+                )
 
             Ok(Bearer.Exchanged(source, ApiBaseUrl.value authUrl))
 

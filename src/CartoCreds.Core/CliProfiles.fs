@@ -13,6 +13,11 @@ type ProfileError =
     | Unreadable of path: string * ReadError
     /// The file is there but is not a CARTO CLI file: it is never overwritten.
     | NotACliFile of path: string * DecodeError
+    /// The file, or the directory it would be made in, could be changed by another user: a save
+    /// refuses it as a read of the saved session does, and never adopts a planted file.
+    | Exposed of Exposure
+    /// The file the save would write is larger than a read accepts: nothing is written.
+    | TooLarge of path: string * size: int
     | Store of StoreError
 
 /// SPEC §7.3: one profile of the CARTO CLI file written or removed, every other profile and every
@@ -22,6 +27,26 @@ module CliProfiles =
 
     [<Literal>]
     let DefaultProfile = "default"
+
+    /// A JSON value as a mutable node, a repeated member counting once, the last one (a node parsed
+    /// directly refuses a repeated member with an exception).
+    let rec private toNode (element: JsonElement) : JsonNode =
+        match element.ValueKind with
+        | JsonValueKind.Object ->
+            let node = JsonObject()
+
+            for p in element.EnumerateObject() do
+                node[p.Name] <- toNode p.Value
+
+            node
+        | JsonValueKind.Array ->
+            let node = JsonArray()
+
+            for item in element.EnumerateArray() do
+                node.Add(toNode item)
+
+            node
+        | _ -> JsonValue.Create(element.Clone())
 
     let private parse (path: string) (bytes: ReadOnlyMemory<byte> option) : Result<JsonObject, ProfileError> =
         let notACliFile e = Error(ProfileError.NotACliFile(path, e))
@@ -44,7 +69,9 @@ module CliProfiles =
                     else
                         0
 
-                match JsonNode.Parse(bytes.Slice(start).Span) with
+                use document = JsonDocument.Parse(bytes.Slice start)
+
+                match toNode document.RootElement with
                 | :? JsonObject as root when root.ContainsKey "profiles" -> Ok root
                 | :? JsonObject as old ->
                     // The old format, one profile's keys at the root, becomes the profile "default".
@@ -64,14 +91,21 @@ module CliProfiles =
                     Ok root
                 | _ -> notACliFile (DecodeError.NotAnObject "something else")
 
-    let private write (root: JsonObject) : byte[] =
+    /// The file's bytes, indented as the CARTO CLI writes them; refused when a read would refuse
+    /// them, so that a file written here is always read back.
+    let private write (path: string) (root: JsonObject) : Result<byte[], ProfileError> =
         let buffer = ArrayBufferWriter<byte>(512)
 
         do
             use writer = new Utf8JsonWriter(buffer, JsonWriterOptions(Indented = true))
             root.WriteTo writer
 
-        Array.append (buffer.WrittenSpan.ToArray()) [| byte '\n' |]
+        let bytes = Array.append (buffer.WrittenSpan.ToArray()) [| byte '\n' |]
+
+        if bytes.Length > CloudFile.MaxCliFileSize then
+            Error(ProfileError.TooLarge(path, bytes.Length))
+        else
+            Ok bytes
 
     let private currentOf (root: JsonObject) =
         match root["current_profile"] with
@@ -127,7 +161,7 @@ module CliProfiles =
                 if (currentOf root).IsNone then
                     root["current_profile"] <- JsonValue.Create name
 
-                Ok(write root, name))
+                write path root |> Result.map (fun bytes -> bytes, name))
 
     /// The file without the profile (the current one when none is named; a current profile
     /// removed is current no more); `None` when there was no such profile.
@@ -137,7 +171,7 @@ module CliProfiles =
         (profile: string option)
         : Result<(byte[] * string) option, ProfileError> =
         parse path (Some existing)
-        |> Result.map (fun root ->
+        |> Result.bind (fun root ->
             let current = currentOf root
 
             match Input.givenOption profile |> Option.orElse current, root["profiles"] with
@@ -147,5 +181,5 @@ module CliProfiles =
                 if Option.contains name current then
                     root.Remove "current_profile" |> ignore
 
-                Some(write root, name)
-            | _ -> None)
+                write path root |> Result.map (fun bytes -> Some(bytes, name))
+            | _ -> Ok None)

@@ -37,6 +37,15 @@ type CloudFile =
 [<RequireQualifiedAccess>]
 module CloudFile =
 
+    /// The most of a CARTO CLI file that is read (SPEC §7.3): it holds a profile per login, so it
+    /// may grow past §4's 64 KiB, which carto-auth's files keep.
+    [<Literal>]
+    let MaxCliFileSize = 1048576
+
+    /// The members of an object, a repeated name counting once, the last one, at its last place.
+    let members (element: JsonElement) : JsonProperty list =
+        element.EnumerateObject() |> List.ofSeq |> List.rev |> List.distinctBy (fun p -> p.Name) |> List.rev
+
     let private kind (element: JsonElement) =
         match element.ValueKind with
         | JsonValueKind.String -> "a string"
@@ -97,8 +106,8 @@ module CloudFile =
                     DecodeError.BadField("$.profiles", "an object", kind all))
 
             let! named =
-                all.EnumerateObject()
-                |> Seq.fold
+                members all
+                |> List.fold
                     (fun acc profile ->
                         acc
                         |> Result.bind (fun list ->

@@ -100,6 +100,10 @@ module CloudResolve =
         | Ok bytes ->
             match CloudFile.decode bytes with
             | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Undecodable e))
+            | Ok(CloudFile.ClientCredentials _ | CloudFile.TokenCache _) when bytes.Length > Codec.MaxFileSize ->
+                // Only the CARTO CLI's file may pass §4's bound: it was read to its own.
+                let tooLarge = ReadError.TooLarge(int64 bytes.Length, Codec.MaxFileSize)
+                present layer (Some read.Path) [] (Error(CloudProblem.Unreadable tooLarge))
             | Ok(CloudFile.ClientCredentials input)
             | Ok(CloudFile.TokenCache input) -> ofInput input |> present layer (Some read.Path) warnings
             | Ok(CloudFile.Profiles(current, profiles)) ->
@@ -134,19 +138,24 @@ module CloudResolve =
 
         valuesLayer Layer.Environment CloudAbsence.VariablesNotSet location input
 
-    /// A token cache, used only while unexpired (the JWT's `exp` first, else `expiration`).
-    let private cache (now: DateTimeOffset) (read: FileRead) : Choice<Outcome, CloudAbsence> =
-        match read.Content with
-        | Error ReadError.NotFound -> Choice2Of2(CloudAbsence.NoSavedFiles [ read.Path ])
-        | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Unreadable e)))
-        | Ok bytes ->
+    /// A token cache, used only while unexpired (the JWT's `exp` first, else `expiration`), and,
+    /// like the CARTO CLI file, refused when `strict` and another user could have changed it.
+    let private cache (strict: bool) (now: DateTimeOffset) (read: FileRead) : Choice<Outcome, CloudAbsence> =
+        let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
+
+        match read.Content, read.Exposure with
+        | Error ReadError.NotFound, _ -> Choice2Of2(CloudAbsence.NoSavedFiles [ read.Path ])
+        | Error e, _ -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Unreadable e)))
+        | Ok _, Some exposure when strict ->
+            Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Exposed exposure)))
+        | Ok bytes, _ ->
             match CloudFile.decode bytes with
             | Ok(CloudFile.TokenCache input) ->
                 let expiry = input.Token |> Option.bind Jwt.expiry |> Option.orElse input.Expiration
 
                 match expiry with
                 | Some at when at <= now -> Choice2Of2(CloudAbsence.Expired(read.Path, at))
-                | _ -> Choice1Of2(ofInput input |> present Layer.SavedSession (Some read.Path) [])
+                | _ -> Choice1Of2(ofInput input |> present Layer.SavedSession (Some read.Path) warnings)
             | Ok _ ->
                 Choice1Of2(
                     present
@@ -159,17 +168,22 @@ module CloudResolve =
 
     /// carto-auth's caches in turn, each read only when the one before gave nothing; the absence
     /// reported is the most telling one (an expired cache over a missing file).
-    let rec private caches (now: DateTimeOffset) (reads: (unit -> FileRead) list) (why: CloudAbsence) : Outcome =
+    let rec private caches
+        (strict: bool)
+        (now: DateTimeOffset)
+        (reads: (unit -> FileRead) list)
+        (why: CloudAbsence)
+        : Outcome =
         match reads with
         | [] -> Outcome.Absent why
         | next :: rest ->
-            match cache now (next ()), why with
+            match cache strict now (next ()), why with
             | Choice1Of2 outcome, _ -> outcome
             | Choice2Of2(CloudAbsence.NoSavedFiles more), CloudAbsence.NoSavedFiles seen ->
-                caches now rest (CloudAbsence.NoSavedFiles(seen @ more))
+                caches strict now rest (CloudAbsence.NoSavedFiles(seen @ more))
             | Choice2Of2 expired, (CloudAbsence.NoSavedFiles _ | CloudAbsence.NoCurrentProfile _) ->
-                caches now rest expired
-            | Choice2Of2 _, earlier -> caches now rest earlier
+                caches strict now rest expired
+            | Choice2Of2 _, earlier -> caches strict now rest earlier
 
     /// A CARTO CLI file with no current profile (every profile logged out of).
     let private hasNoCurrentProfile (bytes: ReadOnlyMemory<byte>) =
@@ -194,10 +208,10 @@ module CloudResolve =
             | Error ReadError.NotFound when profileName.IsSome ->
                 present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.NoSuchProfile profileName.Value))
             | Error ReadError.NotFound ->
-                caches now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
+                caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
             | Ok bytes when profileName.IsNone && hasNoCurrentProfile bytes ->
                 // A CARTO CLI file whose profiles were all logged out of: nothing is saved there.
-                caches now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoCurrentProfile cli.Path)
+                caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoCurrentProfile cli.Path)
             | _ ->
                 match fileContent Layer.SavedSession profileName cli with
                 | Outcome.Present(Ok resolved) when strict && not resolved.Warnings.IsEmpty ->

@@ -3,8 +3,8 @@ namespace CartoCreds.Core
 open System
 open System.IO
 
-/// Reading files safely (SPEC §4): regular files only, never waiting on a FIFO, bounded, with the
-/// facts of who else could change them; and the few questions the store asks of the disk.
+/// Reading files safely (SPEC §4, §7.3, §7.4): regular files only, never waiting on a FIFO,
+/// bounded, with the facts of who else could change them.
 [<RequireQualifiedAccess>]
 module Disk =
 
@@ -27,44 +27,60 @@ module Disk =
         | :? IOException as io when io.HResult &&& 0xFFFF = 19 -> IoProblem.ReadOnlyFileSystem
         | other -> IoProblem.Other(other.HResult &&& 0xFFFF)
 
+    let private stickyBit = 0o1000
+
+    /// Whether another local user could change a file or directory with these facts: by writing it,
+    /// or by owning it (root aside).
+    let private exposedBy (where: string) (facts: FileFacts) : Exposure option =
+        if facts.Mode &&& groupOrOthersWrite <> 0 then
+            Some(Exposure.WritableByOthers(where, facts.Mode))
+        elif facts.Owner <> Native.effectiveUser () && facts.Owner <> 0L then
+            Some(Exposure.OwnedByOther(where, facts.Owner))
+        else
+            None
+
+    /// Whether the directory of a file lets another user replace it. A sticky directory (`/tmp`)
+    /// does not: there only a file's owner may rename or remove it, so a file of the user's own is safe.
+    let private directoryExposedBy (directory: string) (fileIsOwn: bool) : Exposure option =
+        match Native.statPath directory with
+        | Ok facts when fileIsOwn && facts.Mode &&& stickyBit <> 0 && facts.Mode &&& groupOrOthersWrite <> 0 -> None
+        | Ok facts -> exposedBy directory facts
+        | Error _ -> None
+
     /// Who else could change this file or its directory (Unix only).
     let private exposureOf (path: string) (file: FileFacts) : Exposure option =
-        let user = Native.effectiveUser ()
+        let own = file.Owner = Native.effectiveUser () || file.Owner = 0L
 
-        let check (where: string) (facts: FileFacts) =
-            if facts.Mode &&& groupOrOthersWrite <> 0 then
-                Some(Exposure.WritableByOthers(where, facts.Mode))
-            elif facts.Owner <> user && facts.Owner <> 0L then
-                Some(Exposure.OwnedByOther(where, facts.Owner))
-            else
-                None
-
-        let directory = Path.GetDirectoryName(Path.GetFullPath path)
-
-        check path file
-        |> Option.orElseWith (fun () ->
-            match Native.statPath directory with
-            | Ok facts -> check directory facts
-            | Error _ -> None)
+        exposedBy path file
+        |> Option.orElseWith (fun () -> directoryExposedBy (Path.GetDirectoryName(Path.GetFullPath path)) own)
 
     /// Reads the rest of a file whose size the system reports as 0 (`/proc` files), up to the bound.
-    let rec private readUnsized (fd: int) (buffer: byte[]) (filled: int) : Result<ReadOnlyMemory<byte>, ReadError> =
+    let rec private readUnsized
+        (limit: int)
+        (fd: int)
+        (buffer: byte[])
+        (filled: int)
+        : Result<ReadOnlyMemory<byte>, ReadError> =
         match Native.read fd buffer filled with
         | Error code -> Error(ReadError.Unreadable(Native.problem code))
         | Ok n when filled + n < buffer.Length -> Ok(ReadOnlyMemory(buffer, 0, filled + n))
-        | Ok _ when buffer.Length > Codec.MaxFileSize -> Error(ReadError.TooLarge(int64 buffer.Length))
+        | Ok _ when buffer.Length > limit -> Error(ReadError.TooLarge(int64 buffer.Length, limit))
         | Ok n ->
-            let bigger = Array.zeroCreate (min (buffer.Length * 4) (Codec.MaxFileSize + 1))
+            let bigger = Array.zeroCreate (min (buffer.Length * 4) (limit + 1))
             Array.blit buffer 0 bigger 0 (filled + n)
-            readUnsized fd bigger (filled + n)
+            readUnsized limit fd bigger (filled + n)
 
     /// Linux: open without blocking, check the type and size of what was opened, then read.
-    let private readNative (path: string) : FileRead =
+    /// `follow` is false where a symbolic link in place of the file must not be read through.
+    let private readNative (limit: int) (follow: bool) (path: string) : FileRead =
         let failed error = { Path = path; Content = Error error; Exposure = None }
+        let opened = if follow then Native.openRead path else Native.openReadNoFollow path
 
-        match Native.openRead path with
+        match opened with
         | Error code when code = Native.ENOENT || code = Native.ENOTDIR -> failed ReadError.NotFound
         | Error 6 -> failed ReadError.NotRegular // ENXIO: a socket
+        | Error Native.ELOOP when not follow ->
+            { failed ReadError.NotRegular with Exposure = Some(Exposure.SymbolicLink path) }
         | Error code -> failed (ReadError.Unreadable(Native.problem code))
         | Ok fd ->
             try
@@ -72,12 +88,12 @@ module Disk =
                 | Error code -> failed (ReadError.Unreadable(Native.problem code))
                 | Ok facts when facts.Kind = FileKind.Directory -> failed ReadError.IsDirectory
                 | Ok facts when facts.Kind <> FileKind.Regular -> failed ReadError.NotRegular
-                | Ok facts when facts.Size > int64 Codec.MaxFileSize -> failed (ReadError.TooLarge facts.Size)
+                | Ok facts when facts.Size > int64 limit -> failed (ReadError.TooLarge(facts.Size, limit))
                 | Ok facts ->
                     // At most the size seen at open: a file that grows meanwhile is read no further.
                     let content =
                         if facts.Size = 0L then
-                            readUnsized fd (Array.zeroCreate 4096) 0
+                            readUnsized limit fd (Array.zeroCreate 4096) 0
                         else
                             let buffer = Array.zeroCreate (int facts.Size)
 
@@ -90,12 +106,14 @@ module Disk =
                 Native.close fd
 
     /// Elsewhere: the managed APIs, after a check that the path is no directory or device.
-    let private readManaged (path: string) : FileRead =
+    let private readManaged (limit: int) (follow: bool) (path: string) : FileRead =
         let content =
             try
                 let attributes = File.GetAttributes path
 
-                if attributes.HasFlag FileAttributes.Directory then
+                if not follow && attributes.HasFlag FileAttributes.ReparsePoint then
+                    Error ReadError.NotRegular
+                elif attributes.HasFlag FileAttributes.Directory then
                     Error ReadError.IsDirectory
                 elif attributes.HasFlag FileAttributes.Device then
                     Error ReadError.NotRegular
@@ -105,8 +123,8 @@ module Disk =
 
                     let length = RandomAccess.GetLength handle
 
-                    if length > int64 Codec.MaxFileSize then
-                        Error(ReadError.TooLarge length)
+                    if length > int64 limit then
+                        Error(ReadError.TooLarge(length, limit))
                     else
                         let buffer = Array.zeroCreate<byte>(int length)
                         let mutable total = 0
@@ -128,6 +146,7 @@ module Disk =
 
         let exposure =
             match content with
+            | Error ReadError.NotRegular when not follow -> Some(Exposure.SymbolicLink path)
             | Ok _ when isUnix ->
                 let mode = int (File.GetUnixFileMode path)
 
@@ -139,48 +158,88 @@ module Disk =
 
         { Path = path; Content = content; Exposure = exposure }
 
-    /// Reads a regular file of at most 64 KiB; never throws, and never waits on a FIFO or device.
-    let read (path: string) : FileRead =
+    let private readWith (limit: int) (follow: bool) (path: string) : FileRead =
         if Native.available then
             try
-                readNative path
+                readNative limit follow path
             with
             | :? EntryPointNotFoundException
             | :? DllNotFoundException ->
                 Native.available <- false
-                readManaged path
+                readManaged limit follow path
         else
-            readManaged path
+            readManaged limit follow path
 
-    /// What is at a path now, following links: nothing, a regular file, a directory, or another kind.
-    let internal kindAt (path: string) : FileKind option =
-        let managed () =
-            if Directory.Exists path then
-                Some FileKind.Directory
-            elif not (File.Exists path) then
-                None
-            elif (File.GetAttributes path).HasFlag FileAttributes.Device then
-                Some FileKind.Other
+    /// Reads a regular file of at most `limit` bytes; never throws, and never waits on a FIFO or device.
+    let readUpTo (limit: int) (path: string) : FileRead = readWith limit true path
+
+    /// Reads a regular file of at most 64 KiB (SPEC §4's bound).
+    let read (path: string) : FileRead = readUpTo Codec.MaxFileSize path
+
+    /// Whether a directory could be changed by another user: a symbolic link in its place (when
+    /// none may be followed), another user's, or writable by group or others.
+    let private directoryTrust (follow: bool) (dir: string) : Exposure option =
+        if Native.available then
+            match (if follow then Native.statPath dir else Native.statLink dir) with
+            | Ok facts when facts.Kind = FileKind.Link -> Some(Exposure.SymbolicLink dir)
+            | Ok facts -> exposedBy dir facts
+            | Error _ -> None
+        elif isUnix && Directory.Exists dir then
+            let mode = int (File.GetUnixFileMode dir)
+
+            if not follow && not (isNull (DirectoryInfo(dir).LinkTarget)) then
+                Some(Exposure.SymbolicLink dir)
+            elif mode &&& groupOrOthersWrite <> 0 then
+                Some(Exposure.WritableByOthers(dir, mode))
             else
-                Some FileKind.Regular
-
-        if Native.available then
-            try
-                match Native.statPath path with
-                | Ok facts -> Some facts.Kind
-                | Error _ -> None
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> managed ()
+                None
         else
-            managed ()
+            None
 
-    /// Flushes the directory after the rename, so that a power cut cannot lose the save (Linux;
-    /// elsewhere .NET offers no directory flush, see the README).
-    let internal syncDirectory (directory: string) =
+    /// <summary>
+    /// The first of the two directories above a private file (SPEC §7.4's `tokens` and
+    /// `cartocreds`) that another user could change: the inner one is never followed if it is a
+    /// symbolic link; a directory not there yet is none (the store makes it 0700).
+    /// </summary>
+    let privateDirectories (path: string) : Exposure option =
+        if isUnix then
+            let inner = Path.GetDirectoryName(Path.GetFullPath path)
+
+            directoryTrust false inner
+            |> Option.orElseWith (fun () -> directoryTrust true (Path.GetDirectoryName inner))
+        else
+            None
+
+    /// <summary>
+    /// Reads a file that only the user may have written (SPEC §7.4's token cache): no symbolic link
+    /// is followed in place of the file or of its directory, and the file and its two directories
+    /// must be the user's own and not writable by group or others. `Error` names what failed
+    /// that; nothing of such a file is read.
+    /// </summary>
+    let readPrivate (path: string) : Result<FileRead, Exposure> =
+        match privateDirectories path with
+        | Some exposure -> Error exposure
+        | None ->
+            let read = readWith Codec.MaxFileSize false path
+
+            match read.Exposure with
+            | Some exposure -> Error exposure
+            | None -> Ok read
+
+    /// <summary>
+    /// Who else could replace a file that is not there yet in this directory: a directory writable
+    /// by others (not sticky) or owned by another user. What a save checks before it creates a file
+    /// that a strict read would then refuse.
+    /// </summary>
+    let directoryExposure (directory: string) : Exposure option =
         if Native.available then
-            try
-                Native.syncDirectory directory
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> ()
+            directoryExposedBy (Path.GetFullPath directory) true
+        elif isUnix && Directory.Exists directory then
+            let mode = int (File.GetUnixFileMode directory)
+
+            if mode &&& groupOrOthersWrite <> 0 && mode &&& stickyBit = 0 then
+                Some(Exposure.WritableByOthers(directory, mode))
+            else
+                None
+        else
+            None

@@ -25,7 +25,8 @@ type ReadError =
     | IsDirectory
     /// A device, a FIFO or a socket: never opened for reading, so never waited on.
     | NotRegular
-    | TooLarge of size: int64
+    /// Larger than the bound of its kind of file: 64 KiB, or 1 MiB for the CARTO CLI file.
+    | TooLarge of size: int64 * limit: int
     | Unreadable of IoProblem
 
 /// A file or directory that another local user could change (SPEC §4 and the strict modes of
@@ -34,6 +35,8 @@ type ReadError =
 type Exposure =
     | WritableByOthers of path: string * mode: int
     | OwnedByOther of path: string * owner: int64
+    /// A symbolic link where the library follows none (the token cache and its `tokens` directory).
+    | SymbolicLink of path: string
 
 /// A file's path, what reading it gave, and whether another user could have changed it.
 type FileRead =
@@ -52,4 +55,6 @@ type StoreError =
     | NotRegular of path: string
     | SaveFailed of path: string * problem: IoProblem
     | DeleteFailed of path: string * problem: IoProblem
+    /// Another writer held the lock file beside the target for the whole wait (SPEC §7.3).
+    | Locked of lockPath: string * seconds: float
     | NoLocation of LocationError

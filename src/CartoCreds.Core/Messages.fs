@@ -36,20 +36,23 @@ module Messages =
     /// Who else could change a file, and how to stop it.
     let exposure (exposure: Exposure) : string = ValueMessages.exposure exposure
 
+    /// A file refused because another user could change it, in the same words wherever it is
+    /// refused: by a read of the saved session, or by a save (SPEC §7.3).
+    let exposed (what: Exposure) : string = ValueMessages.exposed what
+
+    /// Why a file could not be read, after the file's path.
+    let readError (error: ReadError) : string = ValueMessages.readError error
+
+    /// Why a save or a delete failed.
+    let storeError (error: StoreError) : string = ValueMessages.storeError error
+
+    /// A token cache that another user could have written: never read or written (SPEC §7.4).
+    let cacheIgnored (what: Exposure) : string = ValueMessages.cacheIgnored what
+
     let private valueErrorIn layer (error: ValueError) =
         match ValueError.field error with
         | Some field -> fieldName layer field + " " + ValueMessages.problem error
         | None -> ValueMessages.problem error
-
-    /// Why a file could not be read, after the file's path.
-    let readError (error: ReadError) : string =
-        match error with
-        | ReadError.NotFound -> "no such file"
-        | ReadError.IsDirectory -> "it is a directory, not a file"
-        | ReadError.NotRegular -> "it is not a regular file (a device, a FIFO or a socket)"
-        | ReadError.TooLarge size ->
-            "it is " + (string size) + " bytes; a credentials file is at most " + (string Codec.MaxFileSize) + " bytes"
-        | ReadError.Unreadable problem -> "it could not be read: " + (ioProblem problem)
 
     /// Why a file's bytes are not credentials, after the file's path.
     let decodeError (layer: Layer) (error: DecodeError) : string =
@@ -83,8 +86,7 @@ module Messages =
         | LayerProblem.ConflictingArguments names -> "give only one of " + String.concat " or " names
         | LayerProblem.Unreadable error -> readError error
         | LayerProblem.Undecodable error -> decodeError layer error
-        | LayerProblem.Exposed what ->
-            exposure what + " (or set " + Variables.InsecurePermissions + "=1 to read it all the same)"
+        | LayerProblem.Exposed what -> exposed what
 
     /// An origin: "Arguments (username, api_key)", "Saved session (/path/creds.json)".
     let origin (origin: Origin) : string =
@@ -163,18 +165,6 @@ module Messages =
         match warning with
         | Warning.Exposed what -> "warning: " + exposure what
 
-    /// A failed save or delete.
-    let storeError (error: StoreError) : string =
-        match error with
-        | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
-        | StoreError.NotRegular path ->
-            path + " is not a regular file (a device, a FIFO or a socket); nothing was changed"
-        | StoreError.SaveFailed(path, problem) ->
-            "could not write " + path + ": " + (ioProblem problem) + "; the previous file is unchanged"
-        | StoreError.DeleteFailed(path, problem) -> "could not remove " + path + ": " + (ioProblem problem)
-        | StoreError.NoLocation(LocationError.VariableNotSet name) ->
-            "the default location is unknown because " + name + " is not set; give a path"
-
     // ---- CARTO 3 (SPEC §7) ----
 
     let private cloudProblem (problem: CloudProblem) =
@@ -189,8 +179,7 @@ module Messages =
         | CloudProblem.NoProfile -> "no profile is named and the file has no current_profile"
         | CloudProblem.Unreadable error -> readError error
         | CloudProblem.Undecodable error -> decodeError Layer.File error
-        | CloudProblem.Exposed what ->
-            exposure what + " (or set " + Variables.InsecurePermissions + "=1 to read it all the same)"
+        | CloudProblem.Exposed what -> exposed what
 
     let private cloudAbsence (why: CloudAbsence) =
         match why with
@@ -236,6 +225,14 @@ module Messages =
         | ProfileError.Unreadable(path, e) -> path + ": " + readError e + "; nothing was changed"
         | ProfileError.NotACliFile(path, e) ->
             path + " is not a CARTO CLI credentials file (" + decodeError Layer.File e + "); it was left as it is"
+        | ProfileError.Exposed what -> exposed what + "; nothing was changed"
+        | ProfileError.TooLarge(path, size) ->
+            path
+            + ": the file would be "
+            + (string size)
+            + " bytes; "
+            + ValueMessages.sizeBound CloudFile.MaxCliFileSize
+            + " (remove profiles you no longer use: cartocreds cloud delete --profile NAME); nothing was changed"
         | ProfileError.Store e -> storeError e
 
     /// Why client credentials could not be exchanged for a token (SPEC §7.4); never the secret.

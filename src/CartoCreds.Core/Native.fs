@@ -11,6 +11,8 @@ open Microsoft.FSharp.NativeInterop
 type FileKind =
     | Regular
     | Directory
+    /// A symbolic link, as `lstat` reports it (a `stat` that follows links never does).
+    | Link
     | Other
 
 /// The facts of `stat` that the store needs.
@@ -37,6 +39,9 @@ module internal Native =
     [<DllImport("libc", EntryPoint = "fsync", SetLastError = true)>]
     extern int private fsyncFile(int fd)
 
+    [<DllImport("libc", EntryPoint = "flock", SetLastError = true)>]
+    extern int private flockFile(int fd, int operation)
+
     [<DllImport("libc", EntryPoint = "geteuid")>]
     extern uint32 private geteuid()
 
@@ -48,6 +53,13 @@ module internal Native =
     let private oNonBlock = 0x800
     let private oNoCtty = 0x100
     let private oCloexec = 0x80000
+    let private oReadWrite = 2
+    let private oCreate = 0x40
+    let private oNoFollow = 0x20000
+    let private atSymlinkNoFollow = 0x100
+    let private lockExclusive = 2
+    let private lockNonBlocking = 4
+    let private lockRelease = 8
     let private eIntr = 4
 
     /// Linux errno values.
@@ -56,6 +68,9 @@ module internal Native =
 
     [<Literal>]
     let ENOTDIR = 20
+
+    [<Literal>]
+    let ELOOP = 40
 
     /// Whether these calls are used: on Linux, unless a call turned out to be missing.
     let mutable available = OperatingSystem.IsLinux()
@@ -73,6 +88,7 @@ module internal Native =
             (match mode &&& 0o170000 with
              | 0o100000 -> FileKind.Regular
              | 0o040000 -> FileKind.Directory
+             | 0o120000 -> FileKind.Link
              | _ -> FileKind.Other)
           Size = BitConverter.ToInt64(buffer, 40)
           Mode = mode &&& 0o7777
@@ -94,17 +110,43 @@ module internal Native =
     /// `stat` of a path, following links; `Error errno` when it fails.
     let statPath (path: string) : Result<FileFacts, int> = stat atFdCwd path 0
 
+    /// `stat` of a path itself: a symbolic link is reported as a link (`FileKind.Other`), not followed.
+    let statLink (path: string) : Result<FileFacts, int> = stat atFdCwd path atSymlinkNoFollow
+
     /// `stat` of an open file.
     let statOpen (fd: int) : Result<FileFacts, int> = stat fd "" atEmptyPath
 
     /// Opens a file for reading without blocking on a FIFO and without taking a terminal.
-    let openRead (path: string) : Result<int, int> =
+    let private openWith (path: string) (flags: int) (mode: int) : Result<int, int> =
         let name = utf8z path
         use pinnedName = fixed name
 
-        match openFile (NativePtr.toNativeInt pinnedName, oReadOnly ||| oNonBlock ||| oNoCtty ||| oCloexec, 0) with
+        match openFile (NativePtr.toNativeInt pinnedName, flags ||| oCloexec, mode) with
         | -1 -> Error(errno ())
         | fd -> Ok fd
+
+    let openRead (path: string) : Result<int, int> = openWith path (oReadOnly ||| oNonBlock ||| oNoCtty) 0
+
+    /// As `openRead`, but a symbolic link in place of the file fails with `ELOOP` instead of being followed.
+    let openReadNoFollow (path: string) : Result<int, int> =
+        openWith path (oReadOnly ||| oNonBlock ||| oNoCtty ||| oNoFollow) 0
+
+    /// Opens (creating it private if missing) a lock file, never through a symbolic link.
+    let openLock (path: string) : Result<int, int> =
+        openWith path (oReadWrite ||| oCreate ||| oNoFollow ||| oNoCtty) 0o600
+
+    /// `flock(LOCK_EX | LOCK_NB)`: `Ok true` when taken, `Ok false` when another holds it.
+    let tryLock (fd: int) : Result<bool, int> =
+        if flockFile (fd, lockExclusive ||| lockNonBlocking) = 0 then
+            Ok true
+        else
+            match errno () with
+            | 11 -> Ok false // EWOULDBLOCK
+            | code when code = eIntr -> Ok false
+            | code -> Error code
+
+    /// Releases a lock taken by `tryLock` (closing the file would release it too).
+    let unlock (fd: int) : unit = flockFile (fd, lockRelease) |> ignore
 
     /// Reads into the buffer from `offset` until it is full or the file ends; the bytes read.
     let read (fd: int) (buffer: byte[]) (offset: int) : Result<int, int> =

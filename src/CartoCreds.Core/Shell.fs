@@ -32,17 +32,21 @@ module Shell =
     /// </example>
     let resolve (host: Host) (request: Request) : Result<Resolved, ResolveError> = Resolve.resolve (layers host request)
 
+    /// The CARTO CLI file, read up to its own bound (SPEC §7.3).
+    let private readCliFile (path: string) : FileRead = Disk.readUpTo CloudFile.MaxCliFileSize path
+
     /// The CARTO 3 layers of a request as this host supplies them, with `now` for expiries.
     let cloudLayers (host: Host) (now: DateTimeOffset) (request: CloudRequest) : CloudLayers =
         { Explicit = request.Explicit
           Arguments = request.Arguments
-          File = Input.givenOption request.CredFile |> Option.map (fun path () -> Store.read path)
+          // A named file may be the CARTO CLI's: read to its bound, and held to §4's if it is not.
+          File = Input.givenOption request.CredFile |> Option.map (fun path () -> readCliFile path)
           Environment = host.GetVariable
           SavedSession =
             fun () ->
                 Location.cloudPaths host.Platform host.GetVariable
                 |> Result.map (fun (cli, oauth, m2m) ->
-                    { CliFile = fun () -> Store.read cli
+                    { CliFile = fun () -> readCliFile cli
                       OAuthCache = fun () -> Store.read oauth
                       M2MCache = fun () -> Store.read m2m })
           Now = now }
@@ -67,17 +71,65 @@ module Shell =
             |> Result.map (fun (cli, _, _) -> cli)
             |> Result.mapError (StoreError.NoLocation >> ProfileError.Store)
 
-    /// What is in the CARTO CLI file now: `None` when there is no file; an unreadable one is an error.
-    let private existing (path: string) : Result<ReadOnlyMemory<byte> option, ProfileError> =
-        match (Store.read path).Content with
-        | Ok bytes -> Ok(Some bytes)
-        | Error ReadError.NotFound -> Ok None
-        | Error e -> Error(ProfileError.Unreadable(path, e))
+    /// What is in the CARTO CLI file now: `None` when there is no file. A file a strict read
+    /// refuses is refused here too, with the same message: a save never adopts a planted file.
+    let private existing (strict: bool) (path: string) : Result<ReadOnlyMemory<byte> option, ProfileError> =
+        let read = readCliFile path
+
+        match read.Content, read.Exposure with
+        | Ok _, Some exposure when strict -> Error(ProfileError.Exposed exposure)
+        | Ok bytes, _ -> Ok(Some bytes)
+        | Error ReadError.NotFound, _ -> Ok None
+        | Error e, _ -> Error(ProfileError.Unreadable(path, e))
+
+    /// A directory where another user could replace the file (not sticky, or another's) is
+    /// refused before anything is made in it: the next strict read would refuse what was saved.
+    let private trustedDirectory (strict: bool) (path: string) : Result<unit, ProfileError> =
+        match
+            (if strict then
+                 Disk.directoryExposure (IO.Path.GetDirectoryName(IO.Path.GetFullPath path))
+             else
+                 None)
+        with
+        | Some exposure -> Error(ProfileError.Exposed exposure)
+        | None -> Ok()
+
+    /// A read-modify-write of the CARTO CLI file under its lock (SPEC §7.3), so that writers in
+    /// other processes run one after another: `change` gets what is there now and gives the new
+    /// bytes, or `None` to leave the file as it is.
+    let private modifyCliFile
+        (host: Host)
+        (path: string option)
+        (change: string -> ReadOnlyMemory<byte> option -> Result<(byte[] * 'T) option, ProfileError>)
+        : Result<(string * 'T) option, ProfileError> =
+        result {
+            let! target = cliFile host path
+            let strict = Resolve.strictPermissions host.GetVariable
+            do! Store.ensureParent target |> Result.mapError ProfileError.Store
+            do! trustedDirectory strict target
+
+            return!
+                FileLock.within
+                    target
+                    FileLock.wait
+                    (fun () ->
+                        result {
+                            let! before = existing strict target
+
+                            match! change target before with
+                            | None -> return None
+                            | Some(bytes, answer) ->
+                                let! written = Store.write target bytes |> Result.mapError ProfileError.Store
+                                return Some(written, answer)
+                        })
+                    ProfileError.Store
+        }
 
     /// <summary>
     /// SPEC §7.3: writes an access token as a profile of the CARTO CLI file (the given path, else
-    /// `~/.carto_credentials.json`), keeping every other profile and key, atomically and privately.
-    /// A file that is not a CARTO CLI file is never overwritten. Returns the path and the profile.
+    /// `~/.carto_credentials.json`), keeping every other profile and key, atomically and privately,
+    /// under the file's lock. A file that is not a CARTO CLI file is never overwritten. Returns the
+    /// path and the profile.
     /// </summary>
     let saveProfile
         (host: Host)
@@ -85,34 +137,25 @@ module Shell =
         (path: string option)
         (credentials: CloudCredentials)
         : Result<string * string, ProfileError> =
-        result {
-            let! target = cliFile host path
-            let! before = existing target
-            let! bytes, name = CliProfiles.save target before profile credentials
-            let! written = Store.write target bytes |> Result.mapError ProfileError.Store
-            return written, name
-        }
+        modifyCliFile host path (fun target before ->
+            CliProfiles.save target before profile credentials |> Result.map (fun (bytes, name) -> Some(bytes, name)))
+        |> Result.map Option.get
 
     /// Removes a profile of the CARTO CLI file (the current one when none is named), keeping every
-    /// other; `None` when there was no such profile or no file.
+    /// other, under the file's lock; `None` when there was no such profile or no file.
     let deleteProfile
         (host: Host)
         (profile: string option)
         (path: string option)
         : Result<(string * string) option, ProfileError> =
-        result {
-            let! target = cliFile host path
-            let! before = existing target
-
-            match before with
-            | None -> return None
-            | Some bytes ->
-                match! CliProfiles.delete target bytes profile with
-                | None -> return None
-                | Some(after, name) ->
-                    let! written = Store.write target after |> Result.mapError ProfileError.Store
-                    return Some(written, name)
-        }
+        match cliFile host path with
+        | Error e -> Error e
+        | Ok target when not (IO.Path.Exists target) -> Ok None // no file: nothing to lock or change
+        | Ok _ ->
+            modifyCliFile host path (fun target before ->
+                match before with
+                | None -> Ok None
+                | Some bytes -> CliProfiles.delete target bytes profile)
 
     /// The credentials in a file: the given path, or the saved session when none is given.
     /// Either way the file was asked for, so a missing one is an error.

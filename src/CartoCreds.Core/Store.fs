@@ -29,6 +29,39 @@ module Store =
                 | legacy -> legacy
             | found -> found)
 
+    /// What is at a path now, following links: nothing, a regular file, a directory, or another kind.
+    let private kindAt (path: string) : FileKind option =
+        let managed () =
+            if Directory.Exists path then
+                Some FileKind.Directory
+            elif not (File.Exists path) then
+                None
+            elif (File.GetAttributes path).HasFlag FileAttributes.Device then
+                Some FileKind.Other
+            else
+                Some FileKind.Regular
+
+        if Native.available then
+            try
+                match Native.statPath path with
+                | Ok facts -> Some facts.Kind
+                | Error _ -> None
+            with
+            | :? EntryPointNotFoundException
+            | :? DllNotFoundException -> managed ()
+        else
+            managed ()
+
+    /// Flushes the directory after the rename, so that a power cut cannot lose the save (Linux;
+    /// elsewhere .NET offers no directory flush, see the README).
+    let private syncDirectory (directory: string) =
+        if Native.available then
+            try
+                Native.syncDirectory directory
+            with
+            | :? EntryPointNotFoundException
+            | :? DllNotFoundException -> ()
+
     /// Creates the missing directories of a path, each private to the user (0700 on Unix).
     let private ensureDirectory (directory: string) =
         let rec missing (dir: string) acc =
@@ -70,11 +103,25 @@ module Store =
 
     /// Whether a target may be replaced or removed: only a regular file (or a link to one) may.
     let private checkTarget (full: string) : Result<unit, StoreError> =
-        match Disk.kindAt full with
+        match kindAt full with
         | Some FileKind.Directory -> Error(StoreError.IsDirectory full)
+        | Some FileKind.Link
         | Some FileKind.Other -> Error(StoreError.NotRegular full)
         | Some FileKind.Regular
         | None -> Ok()
+
+    /// Makes the missing directories of a file's path (0700 on Unix), as a save would: what a
+    /// lock file beside the target needs before the save.
+    let ensureParent (path: string) : Result<unit, StoreError> =
+        match fullPath path with
+        | Error(path, problem) -> Error(StoreError.SaveFailed(path, problem))
+        | Ok full ->
+            try
+                ensureDirectory (Path.GetDirectoryName full)
+                Ok()
+            with
+            | :? IOException
+            | :? UnauthorizedAccessException as e -> Error(StoreError.SaveFailed(full, Disk.problemOf e))
 
     /// The prefix of this library's temporary files: short, so that any target name fits.
     let private temporaryPrefix = ".cartocreds-"
@@ -125,7 +172,7 @@ module Store =
                     sweepLeftovers directory (Path.GetFileName full)
                     writeDurably temporary bytes
                     File.Move(temporary, full, true)
-                    Disk.syncDirectory directory
+                    syncDirectory directory
                     Ok full
                 with
                 | :? IOException

@@ -19,6 +19,8 @@ type private Cached = { Token: AccessToken; RefreshAt: DateTimeOffset }
 /// failed replacement while the current token is still valid serves it and waits 30 s before the
 /// next try; tokens are cached on disk (atomic, 0600) for other processes when a directory is given.
 /// The HTTP client is made only when a request is needed: a token from the cache costs none.
+/// A cache that another user could have written (a looser mode or owner, a symbolic link) is
+/// neither read nor written, and `warn` is told why.
 type TokenSource
     (
         clientId: CloudText,
@@ -27,7 +29,8 @@ type TokenSource
         http: Lazy<HttpClient>,
         time: TimeProvider,
         cacheDirectory: string option,
-        timeout: TimeSpan
+        timeout: TimeSpan,
+        warn: Exposure -> unit
     ) =
 
     let gate = obj ()
@@ -48,8 +51,11 @@ type TokenSource
         | Some path when not diskChecked ->
             diskChecked <- true
 
-            match (Store.read path).Content with
-            | Ok bytes ->
+            match Disk.readPrivate path |> Result.map (fun read -> read.Content) with
+            | Error exposure ->
+                warn exposure
+                None
+            | Ok(Ok bytes) ->
                 match TokenExchange.ofCache auth clientId bytes with
                 | Some token when TokenExchange.isValid now token ->
                     // Its issue time is unknown: it is due `early` before it expires; kept either
@@ -58,8 +64,17 @@ type TokenSource
                     Volatile.Write(&cached, Some { Token = token; RefreshAt = due })
                     if DateTimeOffset.op_LessThan (now, due) then Some token else None
                 | _ -> None
-            | Error _ -> None
+            | Ok(Error _) -> None
         | _ -> None
+
+    /// Writes the cache file for other processes, unless its directories could be another user's.
+    let toDisk (token: AccessToken) =
+        match cachePath with
+        | Some path ->
+            match Disk.privateDirectories path with
+            | Some exposure -> warn exposure
+            | None -> Store.write path (TokenExchange.cacheBytes auth clientId token) |> ignore
+        | None -> ()
 
     let postOnce () : Task<Result<AccessToken, ExchangeError>> =
         task {
@@ -109,11 +124,7 @@ type TokenSource
                     match answer, cached with
                     | Ok token, _ ->
                         keep token (time.GetUtcNow())
-
-                        cachePath
-                        |> Option.iter (fun path ->
-                            Store.write path (TokenExchange.cacheBytes auth clientId token) |> ignore)
-
+                        toDisk token
                         return token
                     | Error _, Some current when TokenExchange.isValid (time.GetUtcNow()) current.Token ->
                         lock gate (fun () -> retryNotBefore <- time.GetUtcNow() + TokenExchange.backOff)
@@ -122,6 +133,10 @@ type TokenSource
             finally
                 lock gate (fun () -> pending <- null)
         }
+
+    /// A source whose cache warnings go nowhere.
+    new(clientId, secret, authUrl, http, time, cacheDirectory, timeout) =
+        TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, ignore)
 
     /// Drops `token` when it is the current one (the service refused it before it expired): the
     /// next caller exchanges again, without waiting for the back-off. A caller holding an older

@@ -132,3 +132,49 @@ module ValueMessages =
             + (string owner)
             + "), who could replace your credentials. Fix it with: chown $(id -u) "
             + path
+        | Exposure.SymbolicLink path ->
+            path
+            + " is a symbolic link, which is not followed here, so that no other user's file is taken for yours. Remove it: rm "
+            + path
+
+    /// How large a file may be: §4's bound, or the CARTO CLI file's (SPEC §7.3).
+    let sizeBound (limit: int) =
+        if limit = CloudFile.MaxCliFileSize then
+            "a CARTO CLI credentials file is at most " + (string limit) + " bytes"
+        else
+            "a credentials file is at most " + (string limit) + " bytes"
+
+    /// A file refused because another user could change it, in the same words wherever it is
+    /// refused: by a read of the saved session, or by a save (SPEC §7.3).
+    let exposed (what: Exposure) : string =
+        exposure what + " (or set " + Variables.InsecurePermissions + "=1 to use it all the same)"
+
+    /// Why a file could not be read, after the file's path.
+    let readError (error: ReadError) : string =
+        match error with
+        | ReadError.NotFound -> "no such file"
+        | ReadError.IsDirectory -> "it is a directory, not a file"
+        | ReadError.NotRegular -> "it is not a regular file (a device, a FIFO or a socket)"
+        | ReadError.TooLarge(size, limit) -> "it is " + (string size) + " bytes; " + sizeBound limit
+        | ReadError.Unreadable problem -> "it could not be read: " + (ioProblem problem)
+
+    /// A failed save or delete.
+    let storeError (error: StoreError) : string =
+        match error with
+        | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
+        | StoreError.NotRegular path ->
+            path + " is not a regular file (a device, a FIFO or a socket); nothing was changed"
+        | StoreError.SaveFailed(path, problem) ->
+            "could not write " + path + ": " + (ioProblem problem) + "; the previous file is unchanged"
+        | StoreError.DeleteFailed(path, problem) -> "could not remove " + path + ": " + (ioProblem problem)
+        | StoreError.Locked(lockPath, seconds) ->
+            "another process held the lock "
+            + lockPath
+            + " for "
+            + seconds.ToString("0.#", Globalization.CultureInfo.InvariantCulture)
+            + " s while writing the file beside it; nothing was changed, try again"
+        | StoreError.NoLocation(LocationError.VariableNotSet name) ->
+            "the default location is unknown because " + name + " is not set; give a path"
+
+    /// A token cache that another user could have written: never read or written (SPEC §7.4).
+    let cacheIgnored (what: Exposure) : string = "warning: the token cache is not used: " + exposure what

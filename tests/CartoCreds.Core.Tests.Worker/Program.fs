@@ -2,6 +2,9 @@
 ///   save PATH USERNAME KEY      saves once, prints the path written
 ///   write PATH COUNT            saves COUNT times, alternating a short and a long value
 ///   read PATH STOPFILE SECONDS  loads until STOPFILE exists; every load must give one of the two values
+///   profile PATH NAME ROUNDS    saves the CARTO CLI profile NAME ROUNDS times (token NAME-ROUND-…)
+///   profiles PATH STOPFILE SECONDS  reads the CARTO CLI file until STOPFILE exists; each read must decode
+///   hold PATH SECONDS           takes the lock of PATH, prints "held", and keeps it SECONDS
 module CartoCreds.Core.Tests.Worker
 
 open System
@@ -47,6 +50,55 @@ let private read path stopFile (seconds: float) =
         printfn "%d" loads
         0
 
+/// The token a profile writer saves in a round: its name, the round, and padding.
+let tokenOf (name: string) (round: int) = name + "-" + string round + "-" + String('t', 400)
+
+let private saveProfile path name rounds =
+    for round in 1..rounds do
+        match CloudCredentials.ofToken (tokenOf name round) None with
+        | Error e -> failwithf "%A" e
+        | Ok credentials ->
+            match Shell.saveProfile Host.current (Some name) (Some path) credentials with
+            | Ok _ -> ()
+            | Error e -> failwith (Messages.profileError e)
+
+    0
+
+let private readProfiles path stopFile (seconds: float) =
+    let clock = Stopwatch.StartNew()
+    let mutable reads = 0
+    let mutable failure = None
+
+    while failure.IsNone && not (File.Exists stopFile) && clock.Elapsed.TotalSeconds < seconds do
+        match (Disk.readUpTo CloudFile.MaxCliFileSize path).Content with
+        | Error ReadError.NotFound -> ()
+        | Error e -> failure <- Some(Messages.readError e)
+        | Ok bytes ->
+            match CloudFile.decode bytes with
+            | Ok(CloudFile.Profiles _) -> reads <- reads + 1
+            | Ok _ -> failure <- Some "not a CARTO CLI file"
+            | Error e -> failure <- Some(Messages.decodeError Layer.File e)
+
+    match failure with
+    | Some message ->
+        eprintfn "read %d times, then: %s" reads message
+        1
+    | None ->
+        printfn "%d" reads
+        0
+
+let private hold path (seconds: float) =
+    match FileLock.take path FileLock.wait with
+    | Error e ->
+        eprintfn "%s" (Messages.storeError e)
+        1
+    | Ok held ->
+        use _ = held
+        printfn "held"
+        Console.Out.Flush()
+        Threading.Thread.Sleep(TimeSpan.FromSeconds seconds)
+        0
+
 [<EntryPoint>]
 let main argv =
     match List.ofArray argv with
@@ -60,6 +112,9 @@ let main argv =
             1
     | [ "write"; path; count ] -> write path (int count)
     | [ "read"; path; stopFile; seconds ] -> read path stopFile (float seconds)
+    | [ "profile"; path; name; rounds ] -> saveProfile path name (int rounds)
+    | [ "profiles"; path; stopFile; seconds ] -> readProfiles path stopFile (float seconds)
+    | [ "hold"; path; seconds ] -> hold path (float seconds)
     | _ ->
         eprintfn "usage: save PATH USERNAME KEY | write PATH COUNT | read PATH STOPFILE SECONDS"
         2

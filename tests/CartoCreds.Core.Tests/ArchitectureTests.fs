@@ -56,6 +56,7 @@ let private shellFiles =
     [ "Native.fs"
       "Host.fs"
       "Disk.fs"
+      "FileLock.fs"
       "Store.fs"
       "Shell.fs"
       "Http.fs"

@@ -11,10 +11,7 @@ open CartoCreds.Core.Tests.Support
 
 let private now = DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)
 
-let private token (text: string) =
-    match CloudCredentials.ofToken text None with
-    | Ok c -> c
-    | Error e -> failwithf "%A" e
+let private token = tokenCredentials
 
 let private cliPath (box: Sandbox) = box.Path ".carto_credentials.json"
 

@@ -151,7 +151,7 @@ let ``a saved session in a directory others can write to is refused, naming the 
             + box.ConfigDirectory
             + " is writable by other users (mode 0777); another user could replace your credentials. Fix it with: chmod go-w "
             + box.ConfigDirectory
-            + " (or set CARTOCREDS_INSECURE_PERMISSIONS=1 to read it all the same).",
+            + " (or set CARTOCREDS_INSECURE_PERMISSIONS=1 to use it all the same).",
             Messages.resolveError e
         )
     | other -> failwithf "%A" other

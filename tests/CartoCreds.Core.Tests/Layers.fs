@@ -97,7 +97,7 @@ let invalidFile key =
         [ unreadable ReadError.NotFound
           unreadable ReadError.IsDirectory
           unreadable ReadError.NotRegular
-          unreadable (ReadError.TooLarge 70000L)
+          unreadable (ReadError.TooLarge(70000L, Codec.MaxFileSize))
           undecodable ("{\"username\": \"ana\", \"api_key\": \"" + key + "\"") "not JSON" (function
               | DecodeError.NotJson _ -> true
               | _ -> false)

@@ -74,7 +74,11 @@ let ``each file error names the path`` () =
 
     expect "no such file" (Error ReadError.NotFound)
     expect "it is a directory, not a file" (Error ReadError.IsDirectory)
-    expect "it is 70000 bytes; a credentials file is at most 65536 bytes" (Error(ReadError.TooLarge 70000L))
+
+    expect
+        "it is 70000 bytes; a credentials file is at most 65536 bytes"
+        (Error(ReadError.TooLarge(70000L, Codec.MaxFileSize)))
+
     expect "it could not be read: permission denied" (Error(ReadError.Unreadable IoProblem.PermissionDenied))
     expect "it is not a regular file (a device, a FIFO or a socket)" (Error ReadError.NotRegular)
     expect "it is UTF-16 text; save it as UTF-8" (Ok(ReadOnlyMemory(Encoding.Unicode.GetPreamble())))

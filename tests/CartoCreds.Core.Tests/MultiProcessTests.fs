@@ -12,43 +12,8 @@ open CartoCreds.Core.Tests.Support
 
 let private mode (path: string) = File.GetUnixFileMode path
 
-// ---- other processes ----
-
-let private workerPath = Path.Combine(AppContext.BaseDirectory, "CartoCreds.Core.Tests.Worker.dll")
-
-/// Starts the worker with a clean environment (only what the test gives) and, optionally, a umask.
-let private startWorker (umask: string option) (variables: (string * string) list) (args: string list) =
-    let quoted = args |> List.map (fun a -> "'" + a.Replace("'", "'\\''") + "'") |> String.concat " "
-
-    let command =
-        (umask |> Option.map (sprintf "umask %s && ") |> Option.defaultValue "")
-        + $"exec dotnet '{workerPath}' {quoted}"
-
-    let info =
-        ProcessStartInfo(
-            "bash",
-            [ "-c"; command ],
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false
-        )
-
-    let keep = [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
-
-    for name in info.Environment.Keys |> Seq.toArray do
-        if not (List.contains name keep) then
-            info.Environment.Remove name |> ignore
-
-    for name, value in variables do
-        info.Environment[name] <- value
-
-    Process.Start info
-
-let private finish (p: Process) =
-    let output = p.StandardOutput.ReadToEndAsync()
-    let errors = p.StandardError.ReadToEndAsync()
-    p.WaitForExit()
-    p.ExitCode, output.Result.Trim(), errors.Result.Trim()
+let private startWorker = Worker.start
+let private finish = Worker.finish
 
 [<UnixTheory("umask and Unix modes")>]
 [<InlineData("000")>]

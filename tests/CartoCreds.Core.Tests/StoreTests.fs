@@ -48,7 +48,11 @@ let ``every bad file is an error naming its path and what is wrong`` () =
     write (box.Path "empty.json") ""
     expect (box.Path "empty.json") (LayerProblem.Undecodable DecodeError.Empty)
     write (box.Path "large.json") ("{\"username\": \"ana\", \"x\": \"" + String('x', 70000) + "\"}")
-    expect (box.Path "large.json") (LayerProblem.Unreadable(ReadError.TooLarge(FileInfo(box.Path "large.json").Length)))
+
+    expect
+        (box.Path "large.json")
+        (LayerProblem.Unreadable(ReadError.TooLarge(FileInfo(box.Path "large.json").Length, Codec.MaxFileSize)))
+
     write (box.Path "bad.json") "{\"username\": \"ana\",\n}"
     expect (box.Path "bad.json") (LayerProblem.Undecodable(DecodeError.NotJson(2L, 1L)))
     write (box.Path "types.json") "{\"username\": \"ana\", \"allow_non_secure\": 1}"
@@ -70,7 +74,7 @@ let ``a file of exactly 64 KiB is read; one byte more is refused before parsing`
         ResolveError.InvalidLayer(
             Layer.File,
             box.Path "over.json",
-            LayerProblem.Unreadable(ReadError.TooLarge(int64 Codec.MaxFileSize + 1L))
+            LayerProblem.Unreadable(ReadError.TooLarge(int64 Codec.MaxFileSize + 1L, Codec.MaxFileSize))
         ),
         loadError (box.Host []) (Some(box.Path "over.json"))
     )

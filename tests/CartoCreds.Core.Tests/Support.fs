@@ -26,6 +26,12 @@ type Sandbox() =
             with _ ->
                 ()
 
+/// CARTO 3 credentials of an access token, for tests that save or read one.
+let tokenCredentials (text: string) : CloudCredentials =
+    match CloudCredentials.ofToken text None with
+    | Ok c -> c
+    | Error e -> failwithf "%A" e
+
 /// Child processes: run to their end within a bound.
 module Processes =
 
@@ -83,6 +89,51 @@ module Processes =
             File.SetUnixFileMode(dir, rwx)
 
             if chattr "+i" then Some(fun () -> chattr "-i" |> ignore) else None
+
+/// The worker process of the core's tests (tests/CartoCreds.Core.Tests.Worker), started with a
+/// clean environment: only what the test gives.
+module Worker =
+
+    let workerPath = Path.Combine(AppContext.BaseDirectory, "CartoCreds.Core.Tests.Worker.dll")
+
+    /// Starts the worker with a clean environment (only what the test gives) and, optionally, a umask.
+    let start (umask: string option) (variables: (string * string) list) (args: string list) =
+        let quoted = args |> List.map (fun a -> "'" + a.Replace("'", "'\\''") + "'") |> String.concat " "
+
+        let command =
+            (umask |> Option.map (sprintf "umask %s && ") |> Option.defaultValue "")
+            + $"exec dotnet '{workerPath}' {quoted}"
+
+        let info =
+            ProcessStartInfo(
+                "bash",
+                [ "-c"; command ],
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false
+            )
+
+        let keep = [ "PATH"; "DOTNET_ROOT"; "DOTNET_CLI_TELEMETRY_OPTOUT"; "DOTNET_NOLOGO" ]
+
+        for name in info.Environment.Keys |> Seq.toArray do
+            if not (List.contains name keep) then
+                info.Environment.Remove name |> ignore
+
+        for name, value in variables do
+            info.Environment[name] <- value
+
+        Process.Start info
+
+    /// Waits for the worker's end (120 s at most): exit code, output and errors.
+    let finish (p: Process) =
+        let output = p.StandardOutput.ReadToEndAsync()
+        let errors = p.StandardError.ReadToEndAsync()
+
+        if not (p.WaitForExit 120_000) then
+            p.Kill true
+            failwith "the worker did not finish within 120 s"
+
+        p.ExitCode, output.Result.Trim(), errors.Result.Trim()
 
 /// A fact that runs on Linux only, and is reported as skipped, with the reason, elsewhere.
 type LinuxFactAttribute(reason: string) as this =

@@ -63,6 +63,33 @@ public sealed class CloudCredentialsTests
         Assert.Throws<InvalidOperationException>(() => CloudCredentials.FromClientCredentials("client", Secret).Save());
     }
 
+    [Fact]
+    public void Save_over_a_CARTO_CLI_file_with_a_repeated_key_keeps_the_last_one_and_throws_nothing()
+    {
+        using var box = new Sandbox();
+        var path = box.Path(".carto_credentials.json");
+        File.WriteAllText(path, """{"current_profile": "a", "profiles": {"prod": {"token": "eyFirstFirstFirst1"}, "prod": {"token": "eyLastLastLastLast1"}}, "current_profile": "prod"}""");
+        Assert.Equal(path, CloudCredentials.FromToken(Token).Save(profile: "eu"));
+        var saved = new CloudCredentials();
+        Assert.Equal(new CredentialsOrigin(CredentialsLayer.SavedSession, path + " (profile prod)"), saved.Origin);
+        Assert.Equal(CloudCredentials.FromToken("eyLastLastLastLast1"), saved);
+    }
+
+    [Fact]
+    public void Save_refuses_a_CARTO_CLI_file_others_can_write_with_the_exception_a_read_throws()
+    {
+        if (OperatingSystem.IsWindows()) return; // Unix modes
+        using var box = new Sandbox();
+        var path = box.Path(".carto_credentials.json");
+        File.WriteAllText(path, """{"current_profile": "prod", "profiles": {"prod": {"token": "eyPlantedPlanted01"}}}""");
+        File.SetUnixFileMode(path, (UnixFileMode)0b110_110_110);
+        var read = Assert.Throws<IOException>(() => new CloudCredentials());
+        var save = Assert.Throws<IOException>(() => CloudCredentials.FromToken(Token).Save(profile: "mine"));
+        Assert.Contains(path + " is writable by other users (mode 0666)", read.Message);
+        Assert.StartsWith(path + " is writable by other users (mode 0666)", save.Message);
+        Assert.DoesNotContain("mine", File.ReadAllText(path));
+    }
+
     /// <summary>A token server on 127.0.0.1 that answers every request with <paramref name="status"/> and <paramref name="body"/>.</summary>
     [Fact]
     public async Task Client_credentials_are_exchanged_once_and_the_token_reused()
