@@ -119,3 +119,31 @@ let ``cloud token exchanges client credentials once, then answers from the disk 
 
     Assert.Equal(1, server.Count)
     Assert.Single(Directory.GetFiles(Path.Combine(home.Config, "cartocreds", "tokens"))) |> ignore
+
+[<UnixTheory; Managed; Aot>]
+let ``eight cloud save processes of eight profiles at once keep all eight, round after round`` (build: string) =
+    use home = new Home()
+    let build = byName build
+    let tokenOf (profile: int) (round: int) = "eyProfile" + string profile + "Round" + string round + "xxxxxxxx"
+
+    for round in 1..5 do
+        let saves =
+            [| for profile in 1..8 ->
+                   Threading.Tasks.Task.Run(fun () ->
+                       runWith
+                           build
+                           home
+                           []
+                           None
+                           [ "cloud"; "save"; "--token"; tokenOf profile round; "--profile"; "p" + string profile ]) |]
+
+        let all = saves |> Array.map (fun s -> s :> Threading.Tasks.Task)
+        Assert.True(Threading.Tasks.Task.WaitAll(all, TimeSpan.FromSeconds 120.0), "the saves did not finish")
+
+        for save in saves do
+            Assert.True((save.Result.Code = 0), save.Result.Err)
+
+    let file = Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(home.Path ".carto_credentials.json"))
+
+    for profile in 1..8 do
+        Assert.Equal(tokenOf profile 5, file["profiles"].["p" + string profile].["token"].GetValue<string>())
