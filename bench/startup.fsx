@@ -116,8 +116,8 @@ let cachedToken =
           ExpiresOn = Some(DateTimeOffset.UtcNow.AddHours 1.0) }
 
     File.WriteAllBytes(
-        Path.Combine(tokens, CartoCreds.Core.TokenExchange.cacheName "https://auth.carto.com" clientId),
-        CartoCreds.Core.TokenExchange.cacheBytes "https://auth.carto.com" clientId token
+        Path.Combine(tokens, CartoCreds.Core.TokenCache.name "https://auth.carto.com" clientId),
+        CartoCreds.Core.TokenCache.bytes "https://auth.carto.com" clientId token
     )
 
 let cloudVariables =

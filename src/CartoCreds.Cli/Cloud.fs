@@ -62,24 +62,19 @@ let private token (host: Host) (terminal: Terminal) =
         match resolve host result source |> Result.mapError Messages.cloudResolveError with
         | Error message -> fail terminal message
         | Ok resolved ->
-            match Status.bearer host terminal resolved.Credentials.Grant with
+            match Status.session host terminal resolved.Credentials with
             | Error message -> fail terminal message
-            | Ok(Bearer.Token token) ->
-                terminal.Out.WriteLine token
-                Success
-            | Ok(Bearer.Exchanged(tokens, _)) ->
-                try
-                    let token = tokens.GetAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult()
+            | Ok session ->
+                match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
+                | Ok token ->
                     terminal.Out.WriteLine token.Value
                     Success
-                with :? TokenExchangeException as e ->
-                    terminal.Err.WriteLine("cartocreds: " + e.Message)
+                | Error e ->
+                    terminal.Err.WriteLine("cartocreds: " + Messages.tokenError e)
 
-                    match e.Error with
-                    | ExchangeError.Unreachable _
-                    | ExchangeError.TimedOut _ -> Unreachable
-                    | ExchangeError.Refused _
-                    | ExchangeError.UnexpectedAnswer _ -> Failure)
+                    match e with
+                    | TokenError.Exchange(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) -> Unreachable
+                    | _ -> Failure)
 
     command
 
@@ -93,25 +88,29 @@ let private status (host: Host) (terminal: Terminal) =
     command.Options.Add json
 
     command.SetAction(fun (result: ParseResult) ->
-        let accounts =
-            Verification.accountsUrl host.GetVariable
-            |> Result.mapError (fun e ->
-                "variable " + Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
-
         match resolve host result source |> Result.mapError Messages.cloudResolveError with
         | Error message -> fail terminal message
         | Ok resolved ->
             warn terminal resolved.Warnings
 
-            match accounts, Status.bearer host terminal resolved.Credentials.Grant with
-            | Error message, _
-            | _, Error message -> fail terminal message
-            | Ok accounts, Ok bearer ->
+            match Status.session host terminal resolved.Credentials with
+            | Error message -> fail terminal message
+            | Ok session ->
                 let credentials = Output.cloudFields false resolved.Credentials
 
-                Verify.cloud Http.shared.Value Verification.defaultTimeout accounts bearer CancellationToken.None
-                |> _.GetAwaiter().GetResult()
-                |> Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials)
+                match
+                    session.VerifyAsync(Verification.defaultTimeout, CancellationToken.None).GetAwaiter().GetResult()
+                with
+                | Error e ->
+                    fail terminal ("variable " + Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
+                | Ok verified ->
+                    Status.report
+                        terminal
+                        (result.GetValue json)
+                        resolved.Origin
+                        Status.cloudAccount
+                        credentials
+                        verified)
 
     command
 

@@ -6,33 +6,17 @@ open System.Text
 open CartoCreds.Core
 open CartoCreds.Cli.Commands
 
-/// Where CARTO 3 credentials get their bearer token: the token, or an exchange (cached on disk
-/// for the next run, unless another user could have written the cache: then a warning on stderr).
-let bearer (host: Host) (terminal: Terminal) (grant: Grant) : Result<Bearer, string> =
-    match grant with
-    | Grant.AccessToken(token, _) -> Ok(Bearer.Token(CloudText.value token))
-    | Grant.ClientCredentials(id, secret) ->
-        match TokenExchange.authUrl host.GetVariable with
-        | Error e -> Error("variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
-        | Ok authUrl ->
-            let cache =
-                match Location.tokenCacheDirectory host.Platform host.GetVariable with
-                | Ok dir -> Some dir
-                | Error _ -> None
-
-            let source =
-                TokenSource(
-                    id,
-                    secret,
-                    authUrl,
-                    Http.shared,
-                    TimeProvider.System,
-                    cache,
-                    Verification.defaultTimeout,
-                    fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)
-                )
-
-            Ok(Bearer.Exchanged(source, ApiBaseUrl.value authUrl))
+/// The CARTO 3 session of resolved credentials: an exchange's disk cache for the next run, and a
+/// warning on stderr when another user could have written that cache.
+let session (host: Host) (terminal: Terminal) (credentials: CloudCredentials) : Result<CloudSession, string> =
+    CloudSession.Create(
+        host,
+        credentials,
+        None,
+        None,
+        fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)
+    )
+    |> Result.mapError (fun e -> "variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
 
 /// Rows of `name  value`, aligned.
 let private table (rows: (string * string) list) : string =

@@ -12,10 +12,8 @@ module CallMessages =
     let exchangeError (error: ExchangeError) : string =
         match error with
         | ExchangeError.Refused(status, error, description) ->
-            let said =
-                [ error; description ]
-                |> List.choose id
-                |> List.map (fun t -> Refused.show t |> Option.defaultValue "…")
+            // Already redacted (the secret and tokens replaced) and terminal-safe: see TokenExchange.redact.
+            let said = [ error; description ] |> List.choose id
 
             "the token server refused the client credentials (HTTP "
             + string status
@@ -23,8 +21,29 @@ module CallMessages =
             + ")"
         | ExchangeError.UnexpectedAnswer status ->
             "the token server answered HTTP " + string status + " without an access token"
+        | ExchangeError.BadExpiry status ->
+            "the token server answered HTTP "
+            + string status
+            + " with an expires_in that is not a positive number of seconds"
+        | ExchangeError.Redirected(status, "") ->
+            "the token server answered HTTP " + string status + ", a redirect, which is not followed"
+        | ExchangeError.Redirected(status, target) ->
+            "the token server answered HTTP "
+            + string status
+            + ", a redirect to "
+            + target
+            + ", which is not followed: the client secret is sent to the auth URL only"
         | ExchangeError.Unreachable reason -> "the token server could not be reached (" + reason + ")"
         | ExchangeError.TimedOut seconds -> "the token server did not answer within " + string seconds + " s"
+
+    /// An access token that has expired, or an exchange that failed.
+    let tokenError (error: TokenError) : string =
+        match error with
+        | TokenError.Expired at ->
+            "the access token expired at "
+            + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
+            + "; get a new one (log in again, or create another API access token)"
+        | TokenError.Exchange e -> exchangeError e
 
     let private seconds (wait: TimeSpan) = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s"
 

@@ -3,7 +3,6 @@ namespace CartoCreds.Core
 open System
 open System.Buffers
 open System.Text.Json
-open System.Text.Json.Nodes
 
 /// Why a profile of the CARTO CLI file could not be written or removed (SPEC §7.3).
 [<RequireQualifiedAccess>]
@@ -28,31 +27,36 @@ module CliProfiles =
     [<Literal>]
     let DefaultProfile = "default"
 
-    /// A JSON value as a mutable node, a repeated member counting once, the last one (a node parsed
-    /// directly refuses a repeated member with an exception).
-    let rec private toNode (element: JsonElement) : JsonNode =
-        match element.ValueKind with
-        | JsonValueKind.Object ->
-            let node = JsonObject()
+    /// The members of an object (none for anything else).
+    let private fieldsOf (value: Json) : struct (string * Json)[] =
+        match value with
+        | Json.Object fields -> fields
+        | _ -> [||]
 
-            for p in element.EnumerateObject() do
-                node[p.Name] <- toNode p.Value
+    /// The object with `name` set to `value`: in the place of its last occurrence (earlier ones
+    /// dropped), else at the end.
+    let private set (name: string) (value: Json) (fields: struct (string * Json)[]) =
+        let at = fields |> Array.tryFindIndexBack (fun (struct (n, _)) -> n = name)
 
-            node
-        | JsonValueKind.Array ->
-            let node = JsonArray()
+        match at with
+        | Some i ->
+            fields
+            |> Array.mapi (fun j field -> if j = i then struct (name, value) else field)
+            |> Array.indexed
+            |> Array.filter (fun (j, struct (n, _)) -> j = i || n <> name)
+            |> Array.map snd
+        | None -> Array.append fields [| struct (name, value) |]
 
-            for item in element.EnumerateArray() do
-                node.Add(toNode item)
+    let private remove (name: string) (fields: struct (string * Json)[]) =
+        fields |> Array.filter (fun (struct (n, _)) -> n <> name)
 
-            node
-        | _ -> JsonValue.Create(element.Clone())
-
-    let private parse (path: string) (bytes: ReadOnlyMemory<byte> option) : Result<JsonObject, ProfileError> =
+    /// The file as a tree of the new format: nothing yet, a CARTO CLI file, or the old format (one
+    /// profile's keys at the root), which becomes the profile `default`, made current.
+    let private parse (path: string) (bytes: ReadOnlyMemory<byte> option) : Result<Json, ProfileError> =
         let notACliFile e = Error(ProfileError.NotACliFile(path, e))
 
         match bytes with
-        | None -> Ok(JsonObject())
+        | None -> Ok(Json.Object [||])
         | Some bytes ->
             // Decoding first gives the file's errors in the words every file error has.
             match CloudFile.decode bytes with
@@ -61,44 +65,25 @@ module CliProfiles =
             | Ok(CloudFile.TokenCache _) ->
                 notACliFile (DecodeError.BadField("$", "a CARTO CLI file (profiles)", "another CARTO file"))
             | Ok(CloudFile.Profiles _) ->
-                let span = bytes.Span
-
-                let start =
-                    if span.Length >= 3 && span[0] = 0xEFuy && span[1] = 0xBBuy && span[2] = 0xBFuy then
-                        3
-                    else
-                        0
-
-                use document = JsonDocument.Parse(bytes.Slice start)
-
-                match toNode document.RootElement with
-                | :? JsonObject as root when root.ContainsKey "profiles" -> Ok root
-                | :? JsonObject as old ->
-                    // The old format, one profile's keys at the root, becomes the profile "default".
-                    let profile = JsonObject()
-
-                    for key in old |> Seq.map (fun p -> p.Key) |> List.ofSeq do
-                        let value = old[key]
-                        old.Remove key |> ignore
-                        profile[key] <- value
-
-                    let root = JsonObject()
-                    root["current_profile"] <- JsonValue.Create DefaultProfile
-
-                    root["profiles"] <-
-                        JsonObject([ Collections.Generic.KeyValuePair(DefaultProfile, profile :> JsonNode) ])
-
-                    Ok root
-                | _ -> notACliFile (DecodeError.NotAnObject "something else")
+                match Decode.fromBytes Ok bytes with
+                | Ok root when Decode.has "profiles" root -> Ok root
+                | Ok(Json.Object old) ->
+                    Ok(
+                        Json.Object
+                            [| struct ("current_profile", Json.String DefaultProfile)
+                               struct ("profiles", Json.Object [| struct (DefaultProfile, Json.Object old) |]) |]
+                    )
+                | Ok other -> notACliFile (DecodeError.NotAnObject(Json.kind other))
+                | Error e -> notACliFile e
 
     /// The file's bytes, indented as the CARTO CLI writes them; refused when a read would refuse
     /// them, so that a file written here is always read back.
-    let private write (path: string) (root: JsonObject) : Result<byte[], ProfileError> =
+    let private write (path: string) (root: Json) : Result<byte[], ProfileError> =
         let buffer = ArrayBufferWriter<byte>(512)
 
         do
             use writer = new Utf8JsonWriter(buffer, JsonWriterOptions(Indented = true))
-            root.WriteTo writer
+            Json.write writer root
 
         let bytes = Array.append (buffer.WrittenSpan.ToArray()) [| byte '\n' |]
 
@@ -107,18 +92,16 @@ module CliProfiles =
         else
             Ok bytes
 
-    let private currentOf (root: JsonObject) =
-        match root["current_profile"] with
-        | :? JsonValue as v ->
-            match v.TryGetValue<string>() with
-            | true, name -> Input.given name
-            | _ -> None
+    let private currentOf (root: Json) =
+        match Decode.optionalField "current_profile" Decode.string root with
+        | Ok(Some name) -> Input.given name
         | _ -> None
 
     /// <summary>
     /// The file with the profile set to the token and its API base URL (`tenant_id` when the URL
     /// is a tenant's, else `api_base_url`); with no name, the current profile, else `default`,
-    /// made current when there was none. Returns the new bytes and the profile written.
+    /// made current when there was none. Every other profile and key is kept as it was. Returns
+    /// the new bytes and the profile written.
     /// </summary>
     let save
         (path: string)
@@ -134,34 +117,26 @@ module CliProfiles =
                 let name =
                     Input.givenOption profile |> Option.orElse (currentOf root) |> Option.defaultValue DefaultProfile
 
-                let profiles =
-                    match root["profiles"] with
-                    | :? JsonObject as p -> p
-                    | _ ->
-                        let p = JsonObject()
-                        root["profiles"] <- p
-                        p
+                let profiles = fieldsOf (Decode.child "profiles" root)
 
                 let entry =
-                    match profiles[name] with
-                    | :? JsonObject as e -> e
-                    | _ ->
-                        let e = JsonObject()
-                        profiles[name] <- e
-                        e
+                    fieldsOf (Decode.child name (Json.Object profiles))
+                    |> set "token" (Json.String(CloudText.value token))
 
-                entry["token"] <- JsonValue.Create(CloudText.value token)
+                let entry =
+                    match ApiBaseUrl.tenant credentials.ApiBaseUrl with
+                    | Some tenant -> entry |> set "tenant_id" (Json.String tenant) |> remove "api_base_url"
+                    | None -> entry |> set "api_base_url" (Json.String(ApiBaseUrl.value credentials.ApiBaseUrl))
 
-                match ApiBaseUrl.tenant credentials.ApiBaseUrl with
-                | Some tenant ->
-                    entry["tenant_id"] <- JsonValue.Create tenant
-                    entry.Remove "api_base_url" |> ignore
-                | None -> entry["api_base_url"] <- JsonValue.Create(ApiBaseUrl.value credentials.ApiBaseUrl)
+                let fields = fieldsOf root |> set "profiles" (Json.Object(profiles |> set name (Json.Object entry)))
 
-                if (currentOf root).IsNone then
-                    root["current_profile"] <- JsonValue.Create name
+                let fields =
+                    if (currentOf root).IsNone then
+                        fields |> set "current_profile" (Json.String name)
+                    else
+                        fields
 
-                write path root |> Result.map (fun bytes -> bytes, name))
+                write path (Json.Object fields) |> Result.map (fun bytes -> bytes, name))
 
     /// The file without the profile (the current one when none is named; a current profile
     /// removed is current no more); `None` when there was no such profile.
@@ -174,12 +149,9 @@ module CliProfiles =
         |> Result.bind (fun root ->
             let current = currentOf root
 
-            match Input.givenOption profile |> Option.orElse current, root["profiles"] with
-            | Some name, (:? JsonObject as profiles) when profiles.ContainsKey name ->
-                profiles.Remove name |> ignore
-
-                if Option.contains name current then
-                    root.Remove "current_profile" |> ignore
-
-                write path root |> Result.map (fun bytes -> Some(bytes, name))
+            match Input.givenOption profile |> Option.orElse current, Decode.child "profiles" root with
+            | Some name, (Json.Object profiles as all) when Decode.has name all ->
+                let fields = fieldsOf root |> set "profiles" (Json.Object(remove name profiles))
+                let fields = if Option.contains name current then remove "current_profile" fields else fields
+                write path (Json.Object fields) |> Result.map (fun bytes -> Some(bytes, name))
             | _ -> Ok None)

@@ -1,7 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open System.Text.Json
 
 /// A field of CARTO 3 credentials (SPEC §7).
 [<RequireQualifiedAccess>]
@@ -137,18 +136,6 @@ module Jwt =
         else
             base64Url parts[1]
             |> Option.bind (fun payload ->
-                try
-                    use document = JsonDocument.Parse payload
-
-                    match document.RootElement.ValueKind with
-                    | JsonValueKind.Object ->
-                        match document.RootElement.TryGetProperty "exp" with
-                        | true, exp when exp.ValueKind = JsonValueKind.Number ->
-                            match exp.TryGetInt64() with
-                            | true, seconds when seconds > 0L && seconds < 253402300800L ->
-                                Some(DateTimeOffset.FromUnixTimeSeconds seconds)
-                            | _ -> None
-                        | _ -> None
-                    | _ -> None
-                with :? JsonException ->
-                    None)
+                match Decode.fromBytes (Decode.optionalField "exp" Decode.epochSeconds) payload with
+                | Ok expiry -> expiry
+                | Error _ -> None)

@@ -17,6 +17,9 @@ module Decode =
         | DecodeError.BadField(path, expected, actual) -> DecodeError.BadField(segment + path, expected, actual)
         | other -> other
 
+    /// An error of a value found under `segment` (`.profiles`): its path prefixed.
+    let under (segment: string) (error: DecodeError) : DecodeError = prependPath segment error
+
     /// A JSON string.
     let string: Decoder<string> =
         fun value ->
@@ -99,6 +102,91 @@ module Decode =
             match value with
             | Json.Object _ -> decoder value
             | other -> Error(DecodeError.NotAnObject(Json.kind other))
+
+    let private numberOf (raw: string) =
+        match Double.TryParse(raw, Globalization.NumberStyles.Float, Globalization.CultureInfo.InvariantCulture) with
+        | true, x when Double.IsFinite x -> Some x
+        | _ -> None
+
+    /// The latest instant any file or token may name: the end of the year 9999.
+    [<Literal>]
+    let private EpochLimit = 253402300800.0
+
+    /// <summary>
+    /// Seconds since 1970 (a JWT's `exp`, a cache's `expiration` or `expires_on`), whole or not,
+    /// after 1970 and before the year 10000: the one epoch bound of every file and token.
+    /// </summary>
+    let epochSeconds: Decoder<DateTimeOffset> =
+        fun value ->
+            match value with
+            | Json.Number raw ->
+                match numberOf raw with
+                | Some x when x > 0.0 && x < EpochLimit -> Ok(DateTimeOffset.FromUnixTimeSeconds(int64 x))
+                | _ -> Error(DecodeError.BadField("", "seconds since 1970", "a number out of range"))
+            | other -> bad "a number" other
+
+    /// A positive number of seconds under ten million days' worth (a token reply's `expires_in`).
+    let positiveSeconds: Decoder<int64> =
+        fun value ->
+            match value with
+            | Json.Number raw ->
+                match numberOf raw with
+                | Some x when x >= 1.0 && x < 100_000_000.0 -> Ok(int64 x)
+                | _ -> Error(DecodeError.BadField("", "a positive number of seconds", "a number out of range"))
+            | other -> bad "a number" other
+
+    /// A string, or a number as the text it was written in (an account id may be either).
+    let stringOrNumber: Decoder<string> =
+        fun value ->
+            match value with
+            | Json.String text -> Ok text
+            | Json.Number raw -> Ok raw
+            | other -> bad "a string or a number" other
+
+    /// Whether an object has a member of that name (of any value).
+    let has (name: string) (value: Json) : bool =
+        match value with
+        | Json.Object fields -> lastIndexOf name fields >= 0
+        | _ -> false
+
+    /// An optional field's value as it is, not decoded (`Json.Null` when absent): for a nested
+    /// object to be decoded by decoders of its own.
+    let child (name: string) (value: Json) : Json =
+        match value with
+        | Json.Object fields ->
+            match lastIndexOf name fields with
+            | -1 -> Json.Null
+            | i ->
+                let struct (_, field) = fields[i]
+                field
+        | _ -> Json.Null
+
+    /// <summary>
+    /// Every member of an object, decoded, in order: a repeated name counts once, the last one, at
+    /// its last place, and its earlier values are not decoded at all. A bad member's error names
+    /// its path.
+    /// </summary>
+    let keyValuePairs (decoder: Decoder<'T>) : Decoder<(string * 'T) list> =
+        fun value ->
+            match value with
+            | Json.Object fields ->
+                let last =
+                    [ for i in 0 .. fields.Length - 1 do
+                          let struct (name, _) = fields[i]
+
+                          if lastIndexOf name fields = i then
+                              yield fields[i] ]
+
+                let rec decodeAll (pending: struct (string * Json) list) acc =
+                    match pending with
+                    | [] -> Ok(List.rev acc)
+                    | struct (name, field) :: rest ->
+                        match decoder field with
+                        | Ok decoded -> decodeAll rest ((name, decoded) :: acc)
+                        | Error e -> Error(prependPath ("." + name) e)
+
+                decodeAll last []
+            | other -> bad "an object" other
 
     let private byteOrderMark = [| 0xEFuy; 0xBBuy; 0xBFuy |]
     let private whitespace = [| 0x20uy; 0x09uy; 0x0Auy; 0x0Duy |]

@@ -11,13 +11,15 @@ open System.Threading.Tasks
 module Http =
 
     /// One client, made on first use: pooled connections, each renewed after a few minutes so
-    /// that a DNS change is seen. Timeouts are the callers' own (each call has one).
+    /// that a DNS change is seen. It follows no redirect (SPEC §7.4, §8): a secret is posted, and
+    /// an account verified, at the URL asked for only. Timeouts are the callers' own.
     let shared: Lazy<HttpClient> =
         lazy
             (new HttpClient(
                 new SocketsHttpHandler(
                     PooledConnectionLifetime = TimeSpan.FromMinutes 5.0,
-                    ConnectTimeout = TimeSpan.FromSeconds 10.0
+                    ConnectTimeout = TimeSpan.FromSeconds 10.0,
+                    AllowAutoRedirect = false
                 ),
                 Timeout = Timeout.InfiniteTimeSpan
             ))

@@ -16,15 +16,16 @@ type DecodeError =
     | BadField of path: string * expected: string * actual: string
     | Invalid of ValueError list
 
-/// A JSON value as far as a credentials file needs it: the root object's known fields with their
-/// scalar values; nested objects and arrays are kept only as their kind, unknown members not at all.
+/// A JSON value: the one tree every file and reply of the library is read into (SPEC §4, §7).
+/// A number keeps the text it was written in, so that a file written back keeps it exactly; an
+/// object keeps its members in order, a repeated name as often as it came (decoders take the last).
 [<RequireQualifiedAccess>]
 type Json =
     | String of string
     | Bool of bool
     | Null
-    | Number
-    | Array
+    | Number of raw: string
+    | Array of items: Json[]
     | Object of fields: struct (string * Json)[]
 
 [<RequireQualifiedAccess>]
@@ -36,8 +37,8 @@ module Json =
         | Json.String _ -> "a string"
         | Json.Bool _ -> "a boolean"
         | Json.Null -> "null"
-        | Json.Number -> "a number"
-        | Json.Array -> "an array"
+        | Json.Number _ -> "a number"
+        | Json.Array _ -> "an array"
         | Json.Object _ -> "an object"
 
     /// The member names a decoder reads, as UTF-8, to be matched without making a string of each.
@@ -95,20 +96,30 @@ module Json =
     let private jsonTrue = Json.Bool true
     let private jsonFalse = Json.Bool false
 
-    /// A value at the reader; containers are skipped, nested objects too (depth > 0).
-    let private scalar (reader: byref<Utf8JsonReader>) =
+    /// The value at the reader, whole: objects and arrays with everything in them.
+    let rec private value (reader: byref<Utf8JsonReader>) : Json =
         match reader.TokenType with
         | JsonTokenType.String -> Json.String(reader.GetString())
         | JsonTokenType.True -> jsonTrue
         | JsonTokenType.False -> jsonFalse
         | JsonTokenType.Null -> Json.Null
-        | JsonTokenType.Number -> Json.Number
+        | JsonTokenType.Number -> Json.Number(Text.Encoding.UTF8.GetString reader.ValueSpan)
         | JsonTokenType.StartArray ->
-            reader.Skip()
-            Json.Array
+            let items = ResizeArray<Json>()
+
+            while reader.Read() && reader.TokenType <> JsonTokenType.EndArray do
+                items.Add(value &reader)
+
+            Json.Array(items.ToArray())
         | _ ->
-            reader.Skip()
-            Json.Object [||]
+            let fields = ResizeArray<struct (string * Json)>()
+
+            while reader.Read() && reader.TokenType = JsonTokenType.PropertyName do
+                let name = reader.GetString()
+                reader.Read() |> ignore
+                fields.Add(struct (name, value &reader))
+
+            Json.Object(fields.ToArray())
 
     let private readRoot (keep: Names option) (utf8: bool) (reader: byref<Utf8JsonReader>) =
         reader.Read() |> ignore
@@ -135,12 +146,12 @@ module Json =
                         if count = fields.Length then
                             Array.Resize(&fields, count * 2)
 
-                        fields[count] <- struct (name, scalar &reader)
+                        fields[count] <- struct (name, value &reader)
                         count <- count + 1
 
                 Json.Object(if count = fields.Length then fields else Array.sub fields 0 count)
             else
-                scalar &reader
+                value &reader
 
         // Anything after the root value is an error the reader reports.
         while reader.Read() do
@@ -171,3 +182,37 @@ module Json =
     /// `parse` checks them (valid JSON, valid UTF-8) but never materialized, so the allocations are
     /// those of the wanted members, whatever the size of the rest.
     let parseKeeping (wanted: Names) (bytes: ReadOnlySpan<byte>) : Result<Json, DecodeError> = read (Some wanted) bytes
+
+    /// <summary>
+    /// Writes a value as JSON: numbers as they were read, each member of an object once (a
+    /// repeated name counts once, the last one, at its last place).
+    /// </summary>
+    let rec write (writer: Utf8JsonWriter) (value: Json) : unit =
+        match value with
+        | Json.String text -> writer.WriteStringValue text
+        | Json.Bool flag -> writer.WriteBooleanValue flag
+        | Json.Null -> writer.WriteNullValue()
+        | Json.Number raw -> writer.WriteRawValue(raw, true)
+        | Json.Array items ->
+            writer.WriteStartArray()
+
+            for item in items do
+                write writer item
+
+            writer.WriteEndArray()
+        | Json.Object fields ->
+            writer.WriteStartObject()
+
+            for i in 0 .. fields.Length - 1 do
+                let struct (name, field) = fields[i]
+                let mutable later = false
+
+                for j in i + 1 .. fields.Length - 1 do
+                    let struct (other, _) = fields[j]
+                    later <- later || String.Equals(other, name)
+
+                if not later then
+                    writer.WritePropertyName name
+                    write writer field
+
+            writer.WriteEndObject()

@@ -238,6 +238,9 @@ module Messages =
     /// Why client credentials could not be exchanged for a token (SPEC §7.4); never the secret.
     let exchangeError (error: ExchangeError) : string = CallMessages.exchangeError error
 
+    /// Why no valid token can be handed out: an expired access token, or a failed exchange.
+    let tokenError (error: TokenError) : string = CallMessages.tokenError error
+
     /// A failed verification (SPEC §8): what failed, at which URL (never with a secret), and what to do.
     let verifyError (error: VerifyError) : string = CallMessages.verifyError error
 

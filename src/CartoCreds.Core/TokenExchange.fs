@@ -2,30 +2,43 @@ namespace CartoCreds.Core
 
 open System
 open System.Text
-open System.Text.Json
 
-/// An access token and when it expires, when known.
+/// An access token, when it expires (when known), and when it is due for replacement, as
+/// Azure.Identity's `AccessToken` carries `ExpiresOn` and `RefreshOn`.
 [<Struct>]
 type AccessToken =
     { Value: string
-      ExpiresOn: DateTimeOffset option }
+      ExpiresOn: DateTimeOffset option
+      RefreshOn: DateTimeOffset }
 
     /// The token masked, as every text form shows it.
     override this.ToString() = "AccessToken(" + Secret.mask this.Value + ")"
 
 /// Why client credentials could not be exchanged for a token (SPEC §7.4): what the server
-/// answered, never the secret.
+/// answered, with the secret and any token in its text replaced by `****`, never the secret.
 [<RequireQualifiedAccess>]
 type ExchangeError =
     /// The server answered with an error status, and its `error` / `error_description` when given.
     | Refused of status: int * error: string option * description: string option
     /// A success status whose body is not `{"access_token", …}`.
     | UnexpectedAnswer of status: int
+    /// A success status whose `expires_in` is not a positive number of seconds.
+    | BadExpiry of status: int
+    /// A redirect (3xx), which is never followed: the secret is posted to the auth URL only.
+    /// `target` is the other origin's scheme and host, or empty when the answer named none.
+    | Redirected of status: int * target: string
     | Unreachable of reason: string
     | TimedOut of seconds: float
 
+/// Why no valid token can be handed out: an access token that has expired, or client
+/// credentials that could not be exchanged.
+[<RequireQualifiedAccess>]
+type TokenError =
+    | Expired of at: DateTimeOffset
+    | Exchange of ExchangeError
+
 /// SPEC §7.4's decisions, without I/O: the request, the reply, when to replace a token, and the
-/// name of its cache file.
+/// cache file.
 [<RequireQualifiedAccess>]
 module TokenExchange =
 
@@ -53,6 +66,17 @@ module TokenExchange =
     /// After a failed replacement while the current token is still valid, no retry before this.
     let backOff = TimeSpan.FromSeconds 30.0
 
+    /// The longest a `429`'s `Retry-After` holds the next exchange back.
+    let maxRetryAfter = TimeSpan.FromSeconds 60.0
+
+    /// How long to wait before the next exchange after a `429`: its `Retry-After`, at most a
+    /// minute; the usual back-off when it says none.
+    let rateLimitWait (retryAfter: TimeSpan option) : TimeSpan =
+        match retryAfter with
+        | Some wait when wait > maxRetryAfter -> maxRetryAfter
+        | Some wait when wait > TimeSpan.Zero -> wait
+        | _ -> backOff
+
     /// The form body of the token request.
     let requestForm (clientId: CloudText) (secret: CloudText) : (string * string) list =
         [ "grant_type", "client_credentials"
@@ -60,10 +84,17 @@ module TokenExchange =
           "client_id", CloudText.value clientId
           "client_secret", CloudText.value secret ]
 
+    /// The earlier of two optional instants.
+    let earliest (a: DateTimeOffset option) (b: DateTimeOffset option) =
+        match a, b with
+        | Some x, Some y -> Some(if DateTimeOffset.op_LessThan (x, y) then x else y)
+        | Some _, None -> a
+        | None, _ -> b
+
     /// When a token issued at `issued` should be replaced: `early` before it expires, or half its
     /// lifetime when that is shorter; with no known expiry, `early` after it was issued.
-    let refreshAt (issued: DateTimeOffset) (token: AccessToken) : DateTimeOffset =
-        match token.ExpiresOn with
+    let refreshAt (issued: DateTimeOffset) (expires: DateTimeOffset option) : DateTimeOffset =
+        match expires with
         | Some expires ->
             let lifetime = expires - issued
 
@@ -76,12 +107,11 @@ module TokenExchange =
             expires - margin
         | None -> issued + early
 
-    /// When a token of unknown issue time (one read from a cache) should be replaced: `early`
-    /// before it expires.
-    let refreshAtUnknownIssue (token: AccessToken) : DateTimeOffset =
-        match token.ExpiresOn with
-        | Some expires -> expires - early
-        | None -> DateTimeOffset.MinValue
+    /// A token issued at `issued`, with the earlier of its JWT `exp` and the expiry stated for it.
+    let token (issued: DateTimeOffset) (value: string) (stated: DateTimeOffset option) : AccessToken =
+        let expires = earliest (Jwt.expiry value) stated
+
+        { Value = value; ExpiresOn = expires; RefreshOn = refreshAt issued expires }
 
     /// Whether a token may still be sent at `now`.
     let isValid (now: DateTimeOffset) (token: AccessToken) =
@@ -89,108 +119,72 @@ module TokenExchange =
         | Some expires -> DateTimeOffset.op_LessThan (now, expires) // F#'s generic `<` would box both
         | None -> true
 
-    let private bounded (text: string) = if text.Length > 200 then text.Substring(0, 200) + "…" else text
+    /// Server text as it may be shown: every occurrence of the secret, and every word that looks
+    /// like a token, replaced by `****`; terminal-safe and bounded (SPEC §6, §7.4).
+    let redact (secret: string) (text: string) : string =
+        let words =
+            text.Replace(secret, "****").Split(' ')
+            |> Array.map (fun word ->
+                let bare = word.Trim([| '"'; '\''; ','; '.'; ';'; ':'; '('; ')' |])
 
-    let private stringField (root: JsonElement) (name: string) =
-        match root.TryGetProperty name with
-        | true, value when value.ValueKind = JsonValueKind.String -> Input.given (value.GetString())
+                if
+                    bare.Length > 0
+                    && (Refused.looksLikeToken bare || bare.StartsWith("eyJ", StringComparison.Ordinal))
+                then
+                    word.Replace(bare, "****")
+                else
+                    word)
+
+        Refused.terminalSafe (String.Join(" ", words))
+
+    /// A string member, when given (not empty, not blank); anything else is none.
+    let internal stringField (name: string) (root: Json) : string option =
+        match Decode.optionalField name Decode.string root with
+        | Ok(Some text) -> Input.given text
         | _ -> None
 
-    /// The server's answer: a token with its expiry (`expires_in`, else the JWT's `exp`), or what
-    /// went wrong.
-    let reply (issued: DateTimeOffset) (status: int) (body: ReadOnlyMemory<byte>) : Result<AccessToken, ExchangeError> =
+    /// "https://host[:port]": the origin a redirect names, or empty when it names none.
+    let originOf (location: Uri option) : string =
+        match location with
+        | Some uri when uri.IsAbsoluteUri -> Refused.terminalSafe (uri.GetLeftPart UriPartial.Authority)
+        | _ -> ""
+
+    /// <summary>
+    /// The server's answer: a token whose expiry is the earlier of `expires_in` and its JWT `exp`,
+    /// or what went wrong. A redirect is an error naming the other origin; the server's `error`
+    /// and `error_description` are kept with the secret and any token replaced by `****`.
+    /// </summary>
+    let reply
+        (secret: CloudText)
+        (issued: DateTimeOffset)
+        (status: int)
+        (location: Uri option)
+        (body: ReadOnlyMemory<byte>)
+        : Result<AccessToken, ExchangeError> =
+        // One decoder vocabulary: the reply is read as every file is (a repeated key read last).
         let parsed =
-            try
-                use document = JsonDocument.Parse body
+            match Decode.fromBytes Ok body with
+            | Ok(Json.Object _ as root) ->
+                let expiresIn =
+                    match Decode.optionalField "expires_in" Decode.positiveSeconds root with
+                    | Ok seconds -> Ok seconds
+                    | Error _ -> Error()
 
-                if document.RootElement.ValueKind = JsonValueKind.Object then
-                    let root = document.RootElement
+                Some(
+                    stringField "access_token" root,
+                    expiresIn,
+                    stringField "error" root,
+                    stringField "error_description" root
+                )
+            | _ -> None
 
-                    let expiresIn =
-                        match root.TryGetProperty "expires_in" with
-                        | true, value when value.ValueKind = JsonValueKind.Number ->
-                            match value.TryGetInt64() with
-                            | true, seconds when seconds > 0L && seconds < 100_000_000L -> Some seconds
-                            | _ -> None
-                        | _ -> None
-
-                    Some(
-                        stringField root "access_token",
-                        expiresIn,
-                        stringField root "error",
-                        stringField root "error_description"
-                    )
-                else
-                    None
-            with
-            | :? JsonException
-            | :? InvalidOperationException -> None
+        let shown = Option.map (redact (CloudText.value secret))
 
         match parsed with
-        | Some(Some token, expiresIn, _, _) when status >= 200 && status < 300 && (Secret.firstRefused token).IsNone ->
-            let expires =
-                match expiresIn with
-                | Some seconds -> Some(issued.AddSeconds(float seconds))
-                | None -> Jwt.expiry token
-
-            Ok { Value = token; ExpiresOn = expires }
+        | _ when status >= 300 && status < 400 -> Error(ExchangeError.Redirected(status, originOf location))
+        | Some(Some _, Error(), _, _) when status >= 200 && status < 300 -> Error(ExchangeError.BadExpiry status)
+        | Some(Some value, Ok seconds, _, _) when status >= 200 && status < 300 && (Secret.firstRefused value).IsNone ->
+            Ok(token issued value (seconds |> Option.map (fun s -> issued.AddSeconds(float s))))
         | _ when status >= 200 && status < 300 -> Error(ExchangeError.UnexpectedAnswer status)
-        | Some(_, _, error, description) ->
-            Error(ExchangeError.Refused(status, Option.map bounded error, Option.map bounded description))
+        | Some(_, _, error, description) -> Error(ExchangeError.Refused(status, shown error, shown description))
         | None -> Error(ExchangeError.Refused(status, None, None))
-
-    /// The cache file's name: the first 16 hex characters of SHA-256 of `auth_url + "\n" + client_id`.
-    let cacheName (authUrl: string) (clientId: CloudText) : string =
-        let hash = Sha256.hash (Encoding.UTF8.GetBytes(authUrl + "\n" + CloudText.value clientId))
-        Convert.ToHexString(hash).Substring(0, 16).ToLowerInvariant() + ".json"
-
-    /// The cache file's bytes: the token, its expiry, and whose it is, so that a file of another
-    /// client or server is never taken for this one's.
-    let cacheBytes (authUrl: string) (clientId: CloudText) (token: AccessToken) : byte[] =
-        let buffer = Buffers.ArrayBufferWriter<byte>(512)
-
-        do
-            use writer = new Utf8JsonWriter(buffer)
-            writer.WriteStartObject()
-            writer.WriteString("auth_url", authUrl)
-            writer.WriteString("client_id", CloudText.value clientId)
-            writer.WriteString("access_token", token.Value)
-
-            match token.ExpiresOn with
-            | Some expires -> writer.WriteNumber("expires_on", expires.ToUnixTimeSeconds())
-            | None -> writer.WriteNull "expires_on"
-
-            writer.WriteEndObject()
-
-        buffer.WrittenSpan.ToArray()
-
-    /// A cached token, when the file is this client's and server's; anything else (corrupt,
-    /// foreign) is `None`, to be replaced.
-    let ofCache (authUrl: string) (clientId: CloudText) (bytes: ReadOnlyMemory<byte>) : AccessToken option =
-        try
-            use document = JsonDocument.Parse bytes
-            let root = document.RootElement
-
-            if
-                root.ValueKind = JsonValueKind.Object
-                && Option.contains authUrl (stringField root "auth_url")
-                && Option.contains (CloudText.value clientId) (stringField root "client_id")
-            then
-                match stringField root "access_token" with
-                | Some token when (Secret.firstRefused token).IsNone ->
-                    let expires =
-                        match root.TryGetProperty "expires_on" with
-                        | true, value when value.ValueKind = JsonValueKind.Number ->
-                            match value.TryGetInt64() with
-                            | true, seconds when seconds > 0L && seconds < 253402300800L ->
-                                Some(DateTimeOffset.FromUnixTimeSeconds seconds)
-                            | _ -> None
-                        | _ -> None
-
-                    Some { Value = token; ExpiresOn = expires }
-                | _ -> None
-            else
-                None
-        with
-        | :? JsonException
-        | :? InvalidOperationException -> None

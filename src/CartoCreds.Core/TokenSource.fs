@@ -3,24 +3,35 @@ namespace CartoCreds.Core
 open System
 open System.IO
 open System.Net.Http
+open System.Security.Cryptography
 open System.Threading
 open System.Threading.Tasks
 
-/// Client credentials could not be exchanged and no valid token is left (SPEC §7.4).
-type TokenExchangeException(error: ExchangeError) =
-    inherit Exception(Messages.exchangeError error)
-    member _.Error = error
+/// Where a token source stands, swapped whole under one lock (as Azure.Identity keeps a token
+/// cache's state in one place).
+type private Phase =
+    /// No token held. The disk cache is read on the way out of this state, skipping `refused`
+    /// (a token the service refused, which the disk may still hold).
+    | Empty of refused: string option
+    /// A token, served as it is until its `RefreshOn`.
+    | Fresh of AccessToken
+    /// One exchange in flight, shared by every caller; `current` is served if it fails while valid.
+    | Refreshing of current: AccessToken option * Task<Result<AccessToken, ExchangeError>>
+    /// No exchange before `until`: a failed replacement (30 s) or a `429` (its `Retry-After`, at
+    /// most 60 s). `current` is served meanwhile while valid, else `error` is answered; `refused`
+    /// is still skipped on the disk afterwards.
+    | BackingOff of current: AccessToken option * until: DateTimeOffset * error: ExchangeError * refused: string option
 
-/// A token and when to replace it, swapped whole.
-type private Cached = { Token: AccessToken; RefreshAt: DateTimeOffset }
-
-/// SPEC §7.4: exchanges client credentials for access tokens at `{authUrl}/oauth/token`. A token is
-/// reused until it is due for replacement; any number of concurrent callers cause one request; a
-/// failed replacement while the current token is still valid serves it and waits 30 s before the
-/// next try; tokens are cached on disk (atomic, 0600) for other processes when a directory is given.
-/// The HTTP client is made only when a request is needed: a token from the cache costs none.
-/// A cache that another user could have written (a looser mode or owner, a symbolic link) is
-/// neither read nor written, and `warn` is told why.
+/// <summary>
+/// SPEC §7.4: client credentials exchanged for access tokens at `{authUrl}/oauth/token`. A token is
+/// reused until its `RefreshOn`; any number of concurrent callers cause one request; a failed
+/// replacement while the current token is valid serves it and waits 30 s, a `429` waits its
+/// `Retry-After`; a refused token is dropped. Tokens are cached on disk (atomic, 0600) for other
+/// processes when a directory is given, bound to a salted hash of the secret, and a token read
+/// from there is the same as one just exchanged: replaced when due, never served past its expiry.
+/// No redirect is followed. A cache that another user could have written is neither read nor
+/// written, and `warn` is told why. Errors are values.
+/// </summary>
 type TokenSource
     (
         clientId: CloudText,
@@ -34,38 +45,28 @@ type TokenSource
     ) =
 
     let gate = obj ()
-    let mutable cached: Cached option = None
-    let mutable pending: Task<AccessToken> = null
-    let mutable retryNotBefore = DateTimeOffset.MinValue
-    let mutable diskChecked = false
+    let mutable phase = Empty None
     let auth = ApiBaseUrl.value authUrl
+    let authOrigin = Uri(auth + "/").GetLeftPart UriPartial.Authority
 
     let cachePath =
-        cacheDirectory |> Option.map (fun dir -> Path.Combine(dir, TokenExchange.cacheName auth clientId))
+        cacheDirectory |> Option.map (fun dir -> Path.Combine(dir, TokenCache.name auth clientId))
 
-    let keep (token: AccessToken) (issued: DateTimeOffset) =
-        Volatile.Write(&cached, Some { Token = token; RefreshAt = TokenExchange.refreshAt issued token })
-
-    let fromDisk (now: DateTimeOffset) =
+    /// The token in the disk cache, when it is this client's and secret's, unexpired, and not the refused one.
+    let fromDisk (now: DateTimeOffset) (refused: string option) : AccessToken option =
         match cachePath with
-        | Some path when not diskChecked ->
-            diskChecked <- true
-
-            match Disk.readPrivate path |> Result.map (fun read -> read.Content) with
+        | None -> None
+        | Some path ->
+            match Disk.readPrivate path with
             | Error exposure ->
                 warn exposure
                 None
-            | Ok(Ok bytes) ->
-                match TokenExchange.ofCache auth clientId bytes with
-                | Some token when TokenExchange.isValid now token ->
-                    // Its issue time is unknown: it is due `early` before it expires; kept either
-                    // way, to be served if the exchange that replaces it fails.
-                    let due = TokenExchange.refreshAtUnknownIssue token
-                    Volatile.Write(&cached, Some { Token = token; RefreshAt = due })
-                    if DateTimeOffset.op_LessThan (now, due) then Some token else None
-                | _ -> None
-            | Ok(Error _) -> None
-        | _ -> None
+            | Ok read ->
+                match read.Content with
+                | Ok bytes ->
+                    TokenCache.read auth clientId secret bytes
+                    |> Option.filter (fun t -> TokenExchange.isValid now t && not (Option.contains t.Value refused))
+                | Error _ -> None
 
     /// Writes the cache file for other processes, unless its directories could be another user's.
     let toDisk (token: AccessToken) =
@@ -73,10 +74,22 @@ type TokenSource
         | Some path ->
             match Disk.privateDirectories path with
             | Some exposure -> warn exposure
-            | None -> Store.write path (TokenExchange.cacheBytes auth clientId token) |> ignore
+            | None ->
+                let salt = Convert.ToHexString(RandomNumberGenerator.GetBytes 16).ToLowerInvariant()
+                Store.write path (TokenCache.bytes auth clientId secret salt token) |> ignore
         | None -> ()
 
-    let postOnce () : Task<Result<AccessToken, ExchangeError>> =
+    let retryAfter (response: HttpResponseMessage) =
+        match response.Headers.RetryAfter with
+        | null -> None
+        | header ->
+            match Option.ofNullable header.Delta, Option.ofNullable header.Date with
+            | Some wait, _ -> Some wait
+            | None, Some at -> Some(at - time.GetUtcNow())
+            | None, None -> None
+
+    /// One POST of the client credentials: the answer, and the `Retry-After` it gave.
+    let postOnce () : Task<Result<AccessToken, ExchangeError> * TimeSpan option> =
         task {
             use cancel = new CancellationTokenSource(timeout)
             let issued = time.GetUtcNow()
@@ -89,85 +102,128 @@ type TokenSource
                     )
 
                 use request = new HttpRequestMessage(HttpMethod.Post, auth + "/oauth/token", Content = content)
-
                 use! response = http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token)
+                let status = int response.StatusCode
+                let answered = response.RequestMessage.RequestUri
 
-                // A reply is read to a bound: a server that sends more is not answering a token request.
-                match! Http.readBounded response.Content TokenExchange.MaxReply cancel.Token with
-                | None -> return Error(ExchangeError.UnexpectedAnswer(int response.StatusCode))
-                | Some body -> return TokenExchange.reply issued (int response.StatusCode) body
+                if not (isNull answered) && answered.GetLeftPart UriPartial.Authority <> authOrigin then
+                    // A client of the caller's own followed a redirect: its token is not taken.
+                    return Error(ExchangeError.Redirected(status, TokenExchange.originOf (Some answered))), None
+                else
+                    let location = Option.ofObj response.Headers.Location
+
+                    // A reply is read to a bound: a server that sends more is not answering a token request.
+                    match! Http.readBounded response.Content TokenExchange.MaxReply cancel.Token with
+                    | None -> return Error(ExchangeError.UnexpectedAnswer status), None
+                    | Some body -> return TokenExchange.reply secret issued status location body, retryAfter response
             with
-            | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds)
-            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError))
-            | :? IOException as e -> return Error(ExchangeError.Unreachable(e.GetType().Name))
+            | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds), None
+            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError)), None
+            | :? IOException as e -> return Error(ExchangeError.Unreachable(e.GetType().Name)), None
         }
 
     /// One retry after a failure to connect or send: a pooled connection the server has closed
     /// fails a POST, which .NET does not retry itself. Asking for a token twice is harmless.
-    let post () : Task<Result<AccessToken, ExchangeError>> =
+    let post () =
         task {
             match! postOnce () with
-            | Error(ExchangeError.Unreachable _) -> return! postOnce ()
+            | Error(ExchangeError.Unreachable _), _ -> return! postOnce ()
             | answer -> return answer
         }
 
-    let exchange () : Task<AccessToken> =
+    /// The way out of `Empty`, `Fresh` (due) and `BackingOff` (over): the disk first when nothing
+    /// is held, then an exchange; the next phase, and what the waiting callers get.
+    let refresh (current: AccessToken option) (refused: string option) =
         task {
-            try
+            let now = time.GetUtcNow()
+            let onDisk = if current.IsNone then fromDisk now refused else None
+
+            match onDisk with
+            | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> return Fresh token, Ok token
+            | _ ->
+                let held = Option.orElse onDisk current
+                let! answer, wait = post ()
                 let now = time.GetUtcNow()
 
-                match fromDisk now with
-                | Some token -> return token
-                | None ->
-                    let! answer = post ()
-
-                    match answer, cached with
-                    | Ok token, _ ->
-                        keep token (time.GetUtcNow())
-                        toDisk token
-                        return token
-                    | Error _, Some current when TokenExchange.isValid (time.GetUtcNow()) current.Token ->
-                        lock gate (fun () -> retryNotBefore <- time.GetUtcNow() + TokenExchange.backOff)
-                        return current.Token
-                    | Error error, _ -> return raise (TokenExchangeException error)
-            finally
-                lock gate (fun () -> pending <- null)
+                match answer, held with
+                | Ok token, _ ->
+                    toDisk token
+                    return Fresh token, Ok token
+                | Error error, Some token when TokenExchange.isValid now token ->
+                    return BackingOff(Some token, now + TokenExchange.backOff, error, refused), Ok token
+                | Error(ExchangeError.Refused(429, _, _) as error), _ ->
+                    return BackingOff(None, now + TokenExchange.rateLimitWait wait, error, refused), Error error
+                | Error error, _ -> return Empty refused, Error error
         }
+
+    /// Starts the one exchange (under the lock): the phase becomes `Refreshing` before any of
+    /// the work runs, and the callers wake after the phase that follows is set.
+    let start (current: AccessToken option) (refused: string option) =
+        let done' =
+            TaskCompletionSource<Result<AccessToken, ExchangeError>>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+        phase <- Refreshing(current, done'.Task)
+
+        Task.Run(fun () ->
+            task {
+                let! next, outcome =
+                    task {
+                        try
+                            return! refresh current refused
+                        with e ->
+                            return Empty refused, Error(ExchangeError.Unreachable(e.GetType().Name))
+                    }
+
+                lock gate (fun () -> phase <- next)
+                done'.SetResult outcome
+            }
+            :> Task)
+        |> ignore
+
+        done'.Task
 
     /// A source whose cache warnings go nowhere.
     new(clientId, secret, authUrl, http, time, cacheDirectory, timeout) =
         TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, ignore)
 
-    /// Drops `token` when it is the current one (the service refused it before it expired): the
-    /// next caller exchanges again, without waiting for the back-off. A caller holding an older
-    /// token drops nothing newer.
+    /// The server this source exchanges with.
+    member _.AuthUrl = auth
+
+    /// Drops `token` when it is the one held (the service refused it before it expired): the next
+    /// caller exchanges again, without waiting for a back-off, and never takes it from the disk
+    /// again. A caller holding an older token drops nothing newer.
     member _.Invalidate(token: string) =
         lock gate (fun () ->
-            match cached with
-            | Some c when c.Token.Value = token ->
-                cached <- None
-                retryNotBefore <- DateTimeOffset.MinValue
-                // The disk cache holds the same token: the next exchange replaces it.
-                diskChecked <- true
+            match phase with
+            | Fresh held
+            | BackingOff(Some held, _, _, _) when held.Value = token -> phase <- Empty(Some token)
+            | Refreshing(Some held, pending) when held.Value = token -> phase <- Refreshing(None, pending)
             | _ -> ())
 
-    /// A valid token: the current one while it is not due for replacement (no allocation), else
-    /// one exchange shared by every caller waiting meanwhile.
-    member _.GetAsync(cancellationToken: CancellationToken) : ValueTask<AccessToken> =
+    /// A valid token: the current one while it is not due (no allocation, no lock), else the one
+    /// exchange shared by every caller waiting meanwhile.
+    member _.GetAsync(cancellationToken: CancellationToken) : ValueTask<Result<AccessToken, ExchangeError>> =
         let now = time.GetUtcNow()
 
-        match Volatile.Read(&cached) with
-        // DateTimeOffset.op_LessThan, not F#'s generic `<`, which boxes both sides.
-        | Some c when DateTimeOffset.op_LessThan (now, c.RefreshAt) -> ValueTask<AccessToken>(c.Token)
+        match Volatile.Read(&phase) with
+        | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> ValueTask<_>(Ok token)
         | _ ->
-            let work =
+            let answer =
                 lock gate (fun () ->
-                    match cached with
-                    | Some c when now < retryNotBefore && TokenExchange.isValid now c.Token -> Task.FromResult c.Token
-                    | _ ->
-                        if isNull pending then
-                            pending <- exchange ()
+                    let now = time.GetUtcNow()
 
-                        pending)
+                    match phase with
+                    | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> Choice1Of2(Ok token)
+                    | Fresh token -> Choice2Of2(start (Some token) None)
+                    | Refreshing(_, pending) -> Choice2Of2 pending
+                    | BackingOff(current, until, error, _) when DateTimeOffset.op_LessThan (now, until) ->
+                        match current with
+                        | Some token when TokenExchange.isValid now token -> Choice1Of2(Ok token)
+                        | _ -> Choice1Of2(Error error)
+                    | BackingOff(current, _, _, refused) ->
+                        Choice2Of2(start (current |> Option.filter (TokenExchange.isValid now)) refused)
+                    | Empty refused -> Choice2Of2(start None refused))
 
-            ValueTask<AccessToken>(work.WaitAsync cancellationToken)
+            match answer with
+            | Choice1Of2 result -> ValueTask<_>(result)
+            | Choice2Of2 pending -> ValueTask<Result<AccessToken, ExchangeError>>(pending.WaitAsync cancellationToken)

@@ -102,7 +102,9 @@ module Refused =
         || Char.GetUnicodeCategory c = Globalization.UnicodeCategory.Format
         || (c > '~' && Char.IsWhiteSpace c)
 
-    let private escape (text: string) =
+    /// Control and invisible characters as `\uXXXX`, so that text from a file or a server cannot
+    /// move the cursor, change colours or reorder a terminal's line.
+    let escape (text: string) =
         let builder = Text.StringBuilder(text.Length)
 
         for c in text do
@@ -112,6 +114,16 @@ module Refused =
                 builder.Append c |> ignore
 
         builder.ToString()
+
+    /// SPEC §6: text from a file or a server, terminal-safe and bounded: escaped, at most 200
+    /// characters, the rest counted (`…(+N)`).
+    let terminalSafe (text: string) : string =
+        let escaped = escape text
+
+        if escaped.Length > 200 then
+            escaped.Substring(0, 200) + "…(+" + string (escaped.Length - 200) + ")"
+        else
+            escaped
 
     /// Where a URL's path, user-info, query or fragment could start (after any `scheme://`):
     /// nothing from there on is shown.

@@ -1,7 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open System.Text.Json
 
 /// Whose credentials they are, as CARTO answers (SPEC §8): the legacy platform names a username
 /// and a user id; CARTO 3 a user id, an email and a tenant domain.
@@ -124,59 +123,67 @@ module Verification =
         | _ -> Some VerifyFailure.UnexpectedAnswer
 
     /// `Retry-After` as a wait: its seconds, or the time to its date (never negative).
+    /// The longest wait a `Retry-After` is shown as: a server may say anything.
+    let maxShownRetryAfter = TimeSpan.FromDays 1.0
+
+    /// A `Retry-After` as a wait from `now`, at most a day.
     let retryAfter (now: DateTimeOffset) (delta: TimeSpan option) (date: DateTimeOffset option) : TimeSpan option =
-        match delta, date with
-        | Some wait, _ -> Some wait
-        | None, Some at -> Some(if at > now then at - now else TimeSpan.Zero)
-        | None, None -> None
+        let wait =
+            match delta, date with
+            | Some wait, _ -> Some wait
+            | None, Some at -> Some(if at > now then at - now else TimeSpan.Zero)
+            | None, None -> None
 
-    let private text (element: JsonElement) (name: string) : string option =
-        match element.ValueKind with
-        | JsonValueKind.Object ->
-            match element.TryGetProperty name with
-            | true, value when value.ValueKind = JsonValueKind.String -> Input.given (value.GetString())
-            | true, value when value.ValueKind = JsonValueKind.Number -> Some(value.GetRawText())
-            | _ -> None
+        wait |> Option.map (fun w -> if w > maxShownRetryAfter then maxShownRetryAfter else w)
+
+    /// A redirect, which verification never follows: an unexpected answer naming the status and
+    /// the other origin, so that no other server can claim the account.
+    let redirected (shown: string) (status: int) (target: string) : VerifyError =
+        { Failure = VerifyFailure.UnexpectedAnswer
+          Status = Some status
+          RetryAfter = None
+          Url = shown
+          Detail =
+            Some(
+                if target = "" then
+                    "a redirect, which is not followed"
+                else
+                    "a redirect to " + target + ", which is not followed"
+            ) }
+
+    /// A string or number member, when given; anything else is none.
+    let private text (name: string) (value: Json) : string option =
+        match Decode.optionalField name Decode.stringOrNumber value with
+        | Ok(Some text) -> Input.given text
         | _ -> None
-
-    let private child (element: JsonElement) (name: string) : JsonElement =
-        match element.TryGetProperty name with
-        | true, value -> value
-        | _ -> JsonElement()
 
     /// The identity in an answer: legacy `user_data.username` and `user_data.id`; CARTO 3
     /// `user_id`, `email`, `user_metadata.tenant_domain`. `None` when the body is not a JSON object
-    /// naming an account (a proxy's `{}` or an HTML page verifies nothing).
+    /// naming an account (a proxy's `{}` or an HTML page verifies nothing). Read by the decoders
+    /// every file and reply shares.
     let identity (legacy: bool) (body: ReadOnlyMemory<byte>) : Identity option =
-        try
-            use document = JsonDocument.Parse body
-            let root = document.RootElement
+        match Decode.fromBytes Ok body with
+        | Ok(Json.Object _ as root) when legacy ->
+            let user = Decode.child "user_data" root
 
-            if root.ValueKind <> JsonValueKind.Object then
-                None
-            elif legacy then
-                let user = child root "user_data"
-
-                match text user "username", text user "id" with
-                | None, None -> None
-                | username, id ->
-                    Some
-                        { Username = username
-                          UserId = id
-                          Email = text user "email"
-                          TenantDomain = None }
-            else
-                match text root "user_id", text root "email" with
-                | None, None -> None
-                | id, email ->
-                    Some
-                        { Username = None
-                          UserId = id
-                          Email = email
-                          TenantDomain = text (child root "user_metadata") "tenant_domain" }
-        with
-        | :? JsonException
-        | :? InvalidOperationException -> None
+            match text "username" user, text "id" user with
+            | None, None -> None
+            | username, id ->
+                Some
+                    { Username = username
+                      UserId = id
+                      Email = text "email" user
+                      TenantDomain = None }
+        | Ok(Json.Object _ as root) ->
+            match text "user_id" root, text "email" root with
+            | None, None -> None
+            | id, email ->
+                Some
+                    { Username = None
+                      UserId = id
+                      Email = email
+                      TenantDomain = text "tenant_domain" (Decode.child "user_metadata" root) }
+        | _ -> None
 
     /// What an answer means: the identity, or the failure with the status and when to retry.
     let answer
@@ -212,7 +219,9 @@ module Verification =
             | ExchangeError.Refused(404, _, _) -> VerifyFailure.NotFound, Some 404
             | ExchangeError.Refused(429, _, _) -> VerifyFailure.RateLimited, Some 429
             | ExchangeError.Refused(s, _, _)
-            | ExchangeError.UnexpectedAnswer s -> VerifyFailure.UnexpectedAnswer, Some s
+            | ExchangeError.UnexpectedAnswer s
+            | ExchangeError.BadExpiry s
+            | ExchangeError.Redirected(s, _) -> VerifyFailure.UnexpectedAnswer, Some s
             | ExchangeError.Unreachable _
             | ExchangeError.TimedOut _ -> VerifyFailure.Unreachable, None
 

@@ -7,12 +7,6 @@ open System.Net.Http.Headers
 open System.Threading
 open System.Threading.Tasks
 
-/// Where CARTO 3 credentials get their bearer token: the token itself, or an exchange.
-[<RequireQualifiedAccess>]
-type Bearer =
-    | Token of string
-    | Exchanged of TokenSource * authUrl: string
-
 /// SPEC §8: verifies credentials by asking CARTO whose they are. One request (two for client
 /// credentials whose token is refused: it is exchanged again once), bounded in time; the caller's
 /// cancellation is honoured and raised as such, never taken for unreachability.
@@ -36,9 +30,32 @@ module Verify =
                 (Option.ofNullable headers.Delta)
                 (Option.ofNullable headers.Date)
 
+    /// How a verification request is sent: the answer, or why no request could be made.
+    type private Send = HttpRequestMessage -> CancellationToken -> Task<Result<HttpResponseMessage, VerifyError>>
+
+    /// What an answer means. A redirect is never followed, and an answer from another origin (a
+    /// caller's client that followed one) is not taken: no other server can claim the account.
+    let private meaning (legacy: bool) (shown: string) (response: HttpResponseMessage) (cancel: CancellationToken) =
+        task {
+            let status = int response.StatusCode
+            let answered = response.RequestMessage.RequestUri
+
+            if status >= 300 && status < 400 then
+                let target = TokenExchange.originOf (Option.ofObj response.Headers.Location)
+                return Error(Verification.redirected shown status target)
+            elif
+                not (isNull answered)
+                && answered.GetLeftPart UriPartial.Authority <> Uri(shown).GetLeftPart UriPartial.Authority
+            then
+                return Error(Verification.redirected shown status (TokenExchange.originOf (Some answered)))
+            else
+                let! body = Http.readBounded response.Content Verification.MaxAnswer cancel
+                return Verification.answer legacy shown status (retryAfter response.Headers.RetryAfter) body
+        }
+
     /// One GET: the answer's meaning, or unreachability after `timeout`.
     let private get
-        (client: HttpClient)
+        (send: Send)
         (timeout: TimeSpan)
         (legacy: bool)
         (shown: string)
@@ -54,16 +71,11 @@ module Verify =
                 request.Headers.Accept.ParseAdd "application/json"
                 prepare request
 
-                use! response = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token)
-                let! body = Http.readBounded response.Content Verification.MaxAnswer linked.Token
-
-                return
-                    Verification.answer
-                        legacy
-                        shown
-                        (int response.StatusCode)
-                        (retryAfter response.Headers.RetryAfter)
-                        body
+                match! send request linked.Token with
+                | Error e -> return Error e
+                | Ok response ->
+                    use response = response
+                    return! meaning legacy shown response linked.Token
             with
             | :? OperationCanceledException when not cancel.IsCancellationRequested ->
                 return unreachable shown ("no answer within " + string timeout.TotalSeconds + " s")
@@ -72,6 +84,13 @@ module Verify =
             | :? IOException when not cancel.IsCancellationRequested ->
                 return unreachable shown "the connection was closed before the answer was read"
         }
+
+    let private plain (client: HttpClient) : Send =
+        fun request cancel ->
+            task {
+                let! response = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel)
+                return Ok response
+            }
 
     /// Legacy credentials: `GET {base_url}/api/v3/me?api_key=KEY`.
     let legacy
@@ -82,50 +101,58 @@ module Verify =
         : Task<Result<Identity, VerifyError>> =
         let shown = Verification.legacyUrl credentials
         let sent = Verification.legacyRequest credentials
-        get client timeout true shown (fun request -> request.RequestUri <- sent) cancel
+        get (plain client) timeout true shown (fun request -> request.RequestUri <- sent) cancel
 
-    let private token (bearer: Bearer) (cancel: CancellationToken) : Task<Result<string, VerifyError>> =
-        task {
-            match bearer with
-            | Bearer.Token token -> return Ok token
-            | Bearer.Exchanged(source, authUrl) ->
-                try
-                    let! token = source.GetAsync cancel
-                    return Ok token.Value
-                with :? TokenExchangeException as e ->
-                    return Error(Verification.ofExchange authUrl e.Error e.Message)
-        }
-
-    /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token. A token from
-    /// client credentials that is refused is dropped, exchanged again and tried once more.
+    /// <summary>
+    /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token, sent by the one
+    /// renewal rule (a token from client credentials that is refused is dropped, exchanged again
+    /// and tried once more). A token that cannot be had is a verification error naming the token
+    /// server (`authUrl`) or the expiry.
+    /// </summary>
     let cloud
         (client: HttpClient)
         (timeout: TimeSpan)
         (accounts: ApiBaseUrl)
-        (bearer: Bearer)
+        (authenticate: Authenticate)
+        (authUrl: string)
         (cancel: CancellationToken)
         : Task<Result<Identity, VerifyError>> =
         let shown = Verification.cloudUrl accounts
 
-        let attempt () =
-            task {
-                match! token bearer cancel with
-                | Error e -> return Error e, None
-                | Ok value ->
-                    let bearerHeader (request: HttpRequestMessage) =
-                        request.Headers.Authorization <- AuthenticationHeaderValue("Bearer", value)
+        let send: Send =
+            fun request cancel ->
+                task {
+                    // An HttpClient sends a message once: the retry with a renewed token is a copy.
+                    let mutable sent = false
 
-                    let! answer = get client timeout false shown bearerHeader cancel
-                    return answer, Some value
-            }
+                    let send =
+                        Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>(fun r c ->
+                            let message =
+                                if not sent then
+                                    sent <- true
+                                    r
+                                else
+                                    let copy = new HttpRequestMessage(r.Method, r.RequestUri)
 
-        task {
-            let! first, sent = attempt ()
+                                    for header in r.Headers do
+                                        copy.Headers.TryAddWithoutValidation(header.Key, header.Value) |> ignore
 
-            match first, sent, bearer with
-            | Error { Failure = VerifyFailure.Rejected; Status = Some 401 }, Some value, Bearer.Exchanged(source, _) ->
-                source.Invalidate value
-                let! again, _ = attempt ()
-                return again
-            | answer, _, _ -> return answer
-        }
+                                    copy
+
+                            client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, c))
+
+                    match! Renewal.sendAsync authenticate send request cancel with
+                    | Ok response -> return Ok response
+                    | Error(TokenError.Exchange e) ->
+                        return Error(Verification.ofExchange authUrl e (Messages.exchangeError e))
+                    | Error(TokenError.Expired _ as e) ->
+                        return
+                            Error
+                                { Failure = VerifyFailure.Rejected
+                                  Status = None
+                                  RetryAfter = None
+                                  Url = shown
+                                  Detail = Some(Messages.tokenError e) }
+                }
+
+        get send timeout false shown ignore cancel

@@ -1,5 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
+using CartoCreds.Core;
 
 namespace CartoCreds;
 
@@ -25,14 +25,11 @@ public interface ICartoAuthenticator
     ValueTask AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken = default);
 }
 
-/// <summary>What <see cref="CartoAuthenticationHandler"/> needs to renew a refused token (client credentials only).</summary>
-internal interface IRenewingAuthenticator
+/// <summary>Credentials whose core session authenticates requests and renews a refused token (CARTO 3).</summary>
+internal interface ISessionAuthenticator
 {
-    /// <summary>Whether a refused token can be replaced by a new exchange.</summary>
-    bool Renews { get; }
-
-    /// <summary>Drops <paramref name="token"/> if it is still the current one.</summary>
-    void Drop(string token);
+    /// <summary>How the session attaches its token, and drops a refused one.</summary>
+    Authenticate Authenticate { get; }
 }
 
 /// <summary>
@@ -68,83 +65,14 @@ public sealed class CartoAuthenticationHandler : DelegatingHandler
         _authenticator = authenticator ?? throw new ArgumentNullException(nameof(authenticator));
 
     /// <inheritdoc/>
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var presetAuthorization = request.Headers.Authorization is not null;
-        await _authenticator.AuthenticateAsync(request, cancellationToken).ConfigureAwait(false);
-        var sent = Renewable(request, presetAuthorization);
-        if (sent is null)
-        {
-            return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (request.Content is { } content)
-        {
-            await content.LoadIntoBufferAsync().ConfigureAwait(false);
-        }
-
-        var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
-        {
-            return response;
-        }
-
-        response.Dispose();
-        await Reauthenticate(request, sent, cancellationToken).ConfigureAwait(false);
-        return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-    }
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Errors.Unwrap(await Renewal.sendAsync(Authenticate, base.SendAsync, request, cancellationToken).ConfigureAwait(false));
 
     /// <inheritdoc/>
-    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        var presetAuthorization = request.Headers.Authorization is not null;
-        Wait(_authenticator.AuthenticateAsync(request, cancellationToken));
-        var sent = Renewable(request, presetAuthorization);
-        if (sent is null)
-        {
-            return base.Send(request, cancellationToken);
-        }
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        Errors.Unwrap(Renewal.send(Authenticate, base.Send, request, cancellationToken));
 
-        request.Content?.LoadIntoBufferAsync().GetAwaiter().GetResult();
-        var response = base.Send(request, cancellationToken);
-        if (response.StatusCode != HttpStatusCode.Unauthorized)
-        {
-            return response;
-        }
-
-        response.Dispose();
-        Wait(Reauthenticate(request, sent, cancellationToken));
-        return base.Send(request, cancellationToken);
-    }
-
-    /// <summary>The token this handler attached and can renew; null when a 401 is to be returned as it is.</summary>
-    private string? Renewable(HttpRequestMessage request, bool presetAuthorization) =>
-        !presetAuthorization
-        && _authenticator is IRenewingAuthenticator { Renews: true }
-        && request.Headers.Authorization is { Scheme: "Bearer", Parameter: { } token }
-            ? token
-            : null;
-
-    /// <summary>Drops the refused token and attaches a freshly exchanged one, for the one retry.</summary>
-    private ValueTask Reauthenticate(HttpRequestMessage request, string refused, CancellationToken cancellationToken)
-    {
-        ((IRenewingAuthenticator)_authenticator).Drop(refused);
-        request.Headers.Authorization = null;
-        return _authenticator.AuthenticateAsync(request, cancellationToken);
-    }
-
-    private static void Wait(ValueTask pending)
-    {
-        if (!pending.IsCompletedSuccessfully)
-        {
-            pending.AsTask().GetAwaiter().GetResult();
-        }
-    }
-}
-
-/// <summary>The bearer header of CARTO 3 requests.</summary>
-internal static class BearerHeader
-{
-    public static void Attach(HttpRequestMessage request, string token) =>
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+    /// <summary>The core's renewal of a refused token for this library's CARTO 3 credentials; none for any other authenticator.</summary>
+    private Authenticate Authenticate =>
+        _authenticator is ISessionAuthenticator session ? session.Authenticate : Renewal.ofAttach(_authenticator.AuthenticateAsync);
 }

@@ -19,12 +19,15 @@ public enum CloudCredentialsKind
 /// <param name="ExpiresOn">When it expires, when known.</param>
 public readonly record struct CartoAccessToken(string Value, DateTimeOffset? ExpiresOn)
 {
+    /// <summary>When the library replaces the token (SPEC §7.4: 5 minutes before it expires, or half its lifetime when shorter).</summary>
+    public DateTimeOffset? RefreshOn { get; init; }
+
     /// <summary><c>CartoAccessToken(****abcd)</c>: never the token whole.</summary>
     /// <returns>The masked text form.</returns>
     public override string ToString() => $"CartoAccessToken({Secret.mask(Value ?? "")})";
 }
 
-/// <summary>Client credentials could not be exchanged for a token and no valid token is left (SPEC §7.4).</summary>
+/// <summary>No valid token can be handed out (SPEC §7.4): the access token has expired, or client credentials could not be exchanged and no valid token is left.</summary>
 public sealed class CartoTokenException : Exception
 {
     internal CartoTokenException(string message, int? statusCode, string? error)
@@ -54,30 +57,26 @@ public sealed class CartoTokenException : Exception
 /// var token = await cloud.GetAccessTokenAsync();      // Authorization: Bearer {token.Value}
 /// </code>
 /// </example>
-public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticator, IEquatable<CloudCredentials>
+public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticator, IEquatable<CloudCredentials>
 {
     /// <summary>The API base URL where nothing names a region.</summary>
     public const string DefaultApiBaseUrl = ApiBaseUrlModule.DefaultText;
 
     private readonly CloudResolved _state;
-    private readonly Lazy<TokenSource>? _tokens;
-    private readonly string? _authUrl;
-    private readonly FSharpResult<ApiBaseUrl, CloudValueError> _accountsUrl;
+    private readonly CloudSession _session;
 
-    private CloudCredentials(CloudResolved state)
+    private CloudCredentials(CloudResolved state, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         _state = state;
-        var host = Ambient.Host;
-        _accountsUrl = Verification.accountsUrl(host.GetVariable);
-        if (state.Credentials.Grant is Grant.ClientCredentials client)
-        {
-            var authUrl = AuthUrl(host);
-            _authUrl = ApiBaseUrlModule.value(authUrl);
-            var cache = Location.tokenCacheDirectory(host.Platform, host.GetVariable);
-            var directory = cache.IsOk ? FSharpOption<string>.Some(cache.ResultValue) : FSharpOption<string>.None;
-            _tokens = new Lazy<TokenSource>(() =>
-                new TokenSource(client.clientId, client.secret, authUrl, CartoCreds.Core.Http.shared, TimeProvider.System, directory, TimeSpan.FromSeconds(10)));
-        }
+        var session = CloudSession.Create(
+            Ambient.Host,
+            state.Credentials,
+            httpClient is null ? FSharpOption<HttpClient>.None : FSharpOption<HttpClient>.Some(httpClient),
+            timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
+            FuncConvert.FromAction<Exposure>(_ => { }));
+        _session = session.IsOk
+            ? session.ResultValue
+            : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(session.ErrorValue)}");
     }
 
     /// <summary>
@@ -155,14 +154,22 @@ public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticat
     /// <exception cref="CartoTokenException">The exchange failed and no valid token is left.</exception>
     public ValueTask<CartoAccessToken> GetAccessTokenAsync(CancellationToken cancellationToken = default)
     {
-        if (_state.Credentials.Grant is Grant.AccessToken access)
-        {
-            return new(new CartoAccessToken(CloudTextModule.value(access.token), OptionValue(access.expiresOn)));
-        }
-
-        var pending = _tokens!.Value.GetAsync(cancellationToken);
+        var pending = _session.GetTokenAsync(cancellationToken);
         return pending.IsCompletedSuccessfully ? new(Convert(pending.Result)) : Await(pending);
     }
+
+    /// <summary>
+    /// A copy of these credentials whose token exchanges and verifications go through
+    /// <paramref name="httpClient"/> (such as one from <c>IHttpClientFactory</c>; give it a handler
+    /// that follows no redirect, as the library's own does) and whose expiries are judged by
+    /// <paramref name="timeProvider"/>. The copy has a token cache of its own in memory; the disk
+    /// cache is shared.
+    /// </summary>
+    /// <param name="httpClient">The client for the token server and the accounts API; the library's own when null.</param>
+    /// <param name="timeProvider">The clock; the system's when null.</param>
+    /// <returns>The credentials, with these services.</returns>
+    public CloudCredentials WithTransport(HttpClient? httpClient = null, TimeProvider? timeProvider = null) =>
+        new(_state, httpClient, timeProvider);
 
     /// <summary>The API base URL, ending with <c>/</c>: the <c>BaseAddress</c> of an <c>HttpClient</c> for CARTO 3's APIs.</summary>
     public Uri BaseAddress => new(ApiBaseUrl + "/");
@@ -179,21 +186,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticat
     public ValueTask AuthenticateAsync(HttpRequestMessage request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.RequestUri is not { IsAbsoluteUri: true } target
-            || request.Headers.Authorization is not null
-            || !Attach.sameOrigin(BaseAddress, target))
-        {
-            return ValueTask.CompletedTask;
-        }
-
-        var pending = GetAccessTokenAsync(cancellationToken);
-        if (pending.IsCompletedSuccessfully)
-        {
-            BearerHeader.Attach(request, pending.Result.Value);
-            return ValueTask.CompletedTask;
-        }
-
-        return AttachLater(request, pending);
+        var pending = _session.AttachAsync(request, cancellationToken);
+        return pending.IsCompletedSuccessfully ? Errors.Check(pending.Result) : Errors.CheckLater(pending);
     }
 
     /// <summary>
@@ -207,7 +201,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticat
     /// <exception cref="InvalidOperationException"><c>CARTO_ACCOUNTS_URL</c> is not a valid URL.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<CartoIdentity> VerifyAsync(CancellationToken cancellationToken = default) =>
-        VerifyAsync(CartoCreds.Core.Http.shared.Value, cancellationToken);
+        Verified.Identity(_session.VerifyAsync(Verification.defaultTimeout, cancellationToken));
 
     /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, sending the account request through <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">The client to send the request with (its handlers, proxy and timeout apply too).</param>
@@ -218,19 +212,10 @@ public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticat
     public Task<CartoIdentity> VerifyAsync(HttpClient httpClient, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        var accounts = _accountsUrl.IsOk
-            ? _accountsUrl.ResultValue
-            : throw new InvalidOperationException(
-                $"variable {Verification.AccountsUrlVariable}: {Messages.cloudValueError(_accountsUrl.ErrorValue)}");
-        var bearer = _state.Credentials.Grant is Grant.AccessToken access
-            ? CartoCreds.Core.Bearer.NewToken(CloudTextModule.value(access.token))
-            : CartoCreds.Core.Bearer.NewExchanged(_tokens!.Value, _authUrl!);
-        return Verified.Identity(Verify.cloud(httpClient, Verification.defaultTimeout, accounts, bearer, cancellationToken));
+        return Verified.Identity(_session.VerifyAsync(httpClient, Verification.defaultTimeout, cancellationToken));
     }
 
-    bool IRenewingAuthenticator.Renews => _tokens is not null;
-
-    void IRenewingAuthenticator.Drop(string token) => _tokens?.Value.Invalidate(token);
+    Authenticate ISessionAuthenticator.Authenticate => _session.Authenticate;
 
     /// <summary>
     /// Saves the access token as a profile of the CARTO CLI file (SPEC §7.3), keeping every other
@@ -276,31 +261,14 @@ public sealed class CloudCredentials : ICartoAuthenticator, IRenewingAuthenticat
             new Origin(Layer.Explicit, FSharpOption<string>.None),
             Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
 
-    private static ApiBaseUrl AuthUrl(Host host)
-    {
-        var url = TokenExchange.authUrl(host.GetVariable);
-        return url.IsOk
-            ? url.ResultValue
-            : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(url.ErrorValue)}");
-    }
-
     private static DateTimeOffset? OptionValue(FSharpOption<DateTimeOffset> option) =>
         FSharpOption<DateTimeOffset>.get_IsSome(option) ? option.Value : null;
 
-    private static CartoAccessToken Convert(AccessToken token) => new(token.Value, OptionValue(token.ExpiresOn));
+    private static CartoAccessToken Convert(FSharpResult<AccessToken, TokenError> result) =>
+        result.IsOk
+            ? new(result.ResultValue.Value, OptionValue(result.ResultValue.ExpiresOn)) { RefreshOn = result.ResultValue.RefreshOn == DateTimeOffset.MaxValue ? null : result.ResultValue.RefreshOn }
+            : throw Errors.Of(result.ErrorValue);
 
-    private static async ValueTask AttachLater(HttpRequestMessage request, ValueTask<CartoAccessToken> pending) =>
-        BearerHeader.Attach(request, (await pending.ConfigureAwait(false)).Value);
-
-    private static async ValueTask<CartoAccessToken> Await(ValueTask<AccessToken> pending)
-    {
-        try
-        {
-            return Convert(await pending.ConfigureAwait(false));
-        }
-        catch (TokenExchangeException e)
-        {
-            throw Errors.Of(e);
-        }
-    }
+    private static async ValueTask<CartoAccessToken> Await(ValueTask<FSharpResult<AccessToken, TokenError>> pending) =>
+        Convert(await pending.ConfigureAwait(false));
 }

@@ -88,12 +88,28 @@ internal static class Errors
         };
     }
 
-    public static Exception Of(TokenExchangeException error) => error.Error switch
+    public static Exception Of(TokenError error)
     {
-        ExchangeError.Refused refused => new CartoTokenException(error.Message, refused.status, refused.error?.Value),
-        ExchangeError.UnexpectedAnswer unexpected => new CartoTokenException(error.Message, unexpected.status, null),
-        _ => new CartoTokenException(error.Message, null, null),
-    };
+        var message = Messages.tokenError(error);
+        return error switch
+        {
+            TokenError.Exchange { Item: ExchangeError.Refused refused } => new CartoTokenException(message, refused.status, refused.error?.Value),
+            TokenError.Exchange { Item: ExchangeError.UnexpectedAnswer unexpected } => new CartoTokenException(message, unexpected.status, null),
+            TokenError.Exchange { Item: ExchangeError.BadExpiry bad } => new CartoTokenException(message, bad.status, null),
+            TokenError.Exchange { Item: ExchangeError.Redirected redirected } => new CartoTokenException(message, redirected.status, null),
+            _ => new CartoTokenException(message, null, null),
+        };
+    }
+
+    public static T Unwrap<T>(FSharpResult<T, TokenError> result) =>
+        result.IsOk ? result.ResultValue : throw Of(result.ErrorValue);
+
+    /// <summary>An attached token, or the exception of why none could be had.</summary>
+    public static ValueTask Check(FSharpResult<Unit, TokenError> result) =>
+        result.IsOk ? ValueTask.CompletedTask : ValueTask.FromException(Of(result.ErrorValue));
+
+    public static async ValueTask CheckLater(ValueTask<FSharpResult<Unit, TokenError>> pending) =>
+        Unwrap(await pending.ConfigureAwait(false));
 
     public static T Unwrap<T>(FSharpResult<T, CloudResolveError> result) =>
         result.IsOk ? result.ResultValue : throw Of(result.ErrorValue);

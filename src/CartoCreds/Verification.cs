@@ -76,5 +76,14 @@ internal static class Verified
         return new CartoIdentity(Text(identity.Username), Text(identity.UserId), Text(identity.Email), Text(identity.TenantDomain));
     }
 
+    /// <summary>A CARTO 3 verification: an invalid <c>CARTO_ACCOUNTS_URL</c> is an <see cref="InvalidOperationException"/>.</summary>
+    public static async Task<CartoIdentity> Identity(Task<FSharpResult<FSharpResult<Identity, VerifyError>, CloudValueError>> pending)
+    {
+        var result = await pending.ConfigureAwait(false);
+        return result.IsOk
+            ? await Identity(Task.FromResult(result.ResultValue)).ConfigureAwait(false)
+            : throw new InvalidOperationException($"variable {Verification.AccountsUrlVariable}: {Messages.cloudValueError(result.ErrorValue)}");
+    }
+
     private static string? Text(FSharpOption<string> option) => FSharpOption<string>.get_IsSome(option) ? option.Value : null;
 }

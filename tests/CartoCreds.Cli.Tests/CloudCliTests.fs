@@ -147,3 +147,19 @@ let ``eight cloud save processes of eight profiles at once keep all eight, round
 
     for profile in 1..8 do
         Assert.Equal(tokenOf profile 5, file["profiles"].["p" + string profile].["token"].GetValue<string>())
+
+[<Theory; InProcess; Managed>]
+let ``cloud token refuses an expired CARTO_API_TOKEN: exit 1, saying when it expired, nothing on stdout``
+    (build: string)
+    =
+    use home = new Home()
+    let payload = Convert.ToBase64String("{\"exp\":1700000000}"B).TrimEnd('=')
+    let expired = "eyJhbGciOiJub25lIn0." + payload + ".c2ln"
+    let r = runWith (byName build) home [ "CARTO_API_TOKEN", expired ] None [ "cloud"; "token" ]
+    Assert.Equal(1, r.Code)
+    Assert.Equal("", r.Out)
+
+    Assert.Equal(
+        "cartocreds: the access token expired at 2023-11-14 22:13:20 UTC; get a new one (log in again, or create another API access token)\n",
+        r.Err
+    )

@@ -27,11 +27,11 @@ let private pureFiles =
       "Values.fs"
       "BaseUrl.fs"
       "Credentials.fs"
+      "Json.fs"
+      "Decode.fs"
       "CloudValues.fs"
       "CloudCredentials.fs"
       "Files.fs"
-      "Json.fs"
-      "Decode.fs"
       "Codec.fs"
       "CloudFiles.fs"
       "CliProfiles.fs"
@@ -40,6 +40,7 @@ let private pureFiles =
       "Resolve.fs"
       "Sha256.fs"
       "TokenExchange.fs"
+      "TokenCache.fs"
       "CloudLayer.fs"
       "CloudResolve.fs"
       "Verification.fs"
@@ -61,7 +62,9 @@ let private shellFiles =
       "Shell.fs"
       "Http.fs"
       "TokenSource.fs"
+      "Renewal.fs"
       "Verify.fs"
+      "CloudSession.fs"
       "DefaultCredentials.fs" ]
 
 let private compiled () =

@@ -26,6 +26,12 @@ type Sandbox() =
             with _ ->
                 ()
 
+/// A CARTO 3 text value (token, client id, secret) that a test knows to be valid.
+let cloudText (field: CloudField) (value: string) : CloudText =
+    match CloudText.create field value with
+    | Ok t -> t
+    | Error e -> failwithf "%A" e
+
 /// CARTO 3 credentials of an access token, for tests that save or read one.
 let tokenCredentials (text: string) : CloudCredentials =
     match CloudCredentials.ofToken text None with

@@ -16,13 +16,11 @@ open CartoCreds.Testing
 
 let private start = DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)
 
-let private text field value =
-    match CloudText.create field value with
-    | Ok t -> t
-    | Error e -> failwithf "%A" e
+let private text = cloudText
 
 let private http = new HttpClient()
 let private clientId = text CloudField.ClientId "m2m-client"
+let private secret = text CloudField.ClientSecret "s3cr3t-s3cr3t-s3cr3t-0001"
 
 let private authUrl (server: CartoServer) =
     match ApiBaseUrl.create server.Url with
@@ -36,7 +34,7 @@ let private source (server: CartoServer) (tokens: string) =
     let source =
         TokenSource(
             clientId,
-            text CloudField.ClientSecret "s3cr3t-s3cr3t-s3cr3t-0001",
+            secret,
             authUrl server,
             lazy http,
             ManualClock start,
@@ -54,12 +52,15 @@ let private issuing () =
 let private plant (server: CartoServer) (tokens: string) : string =
     Directory.CreateDirectory tokens |> ignore
     let auth = ApiBaseUrl.value (authUrl server)
-    let path = Path.Combine(tokens, TokenExchange.cacheName auth clientId)
-    let token = { Value = "planted-token-abcdefghijkl"; ExpiresOn = Some(start.AddHours 1.0) }
-    File.WriteAllBytes(path, TokenExchange.cacheBytes auth clientId token)
+    let path = Path.Combine(tokens, TokenCache.name auth clientId)
+    let token = TokenExchange.token start "planted-token-abcdefghijkl" (Some(start.AddHours 1.0))
+    File.WriteAllBytes(path, TokenCache.bytes auth clientId secret "salt" token)
     path
 
-let private get (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None).AsTask().Result
+let private get (tokens: TokenSource) =
+    match (tokens.GetAsync CancellationToken.None).AsTask().Result with
+    | Ok token -> token
+    | Error e -> failwith (Messages.exchangeError e)
 
 /// The planted token is not served: a request is made, and the warning says why.
 let private notServed (server: CartoServer) (tokens: string) (expected: Exposure) =

@@ -12,6 +12,7 @@ open FsCheck.FSharp
 open FsCheck.Xunit
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Generators
+open CartoCreds.Core.Tests.Support
 open CartoCreds.Testing
 
 let private ok =
@@ -175,28 +176,31 @@ let ``the caller's cancellation is raised as such, not taken for unreachability`
 let private url (text: string) = ApiBaseUrl.create text |> ok
 let private cloudText field value = CloudText.create field value |> ok
 
-let private exchanged (server: CartoServer) =
-    let source =
-        TokenSource(
-            cloudText CloudField.ClientId server.Account.ClientId,
-            cloudText CloudField.ClientSecret server.Account.ClientSecret,
-            url server.Url,
-            lazy http,
-            TimeProvider.System,
-            None,
-            tenSeconds
-        )
+/// A session on a host whose token server and accounts API are the stand-in, in a sandbox of its own.
+let private session (box: Sandbox) (server: CartoServer) (credentials: CloudCredentials) =
+    let host = box.Host [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url ]
+    CloudSession.Create(host, credentials, Some http, None, ignore) |> ok
 
-    Bearer.Exchanged(source, server.Url)
+let private exchangedWith (box: Sandbox) (server: CartoServer) (secret: string) =
+    CloudCredentials.ofClientCredentials server.Account.ClientId secret None
+    |> Result.mapError (fun e -> failwithf "%A" e)
+    |> ok
+    |> session box server
 
-let private verifyCloud (server: CartoServer) (bearer: Bearer) =
-    (Verify.cloud http tenSeconds (url server.Url) bearer CancellationToken.None).GetAwaiter().GetResult()
+let private exchanged (box: Sandbox) (server: CartoServer) = exchangedWith box server server.Account.ClientSecret
+
+let private accessToken (box: Sandbox) (server: CartoServer) (token: string) =
+    CloudCredentials.ofToken token None |> Result.mapError (fun e -> failwithf "%A" e) |> ok |> session box server
+
+let private verifyCloud (session: CloudSession) =
+    session.VerifyAsync(tenSeconds, CancellationToken.None).GetAwaiter().GetResult() |> ok
 
 [<Fact>]
 let ``cloud verification sends the bearer token to /users/me and reads the account`` () =
+    use box = new Sandbox()
     use server = new CartoServer()
     server.Account.AcceptToken "access-token-0001"
-    let identity = verifyCloud server (Bearer.Token "access-token-0001") |> ok
+    let identity = verifyCloud (accessToken box server "access-token-0001") |> ok
     Assert.Equal(Some server.Account.UserId, identity.UserId)
     Assert.Equal(Some server.Account.Email, identity.Email)
     Assert.Equal(Some server.Account.TenantDomain, identity.TenantDomain)
@@ -206,11 +210,12 @@ let ``cloud verification sends the bearer token to /users/me and reads the accou
 
 [<Fact>]
 let ``a refused exchanged token is exchanged again once; a refused access token is not`` () =
+    use box = new Sandbox()
     use server = new CartoServer()
-    let bearer = exchanged server
-    verifyCloud server bearer |> ok |> ignore
+    let bearer = exchanged box server
+    verifyCloud bearer |> ok |> ignore
     server.Account.RevokeTokens()
-    verifyCloud server bearer |> ok |> ignore
+    verifyCloud bearer |> ok |> ignore
     let paths = server.Received |> List.map _.Path
     Assert.Equal<string list>([ "/oauth/token"; "/users/me"; "/users/me"; "/oauth/token"; "/users/me" ], paths)
     Assert.Equal(2, server.Account.IssuedCount)
@@ -224,33 +229,23 @@ let ``a refused exchanged token is exchanged again once; a refused access token 
             else
                 never.Account.Answer request
 
-    let error = verifyCloud never (exchanged never) |> failure
+    use other = new Sandbox()
+    let error = verifyCloud (exchanged other never) |> failure
     Assert.Equal(VerifyFailure.Rejected, error.Failure)
     Assert.Equal(2, never.Received |> List.filter (fun r -> r.Path = "/users/me") |> List.length)
 
     use plain = new CartoServer()
-    let error = verifyCloud plain (Bearer.Token "revoked-token-0001") |> failure
+    let error = verifyCloud (accessToken box plain "revoked-token-0001") |> failure
     Assert.Equal(VerifyFailure.Rejected, error.Failure)
     Assert.Equal(1, plain.Count)
     Assert.DoesNotContain("revoked-token-0001", Messages.verifyError error)
 
 [<Fact>]
 let ``a refused exchange is a rejection at the token server, without the secret`` () =
+    use box = new Sandbox()
     use server = new CartoServer()
     server.Account.ClientSecret <- "another-secret-0001"
-
-    let source =
-        TokenSource(
-            cloudText CloudField.ClientId server.Account.ClientId,
-            cloudText CloudField.ClientSecret "the-wrong-secret-0001",
-            url server.Url,
-            lazy http,
-            TimeProvider.System,
-            None,
-            tenSeconds
-        )
-
-    let error = verifyCloud server (Bearer.Exchanged(source, server.Url)) |> failure
+    let error = verifyCloud (exchangedWith box server "the-wrong-secret-0001") |> failure
     Assert.Equal(VerifyFailure.Rejected, error.Failure)
     Assert.Equal(Some 401, error.Status)
     Assert.Equal(server.Url + "/oauth/token", error.Url)

@@ -117,4 +117,63 @@ public sealed class CloudCredentialsTests
         Assert.Equal("the token server refused the client credentials (HTTP 401: access_denied: Unauthorized)", error.Message);
         Assert.DoesNotContain(Secret, error.ToString());
     }
+
+    /// <summary>A JWT whose payload says <c>exp</c>.</summary>
+    private static string Jwt(DateTimeOffset exp)
+    {
+        var payload = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"exp\":{exp.ToUnixTimeSeconds()}}}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        return "eyJhbGciOiJub25lIn0." + payload + ".c2ln";
+    }
+
+    [Fact]
+    public async Task An_expired_access_token_is_never_handed_out_by_the_clock_handed_in()
+    {
+        using var box = new Sandbox();
+        var now = new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+        var clock = new ManualClock(now);
+        var cloud = CloudCredentials.FromToken(Jwt(now.AddMinutes(30))).WithTransport(timeProvider: clock);
+        var token = await cloud.GetAccessTokenAsync();
+        Assert.Equal(now.AddMinutes(30), token.ExpiresOn);
+        clock.Advance(TimeSpan.FromMinutes(31));
+        var error = await Assert.ThrowsAsync<CartoTokenException>(async () => await cloud.GetAccessTokenAsync());
+        Assert.Equal("the access token expired at 2026-11-27 12:30:00 UTC; get a new one (log in again, or create another API access token)", error.Message);
+        Assert.Null(error.StatusCode);
+        // A request to its own origin is not sent with it either.
+        using var request = new HttpRequestMessage(HttpMethod.Get, cloud.BaseAddress);
+        await Assert.ThrowsAsync<CartoTokenException>(async () => await cloud.AuthenticateAsync(request));
+        Assert.Null(request.Headers.Authorization);
+    }
+
+    /// <summary>Counts what it passes on to a real handler: the requests still go to the loopback server.</summary>
+    private sealed class Counting() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false })
+    {
+        public int Count;
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Count);
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
+
+    [Fact]
+    public async Task The_exchange_goes_through_the_client_handed_in_and_is_replaced_by_the_clock_handed_in()
+    {
+        using var server = new CartoServer();
+        server.Account.ClientSecret = Secret;
+        using var box = new Sandbox(("CARTO_AUTH_URL", server.Url));
+        var counting = new Counting();
+        using var http = new HttpClient(counting);
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var cloud = CloudCredentials.FromClientCredentials("m2m-client", Secret).WithTransport(http, clock);
+        var first = await cloud.GetAccessTokenAsync();
+        Assert.Equal("stand-in-token-0001", first.Value);
+        Assert.Equal(first.ExpiresOn - TimeSpan.FromMinutes(5), first.RefreshOn);
+        Assert.Equal(1, counting.Count);
+        clock.Advance(TimeSpan.FromMinutes(56)); // due
+        Assert.Equal("stand-in-token-0002", (await cloud.GetAccessTokenAsync()).Value);
+        Assert.Equal(2, counting.Count);
+        Assert.Equal(2, server.Count);
+    }
 }

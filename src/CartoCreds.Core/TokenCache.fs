@@ -1,0 +1,90 @@
+namespace CartoCreds.Core
+
+open System
+open System.Text
+open System.Text.Json
+
+/// SPEC §7.4's disk cache of exchanged tokens, without I/O: the file's name, its bytes, and the
+/// token in it when it is this server's, client's and secret's.
+[<RequireQualifiedAccess>]
+module TokenCache =
+
+    /// The cache file's name: the first 16 hex characters of SHA-256 of `auth_url + "\n" + client_id`.
+    let name (authUrl: string) (clientId: CloudText) : string =
+        let hash = Sha256.hash (Encoding.UTF8.GetBytes(authUrl + "\n" + CloudText.value clientId))
+        Convert.ToHexString(hash).Substring(0, 16).ToLowerInvariant() + ".json"
+
+    /// SHA-256 of a salt and the secret, in hex: what binds a cache entry to the secret that
+    /// obtained it, without keeping the secret.
+    let secretHash (salt: string) (secret: CloudText) : string =
+        Convert
+            .ToHexString(Sha256.hash (Encoding.UTF8.GetBytes(salt + "\n" + CloudText.value secret)))
+            .ToLowerInvariant()
+
+    let private seconds (at: DateTimeOffset) = at.ToUnixTimeSeconds()
+
+    /// The cache file's bytes: the token, its expiry and replacement time, whose it is (server and
+    /// client), and a salted hash of the secret (`salt` is random, given by the shell).
+    let bytes (authUrl: string) (clientId: CloudText) (secret: CloudText) (salt: string) (token: AccessToken) : byte[] =
+        let buffer = Buffers.ArrayBufferWriter<byte>(512)
+
+        do
+            use writer = new Utf8JsonWriter(buffer)
+            writer.WriteStartObject()
+            writer.WriteString("auth_url", authUrl)
+            writer.WriteString("client_id", CloudText.value clientId)
+            writer.WriteString("secret_salt", salt)
+            writer.WriteString("secret_hash", secretHash salt secret)
+            writer.WriteString("access_token", token.Value)
+
+            match token.ExpiresOn with
+            | Some expires -> writer.WriteNumber("expires_on", seconds expires)
+            | None -> writer.WriteNull "expires_on"
+
+            writer.WriteNumber("refresh_on", seconds token.RefreshOn)
+            writer.WriteEndObject()
+
+        buffer.WrittenSpan.ToArray()
+
+    let private instant (name: string) (root: Json) : DateTimeOffset option =
+        match Decode.optionalField name Decode.epochSeconds root with
+        | Ok at -> at
+        | Error _ -> None
+
+    /// <summary>
+    /// A cached token, when the file is this server's, this client's and this secret's; anything
+    /// else (corrupt, foreign, made with another secret) is `None`, to be replaced. Its expiry is
+    /// the earlier of its JWT `exp` and `expires_on`; it is due at `refresh_on` (never later
+    /// than `early` before it expires), as it was when it was exchanged.
+    /// </summary>
+    let read
+        (authUrl: string)
+        (clientId: CloudText)
+        (secret: CloudText)
+        (bytes: ReadOnlyMemory<byte>)
+        : AccessToken option =
+        match Decode.fromBytes Ok bytes with
+        | Ok(Json.Object _ as root) ->
+            let field name = TokenExchange.stringField name root
+
+            let ours =
+                Option.contains authUrl (field "auth_url")
+                && Option.contains (CloudText.value clientId) (field "client_id")
+                && match field "secret_salt", field "secret_hash" with
+                   | Some salt, Some hash -> hash = secretHash salt secret
+                   | _ -> false
+
+            match field "access_token" with
+            | Some value when ours && (Secret.firstRefused value).IsNone ->
+                let expires = TokenExchange.earliest (Jwt.expiry value) (instant "expires_on" root)
+                let latest = TokenExchange.refreshAt DateTimeOffset.MinValue expires
+
+                let refresh =
+                    match instant "refresh_on" root with
+                    | Some at when expires.IsNone || DateTimeOffset.op_LessThan (at, latest) -> at
+                    | _ when expires.IsSome -> latest
+                    | _ -> DateTimeOffset.MinValue // unknown expiry and no time to replace it: due now
+
+                Some { Value = value; ExpiresOn = expires; RefreshOn = refresh }
+            | _ -> None
+        | _ -> None
