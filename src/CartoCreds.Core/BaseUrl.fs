@@ -18,7 +18,7 @@ type private UrlParts = { Scheme: string; Authority: string; Host: string; Port:
 [<RequireQualifiedAccess>]
 module BaseUrl =
 
-    let private cloudSuffix = ".carto.com"
+    let internal cloudSuffix = ".carto.com"
     let private maxHostLength = 253
     let private maxLabelLength = 63
 
@@ -214,52 +214,3 @@ module BaseUrl =
         BaseUrl("https://" + (Username.value username).ToLowerInvariant() + cloudSuffix)
 
     let value (BaseUrl url) = url
-
-    /// The username a base URL names, first match wins: `/u/{name}` (organization),
-    /// `/user/{name}` (on-premises), `{name}.carto.com` (cloud); otherwise none.
-    let username (BaseUrl url) : Username option =
-        let hostStart = url.IndexOf("://", StringComparison.Ordinal) + 3
-
-        let pathStart =
-            match url.IndexOf('/', hostStart) with
-            | -1 -> url.Length
-            | i -> i
-
-        let afterPrefix (prefix: string) =
-            if String.CompareOrdinal(url, pathStart, prefix, 0, prefix.Length) = 0 then
-                let start = pathStart + prefix.Length
-
-                let finish =
-                    match url.IndexOf('/', start) with
-                    | -1 -> url.Length
-                    | i -> i
-
-                Some(url.Substring(start, finish - start))
-            else
-                None
-
-        let cloudName () =
-            let host = url.AsSpan(hostStart, pathStart - hostStart)
-
-            let host =
-                match host.LastIndexOf ':' with
-                | -1 -> host
-                | i -> host.Slice(0, i)
-
-            if
-                host.EndsWith(cloudSuffix, StringComparison.Ordinal)
-                && host.IndexOf '.' = host.Length - cloudSuffix.Length
-            then
-                Some(host.Slice(0, host.Length - cloudSuffix.Length).ToString())
-            else
-                None
-
-        let valid =
-            Option.bind (fun name ->
-                match Username.create name with
-                | Ok username -> Some username
-                | Error _ -> None)
-
-        valid (afterPrefix "/u/")
-        |> Option.orElseWith (fun () -> valid (afterPrefix "/user/"))
-        |> Option.orElseWith (cloudName >> valid)

@@ -44,16 +44,26 @@ module CloudFile =
     /// An optional string field; null counts as absent.
     let private text (name: string) : Decoder<string option> = Decode.optionalNullableField name Decode.string
 
+    // Each field's decoder made once, not once a profile.
+    let private tokenField = text "token"
+    let private accessTokenField = text "access_token"
+    let private clientIdField = text "client_id"
+    let private clientSecretField = text "client_secret"
+    let private apiBaseUrlField = text "api_base_url"
+    let private tenantIdField = text "tenant_id"
+    let private currentProfileField = text "current_profile"
+    let private expirationField = Decode.optionalNullableField "expiration" Decode.epochSeconds
+
     let private input: Decoder<CloudInput> =
         fun value ->
             result {
-                let! token = text "token" value
-                let! accessToken = text "access_token" value
-                let! clientId = text "client_id" value
-                let! clientSecret = text "client_secret" value
-                let! apiBaseUrl = text "api_base_url" value
-                let! tenantId = text "tenant_id" value
-                let! expiration = Decode.optionalNullableField "expiration" Decode.epochSeconds value
+                let! token = tokenField value
+                let! accessToken = accessTokenField value
+                let! clientId = clientIdField value
+                let! clientSecret = clientSecretField value
+                let! apiBaseUrl = apiBaseUrlField value
+                let! tenantId = tenantIdField value
+                let! expiration = expirationField value
 
                 return
                     { Token = Option.orElse accessToken token
@@ -73,7 +83,7 @@ module CloudFile =
 
     let private profiles (root: Json) : Result<CloudFile, DecodeError> =
         result {
-            let! current = text "current_profile" root
+            let! current = currentProfileField root
 
             let! named =
                 match Decode.child "profiles" root with

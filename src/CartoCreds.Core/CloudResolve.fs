@@ -92,13 +92,13 @@ module CloudResolve =
             | None -> Error(CloudProblem.NoSuchProfile name)
 
     /// A file that was asked for: carto-auth's file or the CARTO CLI's, told apart by their keys.
-    let private fileContent layer (profileName: string option) (read: FileRead) : Outcome =
+    let private fileContentOf decoded layer (profileName: string option) (read: FileRead) : Outcome =
         let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
 
         match read.Content with
         | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Unreadable e))
         | Ok bytes ->
-            match CloudFile.decode bytes with
+            match decoded |> Option.defaultWith (fun () -> CloudFile.decode bytes) with
             | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Undecodable e))
             | Ok(CloudFile.ClientCredentials _ | CloudFile.TokenCache _) when bytes.Length > Codec.MaxFileSize ->
                 // Only the CARTO CLI's file may pass §4's bound: it was read to its own.
@@ -116,7 +116,7 @@ module CloudResolve =
     let fileLayer (profileName: string option) (file: (unit -> FileRead) option) : Outcome =
         match file with
         | None -> Outcome.Absent CloudAbsence.NoneGiven
-        | Some read -> fileContent Layer.File profileName (read ())
+        | Some read -> fileContentOf None Layer.File profileName (read ())
 
     /// Layer 4: `CARTO_API_TOKEN`, or `CARTO_CLIENT_ID` + `CARTO_CLIENT_SECRET`, with `CARTO_API_BASE_URL`.
     let environmentLayer (getVariable: string -> string option) : Outcome =
@@ -138,8 +138,7 @@ module CloudResolve =
 
         valuesLayer Layer.Environment CloudAbsence.VariablesNotSet location input
 
-    /// A token cache, used only while unexpired (the JWT's `exp` first, else `expiration`), and,
-    /// like the CARTO CLI file, refused when `strict` and another user could have changed it.
+    /// A token cache while unexpired; refused, as the CARTO CLI file, when `strict` and exposed.
     let private cache (strict: bool) (now: DateTimeOffset) (read: FileRead) : Choice<Outcome, CloudAbsence> =
         let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
 
@@ -185,10 +184,10 @@ module CloudResolve =
                 caches strict now rest expired
             | Choice2Of2 _, earlier -> caches strict now rest earlier
 
-    /// A CARTO CLI file with no current profile (every profile logged out of).
-    let private hasNoCurrentProfile (bytes: ReadOnlyMemory<byte>) =
-        match CloudFile.decode bytes with
-        | Ok(CloudFile.Profiles(current, _)) -> (Input.givenOption current).IsNone
+    /// A decoded CARTO CLI file with no current profile (every profile logged out of).
+    let private hasNoCurrent (decoded: Result<CloudFile, DecodeError> option) =
+        match decoded with
+        | Some(Ok(CloudFile.Profiles(current, _))) -> (Input.givenOption current).IsNone
         | _ -> false
 
     /// Layer 5: the CARTO CLI file's profile (`profile`, else `CARTO_PROFILE`, else its current
@@ -203,17 +202,21 @@ module CloudResolve =
         | Error e -> Outcome.Absent(CloudAbsence.NoLocation e)
         | Ok saved ->
             let cli = saved.CliFile()
+            // Decoded once: to see whether it has a current profile, then to read it.
+            let decoded =
+                match cli.Content with
+                | Ok bytes -> Some(CloudFile.decode bytes)
+                | Error _ -> None
 
             match cli.Content with
             | Error ReadError.NotFound when profileName.IsSome ->
                 present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.NoSuchProfile profileName.Value))
             | Error ReadError.NotFound ->
                 caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
-            | Ok bytes when profileName.IsNone && hasNoCurrentProfile bytes ->
-                // A CARTO CLI file whose profiles were all logged out of: nothing is saved there.
+            | Ok _ when profileName.IsNone && hasNoCurrent decoded ->
                 caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoCurrentProfile cli.Path)
             | _ ->
-                match fileContent Layer.SavedSession profileName cli with
+                match fileContentOf decoded Layer.SavedSession profileName cli with
                 | Outcome.Present(Ok resolved) when strict && not resolved.Warnings.IsEmpty ->
                     // The saved session is strict (SPEC §4's strict modes): an exposed file is refused.
                     match resolved.Warnings with
@@ -224,8 +227,7 @@ module CloudResolve =
 
     /// The precedence of SPEC §7.2, highest first.
     let private precedence: (Layer * (CloudLayers -> Outcome))[] =
-        // The profile argument names a profile of any CARTO CLI file; CARTO_PROFILE, that of the saved
-        // session only, so that a named file's layer reads no variable.
+        // `profile` names a profile of any CARTO CLI file; CARTO_PROFILE, the saved session's only.
         let profileOf (layers: CloudLayers) =
             Input.givenOption layers.Arguments.Profile
             |> Option.orElse (layers.Environment CloudVariables.Profile |> Input.givenOption)
@@ -242,9 +244,7 @@ module CloudResolve =
                    layers.Now
                    layers.SavedSession) |]
 
-    /// <summary>
-    /// SPEC §7.2: the CARTO 3 credentials of the highest present layer, with their origin; the
-    /// error of an invalid present layer; or, when none is present, why each was not. No network.
-    /// </summary>
+    /// SPEC §7.2: the credentials of the highest present layer with their origin, the error of an
+    /// invalid present layer, or, when none is present, why each was not. No network.
     let resolve (layers: CloudLayers) : Result<CloudResolved, CloudResolveError> =
         Precedence.decide CloudResolveError.NotFound (fun (_, step) -> step layers) precedence

@@ -1,5 +1,7 @@
 namespace CartoCreds.Core
 
+open System
+
 /// The raw input of a credentials value: not yet validated; `Credentials.create` validates it and applies the defaults.
 type CredentialsInput =
     { Username: string option
@@ -44,6 +46,56 @@ type Credentials =
 [<RequireQualifiedAccess>]
 module Credentials =
 
+    /// The username a base URL names, first match wins: `/u/{name}` (organization),
+    /// `/user/{name}` (on-premises), `{name}.carto.com` (cloud); otherwise none.
+    let private usernameOf (baseUrl: BaseUrl) : Username option =
+        let url = BaseUrl.value baseUrl
+        let hostStart = url.IndexOf("://", StringComparison.Ordinal) + 3
+
+        let pathStart =
+            match url.IndexOf('/', hostStart) with
+            | -1 -> url.Length
+            | i -> i
+
+        let afterPrefix (prefix: string) =
+            if String.CompareOrdinal(url, pathStart, prefix, 0, prefix.Length) = 0 then
+                let start = pathStart + prefix.Length
+
+                let finish =
+                    match url.IndexOf('/', start) with
+                    | -1 -> url.Length
+                    | i -> i
+
+                Some(url.Substring(start, finish - start))
+            else
+                None
+
+        let cloudName () =
+            let host = url.AsSpan(hostStart, pathStart - hostStart)
+
+            let host =
+                match host.LastIndexOf ':' with
+                | -1 -> host
+                | i -> host.Slice(0, i)
+
+            if
+                host.EndsWith(BaseUrl.cloudSuffix, StringComparison.Ordinal)
+                && host.IndexOf '.' = host.Length - BaseUrl.cloudSuffix.Length
+            then
+                Some(host.Slice(0, host.Length - BaseUrl.cloudSuffix.Length).ToString())
+            else
+                None
+
+        let valid =
+            Option.bind (fun name ->
+                match Username.create name with
+                | Ok username -> Some username
+                | Error _ -> None)
+
+        valid (afterPrefix "/u/")
+        |> Option.orElseWith (fun () -> valid (afterPrefix "/user/"))
+        |> Option.orElseWith (cloudName >> valid)
+
     let private optional (create: string -> Result<'T, ValueError>) (text: string option) =
         match Input.givenOption text with
         | None -> Ok None
@@ -80,7 +132,7 @@ module Credentials =
         | Ok None, Ok _, Ok None -> Error [ ValueError.UsernameOrBaseUrlMissing ]
         | Ok user, Ok key, Ok url ->
             let url = url |> Option.defaultWith (fun () -> BaseUrl.ofUsername user.Value)
-            let user = user |> Option.orElseWith (fun () -> BaseUrl.username url)
+            let user = user |> Option.orElseWith (fun () -> usernameOf url)
             Ok(build user (Option.defaultValue ApiKey.defaultPublic key) url input.AllowNonSecure)
         | _ -> Error(errors username @ errors apiKey @ errors baseUrl)
 

@@ -96,6 +96,22 @@ module Json =
     let private jsonTrue = Json.Bool true
     let private jsonFalse = Json.Bool false
 
+    /// A pooled buffer with room for one more item after `count`: the same, or a larger one.
+    let private room (buffer: 'T[]) (count: int) : 'T[] =
+        if count < buffer.Length then
+            buffer
+        else
+            let larger = Buffers.ArrayPool<'T>.Shared.Rent(buffer.Length * 2)
+            Array.blit buffer 0 larger 0 count
+            Buffers.ArrayPool<'T>.Shared.Return(buffer, true)
+            larger
+
+    /// The first `count` items of a pooled buffer as an array of their own; the buffer goes back.
+    let private exact (buffer: 'T[]) (count: int) : 'T[] =
+        let items = Array.sub buffer 0 count
+        Buffers.ArrayPool<'T>.Shared.Return(buffer, true)
+        items
+
     /// The value at the reader, whole: objects and arrays with everything in them.
     let rec private value (reader: byref<Utf8JsonReader>) : Json =
         match reader.TokenType with
@@ -105,21 +121,27 @@ module Json =
         | JsonTokenType.Null -> Json.Null
         | JsonTokenType.Number -> Json.Number(Text.Encoding.UTF8.GetString reader.ValueSpan)
         | JsonTokenType.StartArray ->
-            let items = ResizeArray<Json>()
+            let mutable buffer = Buffers.ArrayPool<Json>.Shared.Rent 8
+            let mutable count = 0
 
             while reader.Read() && reader.TokenType <> JsonTokenType.EndArray do
-                items.Add(value &reader)
+                buffer <- room buffer count
+                buffer[count] <- value &reader
+                count <- count + 1
 
-            Json.Array(items.ToArray())
+            Json.Array(exact buffer count)
         | _ ->
-            let fields = ResizeArray<struct (string * Json)>()
+            let mutable buffer = Buffers.ArrayPool<struct (string * Json)>.Shared.Rent 8
+            let mutable count = 0
 
             while reader.Read() && reader.TokenType = JsonTokenType.PropertyName do
                 let name = reader.GetString()
                 reader.Read() |> ignore
-                fields.Add(struct (name, value &reader))
+                buffer <- room buffer count
+                buffer[count] <- struct (name, value &reader)
+                count <- count + 1
 
-            Json.Object(fields.ToArray())
+            Json.Object(exact buffer count)
 
     let private readRoot (keep: Names option) (utf8: bool) (reader: byref<Utf8JsonReader>) =
         reader.Read() |> ignore

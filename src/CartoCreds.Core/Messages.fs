@@ -8,19 +8,6 @@ open System
 [<RequireQualifiedAccess>]
 module Messages =
 
-    /// How a layer names a field: an argument, a variable, or a field of a JSON file.
-    let private fieldName (layer: Layer) (field: Field) =
-        match layer, field with
-        | Layer.Environment, Field.Username -> "variable " + Variables.Username
-        | Layer.Environment, Field.ApiKey -> "variable " + Variables.ApiKey
-        | Layer.Environment, Field.BaseUrl -> "variable " + Variables.BaseUrl
-        | (Layer.File | Layer.SavedSession), Field.Username -> "field \"username\""
-        | (Layer.File | Layer.SavedSession), Field.ApiKey -> "field \"api_key\""
-        | (Layer.File | Layer.SavedSession), Field.BaseUrl -> "field \"base_url\""
-        | _, Field.Username -> "username"
-        | _, Field.ApiKey -> "API key"
-        | _, Field.BaseUrl -> "base URL"
-
     /// A value error on its own, as a setter reports it: "base URL 'x' is not an absolute URL…".
     let valueError (error: ValueError) : string = ValueMessages.valueError error
 
@@ -49,22 +36,8 @@ module Messages =
     /// A token cache that another user could have written: never read or written (SPEC §7.4).
     let cacheIgnored (what: Exposure) : string = ValueMessages.cacheIgnored what
 
-    let private valueErrorIn layer (error: ValueError) =
-        match ValueError.field error with
-        | Some field -> fieldName layer field + " " + ValueMessages.problem error
-        | None -> ValueMessages.problem error
-
     /// Why a file's bytes are not credentials, after the file's path.
-    let decodeError (layer: Layer) (error: DecodeError) : string =
-        match error with
-        | DecodeError.Empty -> "the file is empty"
-        | DecodeError.NotJson(line, position) ->
-            "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
-        | DecodeError.NotUtf8 -> "it is not valid UTF-8 text"
-        | DecodeError.Utf16 -> "it is UTF-16 text; save it as UTF-8"
-        | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
-        | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
-        | DecodeError.Invalid errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "
+    let decodeError (layer: Layer) (error: DecodeError) : string = ValueMessages.decodeError layer error
 
     let private keyAlone (layer: Layer) =
         match layer with
@@ -79,7 +52,8 @@ module Messages =
 
     let private layerProblem (layer: Layer) (problem: LayerProblem) =
         match problem with
-        | LayerProblem.InvalidValues errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "
+        | LayerProblem.InvalidValues errors ->
+            errors |> List.map (ValueMessages.valueErrorIn layer) |> String.concat "; "
         | LayerProblem.ApiKeyAlone -> keyAlone layer
         | LayerProblem.ConflictingApiKeys ->
             "api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key)"

@@ -178,3 +178,34 @@ module ValueMessages =
 
     /// A token cache that another user could have written: never read or written (SPEC §7.4).
     let cacheIgnored (what: Exposure) : string = "warning: the token cache is not used: " + exposure what
+
+    /// How a layer names a field: an argument, a variable, or a field of a JSON file.
+    let fieldName (layer: Layer) (field: Field) =
+        match layer, field with
+        | Layer.Environment, Field.Username -> "variable " + Variables.Username
+        | Layer.Environment, Field.ApiKey -> "variable " + Variables.ApiKey
+        | Layer.Environment, Field.BaseUrl -> "variable " + Variables.BaseUrl
+        | (Layer.File | Layer.SavedSession), Field.Username -> "field \"username\""
+        | (Layer.File | Layer.SavedSession), Field.ApiKey -> "field \"api_key\""
+        | (Layer.File | Layer.SavedSession), Field.BaseUrl -> "field \"base_url\""
+        | _, Field.Username -> "username"
+        | _, Field.ApiKey -> "API key"
+        | _, Field.BaseUrl -> "base URL"
+
+    /// A value error as a layer names its field.
+    let valueErrorIn layer (error: ValueError) =
+        match ValueError.field error with
+        | Some field -> fieldName layer field + " " + problem error
+        | None -> problem error
+
+    /// Why a file's bytes are not credentials, after the file's path.
+    let decodeError (layer: Layer) (error: DecodeError) : string =
+        match error with
+        | DecodeError.Empty -> "the file is empty"
+        | DecodeError.NotJson(line, position) ->
+            "it is not valid JSON (line " + (string line) + ", position " + (string position) + ")"
+        | DecodeError.NotUtf8 -> "it is not valid UTF-8 text"
+        | DecodeError.Utf16 -> "it is UTF-16 text; save it as UTF-8"
+        | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
+        | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
+        | DecodeError.Invalid errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "

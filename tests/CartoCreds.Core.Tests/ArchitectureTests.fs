@@ -98,4 +98,4 @@ let ``the check above sees I/O where there is some`` () =
 let ``every file of the core is short enough to read at once`` () =
     for file in compiled () do
         let length = File.ReadAllLines(Path.Combine(sourceDirectory, file)).Length
-        Assert.True(length <= 270, file + " has " + string length + " lines")
+        Assert.True(length <= 250, file + " has " + string length + " lines")

@@ -149,6 +149,13 @@ let ``a 429 says when to retry, in seconds or as a date`` () =
     Assert.InRange(wait, TimeSpan.FromSeconds 100.0, TimeSpan.FromSeconds 121.0)
 
 [<Fact>]
+let ``a Retry-After shown to the user is capped at a day, whatever the server says`` () =
+    use years = new CartoServer(fun _ -> (Answer.Json 429 "{}").WithHeader("Retry-After", "999999999"))
+    let error = verifyLegacy (legacyAt years.Url "k") tenSeconds |> failure
+    Assert.Equal(Some(TimeSpan.FromDays 1.0), error.RetryAfter)
+    Assert.Contains("try again in 86400 s", Messages.verifyError error)
+
+[<Fact>]
 let ``no answer in time, or no server, is unreachable`` () =
     use stalled = new CartoServer(fun _ -> (Answer.Json 200 "{}").After(TimeSpan.FromSeconds 5.0))
     let timedOut = verifyLegacy (legacyAt stalled.Url "k") (TimeSpan.FromMilliseconds 300.0) |> failure
