@@ -111,13 +111,20 @@ let cachedToken =
         | Ok id -> id
         | Error _ -> failwith "bad client id"
 
-    let token: CartoCreds.Core.AccessToken =
-        { Value = "eyCachedCachedCachedToken01"
-          ExpiresOn = Some(DateTimeOffset.UtcNow.AddHours 1.0) }
+    let secret =
+        match CartoCreds.Core.CloudText.create CartoCreds.Core.CloudField.ClientSecret "secretsecretsecret" with
+        | Ok s -> s
+        | Error _ -> failwith "bad secret"
+
+    let token =
+        CartoCreds.Core.TokenExchange.token
+            DateTimeOffset.UtcNow
+            "eyCachedCachedCachedToken01"
+            (Some(DateTimeOffset.UtcNow.AddHours 1.0))
 
     File.WriteAllBytes(
         Path.Combine(tokens, CartoCreds.Core.TokenCache.name "https://auth.carto.com" clientId),
-        CartoCreds.Core.TokenCache.bytes "https://auth.carto.com" clientId token
+        CartoCreds.Core.TokenCache.bytes "https://auth.carto.com" clientId secret "bench-salt" token
     )
 
 let cloudVariables =

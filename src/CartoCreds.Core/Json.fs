@@ -85,12 +85,22 @@ module Json =
             finally
                 Buffers.ArrayPool<byte>.Shared.Return buffer
 
-    /// Passes over the value of a member the format does not know: checked, never kept.
+    /// Passes over an unknown member's value: checked, never kept. Inside a container each string
+    /// is checked too (unless the input is valid UTF-8), as reading every member would.
     let private skipValue (utf8: bool) (reader: byref<Utf8JsonReader>) =
         match reader.TokenType with
         | JsonTokenType.String -> checkString utf8 &reader
         | JsonTokenType.StartArray
-        | JsonTokenType.StartObject -> reader.Skip()
+        | JsonTokenType.StartObject when utf8 -> reader.Skip()
+        | JsonTokenType.StartArray
+        | JsonTokenType.StartObject ->
+            let depth = reader.CurrentDepth
+
+            while reader.Read() && reader.CurrentDepth > depth do
+                match reader.TokenType with
+                | JsonTokenType.String
+                | JsonTokenType.PropertyName -> checkString utf8 &reader
+                | _ -> ()
         | _ -> ()
 
     let private jsonTrue = Json.Bool true

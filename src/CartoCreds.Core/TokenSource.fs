@@ -156,15 +156,17 @@ type TokenSource
                 | Error error, _ -> return Empty refused, Error error
         }
 
-    /// Starts the one exchange (under the lock): the phase becomes `Refreshing` before any of
-    /// the work runs, and the callers wake after the phase that follows is set.
-    let start (current: AccessToken option) (refused: string option) =
+    /// Sets up the one exchange (under the lock): the phase becomes `Refreshing` before any of the
+    /// work runs. The work is run by the caller that set it up, after the lock is released, on its
+    /// own thread (a disk hit completes at once, with no thread pool); the waiting callers wake
+    /// after the phase that follows is set.
+    let prepare (current: AccessToken option) (refused: string option) =
         let done' =
             TaskCompletionSource<Result<AccessToken, ExchangeError>>(TaskCreationOptions.RunContinuationsAsynchronously)
 
         phase <- Refreshing(current, done'.Task)
 
-        Task.Run(fun () ->
+        let work () =
             task {
                 let! next, outcome =
                     task {
@@ -177,10 +179,9 @@ type TokenSource
                 lock gate (fun () -> phase <- next)
                 done'.SetResult outcome
             }
-            :> Task)
-        |> ignore
+            |> ignore
 
-        done'.Task
+        done'.Task, Some work
 
     /// A source whose cache warnings go nowhere.
     new(clientId, secret, authUrl, http, time, cacheDirectory, timeout) =
@@ -214,16 +215,19 @@ type TokenSource
 
                     match phase with
                     | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> Choice1Of2(Ok token)
-                    | Fresh token -> Choice2Of2(start (Some token) None)
-                    | Refreshing(_, pending) -> Choice2Of2 pending
+                    | Fresh token -> Choice2Of2(prepare (Some token) None)
+                    | Refreshing(_, pending) -> Choice2Of2(pending, None)
                     | BackingOff(current, until, error, _) when DateTimeOffset.op_LessThan (now, until) ->
                         match current with
                         | Some token when TokenExchange.isValid now token -> Choice1Of2(Ok token)
                         | _ -> Choice1Of2(Error error)
                     | BackingOff(current, _, _, refused) ->
-                        Choice2Of2(start (current |> Option.filter (TokenExchange.isValid now)) refused)
-                    | Empty refused -> Choice2Of2(start None refused))
+                        Choice2Of2(prepare (current |> Option.filter (TokenExchange.isValid now)) refused)
+                    | Empty refused -> Choice2Of2(prepare None refused))
 
             match answer with
             | Choice1Of2 result -> ValueTask<_>(result)
-            | Choice2Of2 pending -> ValueTask<Result<AccessToken, ExchangeError>>(pending.WaitAsync cancellationToken)
+            | Choice2Of2(pending, work) ->
+                // Outside the lock: the one caller that set the exchange up runs it.
+                work |> Option.iter (fun run -> run ())
+                ValueTask<Result<AccessToken, ExchangeError>>(pending.WaitAsync cancellationToken)
