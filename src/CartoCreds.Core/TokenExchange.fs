@@ -146,7 +146,8 @@ module TokenExchange =
     /// "https://host[:port]": the origin a redirect names, or empty when it names none.
     let originOf (location: Uri option) : string =
         match location with
-        | Some uri when uri.IsAbsoluteUri -> Refused.terminalSafe (uri.GetLeftPart UriPartial.Authority)
+        // Scheme, host and port only: a URL's user-info (`user:password@`) is never shown.
+        | Some uri when uri.IsAbsoluteUri -> Refused.terminalSafe (uri.Scheme + "://" + uri.Authority)
         | _ -> ""
 
     /// <summary>

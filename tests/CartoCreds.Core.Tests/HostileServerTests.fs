@@ -263,3 +263,13 @@ let ``verification follows no redirect: another server never claims the account`
     | other -> failwithf "%A" other
 
     Assert.Equal(0, other.Count)
+
+[<Fact>]
+let ``a redirect is named by scheme, host and port alone, never with the user-info it carries`` () =
+    Assert.Equal(
+        "https://other.example:8443",
+        TokenExchange.originOf (Some(Uri "https://user:hunter2-secret@other.example:8443/oauth/token?x=1#y"))
+    )
+
+    Assert.Equal("", TokenExchange.originOf (Some(Uri("/relative", UriKind.Relative))))
+    Assert.Equal("", TokenExchange.originOf None)
