@@ -165,8 +165,11 @@ let private save (host: Host) (terminal: Terminal) =
                 | Some(Ok tenantUrl) -> Ok(CloudCredentials.withApiBaseUrl tenantUrl c)
                 | Some(Error e) -> Error(Messages.cloudValueError e)
 
+        // The input's own errors already say that nothing was saved; a bad value says so here.
+        let credentials token = credentials token |> Result.mapError (fun message -> message + "; nothing was saved.")
+
         match token |> Result.bind credentials with
-        | Error message -> fail terminal (message + "; nothing was saved.")
+        | Error message -> fail terminal message
         | Ok c ->
             match Shell.saveProfile host (given result profile) (given result file) c with
             | Error e -> fail terminal (Messages.profileError e)

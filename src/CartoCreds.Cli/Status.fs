@@ -30,9 +30,11 @@ let private json (rows: (string * string option) list) (origin: Origin) : string
         writer.WriteBoolean("verified", true)
 
         for name, value in rows do
-            match value with
-            | Some text -> writer.WriteString(name, text)
-            | None -> writer.WriteNull name
+            match name, value with
+            // A flag, as `show --json` writes it: a boolean, not the table's text.
+            | "allow_non_secure", Some flag -> writer.WriteBoolean(name, (flag = "true"))
+            | _, Some text -> writer.WriteString(name, text)
+            | _, None -> writer.WriteNull name
 
         Output.writeOrigin writer origin)
     |> Encoding.UTF8.GetString

@@ -22,6 +22,8 @@ type CloudValueError =
     /// `http` for a host that is not loopback (`localhost`, `127.0.0.0/8`, `[::1]`).
     | NotLoopback of shown: string option
     | TenantId of shown: string option
+    /// `CARTO_AUTH_URL` set to the token endpoint itself, which the library adds to it.
+    | TokenEndpoint
 
 /// A token, a client id or a client secret: printable ASCII, as CARTO issues them (SPEC §1, §7).
 /// Tokens and secrets are never shown whole; a client id is not a secret.

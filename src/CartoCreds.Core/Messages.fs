@@ -141,12 +141,21 @@ module Messages =
 
     // ---- CARTO 3 (SPEC §7) ----
 
-    let private cloudProblem (problem: CloudProblem) =
+    /// Half a client pair: in the environment, named by its variables.
+    let private halfPair (layer: Layer) (missing: CloudField) =
+        match layer, missing with
+        | Layer.Environment, CloudField.ClientSecret ->
+            CloudVariables.ClientId + " is set but " + CloudVariables.ClientSecret + " is not; set both, or neither"
+        | Layer.Environment, _ ->
+            CloudVariables.ClientSecret + " is set but " + CloudVariables.ClientId + " is not; set both, or neither"
+        | _, CloudField.ClientSecret -> "a client id is given without its client secret"
+        | _ -> "a client secret is given without its client id"
+
+    let private cloudProblem (layer: Layer) (problem: CloudProblem) =
         match problem with
         | CloudProblem.InvalidValues errors -> errors |> List.map cloudValueError |> String.concat "; "
         | CloudProblem.TokenAndClientId -> "both a token and a client id are given; give one of them"
-        | CloudProblem.HalfPair CloudField.ClientSecret -> "a client id is given without its client secret"
-        | CloudProblem.HalfPair _ -> "a client secret is given without its client id"
+        | CloudProblem.HalfPair missing -> halfPair layer missing
         | CloudProblem.ApiBaseUrlAlone -> "an API base URL is given without a token or client credentials"
         | CloudProblem.NoSuchProfile name ->
             "there is no profile '" + (Refused.show name |> Option.defaultValue "…") + "'"
@@ -183,7 +192,8 @@ module Messages =
     let cloudResolveError (error: CloudResolveError) : string =
         match error with
         | CloudResolveError.InvalidLayer(layer, where, problem) ->
-            "Invalid CARTO 3 credentials in " + (Layer.name layer) + " (" + where + "): " + (cloudProblem problem) + "."
+            let why = cloudProblem layer problem
+            "Invalid CARTO 3 credentials in " + Layer.name layer + " (" + where + "): " + why + "."
         | CloudResolveError.NotFound absent ->
             String.concat
                 "\n"

@@ -57,8 +57,17 @@ module TokenExchange =
     let MaxReply = 65536
 
     /// The token server: `CARTO_AUTH_URL` when set (API base URL rules), else the default.
+    /// A value ending in `/oauth/token` (the endpoint, not the server) is refused with that hint.
     let authUrl (getVariable: string -> string option) : Result<ApiBaseUrl, CloudValueError> =
-        getVariable AuthUrlVariable |> Input.givenOption |> Option.defaultValue DefaultAuthUrl |> ApiBaseUrl.create
+        getVariable AuthUrlVariable
+        |> Input.givenOption
+        |> Option.defaultValue DefaultAuthUrl
+        |> ApiBaseUrl.create
+        |> Result.bind (fun url ->
+            if (ApiBaseUrl.value url).EndsWith("/oauth/token", StringComparison.OrdinalIgnoreCase) then
+                Error CloudValueError.TokenEndpoint
+            else
+                Ok url)
 
     /// How early a token is replaced: 5 minutes before it expires, or half its lifetime when shorter.
     let early = TimeSpan.FromMinutes 5.0

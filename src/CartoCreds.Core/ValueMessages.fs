@@ -97,6 +97,8 @@ module ValueMessages =
             + quoted shown
             + " is not secure (http); use https (http is accepted for localhost, 127.0.0.0/8 and [::1] only)"
         | CloudValueError.TenantId shown -> "tenant id " + quoted shown + " is not 1 to 63 of a-z, 0-9 and '-'"
+        | CloudValueError.TokenEndpoint ->
+            "it names the token endpoint (…/oauth/token); give the auth server's base URL, such as https://auth.carto.com (the library adds /oauth/token)"
 
     /// Several value errors, joined.
     let valueErrors (errors: ValueError list) : string = errors |> List.map valueError |> String.concat "; "

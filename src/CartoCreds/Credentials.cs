@@ -100,8 +100,11 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <summary>Sets the API key.</summary>
     /// <param name="key">The new key: no whitespace or control characters.</param>
     /// <exception cref="ArgumentException">The key is null, empty or invalid; nothing changes.</exception>
-    public void Key(string key) =>
-        Change(CredentialsModule.withApiKey(Required(key, nameof(key)), _state.Credentials), nameof(key));
+    public void Key(string key)
+    {
+        var value = Required(key, nameof(key));
+        Change(current => CredentialsModule.withApiKey(value, current), nameof(key));
+    }
 
     /// <summary>The username, or null when none was given or derived.</summary>
     /// <returns>The username, or null.</returns>
@@ -110,8 +113,11 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <summary>Sets the username; the base URL is left as it is (use <see cref="Set"/> to rebuild it).</summary>
     /// <param name="username">The new username.</param>
     /// <exception cref="ArgumentException">The username is null, empty or invalid; nothing changes.</exception>
-    public void Username(string username) =>
-        Change(CredentialsModule.withUsername(Required(username, nameof(username)), _state.Credentials), nameof(username));
+    public void Username(string username)
+    {
+        var value = Required(username, nameof(username));
+        Change(current => CredentialsModule.withUsername(value, current), nameof(username));
+    }
 
     /// <summary>The base URL, normalized: lower-case host, no trailing slash.</summary>
     /// <returns>The base URL.</returns>
@@ -120,8 +126,11 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <summary>Sets the base URL; the username is left as it is.</summary>
     /// <param name="baseUrl">The new base URL: https, or http when <see cref="AllowNonSecure"/>.</param>
     /// <exception cref="ArgumentException">The URL is null, empty or invalid; nothing changes.</exception>
-    public void BaseUrl(string baseUrl) =>
-        Change(CredentialsModule.withBaseUrl(Required(baseUrl, nameof(baseUrl)), _state.Credentials), nameof(baseUrl));
+    public void BaseUrl(string baseUrl)
+    {
+        var value = Required(baseUrl, nameof(baseUrl));
+        Change(current => CredentialsModule.withBaseUrl(value, current), nameof(baseUrl));
+    }
 
     /// <summary>
     /// Sets several fields at once. Omitted (null or blank) arguments keep their values; a new
@@ -134,8 +143,8 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <exception cref="ArgumentException">A given value is invalid; nothing changes.</exception>
     /// <example><code>creds.Set(username: "team_account");   // base URL becomes https://team_account.carto.com</code></example>
     public void Set(string? key = null, string? username = null, string? baseUrl = null) =>
-        Change(
-            CredentialsModule.update(Errors.Given(key), Errors.Given(username), Errors.Given(baseUrl), _state.Credentials));
+        Change(current => Errors.Unwrap(
+            CredentialsModule.update(Errors.Given(key), Errors.Given(username), Errors.Given(baseUrl), current)));
 
     /// <summary>Whether an <c>http://</c> base URL is permitted.</summary>
     public bool AllowNonSecure => _state.Credentials.AllowNonSecure;
@@ -254,9 +263,24 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     private static string Required(string value, string parameter) =>
         value ?? throw new ArgumentNullException(parameter);
 
-    private void Change(FSharpResult<CoreCredentials, ValueError> result, string parameter) =>
-        _state = Explicit(Errors.Unwrap(result, parameter));
+    private void Change(Func<CoreCredentials, FSharpResult<CoreCredentials, ValueError>> update, string parameter) =>
+        Change(current => Errors.Unwrap(update(current), parameter));
 
-    private void Change(FSharpResult<CoreCredentials, Microsoft.FSharp.Collections.FSharpList<ValueError>> result) =>
-        _state = Explicit(Errors.Unwrap(result));
+    /// <summary>
+    /// Swaps the immutable state for the one <paramref name="update"/> makes of it, again if another
+    /// thread swapped it meanwhile, so that every setter's change survives. An invalid value throws
+    /// before anything is swapped: nothing changes.
+    /// </summary>
+    private void Change(Func<CoreCredentials, CoreCredentials> update)
+    {
+        while (true)
+        {
+            var seen = Volatile.Read(ref _state);
+            var next = Explicit(update(seen.Credentials));
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _state, next, seen), seen))
+            {
+                return;
+            }
+        }
+    }
 }

@@ -48,6 +48,8 @@ internal static class Errors
             invalid.problem switch
             {
                 LayerProblem.Unreadable { Item.IsNotFound: true } => FileFailure.NotFound,
+                // A file that is there but too large is not valid credentials (SPEC §5), not an I/O failure.
+                LayerProblem.Unreadable { Item.IsTooLarge: true } => FileFailure.Invalid,
                 LayerProblem.Unreadable or LayerProblem.Exposed => FileFailure.Unreadable,
                 _ => FileFailure.Invalid,
             }),
@@ -70,6 +72,7 @@ internal static class Errors
             invalid.problem switch
             {
                 CloudProblem.Unreadable { Item.IsNotFound: true } => FileFailure.NotFound,
+                CloudProblem.Unreadable { Item.IsTooLarge: true } => FileFailure.Invalid,
                 CloudProblem.Unreadable or CloudProblem.Exposed => FileFailure.Unreadable,
                 _ => FileFailure.Invalid,
             }),

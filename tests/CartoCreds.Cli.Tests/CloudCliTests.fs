@@ -163,3 +163,16 @@ let ``cloud token refuses an expired CARTO_API_TOKEN: exit 1, saying when it exp
         "cartocreds: the access token expired at 2023-11-14 22:13:20 UTC; get a new one (log in again, or create another API access token)\n",
         r.Err
     )
+
+[<Theory; InProcess>]
+let ``cloud save with nothing on standard input says so once, and a bad token says nothing was saved once``
+    (build: string)
+    =
+    use home = new Home()
+    let empty = runWith (byName build) home [] (Some "") [ "cloud"; "save"; "--token-stdin" ]
+    Assert.Equal(1, empty.Code)
+    Assert.Equal("--token-stdin: standard input held no token; nothing was saved.\n", empty.Err)
+    let bad = runWith (byName build) home [] None [ "cloud"; "save"; "--token"; "bad\u0001token" ]
+    Assert.Equal(1, bad.Code)
+    Assert.Equal(1, Text.RegularExpressions.Regex.Matches(bad.Err, "nothing was saved").Count)
+    Assert.False(IO.File.Exists(home.Path ".carto_credentials.json"))

@@ -49,6 +49,8 @@ let ``status verifies the key and prints the account and where the credentials c
     Assert.Contains("\"verified\": true", json.Out)
     Assert.Contains("\"username\": \"alice\"", json.Out)
     Assert.Contains("\"layer\": \"File\"", json.Out)
+    // A boolean, as show --json writes it, not the text "true".
+    Assert.True(Text.Json.JsonDocument.Parse(json.Out).RootElement.GetProperty("allow_non_secure").GetBoolean())
 
     for output in [ r.Out; r.Err; json.Out; json.Err ] do
         Assert.DoesNotContain(server.Account.ApiKey, output)

@@ -361,12 +361,12 @@ let ``half a client pair, a token with a client id, or a URL alone is an error, 
     let environment pairs = CloudResolve.resolve (withEnvironment pairs noCloudLayers) |> message
 
     Assert.Equal(
-        "Invalid CARTO 3 credentials in Environment (CARTO_CLIENT_ID): a client id is given without its client secret.",
+        "Invalid CARTO 3 credentials in Environment (CARTO_CLIENT_ID): CARTO_CLIENT_ID is set but CARTO_CLIENT_SECRET is not; set both, or neither.",
         environment [ CloudVariables.ClientId, "client" ]
     )
 
     Assert.Equal(
-        "Invalid CARTO 3 credentials in Environment (CARTO_CLIENT_SECRET): a client secret is given without its client id.",
+        "Invalid CARTO 3 credentials in Environment (CARTO_CLIENT_SECRET): CARTO_CLIENT_SECRET is set but CARTO_CLIENT_ID is not; set both, or neither.",
         environment [ CloudVariables.ClientSecret, "secretsecretsecret" ]
     )
 

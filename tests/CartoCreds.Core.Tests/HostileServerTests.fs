@@ -273,3 +273,17 @@ let ``a redirect is named by scheme, host and port alone, never with the user-in
 
     Assert.Equal("", TokenExchange.originOf (Some(Uri("/relative", UriKind.Relative))))
     Assert.Equal("", TokenExchange.originOf None)
+
+[<Fact>]
+let ``CARTO_AUTH_URL set to the token URL is refused with the hint, not turned into …/oauth/token/oauth/token`` () =
+    let variables value name = if name = TokenExchange.AuthUrlVariable then Some value else None
+
+    match TokenExchange.authUrl (variables "https://auth.carto.com/oauth/token/") with
+    | Error e ->
+        Assert.Equal(
+            "it names the token endpoint (…/oauth/token); give the auth server's base URL, such as https://auth.carto.com (the library adds /oauth/token)",
+            Messages.cloudValueError e
+        )
+    | Ok url -> failwithf "accepted %s" (ApiBaseUrl.value url)
+
+    Assert.True(Result.isOk (TokenExchange.authUrl (variables "https://auth.carto.com")))

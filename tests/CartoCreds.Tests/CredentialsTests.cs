@@ -211,4 +211,24 @@ public sealed class CredentialsTests
         a.Key("third_key_000001");
         Assert.Equal(b, frozen);
     }
+
+    [Fact]
+    public void Setters_racing_on_two_threads_lose_no_change()
+    {
+        using var box = new Sandbox();
+        var creds = new Credentials(username: "start", apiKey: "0123456789abcdef");
+        using var barrier = new Barrier(2);
+        for (var round = 0; round < 2_000; round++)
+        {
+            var key = $"key-{round:D6}-abcdef";
+            var user = $"user{round}";
+            var setKey = new Thread(() => { barrier.SignalAndWait(); creds.Key(key); });
+            var setUser = new Thread(() => { barrier.SignalAndWait(); creds.Username(user); });
+            setKey.Start();
+            setUser.Start();
+            Assert.True(setKey.Join(TimeSpan.FromSeconds(30)) && setUser.Join(TimeSpan.FromSeconds(30)), "the setters did not finish");
+            Assert.Equal(key, creds.Key());
+            Assert.Equal(user, creds.Username());
+        }
+    }
 }

@@ -175,4 +175,22 @@ public sealed class ErrorTests
 
         Assert.Equal("https://john.carto.com", credentials.BaseUrl());
     }
+
+    [Fact]
+    public void A_credentials_file_over_64_KiB_is_InvalidDataException_naming_the_path_as_SPEC_5_says()
+    {
+        using var box = new Sandbox();
+        var path = box.Path("large.json");
+        File.WriteAllText(path, "{\"username\": \"ana\", \"padding\": \"" + new string('x', 70_000) + "\"}");
+        var error = Assert.Throws<InvalidDataException>(() => Credentials.FromFile(path));
+        Assert.StartsWith("Invalid credentials in File (" + path + "): it is ", error.Message);
+        Assert.EndsWith(" bytes; a credentials file is at most 65536 bytes.", error.Message);
+
+        // carto-auth's file keeps the same bound (only the CARTO CLI's may be larger).
+        var m2m = box.Path("m2m.json");
+        File.WriteAllText(m2m, "{\"client_id\": \"id-1\", \"client_secret\": \"s3cr3t-0001\", \"padding\": \"" + new string('x', 70_000) + "\"}");
+        var cloud = Assert.Throws<InvalidDataException>(() => new CloudCredentials(credFile: m2m));
+        Assert.EndsWith(" bytes; a credentials file is at most 65536 bytes.", cloud.Message);
+        Assert.DoesNotContain("s3cr3t-0001", cloud.Message);
+    }
 }
