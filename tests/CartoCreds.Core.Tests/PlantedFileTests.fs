@@ -20,14 +20,6 @@ let private token = tokenCredentials
 let private planted =
     """{"current_profile": "planted", "profiles": {"planted": {"token": "eyPlantedPlanted01", "api_base_url": "https://attacker.example"}}}"""
 
-/// A fact that gives files to another user (`chown`): it needs root, as the tests run here.
-type RootFactAttribute() as this =
-    inherit FactAttribute()
-
-    do
-        if not (OperatingSystem.IsLinux()) || Environment.UserName <> "root" then
-            this.Skip <- "needs root on Linux to give a file to another user (chown)"
-
 let private chown (owner: string) (path: string) = Processes.succeed "chown" [ "-h"; owner; path ]
 let private mode (path: string) (bits: int) = File.SetUnixFileMode(path, enum<UnixFileMode> bits)
 
@@ -202,16 +194,6 @@ let ``a profile saved by another process is 0600 in new 0700 directories whateve
     Assert.Equal(enum<UnixFileMode> 0o700, File.GetUnixFileMode(box.Path "new"))
     Assert.Equal(enum<UnixFileMode> 0o700, File.GetUnixFileMode(box.Path("new", "dir")))
     Assert.Equal(0, int (File.GetUnixFileMode(FileLock.pathOf path)) &&& 0o077)
-
-/// A fact that runs the worker as an unprivileged user with `setpriv`: it needs root and setpriv.
-type AsAnotherUserFactAttribute() as this =
-    inherit FactAttribute()
-
-    do
-        if
-            not (OperatingSystem.IsLinux()) || Environment.UserName <> "root" || not (File.Exists "/usr/bin/setpriv")
-        then
-            this.Skip <- "needs root and /usr/bin/setpriv to run the worker as an unprivileged user"
 
 [<AsAnotherUserFact>]
 let ``as an unprivileged user, a save refuses the CARTO CLI file another user planted in the home directory`` () =

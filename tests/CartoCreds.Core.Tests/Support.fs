@@ -182,3 +182,21 @@ type LockableFactAttribute() as this =
                 | None -> this.Skip <- "no directory can be made unwritable here (root without chattr +i support)"
             finally
                 Directory.Delete(probe, true)
+
+/// A fact that gives files to another user (`chown`): it needs root, as the tests run here.
+type RootFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        if not (OperatingSystem.IsLinux()) || Environment.UserName <> "root" then
+            this.Skip <- "needs root on Linux to give a file to another user (chown)"
+
+/// A fact that runs the worker as an unprivileged user with `setpriv`: it needs root and setpriv.
+type AsAnotherUserFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        if
+            not (OperatingSystem.IsLinux()) || Environment.UserName <> "root" || not (File.Exists "/usr/bin/setpriv")
+        then
+            this.Skip <- "needs root and /usr/bin/setpriv to run the worker as an unprivileged user"

@@ -11,7 +11,6 @@ open System.Threading
 open Xunit
 open CartoCreds.Core
 open CartoCreds.Core.Tests.Support
-open CartoCreds.Core.Tests.PlantedFileTests
 open CartoCreds.Testing
 
 let private start = DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)
