@@ -5,7 +5,9 @@
 //   demo     build the core and run examples/quickstart.fsx (a tour in a temporary directory)
 //   publish  publish the cartocreds tool and the worker example as Native AOT binaries (linux-x64 unless RID is set)
 //   bench    run the benchmarks and the start-up timing (see BENCHMARKS.md)
-//   pack     make the NuGet packages in artifacts/packages, then check them as a user meets them
+//   standin  start the loopback CARTO stand-in the README's HTTP and hosting examples call (Ctrl-C stops it)
+//   pack     make the NuGet packages in artifacts/packages (0.2.0-dev.N, N the commit count; 'pack release'
+//            for 0.2.0), then check them as a user meets them
 
 open System
 open System.Diagnostics
@@ -97,6 +99,18 @@ let demo () =
 
     check (run "dotnet" [ "fsi"; Path.Combine(root, "examples", "quickstart.fsx") ])
 
+/// The loopback CARTO stand-in for the README's examples (eng/StandIn.fsx), until Ctrl-C.
+let standIn () =
+    let testing = Path.Combine(root, "tests", "CartoCreds.Testing")
+    check (run "dotnet" [ "build"; testing; "-c"; "Release"; "-nologo"; "-v"; "quiet" ])
+    // Its own console: it prints what to export, and reads Ctrl-D; Ctrl-C is its to handle.
+    Console.CancelKeyPress.Add(fun e -> e.Cancel <- true)
+
+    use proc =
+        Process.Start(ProcessStartInfo("dotnet", [ "fsi"; Path.Combine(root, "eng", "StandIn.fsx") ]))
+
+    proc.WaitForExit()
+
 /// A Native AOT publish with warnings as errors: a trim or AOT warning fails the build.
 let private publishAot (project: string) (output: string) =
     check (
@@ -141,43 +155,41 @@ let bench () =
               "*" ]
     )
 
-let pack () =
+/// The version `pack` stamps: 0.2.0 when a release is asked for, else 0.2.0-dev.N, N being the
+/// number of commits, so that every commit's packs differ (a NuGet cache never serves an old one).
+let private packVersion (release: bool) =
+    let prefix = "0.2.0"
+
+    if release then
+        prefix, [ "-p:CartoCredsRelease=true" ]
+    else
+        match run "git" [ "-C"; root; "rev-list"; "--count"; "HEAD" ] with
+        | 0, count :: _ -> prefix + "-dev." + count.Trim(), [ "-p:VersionSuffix=dev." + count.Trim() ]
+        | _ -> failwith "build.fsx pack: the commit count comes from git; ask for a release with 'pack release'"
+
+let pack (release: bool) =
     let packages = Path.Combine(root, "artifacts", "packages")
+    let version, versionProperties = packVersion release
 
     if Directory.Exists packages then
         Directory.Delete(packages, true)
 
     // Deterministic: source paths in the symbols are /_/…, not this machine's. A full rebuild, since
     // an incremental build keeps the paths it was built with.
-    check (
-        run
-            "dotnet"
-            [ "build"
-              solution
-              "-c"
-              "Release"
-              "--no-incremental"
-              "-p:ContinuousIntegrationBuild=true"
-              "-nologo"
-              "-v"
-              "quiet" ]
-    )
+    let build =
+        [ "build"; solution; "-c"; "Release"; "--no-incremental"; "-p:ContinuousIntegrationBuild=true" ]
+        @ [ "-nologo"; "-v"; "quiet" ]
+        @ versionProperties
 
-    check (
-        run
-            "dotnet"
-            [ "pack"
-              solution
-              "-c"
-              "Release"
-              "--no-build"
-              "-p:ContinuousIntegrationBuild=true"
-              "-o"
-              packages
-              "-nologo" ]
-    )
+    let packing =
+        [ "pack"; solution; "-c"; "Release"; "--no-build"; "-p:ContinuousIntegrationBuild=true" ]
+        @ [ "-o"; packages; "-nologo" ]
+        @ versionProperties
 
-    PackageChecks.checkPackages packages
+    check (run "dotnet" build)
+    check (run "dotnet" packing)
+    printfn "packed %s" version
+    PackageChecks.checkPackages packages version
 
 match fsi.CommandLineArgs |> Array.tail |> List.ofArray with
 | [ "build" ] -> build ()
@@ -186,7 +198,9 @@ match fsi.CommandLineArgs |> Array.tail |> List.ofArray with
 | [] -> demo ()
 | [ "publish" ] -> publish ()
 | [ "bench" ] -> bench ()
-| [ "pack" ] -> pack ()
+| [ "pack" ] -> pack false
+| [ "pack"; "release" ] -> pack true
+| [ "standin" ] -> standIn ()
 | other ->
-    eprintfn "build.fsx: unknown target %A; targets: build, test, demo, publish, bench, pack" other
+    eprintfn "build.fsx: unknown target %A; targets: build, test, demo, publish, bench, pack, standin" other
     exit 2

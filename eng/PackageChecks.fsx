@@ -31,7 +31,7 @@ let private dotnetIn (directory: string) (packageFolder: string) (arguments: str
 
 /// The packages as a user meets them: metadata, frameworks, symbols with sources and no machine
 /// paths, the tool installed and run, and a C# and an F# application that consume the libraries.
-let checkPackages (packages: string) =
+let checkPackages (packages: string) (version: string) =
     let failures = ResizeArray<string>()
 
     let check (name: string) (ok: bool) (detail: string) =
@@ -56,7 +56,7 @@ let checkPackages (packages: string) =
           "CartoCreds", true
           "CartoCreds.Extensions.DependencyInjection", true
           "CartoCreds.Cli", false ] do
-        let package = Path.Combine(packages, id + ".0.1.0.nupkg")
+        let package = Path.Combine(packages, id + "." + version + ".nupkg")
         let spec = read package ".nuspec"
         let readme = read package "README.md"
 
@@ -96,7 +96,7 @@ let checkPackages (packages: string) =
             check (id + ": FSharp.Core 6.0.0 or later") (spec.Contains "id=\"FSharp.Core\" version=\"6.0.0\"") spec
 
         // Symbols: every document under /_/ (no machine path) and embedded, for stepping in.
-        use symbols = ZipFile.OpenRead(Path.Combine(packages, id + ".0.1.0.snupkg"))
+        use symbols = ZipFile.OpenRead(Path.Combine(packages, id + "." + version + ".snupkg"))
 
         for entry in symbols.Entries |> Seq.filter (fun e -> e.FullName.EndsWith ".pdb") do
             use stream = new MemoryStream()
@@ -150,7 +150,7 @@ let checkPackages (packages: string) =
                   "install"
                   "CartoCreds.Cli"
                   "--version"
-                  "0.1.0"
+                  version
                   "--tool-path"
                   tools
                   "--configfile"
@@ -163,9 +163,13 @@ let checkPackages (packages: string) =
                 ProcessStartInfo(Path.Combine(tools, "cartocreds"), [ "--version" ], RedirectStandardOutput = true)
 
             use proc = Process.Start info
-            let version = proc.StandardOutput.ReadToEnd()
+            let printed = proc.StandardOutput.ReadToEnd()
             proc.WaitForExit()
-            check "the installed tool runs" (proc.ExitCode = 0 && version = "0.1.0\n") version
+
+            check
+                ("the installed tool runs and says " + version)
+                (proc.ExitCode = 0 && printed = version + "\n")
+                printed
 
         // Applications as users write them, beside the config that names the folder.
         let app (name: string) (project: string) (programFile: string, program: string) =
@@ -185,7 +189,9 @@ let checkPackages (packages: string) =
         let csharpCode, csharpOutput =
             app
                 "CSharpOnNet8"
-                "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup><PackageReference Include=\"CartoCreds\" Version=\"0.1.0\" /></ItemGroup></Project>"
+                ("<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup><PackageReference Include=\"CartoCreds\" Version=\""
+                 + version
+                 + "\" /></ItemGroup></Project>")
                 ("Program.cs",
                  "using CartoCreds;\nvar creds = new Credentials(username: \"johnsmith\", apiKey: \"0123456789abcdef\");\nConsole.WriteLine(creds);\n")
 
@@ -199,7 +205,9 @@ let checkPackages (packages: string) =
         let hostingCode, hostingOutput =
             app
                 "HostingOnNet8"
-                "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup><PackageReference Include=\"CartoCreds.Extensions.DependencyInjection\" Version=\"0.1.0\" /></ItemGroup></Project>"
+                ("<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup><PackageReference Include=\"CartoCreds.Extensions.DependencyInjection\" Version=\""
+                 + version
+                 + "\" /></ItemGroup></Project>")
                 ("Program.cs",
                  "using CartoCreds;\nusing Microsoft.Extensions.DependencyInjection;\nvar services = new ServiceCollection().AddCartoCredentials(o => { o.Username = \"johnsmith\"; o.ApiKey = \"0123456789abcdef\"; }).BuildServiceProvider();\nConsole.WriteLine(services.GetRequiredService<ICartoAuthenticator>().BaseAddress);\n")
 
@@ -211,7 +219,9 @@ let checkPackages (packages: string) =
         let fsharpCode, fsharpOutput =
             app
                 "FSharpPinned"
-                "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><DisableImplicitFSharpCoreReference>true</DisableImplicitFSharpCoreReference><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup><ItemGroup><Compile Include=\"Program.fs\" /><PackageReference Include=\"FSharp.Core\" Version=\"10.0.111\" /><PackageReference Include=\"CartoCreds.Core\" Version=\"0.1.0\" /></ItemGroup></Project>"
+                ("<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><DisableImplicitFSharpCoreReference>true</DisableImplicitFSharpCoreReference><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup><ItemGroup><Compile Include=\"Program.fs\" /><PackageReference Include=\"FSharp.Core\" Version=\"10.0.111\" /><PackageReference Include=\"CartoCreds.Core\" Version=\""
+                 + version
+                 + "\" /></ItemGroup></Project>")
                 ("Program.fs",
                  "open CartoCreds.Core\nmatch Credentials.create { CredentialsInput.Empty with Username = Some \"ana\" } with\n| Ok c -> printfn \"%s\" c.Text\n| Error e -> eprintfn \"%s\" (Messages.valueErrors e)\n")
 

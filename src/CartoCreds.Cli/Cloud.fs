@@ -23,13 +23,13 @@ let private source (command: Command) : Source =
     command.Validators.Add(fun result -> refuseBlank result [ file; profile ])
     { File = file; Profile = profile }
 
+let private request (result: ParseResult) (source: Source) =
+    { CloudRequest.None with
+        Arguments = { CloudArguments.None with Profile = given result source.Profile }
+        CredFile = given result source.File }
+
 let private resolve (host: Host) (result: ParseResult) (source: Source) =
-    Shell.resolveCloud
-        host
-        (TimeProvider.System.GetUtcNow())
-        { CloudRequest.None with
-            Arguments = { CloudArguments.None with Profile = given result source.Profile }
-            CredFile = given result source.File }
+    Shell.resolveCloud host (TimeProvider.System.GetUtcNow()) (request result source)
 
 /// `cloud show [--file PATH] [--profile NAME] [--reveal] [--json]`.
 let private show (host: Host) (terminal: Terminal) =
@@ -39,15 +39,22 @@ let private show (host: Host) (terminal: Terminal) =
     let json = option<bool> "--json" "Print a JSON object instead of a table"
     command.Options.Add reveal
     command.Options.Add json
+    let all = allOption command reveal
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host result source with
-        | Ok resolved ->
-            warn terminal resolved.Warnings
-            let render = if result.GetValue json then Output.cloudJson else Output.cloudTable
-            terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
-            Success
-        | Error e -> fail terminal (Messages.cloudResolveError e))
+        if result.GetValue all then
+            CloudResolve.survey (Shell.cloudLayers host (TimeProvider.System.GetUtcNow()) (request result source))
+            |> List.map Standings.cloud
+            |> standings terminal (result.GetValue json)
+        else
+
+            match resolve host result source with
+            | Ok resolved ->
+                warn terminal resolved.Warnings
+                let render = if result.GetValue json then Output.cloudJson else Output.cloudTable
+                terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
+                Success
+            | Error e -> fail terminal (Messages.cloudResolveError e))
 
     command
 
@@ -57,12 +64,13 @@ let private token (host: Host) (terminal: Terminal) =
         Command("token", "Print a valid bearer token (exchanged from client credentials, cached on disk)")
 
     let source = source command
+    let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
         match resolve host result source |> Result.mapError Messages.cloudResolveError with
         | Error message -> fail terminal message
         | Ok resolved ->
-            match Status.session host terminal resolved.Credentials with
+            match Status.session host terminal (timeoutOf result timeout) resolved.Credentials with
             | Error message -> fail terminal message
             | Ok session ->
                 match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
@@ -86,6 +94,7 @@ let private status (host: Host) (terminal: Terminal) =
     let source = source command
     let json = option<bool> "--json" "Print a JSON object instead of a table"
     command.Options.Add json
+    let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
         match resolve host result source |> Result.mapError Messages.cloudResolveError with
@@ -93,14 +102,12 @@ let private status (host: Host) (terminal: Terminal) =
         | Ok resolved ->
             warn terminal resolved.Warnings
 
-            match Status.session host terminal resolved.Credentials with
+            match Status.session host terminal (timeoutOf result timeout) resolved.Credentials with
             | Error message -> fail terminal message
             | Ok session ->
                 let credentials = Output.cloudFields false resolved.Credentials
 
-                match
-                    session.VerifyAsync(Verification.defaultTimeout, CancellationToken.None).GetAwaiter().GetResult()
-                with
+                match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
                 | Error e ->
                     fail terminal ("variable " + Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
                 | Ok verified ->

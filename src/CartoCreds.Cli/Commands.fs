@@ -58,3 +58,50 @@ let tryWriteLine (terminal: Terminal) (text: string) =
         true
     with :? IO.IOException ->
         false
+
+/// `--all` of `show` and `cloud show`: every layer; with `--reveal` a usage error.
+let allOption (command: Command) (reveal: Option<bool>) : Option<bool> =
+    let all =
+        option<bool> "--all" "List every layer, highest first: used, present (shadowed), invalid or absent, and why"
+
+    command.Options.Add all
+
+    command.Validators.Add(fun result ->
+        if not (isNull (result.GetResult all)) && not (isNull (result.GetResult reveal)) then
+            result.AddError "--reveal shows the key of the credentials used; it is not given with --all.")
+
+    all
+
+/// Prints every layer of `show --all`: exit 0 when one is used, else 1.
+let standings (terminal: Terminal) (asJson: bool) (rows: StandingRow list) : int =
+    terminal.Out.WriteLine(if asJson then Output.standingsJson rows else Output.standingsTable rows)
+
+    if rows |> List.exists (fun row -> row.Status = "used") then
+        Success
+    else
+        Failure
+
+/// `--timeout S` of every network verb (SPEC §6): how long CARTO may take to answer.
+let timeoutOption (command: Command) : Option<double> =
+    let timeout =
+        option<double> "--timeout" "Seconds to wait for each answer from CARTO before giving up (default 10)"
+
+    command.Options.Add timeout
+
+    command.Validators.Add(fun result ->
+        match result.GetResult timeout with
+        | null -> ()
+        | found when found.Tokens.Count = 0 -> ()
+        | _ ->
+            let seconds = result.GetValue timeout
+
+            if not (seconds > 0.0 && seconds <= 3600.0) then
+                result.AddError "--timeout takes a number of seconds greater than 0 and at most 3600.")
+
+    timeout
+
+/// The wait `--timeout` gives, else the default.
+let timeoutOf (result: ParseResult) (timeout: Option<double>) : TimeSpan =
+    match result.GetResult timeout with
+    | null -> Verification.defaultTimeout
+    | _ -> TimeSpan.FromSeconds(result.GetValue timeout)

@@ -46,10 +46,17 @@ let private readLine (option: string) (input: IO.Stream) : Result<string, string
 
         Ok(Text.Encoding.UTF8.GetString(buffer, start, lineEnd - start).TrimEnd('\r'))
 
+[<Literal>]
+let private cancelled = "cancelled; nothing was saved."
+
+/// Ctrl-D, as a terminal that has closed reads.
+let private endOfInput = ConsoleKeyInfo('\u0004', ConsoleKey.D, false, false, true)
+
 /// Reads a line typed at the terminal without echoing it: Enter ends it, Backspace takes back a
 /// character; at most `MaxKeyLine` characters. Ctrl-C is read as a key, not a signal, so that the
-/// terminal is put back as it was before the tool says "cancelled" and leaves.
-let private readHidden (terminal: Terminal) : Result<string, string> =
+/// terminal is put back as it was before the tool says "cancelled" and leaves; Ctrl-D, or a
+/// terminal that closes, cancels the same way.
+let private readHiddenByConsole (terminal: Terminal) : Result<string, string> =
     let typed = Text.StringBuilder()
     let mutable finished = false
     let mutable error = None
@@ -58,17 +65,21 @@ let private readHidden (terminal: Terminal) : Result<string, string> =
 
     try
         while not finished do
-            let key = Console.ReadKey(intercept = true)
+            let key =
+                try
+                    Console.ReadKey(intercept = true)
+                with :? InvalidOperationException ->
+                    endOfInput
 
             match key.Key with
             | ConsoleKey.Enter -> finished <- true
             | ConsoleKey.Backspace ->
                 if typed.Length > 0 then
                     typed.Length <- typed.Length - 1
-            | _ when key.KeyChar = '\u0003' ->
-                error <- Some "cancelled; nothing was saved."
+            // Ctrl-C, and Ctrl-D (end of input, SPEC §6): only an empty line means the default.
+            | _ when key.KeyChar = '\u0003' || key.KeyChar = '\u0004' ->
+                error <- Some cancelled
                 finished <- true
-            | _ when key.KeyChar = '\u0004' && typed.Length = 0 -> finished <- true // Ctrl-D: nothing typed
             | _ when typed.Length >= MaxKeyLine ->
                 error <- Some("the key typed is longer than " + string MaxKeyLine + " characters; nothing was saved.")
                 finished <- true
@@ -82,6 +93,21 @@ let private readHidden (terminal: Terminal) : Result<string, string> =
     match error with
     | Some message -> Error message
     | None -> Ok(typed.ToString())
+
+/// A line typed without echo: through termios on Linux (the runtime's console is never started,
+/// so the terminal is left as it was found), else by the console's keys.
+let private readHidden (terminal: Terminal) : Result<string, string> =
+    match (if RawInput.available () then RawInput.readHidden MaxKeyLine else None) with
+    | Some read ->
+        terminal.Err.WriteLine()
+
+        read
+        |> Result.mapError (fun cancelledByUser ->
+            if cancelledByUser then
+                cancelled
+            else
+                "the key typed is longer than " + string MaxKeyLine + " characters; nothing was saved.")
+    | None -> readHiddenByConsole terminal
 
 /// Asks for a key on stderr and reads it without echo; an empty answer is `None` (the default key).
 let prompt (terminal: Terminal) (question: string) : Result<string option, string> =

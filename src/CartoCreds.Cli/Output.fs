@@ -16,15 +16,8 @@ let fields (reveal: bool) (credentials: Credentials) : (string * string) list =
       "base_url", BaseUrl.value credentials.BaseUrl
       "allow_non_secure", (if credentials.AllowNonSecure then "true" else "false") ]
 
-/// A table in the spirit of `aws configure list`: one row a field, with the layer and where it looked.
-let private tableOf (origin: Origin) (fields: (string * string) list) : string =
-    let layer = Layer.name origin.Layer
-    let location = origin.Location |> Option.defaultValue "-"
-
-    let rows =
-        ("NAME", "VALUE", "LAYER", "LOCATION")
-        :: (fields |> List.map (fun (name, value) -> name, value, layer, location))
-
+/// Rows of four cells, each column as wide as its widest cell.
+let private columns (rows: (string * string * string * string) list) : string =
     let width pick = rows |> List.map (pick >> String.length) |> List.max
 
     let w1, w2, w3 =
@@ -34,6 +27,14 @@ let private tableOf (origin: Origin) (fields: (string * string) list) : string =
     |> List.map (fun (a, b, c, d) -> (a.PadRight w1 + "  " + b.PadRight w2 + "  " + c.PadRight w3 + "  " + d).TrimEnd())
     |> String.concat "\n"
 
+/// A table in the spirit of `aws configure list`: one row a field, with the layer and where it looked.
+let private tableOf (origin: Origin) (fields: (string * string) list) : string =
+    let layer = Layer.name origin.Layer
+    let location = if origin.Where = "" then "-" else origin.Where
+
+    ("NAME", "VALUE", "LAYER", "LOCATION") :: (fields |> List.map (fun (name, value) -> name, value, layer, location))
+    |> columns
+
 /// `show` as a table.
 let table (reveal: bool) (resolved: Resolved) : string = tableOf resolved.Origin (fields reveal resolved.Credentials)
 
@@ -42,9 +43,10 @@ let writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
     writer.WriteStartObject "origin"
     writer.WriteString("layer", Layer.id origin.Layer)
 
-    match origin.Location with
-    | Some location -> writer.WriteString("location", location)
-    | None -> writer.WriteNull "location"
+    for name, value in [ "location", origin.Location; "profile", origin.Profile ] do
+        match value with
+        | Some text -> writer.WriteString(name, text)
+        | None -> writer.WriteNull name
 
     writer.WriteEndObject()
     writer.WriteEndObject()
@@ -99,5 +101,54 @@ let cloudJson (reveal: bool) (resolved: CloudResolved) : string =
             writer.WriteString(name, value)
 
         writeOrigin writer resolved.Origin)
+    |> Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'
+
+/// What a save says when it replaced the saved session of another account (key masked).
+let replaced (previous: Credentials) : string =
+    "This replaced the saved credentials of another account: " + Refused.terminalSafe previous.Text + "."
+
+/// The layers `show --all` lists: those a shell user can fill (no explicit value or arguments).
+let private listed (rows: StandingRow list) =
+    rows |> List.filter (fun row -> row.Layer <> Layer.Explicit && row.Layer <> Layer.Arguments)
+
+/// `show --all` and `cloud show --all` as a table: every layer, highest first.
+let standingsTable (rows: StandingRow list) : string =
+    let cells =
+        ("LAYER", "STATUS", "LOCATION", "CREDENTIALS")
+        :: (listed rows
+            |> List.map (fun row ->
+                let location =
+                    match row.Origin with
+                    | Some origin when origin.Where <> "" -> origin.Where
+                    | _ -> "-"
+
+                Layer.name row.Layer, row.Said, location, Option.defaultValue "-" row.Credentials))
+
+    columns cells
+
+/// The same as a JSON object: `{"layers": [{"layer", "status", "reason", "location", "profile", "credentials"}]}`.
+let standingsJson (rows: StandingRow list) : string =
+    Codec.writeText (fun writer ->
+        let text (name: string) (value: string option) =
+            match value with
+            | Some v -> writer.WriteString(name, v)
+            | None -> writer.WriteNull name
+
+        writer.WriteStartObject()
+        writer.WriteStartArray "layers"
+
+        for row in listed rows do
+            writer.WriteStartObject()
+            writer.WriteString("layer", Layer.id row.Layer)
+            writer.WriteString("status", row.Status)
+            text "reason" row.Reason
+            text "location" (row.Origin |> Option.bind _.Location)
+            text "profile" (row.Origin |> Option.bind _.Profile)
+            text "credentials" row.Credentials
+            writer.WriteEndObject()
+
+        writer.WriteEndArray()
+        writer.WriteEndObject())
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'

@@ -17,16 +17,25 @@ let private show (host: Host) (terminal: Terminal) =
     command.Options.Add file
     command.Options.Add reveal
     command.Options.Add json
+    let all = allOption command reveal
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match Shell.resolve host { Request.None with CredFile = (given result file) } with
-        | Ok resolved ->
-            warn terminal resolved.Warnings
-            let render = if result.GetValue json then Output.json else Output.table
-            terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
-            Success
-        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
+        let request = { Request.None with CredFile = (given result file) }
+
+        if result.GetValue all then
+            Resolve.survey (Shell.layers host request)
+            |> List.map (Standings.legacy Surface.CommandLine)
+            |> standings terminal (result.GetValue json)
+        else
+
+            match Shell.resolve host request with
+            | Ok resolved ->
+                warn terminal resolved.Warnings
+                let render = if result.GetValue json then Output.json else Output.table
+                terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
+                Success
+            | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
 
     command
 
@@ -40,6 +49,7 @@ let private status (host: Host) (terminal: Terminal) =
 
     command.Options.Add file
     command.Options.Add json
+    let timeout = timeoutOption command
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
@@ -51,7 +61,7 @@ let private status (host: Host) (terminal: Terminal) =
 
             Verify.legacy
                 Http.shared.Value
-                Verification.defaultTimeout
+                (timeoutOf result timeout)
                 resolved.Credentials
                 Threading.CancellationToken.None
             |> _.GetAwaiter().GetResult()
@@ -89,46 +99,59 @@ let private save (host: Host) (terminal: Terminal) =
 
         refuseBlank result [ username; baseUrl; apiKey; file ])
 
+    let arguments (result: ParseResult) key =
+        { Arguments.None with
+            Username = given result username
+            BaseUrl = given result baseUrl
+            ApiKey = key
+            AllowNonSecure = result.GetValue allowNonSecure }
+
     command.SetAction(fun (result: ParseResult) ->
-        let key =
-            match given result apiKey with
-            | Some key ->
-                terminal.Err.WriteLine
-                    "warning: an API key given with --api-key can be seen in shell history and process lists; prefer --api-key-stdin."
+        // The account is checked before a key is read, asked for or defaulted: a bad username or
+        // base URL is said alone, with no word of a default key.
+        match Resolve.fromArguments (arguments result (given result apiKey)) with
+        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
+        | Ok _ ->
+            let key =
+                match given result apiKey with
+                | Some key ->
+                    terminal.Err.WriteLine
+                        "warning: an API key given with --api-key can be seen in shell history and process lists; prefer --api-key-stdin."
 
-                Ok(Some key)
-            | None when result.GetValue apiKeyStdin ->
-                KeyInput.fromStdin terminal "--api-key-stdin" "API key" |> Result.map Some
-            | None when terminal.IsInteractive -> KeyInput.prompt terminal "API key (empty for default_public): "
-            | None ->
-                terminal.Err.WriteLine
-                    "No API key given: saving default_public (read-only access to public data). Give a key with --api-key-stdin."
+                    Ok(Some key)
+                | None when result.GetValue apiKeyStdin ->
+                    KeyInput.fromStdin terminal "--api-key-stdin" "API key" |> Result.map Some
+                | None when terminal.IsInteractive -> KeyInput.prompt terminal "API key (empty for default_public): "
+                | None ->
+                    terminal.Err.WriteLine
+                        "No API key given: saving default_public (read-only access to public data). Give a key with --api-key-stdin."
 
-                Ok None
+                    Ok None
 
-        let arguments key =
-            { Arguments.None with
-                Username = given result username
-                BaseUrl = given result baseUrl
-                ApiKey = key
-                AllowNonSecure = result.GetValue allowNonSecure }
+            match key with
+            | Error message -> fail terminal message
+            | Ok key ->
+                match Resolve.fromArguments (arguments result key) with
+                | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
+                | Ok resolved ->
+                    // What the save replaces, read before it: another account's session is named after.
+                    let replaced =
+                        match Shell.load host (given result file) with
+                        | Ok previous when previous.Credentials.BaseUrl <> resolved.Credentials.BaseUrl ->
+                            Some previous.Credentials
+                        | _ -> None
 
-        match key with
-        | Error message -> fail terminal message
-        | Ok key ->
-            match Resolve.fromArguments (arguments key) with
-            | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
-            | Ok resolved ->
-                match Shell.save host (given result file) resolved.Credentials with
-                | Ok path ->
-                    let saved = "Saved " + resolved.Credentials.Text + " to " + path
+                    match Shell.save host (given result file) resolved.Credentials with
+                    | Ok path ->
+                        let saved = "Saved " + resolved.Credentials.Text + " to " + path
 
-                    // The save is done: a failure to say so is reported, and does not undo it.
-                    if not (tryWriteLine terminal saved) then
-                        terminal.Err.WriteLine(saved + " (standard output could not be written)")
+                        // The save is done: a failure to say so is reported, and does not undo it.
+                        if not (tryWriteLine terminal saved) then
+                            terminal.Err.WriteLine(saved + " (standard output could not be written)")
 
-                    Success
-                | Error e -> fail terminal (Messages.storeError e))
+                        replaced |> Option.iter (Output.replaced >> terminal.Err.WriteLine)
+                        Success
+                    | Error e -> fail terminal (Messages.storeError e))
 
     command
 
@@ -215,20 +238,46 @@ let rootCommand (host: Host) (terminal: Terminal) (builtIns: bool) : Command =
 /// test's own in-process. Returns the exit code.
 let run (host: Host) (terminal: Terminal) (argv: string[]) : int =
     let root = rootCommand host terminal (needsBuiltIns argv)
+
+    // The help's width from the terminal itself, never the runtime's console (Terminal.fs).
+    for option in root.Options do
+        match option.Action with
+        | :? Help.HelpAction as help ->
+            help.MaxWidth <-
+                RawInput.columns ()
+                |> Option.orElseWith (fun () -> if OperatingSystem.IsWindows() then None else Some Int32.MaxValue)
+                |> Option.defaultWith (fun () -> help.MaxWidth)
+        | _ -> ()
+
     let result = root.Parse argv
 
     if result.Errors.Count > 0 && not (result.Action :? Help.HelpAction) then
-        for error in result.Errors do
-            terminal.Err.WriteLine(Usage.withoutSecrets result.UnmatchedTokens error.Message)
+        // The command reached, named from the root as a user types it.
+        let reached = result.CommandResult.Command
 
-        let commands = root.Subcommands |> Seq.map _.Name
+        let rec path (command: CommandResult) =
+            match command.Parent with
+            | :? CommandResult as parent -> path parent @ [ command.Command.Name ]
+            | _ -> [ "cartocreds" ]
 
-        result.UnmatchedTokens
-        |> Seq.tryHead
-        |> Option.bind (Usage.suggestion commands)
-        |> Option.iter (fun command -> terminal.Err.WriteLine("Did you mean '" + command + "'?"))
+        let commandPath = String.concat " " (path result.CommandResult)
 
-        terminal.Err.WriteLine "Run 'cartocreds --help' for usage."
+        let options =
+            reached.Options
+            |> Seq.filter (fun o -> not o.Hidden)
+            |> Seq.collect (fun o -> Seq.append [ o.Name ] o.Aliases)
+            |> List.ofSeq
+
+        terminal.Err.WriteLine(
+            Usage.line
+                commandPath
+                (reached.Subcommands |> Seq.map _.Name |> List.ofSeq)
+                options
+                result.UnmatchedTokens
+                (result.Errors |> Seq.map _.Message |> List.ofSeq)
+        )
+
+        terminal.Err.WriteLine("Run '" + commandPath + " --help' for usage.")
         UsageError
     else
         try

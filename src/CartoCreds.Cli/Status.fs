@@ -8,13 +8,19 @@ open CartoCreds.Cli.Commands
 
 /// The CARTO 3 session of resolved credentials: an exchange's disk cache for the next run, and a
 /// warning on stderr when another user could have written that cache.
-let session (host: Host) (terminal: Terminal) (credentials: CloudCredentials) : Result<CloudSession, string> =
+let session
+    (host: Host)
+    (terminal: Terminal)
+    (timeout: TimeSpan)
+    (credentials: CloudCredentials)
+    : Result<CloudSession, string> =
     CloudSession.Create(
         host,
         credentials,
         None,
         None,
-        fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)
+        (fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)),
+        timeout
     )
     |> Result.mapError (fun e -> "variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
 
@@ -59,7 +65,10 @@ let report
         else
             terminal.Out.WriteLine(
                 table (
-                    ("status", "verified") :: (rows |> List.map (fun (n, v) -> n, Option.defaultValue "-" v))
+                    // The account is the server's text: terminal-safe and bounded (SPEC §6).
+                    ("status", "verified")
+                    :: (rows
+                        |> List.map (fun (n, v) -> n, v |> Option.map Refused.terminalSafe |> Option.defaultValue "-"))
                     @ [ "origin", Messages.origin origin ]
                 )
             )

@@ -37,14 +37,48 @@ let private distance (a: string) (b: string) =
 
     d[a.Length][b.Length]
 
-/// The known word closest to a mistyped one, when it is close enough to be what was meant.
+/// The known word closest to a mistyped one, when it is close enough to be what was meant: a
+/// command, or an option compared without its dashes (`--reveel` is one edit from `--reveal`).
 let suggestion (known: string seq) (typed: string) : string option =
-    if typed.StartsWith '-' || typed.Length > 32 then
+    let bare (word: string) = word.TrimStart('-').ToLowerInvariant()
+
+    if typed.Length > 32 || typed.Contains '=' then
         None
     else
         known
-        |> Seq.map (fun word -> word, distance (typed.ToLowerInvariant()) word)
-        |> Seq.filter (fun (word, d) -> d <= max 1 (word.Length / 3) && d < word.Length)
+        |> Seq.map (fun word -> word, distance (bare typed) (bare word))
+        |> Seq.filter (fun (word, d) -> d <= max 1 ((bare word).Length / 3) && d < (bare word).Length)
         |> Seq.sortBy snd
         |> Seq.tryHead
         |> Option.map fst
+
+/// The one line a usage error is said in (SPEC §6): an unknown option or command named (when it
+/// may be shown) with the nearest known one; a group of commands given none, with its commands;
+/// else the first of the parser's or the validators' messages. `commandPath` is the command the
+/// parser reached (`cloud` for `cartocreds cloud shwo`).
+let line
+    (commandPath: string)
+    (subcommands: string list)
+    (options: string list)
+    (unmatched: IReadOnlyList<string>)
+    (errors: string list)
+    : string =
+    let shown (token: string) = if showable token then "'" + token + "'" else "(an argument, not shown)"
+
+    let meant known token =
+        match suggestion known token with
+        | Some word -> " Did you mean '" + word + "'?"
+        | None -> ""
+
+    match Seq.tryHead unmatched with
+    | Some token when token.StartsWith '-' ->
+        "Unknown option " + shown token + " for '" + commandPath + "'." + meant options token
+    | Some token when not subcommands.IsEmpty ->
+        "Unknown command " + shown token + " for '" + commandPath + "'." + meant subcommands token
+    | Some token -> "Unexpected argument " + shown token + " for '" + commandPath + "'."
+    | None when not subcommands.IsEmpty && errors |> List.exists (fun e -> e.StartsWith "Required command") ->
+        "'" + commandPath + "' needs a command: " + String.concat ", " subcommands + "."
+    | None ->
+        match errors with
+        | first :: _ -> withoutSecrets unmatched first
+        | [] -> "the command line is not valid."

@@ -69,7 +69,15 @@ module CallMessages =
             + detail
             + "; check the key or token, and that it is the account's"
         | VerifyFailure.NotFound ->
-            "CARTO found no such account" + status + at + detail + "; check the base URL and the username"
+            "CARTO found no such account"
+            + status
+            + at
+            + detail
+            + (match error.Endpoint with
+               | Endpoint.LegacyAccount -> "; check the base URL and the username"
+               | Endpoint.CloudAccount -> "; check the accounts URL (" + Verification.AccountsUrlVariable + ")"
+               | Endpoint.TokenServer ->
+                   "; check the auth server's base URL (" + TokenExchange.AuthUrlVariable + "; without /oauth/token)")
         | VerifyFailure.RateLimited ->
             "CARTO is limiting requests"
             + status

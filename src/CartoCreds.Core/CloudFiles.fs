@@ -103,6 +103,7 @@ module CloudFile =
         | Json.Object _ when has "access_token" -> input root |> Result.map CloudFile.TokenCache
         | Json.Object _ when has "token" || has "tenant_id" ->
             input root |> Result.map (fun p -> CloudFile.Profiles(Some "default", [ "default", p ]))
+        | Json.Object _ when has "api_key" || has "username" || has "base_url" -> Error DecodeError.LegacyCredentials
         | Json.Object _ ->
             Error(
                 DecodeError.BadField(

@@ -63,6 +63,8 @@ type CloudProblem =
     | HalfPair of missing: CloudField
     | ApiBaseUrlAlone
     | NoSuchProfile of name: string
+    /// A profile was asked for, and there is no CARTO CLI file to hold it.
+    | NoFileForProfile of path: string * name: string
     | NoProfile
     | Unreadable of ReadError
     | Undecodable of DecodeError
@@ -94,3 +96,32 @@ type CloudRequest =
 
     /// Nothing asked for: the environment and the saved session.
     static member None = { Explicit = None; Arguments = CloudArguments.None; CredFile = None }
+
+/// What the values of a CARTO 3 source (arguments, variables, a file, a profile) make.
+[<RequireQualifiedAccess>]
+module CloudSource =
+
+    /// Credentials from a source's values: a token, or a full client pair; an API base URL wins
+    /// over a tenant id; nothing of either is the default region.
+    let credentials (input: CloudInput) : Result<CloudCredentials, CloudProblem> =
+        let url =
+            match Input.givenOption input.ApiBaseUrl, Input.givenOption input.TenantId with
+            | Some url, _ -> Some(ApiBaseUrl.create url)
+            | None, Some tenant -> Some(ApiBaseUrl.ofTenant tenant)
+            | None, None -> None
+
+        let withUrl (credentials: Result<CloudCredentials, CloudValueError list>) =
+            match credentials, url with
+            | Ok c, Some(Ok url) -> Ok(CloudCredentials.withApiBaseUrl url c)
+            | Ok _, Some(Error e) -> Error(CloudProblem.InvalidValues [ e ])
+            | Ok c, None -> Ok c
+            | Error errors, Some(Error e) -> Error(CloudProblem.InvalidValues(errors @ [ e ]))
+            | Error errors, _ -> Error(CloudProblem.InvalidValues errors)
+
+        match Input.givenOption input.Token, Input.givenOption input.ClientId, Input.givenOption input.ClientSecret with
+        | Some _, Some _, _ -> Error CloudProblem.TokenAndClientId
+        | Some token, None, _ -> withUrl (CloudCredentials.ofToken token None)
+        | None, Some id, Some secret -> withUrl (CloudCredentials.ofClientCredentials id secret None)
+        | None, Some _, None -> Error(CloudProblem.HalfPair CloudField.ClientSecret)
+        | None, None, Some _ -> Error(CloudProblem.HalfPair CloudField.ClientId)
+        | None, None, None -> Error CloudProblem.ApiBaseUrlAlone

@@ -8,42 +8,12 @@ module CloudResolve =
 
     type private Outcome = Outcome<CloudResolved, CloudResolveError, CloudAbsence>
 
-    let private present layer location warnings (result: Result<CloudCredentials, CloudProblem>) : Outcome =
+    let private presentAt (origin: Origin) warnings (result: Result<CloudCredentials, CloudProblem>) : Outcome =
         match result with
-        | Ok credentials ->
-            Outcome.Present(
-                Ok
-                    { Credentials = credentials
-                      Origin = { Layer = layer; Location = location }
-                      Warnings = warnings }
-            )
-        | Error problem ->
-            Outcome.Present(Error(CloudResolveError.InvalidLayer(layer, defaultArg location "", problem)))
+        | Ok credentials -> Outcome.Present(Ok { Credentials = credentials; Origin = origin; Warnings = warnings })
+        | Error problem -> Outcome.Present(Error(CloudResolveError.InvalidLayer(origin.Layer, origin.Where, problem)))
 
-    /// Credentials from a source's values: a token, or a full client pair; an API base URL wins
-    /// over a tenant id; nothing of either is the default region.
-    let private ofInput (input: CloudInput) : Result<CloudCredentials, CloudProblem> =
-        let url =
-            match Input.givenOption input.ApiBaseUrl, Input.givenOption input.TenantId with
-            | Some url, _ -> Some(ApiBaseUrl.create url)
-            | None, Some tenant -> Some(ApiBaseUrl.ofTenant tenant)
-            | None, None -> None
-
-        let withUrl (credentials: Result<CloudCredentials, CloudValueError list>) =
-            match credentials, url with
-            | Ok c, Some(Ok url) -> Ok(CloudCredentials.withApiBaseUrl url c)
-            | Ok _, Some(Error e) -> Error(CloudProblem.InvalidValues [ e ])
-            | Ok c, None -> Ok c
-            | Error errors, Some(Error e) -> Error(CloudProblem.InvalidValues(errors @ [ e ]))
-            | Error errors, _ -> Error(CloudProblem.InvalidValues errors)
-
-        match Input.givenOption input.Token, Input.givenOption input.ClientId, Input.givenOption input.ClientSecret with
-        | Some _, Some _, _ -> Error CloudProblem.TokenAndClientId
-        | Some token, None, _ -> withUrl (CloudCredentials.ofToken token None)
-        | None, Some id, Some secret -> withUrl (CloudCredentials.ofClientCredentials id secret None)
-        | None, Some _, None -> Error(CloudProblem.HalfPair CloudField.ClientSecret)
-        | None, None, Some _ -> Error(CloudProblem.HalfPair CloudField.ClientId)
-        | None, None, None -> Error CloudProblem.ApiBaseUrlAlone
+    let private present layer location warnings result = presentAt (Origin.At(layer, location)) warnings result
 
     /// "token, api_base_url": the names of the values given, in a fixed order.
     let private names (pairs: (string * string option) list) =
@@ -55,7 +25,7 @@ module CloudResolve =
     let private valuesLayer layer (absent: CloudAbsence) (location: string) (input: CloudInput) : Outcome =
         match Input.givenOption input.Token, Input.givenOption input.ClientId, Input.givenOption input.ClientSecret with
         | None, None, None when (Input.givenOption input.ApiBaseUrl).IsNone -> Outcome.Absent absent
-        | _ -> ofInput input |> present layer (Some location) []
+        | _ -> CloudSource.credentials input |> present layer (Some location) []
 
     /// Layer 1: a value handed over whole.
     let explicitLayer (credentials: CloudCredentials option) : Outcome =
@@ -105,12 +75,13 @@ module CloudResolve =
                 let tooLarge = ReadError.TooLarge(int64 bytes.Length, Codec.MaxFileSize)
                 present layer (Some read.Path) [] (Error(CloudProblem.Unreadable tooLarge))
             | Ok(CloudFile.ClientCredentials input)
-            | Ok(CloudFile.TokenCache input) -> ofInput input |> present layer (Some read.Path) warnings
+            | Ok(CloudFile.TokenCache input) -> CloudSource.credentials input |> present layer (Some read.Path) warnings
             | Ok(CloudFile.Profiles(current, profiles)) ->
                 match profile profileName current profiles with
                 | Error problem -> present layer (Some read.Path) [] (Error problem)
                 | Ok(name, input) ->
-                    ofInput input |> present layer (Some(read.Path + " (profile " + name + ")")) warnings
+                    CloudSource.credentials input
+                    |> presentAt { Layer = layer; Location = Some read.Path; Profile = Some name } warnings
 
     /// Layer 3: a file named by path, read only now.
     let fileLayer (profileName: string option) (file: (unit -> FileRead) option) : Outcome =
@@ -154,7 +125,7 @@ module CloudResolve =
 
                 match expiry with
                 | Some at when at <= now -> Choice2Of2(CloudAbsence.Expired(read.Path, at))
-                | _ -> Choice1Of2(ofInput input |> present Layer.SavedSession (Some read.Path) warnings)
+                | _ -> Choice1Of2(CloudSource.credentials input |> present Layer.SavedSession (Some read.Path) warnings)
             | Ok _ ->
                 Choice1Of2(
                     present
@@ -210,7 +181,11 @@ module CloudResolve =
 
             match cli.Content with
             | Error ReadError.NotFound when profileName.IsSome ->
-                present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.NoSuchProfile profileName.Value))
+                present
+                    Layer.SavedSession
+                    (Some cli.Path)
+                    []
+                    (Error(CloudProblem.NoFileForProfile(cli.Path, profileName.Value)))
             | Error ReadError.NotFound ->
                 caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
             | Ok _ when profileName.IsNone && hasNoCurrent decoded ->
@@ -248,3 +223,7 @@ module CloudResolve =
     /// invalid present layer, or, when none is present, why each was not. No network.
     let resolve (layers: CloudLayers) : Result<CloudResolved, CloudResolveError> =
         Precedence.decide CloudResolveError.NotFound (fun (_, step) -> step layers) precedence
+
+    /// Every layer, highest first, with what it gave (SPEC §6's `cloud show --all`): all are read.
+    let survey (layers: CloudLayers) : (Layer * Standing<CloudResolved, CloudResolveError, CloudAbsence>) list =
+        Precedence.survey (fun (_, step) -> step layers) precedence

@@ -33,7 +33,8 @@ type CloudSession
         tokens: TokenSource option,
         http: Lazy<HttpClient>,
         time: TimeProvider,
-        accounts: Result<ApiBaseUrl, CloudValueError>
+        accounts: Result<ApiBaseUrl, CloudValueError>,
+        timeout: TimeSpan
     ) =
 
     let own = Uri(ApiBaseUrl.value credentials.ApiBaseUrl + "/")
@@ -43,7 +44,8 @@ type CloudSession
     /// <summary>
     /// A session for resolved credentials on a host: `http` and `time` when the caller hands them
     /// in (`IHttpClientFactory`, a container's clock), else the library's client and the system
-    /// clock. Fails only when `CARTO_AUTH_URL` is invalid (for client credentials).
+    /// clock; `timeout` bounds each token exchange, and is the session's `Timeout`. Fails only when
+    /// `CARTO_AUTH_URL` is invalid (for client credentials).
     /// </summary>
     static member Create
         (
@@ -51,7 +53,8 @@ type CloudSession
             credentials: CloudCredentials,
             http: HttpClient option,
             time: TimeProvider option,
-            warn: Exposure -> unit
+            warn: Exposure -> unit,
+            timeout: TimeSpan
         ) : Result<CloudSession, CloudValueError> =
         let http =
             match http with
@@ -62,7 +65,7 @@ type CloudSession
         let accounts = Verification.accountsUrl host.GetVariable
 
         match credentials.Grant with
-        | Grant.AccessToken _ -> Ok(CloudSession(credentials, None, http, time, accounts))
+        | Grant.AccessToken _ -> Ok(CloudSession(credentials, None, http, time, accounts, timeout))
         | Grant.ClientCredentials(id, secret) ->
             TokenExchange.authUrl host.GetVariable
             |> Result.map (fun authUrl ->
@@ -71,11 +74,25 @@ type CloudSession
                     | Ok dir -> Some dir
                     | Error _ -> None
 
-                let tokens = TokenSource(id, secret, authUrl, http, time, cache, Verification.defaultTimeout, warn)
+                let tokens = TokenSource(id, secret, authUrl, http, time, cache, timeout, warn)
 
-                CloudSession(credentials, Some tokens, http, time, accounts))
+                CloudSession(credentials, Some tokens, http, time, accounts, timeout))
+
+    /// As above, with the default timeout of 10 s.
+    static member Create
+        (
+            host: Host,
+            credentials: CloudCredentials,
+            http: HttpClient option,
+            time: TimeProvider option,
+            warn: Exposure -> unit
+        ) : Result<CloudSession, CloudValueError> =
+        CloudSession.Create(host, credentials, http, time, warn, Verification.defaultTimeout)
 
     member _.Credentials = credentials
+
+    /// How long a token exchange, and a verification by default, may take.
+    member _.Timeout = timeout
 
     /// The API base URL, ending with `/`.
     member _.BaseAddress = own

@@ -12,21 +12,6 @@ module Disk =
 
     let private groupOrOthersWrite = 0o022
 
-    /// The problem behind an exception of the file APIs, in the project's words: on Unix an
-    /// `IOException` carries the errno; the platform's message is never used.
-    let internal problemOf (e: exn) : IoProblem =
-        match e with
-        | :? UnauthorizedAccessException -> IoProblem.PermissionDenied
-        | :? FileNotFoundException
-        | :? DirectoryNotFoundException -> IoProblem.NoSuchPath
-        | :? PathTooLongException -> IoProblem.NameTooLong
-        | :? ArgumentException
-        | :? NotSupportedException -> IoProblem.InvalidName
-        | :? IOException as io when isUnix && io.HResult > 0 -> Native.problem io.HResult
-        | :? IOException as io when io.HResult &&& 0xFFFF = 112 -> IoProblem.NoSpace
-        | :? IOException as io when io.HResult &&& 0xFFFF = 19 -> IoProblem.ReadOnlyFileSystem
-        | other -> IoProblem.Other(other.HResult &&& 0xFFFF)
-
     let private stickyBit = 0o1000
 
     /// Whether another local user could change a file or directory with these facts: by writing it,
@@ -142,7 +127,7 @@ module Disk =
             | :? UnauthorizedAccessException
             | :? IOException
             | :? ArgumentException
-            | :? NotSupportedException as e -> Error(ReadError.Unreadable(problemOf e))
+            | :? NotSupportedException as e -> Error(ReadError.Unreadable(Native.problemOf e))
 
         let exposure =
             match content with
@@ -158,7 +143,18 @@ module Disk =
 
         { Path = path; Content = content; Exposure = exposure }
 
+    /// A path as messages and origins name it: absolute, when it has an absolute form.
+    let private absolute (path: string) =
+        try
+            Path.GetFullPath path
+        with
+        | :? ArgumentException
+        | :? NotSupportedException
+        | :? PathTooLongException -> path
+
     let private readWith (limit: int) (follow: bool) (path: string) : FileRead =
+        let path = absolute path
+
         if Native.available then
             try
                 readNative limit follow path

@@ -59,7 +59,7 @@ module FileLock =
             try
                 Ok(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None) :> IDisposable)
             with
-            | :? UnauthorizedAccessException as e -> failed lockPath (Disk.problemOf e)
+            | :? UnauthorizedAccessException as e -> failed lockPath (Native.problemOf e)
             | :? IOException when DateTime.UtcNow < deadline ->
                 pause n
                 attempt (n + 1)

@@ -24,6 +24,36 @@ module Http =
                 Timeout = Timeout.InfiniteTimeSpan
             ))
 
+    /// Why a request failed, in plain English: what the connection said, never the platform's
+    /// message (a resource key in the AOT build) nor an enum's name.
+    let failure (e: HttpRequestException) : string =
+        let socket =
+            match e.InnerException with
+            | :? Net.Sockets.SocketException as s -> Some s.SocketErrorCode
+            | _ -> None
+
+        match e.HttpRequestError, socket with
+        | HttpRequestError.NameResolutionError, _
+        | _, Some Net.Sockets.SocketError.HostNotFound -> "the host name could not be resolved"
+        | _, Some Net.Sockets.SocketError.ConnectionRefused -> "the connection was refused"
+        | _, Some(Net.Sockets.SocketError.NetworkUnreachable | Net.Sockets.SocketError.HostUnreachable) ->
+            "the host could not be reached over the network"
+        | _, Some Net.Sockets.SocketError.TimedOut -> "the connection timed out"
+        | HttpRequestError.SecureConnectionError, _ -> "a secure (TLS) connection could not be made"
+        | HttpRequestError.ProxyTunnelError, _ -> "the proxy could not open a connection to the host"
+        | HttpRequestError.UserAuthenticationError, _ -> "the proxy asked for credentials"
+        | (HttpRequestError.HttpProtocolError | HttpRequestError.InvalidResponse), _ ->
+            "the server's answer was not valid HTTP"
+        | HttpRequestError.ResponseEnded, _ -> "the server closed the connection before it answered"
+        | (HttpRequestError.VersionNegotiationError | HttpRequestError.ExtendedConnectNotSupported), _ ->
+            "the server and the client could not agree on an HTTP version"
+        | HttpRequestError.ConfigurationLimitExceeded, _ -> "the answer's headers were larger than allowed"
+        | _ -> "the connection could not be made"
+
+    /// A connection closed while an answer was read.
+    [<Literal>]
+    let closedEarly = "the connection was closed before the answer was read"
+
     /// An answer's body read to at most `limit` bytes; `None` when it is longer, which no answer
     /// the library asks for is.
     let readBounded

@@ -3,19 +3,6 @@ namespace CartoCreds.Core
 open System
 open System.Text.Json
 
-/// Why some bytes are not a credentials file (SPEC §4). A bad field carries its JSON path
-/// (`$.api_key`); no case carries a value read from the file, so no case can leak a key.
-[<RequireQualifiedAccess>]
-type DecodeError =
-    | Empty
-    | NotJson of line: int64 * position: int64
-    | NotUtf8
-    /// UTF-16 text (a byte-order mark or NUL bytes among the first two): save it as UTF-8.
-    | Utf16
-    | NotAnObject of actual: string
-    | BadField of path: string * expected: string * actual: string
-    | Invalid of ValueError list
-
 /// A JSON value: the one tree every file and reply of the library is read into (SPEC §4, §7).
 /// A number keeps the text it was written in, so that a file written back keeps it exactly; an
 /// object keeps its members in order, a repeated name as often as it came (decoders take the last).

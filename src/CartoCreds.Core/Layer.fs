@@ -35,8 +35,24 @@ module Layer =
         | Layer.SavedSession -> "SavedSession"
 
 /// Where resolved credentials came from: the layer and its location (argument names, a file
-/// path, variable names); no location for an explicit value.
-type Origin = { Layer: Layer; Location: string option }
+/// path, variable names); no location for an explicit value. `Profile` is the CARTO CLI file's
+/// profile that gave them, kept apart from the path.
+type Origin =
+    { Layer: Layer
+      Location: string option
+      Profile: string option }
+
+    /// The location as messages say it: `/home/ana/.carto_credentials.json, profile eu` (the
+    /// profile, read from a file, terminal-safe); empty for an explicit value.
+    member this.Where =
+        match this.Location, this.Profile with
+        | Some path, Some profile -> path + ", profile " + Refused.terminalSafe profile
+        | Some where, None -> where
+        | None, Some profile -> "profile " + Refused.terminalSafe profile
+        | None, None -> ""
+
+    /// An origin with no profile.
+    static member At(layer: Layer, location: string option) = { Layer = layer; Location = location; Profile = None }
 
 /// Something the caller should hear about credentials that resolved all the same.
 [<RequireQualifiedAccess>]
@@ -87,3 +103,15 @@ type Request =
 
     /// Nothing asked for: resolution goes to the environment and the saved session.
     static member None = { Explicit = None; Arguments = Arguments.None; CredFile = None }
+
+/// Where a caller gives credentials, so that a hint names the option that caller has.
+[<RequireQualifiedAccess>]
+type Surface =
+    /// F#: the core's records (`Arguments.AllowNonSecure`).
+    | FSharp
+    /// The C# facade's parameters (`allowNonSecure:`).
+    | CSharp
+    /// `cartocreds` (`--allow-non-secure`).
+    | CommandLine
+    /// Hosting's `CartoOptions` (`AllowNonSecure`).
+    | Options

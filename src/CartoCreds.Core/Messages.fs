@@ -11,6 +11,9 @@ module Messages =
     /// A value error on its own, as a setter reports it: "base URL 'x' is not an absolute URL…".
     let valueError (error: ValueError) : string = ValueMessages.valueError error
 
+    /// The same, with hints in the words of a surface (`allowNonSecure: true` for C#).
+    let valueErrorOn (surface: Surface) (error: ValueError) : string = ValueMessages.valueErrorOn surface error
+
     /// Several value errors, joined.
     let valueErrors (errors: ValueError list) : string = ValueMessages.valueErrors errors
 
@@ -50,10 +53,10 @@ module Messages =
             + " is; set one of them too"
         | _ -> "an API key was given without a username or base URL; give a username or a base URL too"
 
-    let private layerProblem (layer: Layer) (problem: LayerProblem) =
+    let internal layerProblem (surface: Surface) (layer: Layer) (problem: LayerProblem) =
         match problem with
         | LayerProblem.InvalidValues errors ->
-            errors |> List.map (ValueMessages.valueErrorIn layer) |> String.concat "; "
+            errors |> List.map (ValueMessages.valueErrorAt surface layer) |> String.concat "; "
         | LayerProblem.ApiKeyAlone -> keyAlone layer
         | LayerProblem.ConflictingApiKeys ->
             "api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key)"
@@ -64,11 +67,11 @@ module Messages =
 
     /// An origin: "Arguments (username, api_key)", "Saved session (/path/creds.json)".
     let origin (origin: Origin) : string =
-        match origin.Location with
-        | Some where -> (Layer.name origin.Layer) + " (" + where + ")"
-        | None -> Layer.name origin.Layer
+        match origin.Where with
+        | "" -> Layer.name origin.Layer
+        | where -> (Layer.name origin.Layer) + " (" + where + ")"
 
-    let private absence (why: Absence) =
+    let internal absence (why: Absence) =
         match why with
         | Absence.NoneGiven -> "none given"
         | Absence.NoUsernameOrBaseUrl -> "no username or base URL given"
@@ -102,20 +105,29 @@ module Messages =
 
     /// A resolution error: the invalid layer with its location and field, or every layer and why
     /// it was unavailable.
-    let resolveError (error: ResolveError) : string =
+    let resolveErrorOn (surface: Surface) (error: ResolveError) : string =
         match error with
         | ResolveError.InvalidLayer(layer, where, problem) ->
-            "Invalid credentials in " + (Layer.name layer) + " (" + where + "): " + (layerProblem layer problem) + "."
+            "Invalid credentials in "
+            + (Layer.name layer)
+            + " ("
+            + where
+            + "): "
+            + (layerProblem surface layer problem)
+            + "."
         | ResolveError.NotFound absent ->
             notFound
                 (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (absence why)))
                 howToSave
 
+    /// A resolution error, with hints in F#'s words.
+    let resolveError (error: ResolveError) : string = resolveErrorOn Surface.FSharp error
+
     /// A resolution error as `cartocreds` says it: the layers a shell user can fill, named as the
     /// tool names them, and what to type.
     let resolveErrorAtCommandLine (error: ResolveError) : string =
         match error with
-        | ResolveError.InvalidLayer _ -> resolveError error
+        | ResolveError.InvalidLayer _ -> resolveErrorOn Surface.CommandLine error
         | ResolveError.NotFound absent ->
             let line (layer, why) =
                 match layer with
@@ -151,7 +163,7 @@ module Messages =
         | _, CloudField.ClientSecret -> "a client id is given without its client secret"
         | _ -> "a client secret is given without its client id"
 
-    let private cloudProblem (layer: Layer) (problem: CloudProblem) =
+    let internal cloudProblem (layer: Layer) (problem: CloudProblem) =
         match problem with
         | CloudProblem.InvalidValues errors -> errors |> List.map cloudValueError |> String.concat "; "
         | CloudProblem.TokenAndClientId -> "both a token and a client id are given; give one of them"
@@ -159,12 +171,14 @@ module Messages =
         | CloudProblem.ApiBaseUrlAlone -> "an API base URL is given without a token or client credentials"
         | CloudProblem.NoSuchProfile name ->
             "there is no profile '" + (Refused.show name |> Option.defaultValue "…") + "'"
+        | CloudProblem.NoFileForProfile(path, name) ->
+            "there is no file at " + path + ", so no profile '" + (Refused.show name |> Option.defaultValue "…") + "'"
         | CloudProblem.NoProfile -> "no profile is named and the file has no current_profile"
         | CloudProblem.Unreadable error -> readError error
         | CloudProblem.Undecodable error -> decodeError Layer.File error
         | CloudProblem.Exposed what -> exposed what
 
-    let private cloudAbsence (why: CloudAbsence) =
+    let internal cloudAbsence (why: CloudAbsence) =
         match why with
         | CloudAbsence.NoneGiven -> "none given"
         | CloudAbsence.NoTokenOrClient -> "no token or client credentials given"
@@ -228,22 +242,5 @@ module Messages =
     /// A failed verification (SPEC §8): what failed, at which URL (never with a secret), and what to do.
     let verifyError (error: VerifyError) : string = CallMessages.verifyError error
 
-    /// Hosted options that do not say one platform (SPEC §9), naming the fields.
-    let platformError (error: PlatformError) : string =
-        let names (fields: string list) = String.concat ", " fields
-
-        match error with
-        | PlatformError.Contradicted(HostedPlatform.Legacy, cloud) ->
-            "Platform is Legacy, but CARTO 3 options are set ("
-            + names cloud
-            + "); remove them or set Platform to Cloud."
-        | PlatformError.Contradicted(_, legacy) ->
-            "Platform is Cloud, but legacy options are set ("
-            + names legacy
-            + "); remove them or set Platform to Legacy."
-        | PlatformError.Both(legacy, cloud) ->
-            "both legacy ("
-            + names legacy
-            + ") and CARTO 3 ("
-            + names cloud
-            + ") options are set; set Platform, or remove one kind."
+    /// Hosted options that do not say one platform (SPEC §9), naming the fields to remove.
+    let platformError (error: PlatformError) : string = HostedPlatform.message error

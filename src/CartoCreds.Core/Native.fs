@@ -3,6 +3,7 @@ namespace CartoCreds.Core
 #nowarn "9" // pointers to pinned buffers, for the system calls below
 
 open System
+open System.IO
 open System.Runtime.InteropServices
 open Microsoft.FSharp.NativeInterop
 
@@ -201,3 +202,18 @@ module internal Native =
         | 36 -> IoProblem.NameTooLong
         | 40 -> IoProblem.TooManyLinks
         | code -> IoProblem.Other code
+
+    /// The problem behind an exception of the file APIs, in the project's words: on Unix an
+    /// `IOException` carries the errno; the platform's message is never used.
+    let problemOf (e: exn) : IoProblem =
+        match e with
+        | :? UnauthorizedAccessException -> IoProblem.PermissionDenied
+        | :? FileNotFoundException
+        | :? DirectoryNotFoundException -> IoProblem.NoSuchPath
+        | :? PathTooLongException -> IoProblem.NameTooLong
+        | :? ArgumentException
+        | :? NotSupportedException -> IoProblem.InvalidName
+        | :? IOException as io when not (OperatingSystem.IsWindows()) && io.HResult > 0 -> problem io.HResult
+        | :? IOException as io when io.HResult &&& 0xFFFF = 112 -> IoProblem.NoSpace
+        | :? IOException as io when io.HResult &&& 0xFFFF = 19 -> IoProblem.ReadOnlyFileSystem
+        | other -> IoProblem.Other(other.HResult &&& 0xFFFF)

@@ -58,7 +58,7 @@ module Resolve =
             Outcome.Present(
                 Ok
                     { Credentials = credentials
-                      Origin = { Layer = layer; Location = location }
+                      Origin = Origin.At(layer, location)
                       Warnings = warnings }
             )
         | Error problem -> Outcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
@@ -204,3 +204,7 @@ module Resolve =
     /// </code>
     /// </example>
     let resolve (layers: Layers) : Result<Resolved, ResolveError> = decide (fun (_, step) -> step layers) precedence
+
+    /// Every layer, highest first, with what it gave (SPEC §6's `show --all`): all are read.
+    let survey (layers: Layers) : (Layer * Standing<Resolved, ResolveError, Absence>) list =
+        Precedence.survey (fun (_, step) -> step layers) precedence

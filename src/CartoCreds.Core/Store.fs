@@ -99,7 +99,7 @@ module Store =
         with
         | :? ArgumentException
         | :? NotSupportedException
-        | :? PathTooLongException as e -> Error(path, Disk.problemOf e)
+        | :? PathTooLongException as e -> Error(path, Native.problemOf e)
 
     /// Whether a target may be replaced or removed: only a regular file (or a link to one) may.
     let private checkTarget (full: string) : Result<unit, StoreError> =
@@ -121,7 +121,7 @@ module Store =
                 Ok()
             with
             | :? IOException
-            | :? UnauthorizedAccessException as e -> Error(StoreError.SaveFailed(full, Disk.problemOf e))
+            | :? UnauthorizedAccessException as e -> Error(StoreError.SaveFailed(full, Native.problemOf e))
 
     /// The prefix of this library's temporary files: short, so that any target name fits.
     let private temporaryPrefix = ".cartocreds-"
@@ -183,7 +183,7 @@ module Store =
                     with _ ->
                         ()
 
-                    Error(StoreError.SaveFailed(full, Disk.problemOf e)))
+                    Error(StoreError.SaveFailed(full, Native.problemOf e)))
 
     /// Saves credentials in CARTOframes' format, as `write` does; returns the full path written.
     let save (path: string) (credentials: Credentials) : Result<string, StoreError> =
@@ -204,4 +204,4 @@ module Store =
                         Ok false
                 with
                 | :? IOException
-                | :? UnauthorizedAccessException as e -> Error(StoreError.DeleteFailed(full, Disk.problemOf e)))
+                | :? UnauthorizedAccessException as e -> Error(StoreError.DeleteFailed(full, Native.problemOf e)))

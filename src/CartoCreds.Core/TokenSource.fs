@@ -118,8 +118,8 @@ type TokenSource
                     | Some body -> return TokenExchange.reply secret issued status location body, retryAfter response
             with
             | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds), None
-            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(string e.HttpRequestError)), None
-            | :? IOException as e -> return Error(ExchangeError.Unreachable(e.GetType().Name)), None
+            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e)), None
+            | :? IOException -> return Error(ExchangeError.Unreachable Http.closedEarly), None
         }
 
     /// One retry after a failure to connect or send: a pooled connection the server has closed

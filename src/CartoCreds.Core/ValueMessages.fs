@@ -34,8 +34,17 @@ module ValueMessages =
         | CharacterKind.Surrogate -> "a broken Unicode character (a lone surrogate)"
         | CharacterKind.NonAscii -> "a non-ASCII character"
 
-    /// What is wrong with a value, after the name of its field.
-    let problem (error: ValueError) =
+    /// How the caller on a surface allows an http base URL.
+    let private allowOption (surface: Surface) =
+        match surface with
+        | Surface.FSharp -> "AllowNonSecure = true"
+        | Surface.CSharp -> "allowNonSecure: true"
+        | Surface.CommandLine -> "--allow-non-secure"
+        | Surface.Options -> "AllowNonSecure = true in the options"
+
+    /// What is wrong with a value, after the name of its field, with a hint in the words of the
+    /// caller's surface and of the layer it came from (when known).
+    let problemOn (surface: Surface) (layer: Layer option) (error: ValueError) =
         match error with
         | ValueError.Empty Field.ApiKey -> "is empty; give an API key"
         | ValueError.Empty field -> "is empty; give a " + (fieldLabel field)
@@ -53,7 +62,15 @@ module ValueMessages =
         | ValueError.BaseUrlNotAbsolute -> "is not an absolute URL such as https://johnsmith.carto.com"
         | ValueError.BaseUrlScheme scheme -> "uses the scheme " + quoted scheme + "; use https"
         | ValueError.BaseUrlInsecure shown ->
-            quoted shown + " is not secure (http); use https, or allow non-secure URLs (allow_non_secure)"
+            quoted shown
+            + " is not secure (http); use https"
+            + (match layer with
+               | Some(Layer.File | Layer.SavedSession) -> ", or allow it in the file (\"allow_non_secure\": true)"
+               | Some Layer.Environment when surface = Surface.CommandLine ->
+                   " (the environment cannot allow http: save the credentials with cartocreds save --allow-non-secure)"
+               | Some Layer.Environment ->
+                   " (the environment cannot allow http: give the credentials with " + allowOption surface + ")"
+               | _ -> ", or allow non-secure URLs (" + allowOption surface + ")")
         | ValueError.BaseUrlUserInfo -> "contains user information (user@host); remove it"
         | ValueError.BaseUrlNoHost -> "has no host"
         | ValueError.BaseUrlHost shown ->
@@ -64,11 +81,17 @@ module ValueMessages =
         | ValueError.BaseUrlFragment -> "has a fragment (#…); remove it"
         | ValueError.UsernameOrBaseUrlMissing -> "neither a username nor a base URL is given"
 
+    /// What is wrong with a value, in F#'s words.
+    let problem (error: ValueError) = problemOn Surface.FSharp None error
+
     /// A value error on its own, as a setter reports it: "base URL 'x' is not an absolute URL…".
-    let valueError (error: ValueError) : string =
+    let valueErrorOn (surface: Surface) (error: ValueError) : string =
         match ValueError.field error with
-        | Some field -> fieldLabel field + " " + problem error
-        | None -> problem error
+        | Some field -> fieldLabel field + " " + problemOn surface None error
+        | None -> problemOn surface None error
+
+    /// A value error on its own, in F#'s words.
+    let valueError (error: ValueError) : string = valueErrorOn Surface.FSharp error
 
     let private cloudFieldLabel (field: CloudField) =
         match field with
@@ -194,11 +217,14 @@ module ValueMessages =
         | _, Field.ApiKey -> "API key"
         | _, Field.BaseUrl -> "base URL"
 
-    /// A value error as a layer names its field.
-    let valueErrorIn layer (error: ValueError) =
+    /// A value error as a layer names its field, with the hint of the caller's surface.
+    let valueErrorAt (surface: Surface) (layer: Layer) (error: ValueError) =
         match ValueError.field error with
-        | Some field -> fieldName layer field + " " + problem error
-        | None -> problem error
+        | Some field -> fieldName layer field + " " + problemOn surface (Some layer) error
+        | None -> problemOn surface (Some layer) error
+
+    /// A value error as a layer names its field.
+    let valueErrorIn layer (error: ValueError) = valueErrorAt Surface.FSharp layer error
 
     /// Why a file's bytes are not credentials, after the file's path.
     let decodeError (layer: Layer) (error: DecodeError) : string =
@@ -211,3 +237,6 @@ module ValueMessages =
         | DecodeError.NotAnObject actual -> "it holds " + actual + ", not a JSON object"
         | DecodeError.BadField(field, expected, actual) -> field + " should be " + expected + ", not " + actual
         | DecodeError.Invalid errors -> errors |> List.map (valueErrorIn layer) |> String.concat "; "
+        | DecodeError.LegacyCredentials ->
+            "it holds legacy CARTO credentials (CARTOframes' username, api_key and base_url), not CARTO 3 ones; "
+            + "read it as legacy credentials instead (new Credentials(credFile:) in C#, cartocreds show --file)"

@@ -24,11 +24,22 @@ type VerifyFailure =
     /// No connection, or no answer in time.
     | Unreachable
 
+/// What a verification asked: the advice on a failure depends on it.
+[<RequireQualifiedAccess>]
+type Endpoint =
+    /// A legacy account, `{base_url}/api/v3/me`.
+    | LegacyAccount
+    /// A CARTO 3 account, `{accounts_url}/users/me`.
+    | CloudAccount
+    /// The token server, `{auth_url}/oauth/token`, for client credentials.
+    | TokenServer
+
 /// A failed verification: what failed, what the service answered, and the URL asked, which never
 /// holds a key or token.
 type VerifyError =
     {
         Failure: VerifyFailure
+        Endpoint: Endpoint
         Status: int option
         RetryAfter: TimeSpan option
         Url: string
@@ -138,8 +149,9 @@ module Verification =
 
     /// A redirect, which verification never follows: an unexpected answer naming the status and
     /// the other origin, so that no other server can claim the account.
-    let redirected (shown: string) (status: int) (target: string) : VerifyError =
+    let redirected (endpoint: Endpoint) (shown: string) (status: int) (target: string) : VerifyError =
         { Failure = VerifyFailure.UnexpectedAnswer
+          Endpoint = endpoint
           Status = Some status
           RetryAfter = None
           Url = shown
@@ -196,6 +208,7 @@ module Verification =
         let failed failure detail =
             Error
                 { Failure = failure
+                  Endpoint = (if legacy then Endpoint.LegacyAccount else Endpoint.CloudAccount)
                   Status = Some status
                   RetryAfter = (if failure = VerifyFailure.RateLimited then retry else None)
                   Url = url
@@ -226,6 +239,7 @@ module Verification =
             | ExchangeError.TimedOut _ -> VerifyFailure.Unreachable, None
 
         { Failure = failure
+          Endpoint = Endpoint.TokenServer
           Status = status
           RetryAfter = None
           Url = authUrl + "/oauth/token"

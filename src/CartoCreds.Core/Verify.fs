@@ -13,9 +13,12 @@ open System.Threading.Tasks
 [<RequireQualifiedAccess>]
 module Verify =
 
-    let private unreachable (url: string) (detail: string) =
+    let private endpointOf legacy = if legacy then Endpoint.LegacyAccount else Endpoint.CloudAccount
+
+    let private unreachable (legacy: bool) (url: string) (detail: string) =
         Error
             { Failure = VerifyFailure.Unreachable
+              Endpoint = endpointOf legacy
               Status = None
               RetryAfter = None
               Url = url
@@ -42,12 +45,19 @@ module Verify =
 
             if status >= 300 && status < 400 then
                 let target = TokenExchange.originOf (Option.ofObj response.Headers.Location)
-                return Error(Verification.redirected shown status target)
+                return Error(Verification.redirected (endpointOf legacy) shown status target)
             elif
                 not (isNull answered)
                 && answered.GetLeftPart UriPartial.Authority <> Uri(shown).GetLeftPart UriPartial.Authority
             then
-                return Error(Verification.redirected shown status (TokenExchange.originOf (Some answered)))
+                return
+                    Error(
+                        Verification.redirected
+                            (endpointOf legacy)
+                            shown
+                            status
+                            (TokenExchange.originOf (Some answered))
+                    )
             else
                 let! body = Http.readBounded response.Content Verification.MaxAnswer cancel
                 return Verification.answer legacy shown status (retryAfter response.Headers.RetryAfter) body
@@ -78,11 +88,10 @@ module Verify =
                     return! meaning legacy shown response linked.Token
             with
             | :? OperationCanceledException when not cancel.IsCancellationRequested ->
-                return unreachable shown ("no answer within " + string timeout.TotalSeconds + " s")
+                return unreachable legacy shown ("no answer within " + string timeout.TotalSeconds + " s")
             | :? HttpRequestException as e when not cancel.IsCancellationRequested ->
-                return unreachable shown ("the connection failed: " + string e.HttpRequestError)
-            | :? IOException when not cancel.IsCancellationRequested ->
-                return unreachable shown "the connection was closed before the answer was read"
+                return unreachable legacy shown (Http.failure e)
+            | :? IOException when not cancel.IsCancellationRequested -> return unreachable legacy shown Http.closedEarly
         }
 
     let private plain (client: HttpClient) : Send =
@@ -149,6 +158,7 @@ module Verify =
                         return
                             Error
                                 { Failure = VerifyFailure.Rejected
+                                  Endpoint = Endpoint.CloudAccount
                                   Status = None
                                   RetryAfter = None
                                   Url = shown

@@ -56,9 +56,30 @@ internal sealed class CartoResolution
         {
             CartoPlatform.Cloud => new CloudCredentials(
                 options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile),
-            _ => new Credentials(
-                options.Username, options.ApiKey, options.BaseUrl, credFile: options.CredFile, allowNonSecure: options.AllowNonSecure),
+            _ => Legacy(options),
         };
+
+    /// <summary>
+    /// The legacy credentials of the options. Values the options hold that are not valid are said
+    /// in the options' words (<c>AllowNonSecure</c>, not the facade's <c>allowNonSecure:</c>);
+    /// everything else is the facade's to resolve and report.
+    /// </summary>
+    private static Credentials Legacy(CartoOptions options)
+    {
+        var arguments = new CartoCreds.Core.Arguments(
+            Given(options.Username), Given(options.ApiKey), FSharpOption<string>.None, Given(options.BaseUrl), options.AllowNonSecure);
+        var own = CartoCreds.Core.Resolve.fromArguments(arguments);
+        if (own.IsError && own.ErrorValue is CartoCreds.Core.ResolveError.InvalidLayer { problem.IsInvalidValues: true })
+        {
+            throw new ArgumentException(Messages.resolveErrorOn(CartoCreds.Core.Surface.Options, own.ErrorValue));
+        }
+
+        return new Credentials(
+            options.Username, options.ApiKey, options.BaseUrl, credFile: options.CredFile, allowNonSecure: options.AllowNonSecure);
+    }
+
+    private static FSharpOption<string> Given(string? text) =>
+        string.IsNullOrWhiteSpace(text) ? FSharpOption<string>.None : FSharpOption<string>.Some(text);
 
     private static List<string> Named(params (string Name, string? Value)[] fields) =>
         fields.Where(f => !string.IsNullOrEmpty(f.Value)).Select(f => f.Name).ToList();

@@ -65,7 +65,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     private readonly CloudResolved _state;
     private readonly CloudSession _session;
 
-    private CloudCredentials(CloudResolved state, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    private CloudCredentials(
+        CloudResolved state, HttpClient? httpClient = null, TimeProvider? timeProvider = null, TimeSpan? timeout = null)
     {
         _state = state;
         var session = CloudSession.Create(
@@ -73,7 +74,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             state.Credentials,
             httpClient is null ? FSharpOption<HttpClient>.None : FSharpOption<HttpClient>.Some(httpClient),
             timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
-            FuncConvert.FromAction<Exposure>(_ => { }));
+            FuncConvert.FromAction<Exposure>(_ => { }),
+            timeout ?? Verification.defaultTimeout);
         _session = session.IsOk
             ? session.ResultValue
             : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(session.ErrorValue)}");
@@ -162,14 +164,28 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// A copy of these credentials whose token exchanges and verifications go through
     /// <paramref name="httpClient"/> (such as one from <c>IHttpClientFactory</c>; give it a handler
     /// that follows no redirect, as the library's own does) and whose expiries are judged by
-    /// <paramref name="timeProvider"/>. The copy has a token cache of its own in memory; the disk
-    /// cache is shared.
+    /// <paramref name="timeProvider"/>, each token exchange and verification waiting at most
+    /// <paramref name="timeout"/>. The copy has a token cache of its own in memory; the disk cache
+    /// is shared.
     /// </summary>
     /// <param name="httpClient">The client for the token server and the accounts API; the library's own when null.</param>
     /// <param name="timeProvider">The clock; the system's when null.</param>
+    /// <param name="timeout">How long a token exchange or a verification may take; 10 s when null.</param>
     /// <returns>The credentials, with these services.</returns>
-    public CloudCredentials WithTransport(HttpClient? httpClient = null, TimeProvider? timeProvider = null) =>
-        new(_state, httpClient, timeProvider);
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    public CloudCredentials WithTransport(
+        HttpClient? httpClient = null, TimeProvider? timeProvider = null, TimeSpan? timeout = null)
+    {
+        if (timeout is { } wait)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
+        }
+
+        return new(_state, httpClient, timeProvider, timeout);
+    }
+
+    /// <summary>How long a token exchange or a verification may take (10 s unless <see cref="WithTransport"/> said otherwise).</summary>
+    public TimeSpan Timeout => _session.Timeout;
 
     /// <summary>The API base URL, ending with <c>/</c>: the <c>BaseAddress</c> of an <c>HttpClient</c> for CARTO 3's APIs.</summary>
     public Uri BaseAddress => new(ApiBaseUrl + "/");
@@ -192,8 +208,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
 
     /// <summary>
     /// Asks CARTO whose credentials these are (<c>GET {accounts_url}/users/me</c> with the bearer
-    /// token), through the library's own HTTP client, waiting at most 10 s. A token from client
-    /// credentials that is refused is exchanged again once.
+    /// token), through the library's own HTTP client, waiting at most <see cref="Timeout"/>. A token
+    /// from client credentials that is refused is exchanged again once.
     /// </summary>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The user id, email and tenant domain.</returns>
@@ -201,7 +217,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <exception cref="InvalidOperationException"><c>CARTO_ACCOUNTS_URL</c> is not a valid URL.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public Task<CartoIdentity> VerifyAsync(CancellationToken cancellationToken = default) =>
-        Verified.Identity(_session.VerifyAsync(Verification.defaultTimeout, cancellationToken));
+        Verified.Identity(_session.VerifyAsync(_session.Timeout, cancellationToken));
 
     /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, sending the account request through <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">The client to send the request with (its handlers, proxy and timeout apply too).</param>
@@ -212,7 +228,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public Task<CartoIdentity> VerifyAsync(HttpClient httpClient, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        return Verified.Identity(_session.VerifyAsync(httpClient, Verification.defaultTimeout, cancellationToken));
+        return Verified.Identity(_session.VerifyAsync(httpClient, _session.Timeout, cancellationToken));
     }
 
     Authenticate ISessionAuthenticator.Authenticate => _session.Authenticate;
@@ -258,7 +274,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
         new(new CloudResolved(
             Errors.Unwrap(result),
-            new Origin(Layer.Explicit, FSharpOption<string>.None),
+            Core.Origin.At(Layer.Explicit, FSharpOption<string>.None),
             Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
 
     private static DateTimeOffset? OptionValue(FSharpOption<DateTimeOffset> option) =>

@@ -189,6 +189,18 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     public Task<CartoIdentity> VerifyAsync(CancellationToken cancellationToken = default) =>
         VerifyAsync(Http.shared.Value, cancellationToken);
 
+    /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="timeout">How long the request may take before CARTO is called unreachable.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The account's username and user id.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    /// <exception cref="CartoVerificationException">The credentials could not be verified.</exception>
+    public Task<CartoIdentity> VerifyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        return Verified.Identity(Verify.legacy(Http.shared.Value, timeout, _state.Credentials, cancellationToken));
+    }
+
     /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, through <paramref name="httpClient"/>.</summary>
     /// <param name="httpClient">The client to send the request with (its handlers, proxy and timeout apply too).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -258,7 +270,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     internal Resolved State => _state;
 
     internal static Resolved Explicit(CoreCredentials credentials) =>
-        new(credentials, new Origin(Layer.Explicit, FSharpOption<string>.None), FSharpList<Warning>.Empty);
+        new(credentials, Core.Origin.At(Layer.Explicit, FSharpOption<string>.None), FSharpList<Warning>.Empty);
 
     private static string Required(string value, string parameter) =>
         value ?? throw new ArgumentNullException(parameter);

@@ -41,7 +41,7 @@ internal static class Errors
     public static Exception Of(ResolveError error) => error switch
     {
         ResolveError.InvalidLayer invalid => OfLayer(
-            Messages.resolveError(error),
+            Messages.resolveErrorOn(Surface.CSharp, error),
             false,
             invalid.layer,
             invalid.location,
@@ -53,7 +53,7 @@ internal static class Errors
                 LayerProblem.Unreadable or LayerProblem.Exposed => FileFailure.Unreadable,
                 _ => FileFailure.Invalid,
             }),
-        _ => OfLayer(Messages.resolveError(error), true, Layer.Explicit, "", FileFailure.Invalid),
+        _ => OfLayer(Messages.resolveErrorOn(Surface.CSharp, error), true, Layer.Explicit, "", FileFailure.Invalid),
     };
 
     public static Exception Of(StoreError error)
@@ -139,13 +139,15 @@ internal static class Errors
 
     /// <summary>A setter's value error: an <see cref="ArgumentException"/> naming the parameter.</summary>
     public static T Unwrap<T>(FSharpResult<T, ValueError> result, string parameter) =>
-        result.IsOk ? result.ResultValue : throw new ArgumentException(Messages.valueError(result.ErrorValue), parameter);
+        result.IsOk ? result.ResultValue : throw new ArgumentException(Messages.valueErrorOn(Surface.CSharp, result.ErrorValue), parameter);
 
     /// <summary>Several value errors, the parameter named after the first invalid field.</summary>
     public static T Unwrap<T>(FSharpResult<T, Microsoft.FSharp.Collections.FSharpList<ValueError>> result) =>
         result.IsOk
             ? result.ResultValue
-            : throw new ArgumentException(Messages.valueErrors(result.ErrorValue), ParameterOf(result.ErrorValue.Head));
+            : throw new ArgumentException(
+                string.Join("; ", result.ErrorValue.Select(e => Messages.valueErrorOn(Surface.CSharp, e))),
+                ParameterOf(result.ErrorValue.Head));
 
     private static string? ParameterOf(ValueError error) =>
         ValueErrorModule.field(error)?.Value switch

@@ -101,7 +101,7 @@ let ``a refused save exits 1 and leaves the old file byte for byte`` (build: str
     Assert.Equal(1, r.Code)
 
     Assert.Equal(
-        "Invalid credentials in Arguments (username, api_key): username 'ana.smith' contains '.'; a username uses only letters, digits, '_' and '-'. Nothing was saved.\n",
+        "Invalid credentials in Arguments (username): username 'ana.smith' contains '.'; a username uses only letters, digits, '_' and '-'. Nothing was saved.\n",
         r.Err
     )
 
@@ -226,7 +226,7 @@ let ``a refused base URL is never shown past its host`` (build: string) =
     Assert.Equal(1, r.Code)
 
     Assert.Equal(
-        "Invalid credentials in Environment (CARTO_BASE_URL): variable CARTO_BASE_URL 'http://john.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure).\n",
+        "Invalid credentials in Environment (CARTO_BASE_URL): variable CARTO_BASE_URL 'http://john.carto.com' is not secure (http); use https (the environment cannot allow http: save the credentials with cartocreds save --allow-non-secure).\n",
         r.Err
     )
 

@@ -69,7 +69,7 @@ let ``cloud save writes a profile that cloud show then resolves; cloud delete re
 
     Assert.DoesNotContain(token, saved.Out + saved.Err)
     let shown = run build home [ "cloud"; "show"; "--json" ]
-    Assert.Contains("\"location\": \"" + path + " (profile eu)\"", shown.Out)
+    Assert.Contains("\"location\": \"" + path + "\",\n    \"profile\": \"eu\"", shown.Out)
     Assert.Equal("Deleted profile eu from " + path + "\n", (run build home [ "cloud"; "delete" ]).Out)
     Assert.Equal(1, (run build home [ "cloud"; "show" ]).Code)
 
@@ -87,7 +87,7 @@ let ``cloud errors and usage errors are said plainly`` (build: string) =
           [ "cloud"; "save"; "--token"; token; "--tenant-id"; "a"; "--api-base-url"; "https://x.example.com" ],
           "give --tenant-id or --api-base-url, not both."
           [ "cloud"; "show"; "--profile"; "" ], "--profile was given an empty value"
-          [ "cloud"; "token"; "--file" ], "Run 'cartocreds --help' for usage." ] do
+          [ "cloud"; "token"; "--file" ], "Run 'cartocreds cloud token --help' for usage." ] do
         let r = run build home args
         Assert.True((r.Code = 2), sprintf "%A: %d %s" args r.Code r.Err)
         Assert.Contains(line, r.Err)

@@ -53,6 +53,9 @@ let ``show --json prints the same as a JSON object`` (build: string) =
     use revealedJson = JsonDocument.Parse revealed.Out
     Assert.Equal(key, revealedJson.RootElement.GetProperty("api_key").GetString())
 
+/// A usage error: one line, then the help of the command it was for.
+let usageShape (r: Run) = Assert.Matches("^[^\n]+\nRun 'cartocreds( [a-z]+)* --help' for usage\.\n$", r.Err)
+
 [<UnixTheory; Managed; Aot>]
 let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
     use home = new Home()
@@ -62,7 +65,7 @@ let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
         let r = run build home args
         Assert.Equal(2, r.Code)
         Assert.Contains(line, r.Err)
-        Assert.EndsWith("Run 'cartocreds --help' for usage.\n", r.Err)
+        usageShape r
         noStackTrace r
 
     expectUsage [ "save" ] "save needs --username or --base-url."
@@ -73,7 +76,7 @@ let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
 
     expectUsage [ "frobnicate" ] "frobnicate"
     expectUsage [ "show"; "--bogus" ] "--bogus"
-    expectUsage [] "Required command was not provided."
+    expectUsage [] "'cartocreds' needs a command: show, status, save, delete, path, cloud."
 
 [<UnixTheory; Managed; Aot>]
 let ``delete removes the file, then says there is none; both exit 0`` (build: string) =
@@ -99,7 +102,8 @@ let ``--version and --help exit 0`` (build: string) =
     use home = new Home()
     let version = run (byName build) home [ "--version" ]
     Assert.Equal(0, version.Code)
-    Assert.Equal("0.1.0\n", version.Out)
+    // Unreleased: a pre-release version, never the number a release will carry.
+    Assert.Equal("0.2.0-dev\n", version.Out)
     let help = run (byName build) home [ "--help" ]
     Assert.Equal(0, help.Code)
 
@@ -158,7 +162,7 @@ let ``an option without its value is a usage error, not a crash`` (build: string
     for args in [ [ "save"; "--username" ]; [ "save"; "--base-url" ]; [ "save"; "--username"; "ana"; "--api-key" ] ] do
         let r = run build home args
         Assert.Equal(2, r.Code)
-        Assert.EndsWith("Run 'cartocreds --help' for usage.\n", r.Err)
+        usageShape r
         noStackTrace r
 
 [<UnixTheory; Managed; Aot>]
@@ -183,7 +187,7 @@ let ``every option given without its value, and every unknown option, is a usage
     let expectUsage (args: string list) =
         let r = run build home args
         Assert.True((r.Code = 2), sprintf "%A: exit %d, %s" args r.Code r.Err)
-        Assert.EndsWith("Run 'cartocreds --help' for usage.\n", r.Err)
+        usageShape r
         noStackTrace r
 
     for command, options in optionsWithValues do
@@ -306,3 +310,43 @@ let ``Ctrl-C at the prompt cancels, saves nothing and gives the terminal back wi
     Assert.Matches(@"(^|\s)echo(\s|$)", r.Out)
     Assert.DoesNotMatch(@"(^|\s)-echo(\s|$)", r.Out)
     Assert.False(File.Exists home.SavedPath)
+
+[<UnixTheory; Managed; Aot>]
+let ``Ctrl-D at the prompt cancels and keeps the saved key`` (build: string) =
+    use home = new Home()
+    let build = byName build
+    let saved = runWith build home [] (Some(key + "\n")) [ "save"; "--username"; "ana"; "--api-key-stdin" ]
+    Assert.Equal(0, saved.Code)
+    let before = File.ReadAllText home.SavedPath
+    let prompt = "API key (empty for default_public): "
+    let r = runAtTerminal build home [ "save"; "--username"; "ana" ] prompt "\u0004"
+    Assert.True((r.Code = 1), r.Out)
+    Assert.Contains("cancelled; nothing was saved.", r.Out)
+    Assert.Equal(before, File.ReadAllText home.SavedPath)
+
+    // The same for --api-key-stdin typed at a terminal.
+    let stdin =
+        runAtTerminal build home [ "save"; "--username"; "ana"; "--api-key-stdin" ] "API key: " "\u0004"
+
+    Assert.True((stdin.Code = 1), stdin.Out)
+    Assert.Contains("cancelled; nothing was saved.", stdin.Out)
+    Assert.Equal(before, File.ReadAllText home.SavedPath)
+
+[<UnixTheory; Managed; Aot>]
+let ``a command at a terminal leaves the keypad mode as it found it`` (build: string) =
+    use home = new Home()
+    let build = byName build
+
+    let runs =
+        [ runAtTerminal build home [ "path" ] "" ""
+          runAtTerminal build home [ "show" ] "" ""
+          runAtTerminal build home [ "--help" ] "" ""
+          runAtTerminal build home [ "save"; "--help" ] "" ""
+          runAtTerminal build home [ "shwo" ] "" ""
+          runAtTerminal build home [ "save"; "--username"; "ana" ] "API key (empty for default_public): " "\u0003" ]
+
+    for r in runs do
+        Assert.True(r.Out.Length > 0)
+        // Keypad transmit (smkx: ESC[?1h ESC=), or any other escape sequence the tool did not mean to write.
+        Assert.False(r.Out.Contains "\u001B[?1h", "keypad mode was set: " + r.Out.Replace("\u001B", "\\e"))
+        Assert.False(r.Out.Contains '\u001B', "an escape sequence was written: " + r.Out.Replace("\u001B", "\\e"))

@@ -11,6 +11,21 @@ open CartoCreds.Testing
 
 let private legacy (server: CartoServer) (key: string) = [ "CARTO_BASE_URL", server.Url; "CARTO_API_KEY", key ]
 
+/// A credentials file of the stand-in's account (http, so allowed in the file); its path.
+let standInFile (home: Home) (server: CartoServer) =
+    let file = home.Path "creds.json"
+
+    IO.File.WriteAllText(
+        file,
+        "{\"api_key\": \""
+        + server.Account.ApiKey
+        + "\", \"base_url\": \""
+        + server.Url
+        + "\", \"allow_non_secure\": true}"
+    )
+
+    file
+
 [<Theory; InProcess>]
 let ``status verifies the key and prints the account and where the credentials came from`` (build: string) =
     use home = new Home()
@@ -193,16 +208,7 @@ let ``status and cloud status verify as a process of each build`` (build: string
     use server = new CartoServer()
     server.Account.AcceptToken "access-token-process-0004"
 
-    let file = home.Path "creds.json"
-
-    IO.File.WriteAllText(
-        file,
-        "{\"api_key\": \""
-        + server.Account.ApiKey
-        + "\", \"base_url\": \""
-        + server.Url
-        + "\", \"allow_non_secure\": true}"
-    )
+    let file = standInFile home server
 
     let legacy = runWith (byName build) home [] None [ "status"; "--file"; file; "--json" ]
     Assert.True((legacy.Code = 0), legacy.Err)

@@ -27,6 +27,7 @@ let private pureFiles =
       "Values.fs"
       "BaseUrl.fs"
       "Credentials.fs"
+      "DecodeError.fs"
       "Json.fs"
       "Decode.fs"
       "CloudValues.fs"
@@ -50,7 +51,8 @@ let private pureFiles =
       "Location.fs"
       "ValueMessages.fs"
       "CallMessages.fs"
-      "Messages.fs" ]
+      "Messages.fs"
+      "Standings.fs" ]
 
 /// The shell, after every pure file: system calls, the process, the disk, then what joins them.
 let private shellFiles =

@@ -408,14 +408,14 @@ let private cliFile =
 let ``the saved session is the CARTO CLI's current profile, or CARTO_PROFILE's, or the profile asked for`` () =
     Assert.Equal(
         ("CloudCredentials(token=****od01, api_base_url=https://gcp-us-east1.api.carto.com)",
-         "Saved session (" + cliPath + " (profile prod))"),
+         "Saved session (" + cliPath + ", profile prod)"),
         CloudResolve.resolve (withCli cliFile noCloudLayers) |> resolved
     )
 
     // A profile's api_base_url wins over its tenant_id.
     Assert.Equal(
         ("CloudCredentials(token=****Eu02, api_base_url=https://carto.example.com/api)",
-         "Saved session (" + cliPath + " (profile eu))"),
+         "Saved session (" + cliPath + ", profile eu)"),
         CloudResolve.resolve (withCli cliFile noCloudLayers |> withEnvironment [ CloudVariables.Profile, "eu" ])
         |> resolved
     )
@@ -432,7 +432,7 @@ let ``the saved session is the CARTO CLI's current profile, or CARTO_PROFILE's, 
 let ``the CARTO CLI's old format is read as the profile default`` () =
     Assert.Equal(
         ("CloudCredentials(token=****ld03, api_base_url=https://gcp-europe-west1.api.carto.com)",
-         "Saved session (" + cliPath + " (profile default))"),
+         "Saved session (" + cliPath + ", profile default)"),
         CloudResolve.resolve (
             withCli """{"token": "eyOldOldOldOldOld03", "tenant_id": "gcp-europe-west1"}""" noCloudLayers
         )

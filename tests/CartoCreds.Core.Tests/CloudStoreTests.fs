@@ -42,7 +42,7 @@ let ``the saved session is found from the host: the CARTO CLI file, then carto-a
             string resolved.Credentials
         )
 
-        Assert.Equal("Saved session (" + cliPath box + " (profile prod))", Messages.origin resolved.Origin)
+        Assert.Equal("Saved session (" + cliPath box + ", profile prod)", Messages.origin resolved.Origin)
     | Error e -> failwith (Messages.cloudResolveError e)
 
     File.Delete(cliPath box)

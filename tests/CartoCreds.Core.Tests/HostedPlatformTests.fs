@@ -35,7 +35,10 @@ let ``a mix of fields is named in the message, field by field`` () =
     match HostedPlatform.infer None [ "ApiKey" ] [ "Token"; "Profile" ] with
     | Error e ->
         Assert.Equal(
-            "both legacy (ApiKey) and CARTO 3 (Token, Profile) options are set; set Platform, or remove one kind.",
+            "both legacy (ApiKey) and CARTO 3 (Token, Profile) options are set; for CARTO 3 remove ApiKey, or for the legacy platform remove Token, Profile.",
             Messages.platformError e
         )
+        // Either advice, followed, is accepted: no second error.
+        Assert.Equal(Ok HostedPlatform.Cloud, HostedPlatform.infer None [] [ "Token"; "Profile" ])
+        Assert.Equal(Ok HostedPlatform.Legacy, HostedPlatform.infer None [ "ApiKey" ] [])
     | Ok p -> Assert.Fail(sprintf "%A" p)

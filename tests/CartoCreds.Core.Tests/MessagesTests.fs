@@ -36,7 +36,7 @@ let ``an API key given alone as an argument`` () =
 let ``invalid arguments, every field named`` () =
     Assert.Equal(
         "Invalid credentials in Arguments (username, base_url): username 'ana.b' contains '.'; a username uses only letters, digits, '_' and '-'; "
-        + "base URL 'http://x.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure).",
+        + "base URL 'http://x.carto.com' is not secure (http); use https, or allow non-secure URLs (AllowNonSecure = true).",
         message (
             arguments
                 { Arguments.None with
@@ -134,15 +134,12 @@ let ``an unknown default location says which variable is missing`` () =
 let ``origins name the layer and where`` () =
     Assert.Equal(
         "Arguments (username, api_key)",
-        Messages.origin { Layer = Layer.Arguments; Location = Some "username, api_key" }
+        Messages.origin (Origin.At(Layer.Arguments, Some "username, api_key"))
     )
 
-    Assert.Equal(
-        "Saved session (/h/creds.json)",
-        Messages.origin { Layer = Layer.SavedSession; Location = Some "/h/creds.json" }
-    )
+    Assert.Equal("Saved session (/h/creds.json)", Messages.origin (Origin.At(Layer.SavedSession, Some "/h/creds.json")))
 
-    Assert.Equal("Explicit", Messages.origin { Layer = Layer.Explicit; Location = None })
+    Assert.Equal("Explicit", Messages.origin (Origin.At(Layer.Explicit, None)))
 
 [<Fact>]
 let ``scope, store and setter messages`` () =
@@ -213,8 +210,39 @@ let ``scope, store and setter messages`` () =
     )
 
     Assert.Equal(
-        "base URL 'http://a.carto.com' is not secure (http); use https, or allow non-secure URLs (allow_non_secure)",
+        "base URL 'http://a.carto.com' is not secure (http); use https, or allow non-secure URLs (AllowNonSecure = true)",
         Messages.valueError (ValueError.BaseUrlInsecure(Some "http://a.carto.com"))
+    )
+
+[<Fact>]
+let ``the allow_non_secure hint names the option of the surface and the layer in use`` () =
+    let insecure = ValueError.BaseUrlInsecure(Some "http://a.carto.com")
+    let invalid layer = ResolveError.InvalidLayer(layer, "where", LayerProblem.InvalidValues [ insecure ])
+    let start = "base URL 'http://a.carto.com' is not secure (http); use https"
+
+    for surface, option in
+        [ Surface.FSharp, "AllowNonSecure = true"
+          Surface.CSharp, "allowNonSecure: true"
+          Surface.CommandLine, "--allow-non-secure"
+          Surface.Options, "AllowNonSecure = true in the options" ] do
+        Assert.Equal(start + ", or allow non-secure URLs (" + option + ")", Messages.valueErrorOn surface insecure)
+
+        Assert.Equal(
+            "Invalid credentials in Arguments (where): " + start + ", or allow non-secure URLs (" + option + ").",
+            Messages.resolveErrorOn surface (invalid Layer.Arguments)
+        )
+
+        // A file says it with its own key, whoever reads it.
+        Assert.Equal(
+            "Invalid credentials in File (where): field \"base_url\" 'http://a.carto.com' is not secure (http); use https, "
+            + "or allow it in the file (\"allow_non_secure\": true).",
+            Messages.resolveErrorOn surface (invalid Layer.File)
+        )
+
+    Assert.Equal(
+        "Invalid credentials in Environment (where): variable CARTO_BASE_URL 'http://a.carto.com' is not secure (http); use https "
+        + "(the environment cannot allow http: give the credentials with allowNonSecure: true).",
+        Messages.resolveErrorOn Surface.CSharp (invalid Layer.Environment)
     )
 
     Assert.Equal(

@@ -133,12 +133,7 @@ let ``no error message or origin contains an API key other than default_public``
 let ``an explicit value ignores everything else`` (s: Stack) (c: Credentials) =
     let result = Resolve.resolve { s.Layers with Explicit = Some c }
 
-    (result =
-        Ok
-            { Credentials = c
-              Origin = { Layer = Layer.Explicit; Location = None }
-              Warnings = [] }
-     && s.Reached.Count = 0)
+    (result = Ok { Credentials = c; Origin = Origin.At(Layer.Explicit, None); Warnings = [] } && s.Reached.Count = 0)
     |@ $"{s}"
 
 // ---- examples a user tries first ----
@@ -154,7 +149,7 @@ let ``arguments: a username and a key resolve, with the argument names as locati
         |> ok
 
     Assert.Equal(make (Some "ana") (Some "k") None, result.Credentials)
-    Assert.Equal({ Layer = Layer.Arguments; Location = Some "username, api_key" }, result.Origin)
+    Assert.Equal(Origin.At(Layer.Arguments, Some "username, api_key"), result.Origin)
 
 [<Fact>]
 let ``arguments: an API key given alone is an error, not silently dropped`` () =
@@ -203,7 +198,7 @@ let ``environment: CARTO_BASE_URL alone resolves, with the public key`` () =
         string result.Credentials
     )
 
-    Assert.Equal({ Layer = Layer.Environment; Location = Some "CARTO_BASE_URL" }, result.Origin)
+    Assert.Equal(Origin.At(Layer.Environment, Some "CARTO_BASE_URL"), result.Origin)
 
 [<Fact>]
 let ``saved session: a file that cannot be found or located leaves the layer absent`` () =

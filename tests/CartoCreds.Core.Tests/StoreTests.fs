@@ -32,7 +32,7 @@ let ``save then load gives the same credentials, from the saved session`` () =
     Assert.Equal(box.SavedPath, path)
     let loaded = Shell.load host None |> ok
     Assert.Equal(ana, loaded.Credentials)
-    Assert.Equal({ Layer = Layer.SavedSession; Location = Some path }, loaded.Origin)
+    Assert.Equal(Origin.At(Layer.SavedSession, Some path), loaded.Origin)
 
 [<Fact>]
 let ``every bad file is an error naming its path and what is wrong`` () =

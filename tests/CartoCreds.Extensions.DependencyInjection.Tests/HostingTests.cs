@@ -138,7 +138,9 @@ public sealed class HostingTests
             o.ApiKey = "secret-api-key-0002";
             o.Token = "secret-token-0002";
         });
-        Assert.Contains("both legacy (ApiKey) and CARTO 3 (Token) options are set", both.Message);
+        Assert.Contains(
+            "both legacy (ApiKey) and CARTO 3 (Token) options are set; for CARTO 3 remove ApiKey, or for the legacy platform remove Token.",
+            both.Message);
         Assert.DoesNotContain("secret-api-key-0002", both.Message);
 
         var contradicted = await FailsToStart(o =>
@@ -147,6 +149,17 @@ public sealed class HostingTests
             o.Profile = "prod";
         });
         Assert.Contains("Platform is Legacy, but CARTO 3 options are set (Profile)", contradicted.Message);
+
+        // An http base URL is allowed by the options' own AllowNonSecure, and the hint says so.
+        var insecure = await FailsToStart(o =>
+        {
+            o.BaseUrl = "http://ana.example.com";
+            o.ApiKey = "secret-api-key-0003";
+        });
+        Assert.Contains(
+            "base URL 'http://ana.example.com' is not secure (http); use https, or allow non-secure URLs (AllowNonSecure = true in the options).",
+            insecure.Message);
+        Assert.DoesNotContain("secret-api-key-0003", insecure.Message);
     }
 
     [Fact]

@@ -54,7 +54,7 @@ public sealed class CloudCredentialsTests
 
         var saved = new CloudCredentials();
         Assert.Equal("https://gcp-europe-west1.api.carto.com", saved.ApiBaseUrl);
-        Assert.Equal(new CredentialsOrigin(CredentialsLayer.SavedSession, path + " (profile eu)"), saved.Origin);
+        Assert.Equal(new CredentialsOrigin(CredentialsLayer.SavedSession, path) { Profile = "eu" }, saved.Origin);
         Assert.Equal(CloudCredentials.FromToken(Token, "https://gcp-europe-west1.api.carto.com"), saved);
 
         Assert.True(CloudCredentials.DeleteProfile("eu"));
@@ -71,7 +71,7 @@ public sealed class CloudCredentialsTests
         File.WriteAllText(path, """{"current_profile": "a", "profiles": {"prod": {"token": "eyFirstFirstFirst1"}, "prod": {"token": "eyLastLastLastLast1"}}, "current_profile": "prod"}""");
         Assert.Equal(path, CloudCredentials.FromToken(Token).Save(profile: "eu"));
         var saved = new CloudCredentials();
-        Assert.Equal(new CredentialsOrigin(CredentialsLayer.SavedSession, path + " (profile prod)"), saved.Origin);
+        Assert.Equal(new CredentialsOrigin(CredentialsLayer.SavedSession, path) { Profile = "prod" }, saved.Origin);
         Assert.Equal(CloudCredentials.FromToken("eyLastLastLastLast1"), saved);
     }
 

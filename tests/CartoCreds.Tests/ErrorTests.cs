@@ -193,4 +193,32 @@ public sealed class ErrorTests
         Assert.EndsWith(" bytes; a credentials file is at most 65536 bytes.", cloud.Message);
         Assert.DoesNotContain("s3cr3t-0001", cloud.Message);
     }
+
+    [Fact]
+    public void An_http_base_URL_names_the_facade_parameter_that_allows_it()
+    {
+        using var box = new Sandbox();
+        var error = Assert.Throws<ArgumentException>(() => new Credentials(baseUrl: "http://ana.example.com", apiKey: SecretKey));
+        Assert.Equal(
+            "Invalid credentials in Arguments (api_key, base_url): base URL 'http://ana.example.com' is not secure (http); "
+            + "use https, or allow non-secure URLs (allowNonSecure: true).",
+            error.Message);
+        var setter = Assert.Throws<ArgumentException>(() => new Credentials(username: "ana").BaseUrl("http://ana.example.com"));
+        Assert.Contains("(allowNonSecure: true)", setter.Message);
+    }
+
+    [Fact]
+    public void A_CARTOframes_file_given_as_CARTO_3_credentials_says_what_it_is_and_what_to_use()
+    {
+        using var box = new Sandbox();
+        var file = Path.Combine(box.Root, "creds.json");
+        File.WriteAllText(file, "{\"username\": \"ana\", \"api_key\": \"" + SecretKey + "\"}");
+        var error = Assert.Throws<InvalidDataException>(() => new CloudCredentials(credFile: file));
+        Assert.Equal(
+            "Invalid CARTO 3 credentials in File (" + file + "): it holds legacy CARTO credentials (CARTOframes' username, "
+            + "api_key and base_url), not CARTO 3 ones; read it as legacy credentials instead (new Credentials(credFile:) in C#, "
+            + "cartocreds show --file).",
+            error.Message);
+        Assert.DoesNotContain(SecretKey, error.Message);
+    }
 }

@@ -260,6 +260,33 @@ public sealed class HttpTests
     }
 
     [Fact]
+    public async Task A_timeout_option_bounds_verification_and_the_token_exchange()
+    {
+        using var stalled = new CartoServer(_ => Answer.Json(200, "{}").After(TimeSpan.FromSeconds(5)));
+        using var box = new Sandbox(("CARTO_ACCOUNTS_URL", stalled.Url), ("CARTO_AUTH_URL", stalled.Url));
+        var half = TimeSpan.FromMilliseconds(500);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var legacy = await Assert.ThrowsAsync<CartoVerificationException>(() => Legacy(stalled.Url, "secret-key-0010").VerifyAsync(half));
+        Assert.Equal(CartoVerificationFailure.Unreachable, legacy.Failure);
+        Assert.Contains("no answer within 0.5 s", legacy.Message);
+
+        var token = CloudCredentials.FromToken("access-token-0010", stalled.Url).WithTransport(timeout: half);
+        Assert.Equal(half, token.Timeout);
+        var verified = await Assert.ThrowsAsync<CartoVerificationException>(() => token.VerifyAsync());
+        Assert.Equal(CartoVerificationFailure.Unreachable, verified.Failure);
+
+        var client = CloudCredentials.FromClientCredentials("m2m-client", "secret-0010").WithTransport(timeout: half);
+        var exchange = await Assert.ThrowsAsync<CartoTokenException>(async () => await client.GetAccessTokenAsync());
+        Assert.Contains("0.5", exchange.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(4), $"took {clock.Elapsed}");
+
+        Assert.Equal(TimeSpan.FromSeconds(10), CloudCredentials.FromToken("access-token-0010").Timeout);
+        Assert.Throws<ArgumentOutOfRangeException>(() => token.WithTransport(timeout: TimeSpan.Zero));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Legacy(stalled.Url, "secret-key-0010").VerifyAsync(TimeSpan.FromSeconds(-1)));
+    }
+
+    [Fact]
     public void An_invalid_accounts_url_is_reported_when_verifying_naming_the_variable()
     {
         using var box = new Sandbox(("CARTO_ACCOUNTS_URL", "ftp://accounts.example"));

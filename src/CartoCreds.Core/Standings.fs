@@ -1,0 +1,57 @@
+namespace CartoCreds.Core
+
+/// One layer as SPEC §6's `show --all` says it.
+type StandingRow =
+    {
+        Layer: Layer
+        /// `used`, `shadowed`, `invalid` or `absent`.
+        Status: string
+        /// Why a layer is invalid or absent.
+        Reason: string option
+        /// Where a present layer's credentials came from (or where an invalid one is).
+        Origin: Origin option
+        /// The credentials of a present layer, as their `Text` says them (secrets masked).
+        Credentials: string option
+    }
+
+    /// The status in the table's words: `used`, `present (shadowed)`, `invalid: REASON`, `absent: REASON`.
+    member this.Said =
+        let status = if this.Status = "shadowed" then "present (shadowed)" else this.Status
+
+        match this.Reason with
+        | Some reason -> status + ": " + reason
+        | None -> status
+
+/// SPEC §6's `show --all` and `cloud show --all` in words: every layer, highest first.
+[<RequireQualifiedAccess>]
+module Standings =
+
+    let private row layer status reason origin credentials =
+        { Layer = layer
+          Status = status
+          Reason = reason
+          Origin = origin
+          Credentials = credentials }
+
+    let private invalidAt layer where reason =
+        row layer "invalid" (Some reason) (Some(Origin.At(layer, Some where))) None
+
+    /// A legacy layer, with hints in the words of `surface`.
+    let legacy (surface: Surface) (layer: Layer, standing: Standing<Resolved, ResolveError, Absence>) : StandingRow =
+        match standing with
+        | Standing.Used r -> row layer "used" None (Some r.Origin) (Some r.Credentials.Text)
+        | Standing.Shadowed r -> row layer "shadowed" None (Some r.Origin) (Some r.Credentials.Text)
+        | Standing.Invalid(ResolveError.InvalidLayer(at, where, problem)) ->
+            invalidAt layer where (Messages.layerProblem surface at problem)
+        | Standing.Invalid error -> row layer "invalid" (Some(Messages.resolveErrorOn surface error)) None None
+        | Standing.Absent why -> row layer "absent" (Some(Messages.absence why)) None None
+
+    /// A CARTO 3 layer.
+    let cloud (layer: Layer, standing: Standing<CloudResolved, CloudResolveError, CloudAbsence>) : StandingRow =
+        match standing with
+        | Standing.Used r -> row layer "used" None (Some r.Origin) (Some r.Credentials.Text)
+        | Standing.Shadowed r -> row layer "shadowed" None (Some r.Origin) (Some r.Credentials.Text)
+        | Standing.Invalid(CloudResolveError.InvalidLayer(at, where, problem)) ->
+            invalidAt layer where (Messages.cloudProblem at problem)
+        | Standing.Invalid error -> row layer "invalid" (Some(Messages.cloudResolveError error)) None None
+        | Standing.Absent why -> row layer "absent" (Some(Messages.cloudAbsence why)) None None
