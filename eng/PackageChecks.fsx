@@ -95,6 +95,30 @@ let checkPackages (packages: string) (version: string) =
         if id = "CartoCreds.Core" then
             check (id + ": FSharp.Core 6.0.0 or later") (spec.Contains "id=\"FSharp.Core\" version=\"6.0.0\"") spec
 
+        // SPEC §9: each framework depends on its lowest Microsoft.Extensions packages.
+        if id = "CartoCreds.Extensions.DependencyInjection" then
+            for framework, floor in [ "net8.0", "8.0.0"; "net10.0", "10.0.0" ] do
+                let start = spec.IndexOf("<group targetFramework=\"" + framework + "\">")
+
+                let group =
+                    if start < 0 then
+                        ""
+                    else
+                        spec.Substring(start, spec.IndexOf("</group>", start) - start)
+
+                let extensions =
+                    Text.RegularExpressions.Regex.Matches(
+                        group,
+                        "id=\"Microsoft\\.Extensions\\.[^\"]+\" version=\"([^\"]+)\""
+                    )
+                    |> Seq.map (fun m -> m.Groups[1].Value)
+                    |> List.ofSeq
+
+                check
+                    (id + ": " + framework + " depends on the Microsoft.Extensions " + floor + " packages")
+                    (not extensions.IsEmpty && extensions |> List.forall ((=) floor))
+                    group
+
         // Symbols: every document under /_/ (no machine path) and embedded, for stepping in.
         use symbols = ZipFile.OpenRead(Path.Combine(packages, id + "." + version + ".snupkg"))
 
@@ -202,19 +226,56 @@ let checkPackages (packages: string) (version: string) =
                  "Credentials(username=johnsmith, api_key=****cdef, base_url=https://johnsmith.carto.com)")
             csharpOutput
 
-        let hostingCode, hostingOutput =
-            app
-                "HostingOnNet8"
-                ("<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net8.0</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable></PropertyGroup><ItemGroup><PackageReference Include=\"CartoCreds.Extensions.DependencyInjection\" Version=\""
-                 + version
-                 + "\" /></ItemGroup></Project>")
-                ("Program.cs",
-                 "using CartoCreds;\nusing Microsoft.Extensions.DependencyInjection;\nvar services = new ServiceCollection().AddCartoCredentials(o => { o.Username = \"johnsmith\"; o.ApiKey = \"0123456789abcdef\"; }).BuildServiceProvider();\nConsole.WriteLine(services.GetRequiredService<ICartoAuthenticator>().BaseAddress);\n")
+        // Hosting apps that pin the Microsoft.Extensions packages as LTS services and the SDK's
+        // templates do: they restore (no NU1605), build with warnings as errors, start a host and
+        // resolve credentials (SPEC §9).
+        let hostingApp (name: string) (framework: string) (pins: (string * string) list) =
+            let references =
+                ("CartoCreds.Extensions.DependencyInjection", version) :: pins
+                |> List.map (fun (id, v) -> "<PackageReference Include=\"" + id + "\" Version=\"" + v + "\" />")
+                |> String.concat ""
 
-        check
-            "a C# application on .NET 8 registers CartoCreds.Extensions.DependencyInjection"
-            (hostingCode = 0 && hostingOutput.Contains "https://johnsmith.carto.com/")
-            hostingOutput
+            app
+                name
+                ("<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>"
+                 + framework
+                 + "</TargetFramework><RollForward>Major</RollForward><ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup><ItemGroup>"
+                 + references
+                 + "</ItemGroup></Project>")
+                ("Program.cs",
+                 "using CartoCreds;\nusing Microsoft.Extensions.DependencyInjection;\nusing Microsoft.Extensions.Hosting;\n"
+                 + "var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });\n"
+                 + "builder.Services.AddCartoCredentials(o => { o.Username = \"johnsmith\"; o.ApiKey = \"0123456789abcdef\"; });\n"
+                 + "builder.Services.AddHealthChecks().AddCartoCredentials();\n"
+                 + "builder.Services.AddHttpClient(\"carto\").AddCartoAuthentication();\n"
+                 + "using var host = builder.Build();\nawait host.StartAsync();\n"
+                 + "Console.WriteLine(host.Services.GetRequiredService<Credentials>());\nawait host.StopAsync();\n")
+
+        for name, framework, pins in
+            [ "HostingPinnedTo8",
+              "net8.0",
+              [ "Microsoft.Extensions.Hosting", "8.0.1"
+                "Microsoft.Extensions.Options", "8.0.2"
+                "Microsoft.Extensions.Http", "8.0.1" ]
+              "HostingPinnedTo10",
+              "net10.0",
+              [ "Microsoft.Extensions.Hosting", "10.0.0"
+                "Microsoft.Extensions.Options", "10.0.0"
+                "Microsoft.Extensions.Http", "10.0.0" ] ] do
+            let code, output = hostingApp name framework pins
+
+            check
+                ("a "
+                 + framework
+                 + " host pinned to "
+                 + (pins
+                    |> List.map (fun (id, v) -> id.Replace("Microsoft.Extensions.", "") + " " + v)
+                    |> String.concat ", ")
+                 + " starts and resolves CartoCreds.Extensions.DependencyInjection")
+                (code = 0
+                 && output.Contains
+                     "Credentials(username=johnsmith, api_key=****cdef, base_url=https://johnsmith.carto.com)")
+                output
 
         let fsharpCode, fsharpOutput =
             app

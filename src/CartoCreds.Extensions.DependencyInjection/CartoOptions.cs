@@ -63,7 +63,14 @@ public sealed class CartoOptions
     /// <summary>Both: a credentials file, read when these options do not give the credentials.</summary>
     public string? CredFile { get; set; }
 
-    /// <summary>The fields that are set, secrets masked (<c>****</c> and their last 4 characters).</summary>
+    /// <summary>Values of the configuration that could not be read, for the validator to report.</summary>
+    internal List<string> Problems { get; } = [];
+
+    /// <summary>
+    /// The fields that are set, secrets masked (<c>****</c> and their last 4 characters), and a base
+    /// URL by its scheme, host and port only: a pasted <c>?api_key=</c> or <c>user:password@</c>
+    /// never shows.
+    /// </summary>
     /// <returns>The text form.</returns>
     public override string ToString()
     {
@@ -79,14 +86,32 @@ public sealed class CartoOptions
         Add(nameof(Platform), Platform?.ToString());
         Add(nameof(Username), Username);
         Add(nameof(ApiKey), ApiKey, secret: true);
-        Add(nameof(BaseUrl), BaseUrl);
+        Add(nameof(BaseUrl), OriginOf(BaseUrl));
         Add(nameof(AllowNonSecure), AllowNonSecure ? "true" : null);
         Add(nameof(Token), Token, secret: true);
         Add(nameof(ClientId), ClientId);
         Add(nameof(ClientSecret), ClientSecret, secret: true);
-        Add(nameof(ApiBaseUrl), ApiBaseUrl);
+        Add(nameof(ApiBaseUrl), OriginOf(ApiBaseUrl));
         Add(nameof(Profile), Profile);
         Add(nameof(CredFile), CredFile);
         return $"CartoOptions({string.Join(", ", set)})";
+    }
+
+    /// <summary>A URL's scheme, host and port, with <c>/…</c> when it has more; what is not a URL, as a refused value is shown.</summary>
+    private static string? OriginOf(string? url)
+    {
+        if (string.IsNullOrEmpty(url))
+        {
+            return null;
+        }
+
+        if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Host.Length > 0)
+        {
+            var origin = $"{uri.Scheme}://{uri.Authority}";
+            var rest = uri.UserInfo.Length > 0 || uri.PathAndQuery is not ("/" or "") || uri.Fragment.Length > 0;
+            return Core.Refused.terminalSafe(rest ? origin + "/…" : origin);
+        }
+
+        return Core.Refused.show(url)?.Value ?? "(not shown)";
     }
 }

@@ -16,6 +16,11 @@ internal sealed class CartoOptionsValidator(CartoResolution resolution) : IValid
             return ValidateOptionsResult.Skip;
         }
 
+        if (options.Problems.Count > 0)
+        {
+            return ValidateOptionsResult.Fail($"CARTO options could not be read: {string.Join("; ", options.Problems)}.");
+        }
+
         try
         {
             resolution.Resolve(options);

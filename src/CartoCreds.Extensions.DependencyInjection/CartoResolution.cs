@@ -11,8 +11,15 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Resolves the configured credentials once (SPEC §9): at host start, when the options are
 /// validated, and serves that same value afterwards, whatever the options become.
 /// </summary>
-internal sealed class CartoResolution
+internal sealed class CartoResolution(IHttpClientFactory? clients = null, TimeProvider? time = null)
 {
+    /// <summary>
+    /// The named client of the token exchanges and verifications of CARTO 3 credentials: a user can
+    /// configure it (a proxy, a handler) with <c>AddHttpClient(CartoResolution.ClientName)</c>. It
+    /// follows no redirect (SPEC §7.4).
+    /// </summary>
+    public const string ClientName = "CartoCreds";
+
     private readonly object _gate = new();
     private ICartoAuthenticator? _resolved;
 
@@ -51,11 +58,13 @@ internal sealed class CartoResolution
             : platform.ResultValue.IsCloud ? CartoPlatform.Cloud : CartoPlatform.Legacy;
     }
 
-    private static ICartoAuthenticator Create(CartoOptions options) =>
+    private ICartoAuthenticator Create(CartoOptions options) =>
         PlatformOf(options) switch
         {
+            // The container's client factory and clock, when it has them (SPEC §9).
             CartoPlatform.Cloud => new CloudCredentials(
-                options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile),
+                options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile)
+                .WithTransport(clients?.CreateClient(ClientName), time),
             _ => Legacy(options),
         };
 

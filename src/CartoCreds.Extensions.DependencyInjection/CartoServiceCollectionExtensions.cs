@@ -22,7 +22,7 @@ public static class CartoServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(section);
         // IOptionsMonitor sees a reload; the credentials, resolved at start, do not change.
         services.AddSingleton<IOptionsChangeTokenSource<CartoOptions>>(new SectionChangeTokenSource(section));
-        return services.AddCartoCredentials(options => section.Bind(options));
+        return services.AddCartoCredentials(options => CartoOptionsBinding.Bind(section, options));
     }
 
     /// <summary>
@@ -42,7 +42,14 @@ public static class CartoServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.AddOptions<CartoOptions>().Configure(configure).ValidateOnStart();
-        services.TryAddSingleton<CartoResolution>();
+        services.AddHttpClient(CartoResolution.ClientName)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AllowAutoRedirect = false,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+        services.TryAddSingleton(provider => new CartoResolution(
+            provider.GetService<IHttpClientFactory>(), provider.GetService<TimeProvider>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CartoOptions>, CartoOptionsValidator>());
         services.TryAddSingleton(provider =>
             provider.GetRequiredService<CartoResolution>().Resolve(provider.GetRequiredService<IOptions<CartoOptions>>().Value));
