@@ -139,10 +139,13 @@ type TokenSource
             let onDisk = if current.IsNone then fromDisk now refused else None
 
             match onDisk with
-            | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> return Fresh token, Ok token
+            | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
+                Telemetry.cacheHit "disk"
+                return Fresh token, Ok token
             | _ ->
+                Telemetry.cacheHit "miss"
                 let held = Option.orElse onDisk current
-                let! answer, wait = post ()
+                let! answer, wait = Telemetry.exchange auth post
                 let now = time.GetUtcNow()
 
                 match answer, held with
@@ -207,14 +210,18 @@ type TokenSource
         let now = time.GetUtcNow()
 
         match Volatile.Read(&phase) with
-        | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> ValueTask<_>(Ok token)
+        | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
+            Telemetry.cacheHit "memory"
+            ValueTask<_>(Ok token)
         | _ ->
             let answer =
                 lock gate (fun () ->
                     let now = time.GetUtcNow()
 
                     match phase with
-                    | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> Choice1Of2(Ok token)
+                    | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
+                        Telemetry.cacheHit "memory"
+                        Choice1Of2(Ok token)
                     | Fresh token -> Choice2Of2(prepare (Some token) None)
                     | Refreshing(_, pending) -> Choice2Of2(pending, None)
                     | BackingOff(current, until, error, _) when DateTimeOffset.op_LessThan (now, until) ->

@@ -110,7 +110,9 @@ module Verify =
         : Task<Result<Identity, VerifyError>> =
         let shown = Verification.legacyUrl credentials
         let sent = Verification.legacyRequest credentials
-        get (plain client) timeout true shown (fun request -> request.RequestUri <- sent) cancel
+
+        Telemetry.traced "cartocreds.verify" "api_key" shown Telemetry.verifyOutcome (fun () ->
+            get (plain client) timeout true shown (fun request -> request.RequestUri <- sent) cancel)
 
     /// <summary>
     /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token, sent by the one
@@ -165,4 +167,7 @@ module Verify =
                                   Detail = Some(Messages.tokenError e) }
                 }
 
-        get send timeout false shown ignore cancel
+        let kind = if authUrl = "" then "access_token" else "client_credentials"
+
+        Telemetry.traced "cartocreds.verify" kind shown Telemetry.verifyOutcome (fun () ->
+            get send timeout false shown ignore cancel)

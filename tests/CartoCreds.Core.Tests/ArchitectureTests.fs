@@ -63,6 +63,7 @@ let private shellFiles =
       "Store.fs"
       "Shell.fs"
       "Http.fs"
+      "Telemetry.fs"
       "TokenSource.fs"
       "Renewal.fs"
       "Verify.fs"
