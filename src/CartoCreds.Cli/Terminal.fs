@@ -1,8 +1,12 @@
 /// The console as the commands see it: the process's own, or writers and input that a test gives.
 namespace CartoCreds.Cli
 
+#nowarn "9" // a pointer to a pinned buffer, for write(2)
+
 open System
 open System.IO
+open System.Runtime.InteropServices
+open Microsoft.FSharp.NativeInterop
 
 type Terminal =
     {
@@ -14,25 +18,52 @@ type Terminal =
         IsInteractive: bool
     }
 
+/// A standard stream written with write(2) at the descriptor's own offset, as a shell expects
+/// (`{ echo a; cartocreds path; echo b; } > file` keeps all three in order): a `FileStream` over a
+/// file would write at an offset of its own and overwrite what others wrote after.
+type internal DescriptorStream(fd: int) =
+    inherit Stream()
+
+    [<DllImport("libc", EntryPoint = "write", SetLastError = true)>]
+    static extern nativeint write(int fd, nativeint buffer, unativeint count)
+
+    override _.CanRead = false
+    override _.CanSeek = false
+    override _.CanWrite = true
+    override _.Length = raise (NotSupportedException())
+
+    override _.Position
+        with get () = raise (NotSupportedException())
+        and set _ = raise (NotSupportedException())
+
+    override _.Flush() = ()
+    override _.Read(_: byte[], _: int, _: int) : int = raise (NotSupportedException())
+    override _.Seek(_: int64, _: SeekOrigin) : int64 = raise (NotSupportedException())
+    override _.SetLength(_: int64) = raise (NotSupportedException())
+
+    override _.Write(buffer: byte[], offset: int, count: int) =
+        use pinned = fixed buffer
+        let start = NativePtr.toNativeInt pinned + nativeint offset
+        let mutable written = 0
+
+        while written < count do
+            match write (fd, start + nativeint written, unativeint (count - written)) with
+            | n when n > 0n -> written <- written + int n
+            | -1n when Marshal.GetLastPInvokeError() = 4 -> () // EINTR
+            | _ -> raise (IOException("write failed", Marshal.GetLastPInvokeError()))
+
 [<RequireQualifiedAccess>]
 module Terminal =
 
     /// A writer of a standard stream straight to its descriptor. On Unix the runtime's console
-    /// writers start its terminal handling on the first write, which puts the keypad in
+    /// streams start its terminal handling on the first write, which puts the keypad in
     /// application mode (`ESC[?1h ESC=`) and never takes it out: the tool leaves the terminal as
-    /// it found it. A descriptor that is closed gets the console's writer.
+    /// it found it.
     let private direct (fd: int) (console: unit -> TextWriter) : TextWriter =
         if OperatingSystem.IsWindows() then
             console ()
         else
-            try
-                let handle = new Microsoft.Win32.SafeHandles.SafeFileHandle(nativeint fd, false)
-                let stream = new FileStream(handle, FileAccess.Write, 1)
-                new StreamWriter(stream, Text.UTF8Encoding false, 4096, AutoFlush = true)
-            with
-            | :? IOException
-            | :? ArgumentException
-            | :? UnauthorizedAccessException -> console ()
+            new StreamWriter(new DescriptorStream(fd), Text.UTF8Encoding false, 4096, AutoFlush = true)
 
     /// This process's console.
     let system () : Terminal =

@@ -350,3 +350,27 @@ let ``a command at a terminal leaves the keypad mode as it found it`` (build: st
         // Keypad transmit (smkx: ESC[?1h ESC=), or any other escape sequence the tool did not mean to write.
         Assert.False(r.Out.Contains "\u001B[?1h", "keypad mode was set: " + r.Out.Replace("\u001B", "\\e"))
         Assert.False(r.Out.Contains '\u001B', "an escape sequence was written: " + r.Out.Replace("\u001B", "\\e"))
+
+[<UnixTheory; Managed; Aot>]
+let ``output redirected to a file with other commands' output keeps every line in order`` (build: string) =
+    use home = new Home()
+    let build = byName build
+    let out = home.Path "out.txt"
+    let quote (word: string) = "'" + word.Replace("'", "'\\''") + "'"
+    let tool = build.Program :: build.Prefix |> List.map quote |> String.concat " "
+
+    // The tool writes at the descriptor's own offset, as `echo` does: nothing is overwritten.
+    let script =
+        "{ echo first; " + tool + " path; echo middle; " + tool + " shwo 2>&1; echo last; } > " + quote out
+
+    let shell = { Name = build.Name; Program = "/bin/sh"; Prefix = [ "-c"; script ] }
+
+    runWith shell home [] None [] |> ignore
+
+    Assert.Equal(
+        "first\n"
+        + home.SavedPath
+        + "\nmiddle\nUnknown command 'shwo' for 'cartocreds'. Did you mean 'show'?\n"
+        + "Run 'cartocreds --help' for usage.\nlast\n",
+        File.ReadAllText out
+    )
