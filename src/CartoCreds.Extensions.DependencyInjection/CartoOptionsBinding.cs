@@ -53,6 +53,9 @@ internal static class CartoOptionsBinding
         }
     }
 
-    /// <summary>A value of a non-secret key, terminal-safe and bounded.</summary>
-    private static string Shown(string value) => CartoCreds.Core.Refused.terminalSafe(value.Length > 40 ? value[..40] + "…" : value);
+    /// <summary>
+    /// A value of a non-secret key, as a refused value is shown: escaped, at most 40 characters,
+    /// nothing of it when it looks like a token (a secret pasted under the wrong key).
+    /// </summary>
+    private static string Shown(string value) => CartoCreds.Core.Refused.show(value)?.Value ?? "(not shown: it looks like a token)";
 }

@@ -41,6 +41,9 @@ public sealed class HealthAndTransportTests
         {
             ("Carto:Platform", "Clod", "Carto:Platform is 'Clod'; give Legacy or Cloud"),
             ("Carto:AllowNonSecure", "yes", "Carto:AllowNonSecure is 'yes'; give true or false"),
+            // A token pasted under the wrong key is not shown.
+            ("Carto:Platform", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlMDAx",
+                "Carto:Platform is '(not shown: it looks like a token)'; give Legacy or Cloud"),
         })
         {
             var section = new ConfigurationBuilder()
