@@ -4,6 +4,7 @@
 // (default 40), each sending REQUESTS GETs (default 400) by hand and then through the handler,
 // in alternating order; the result is the median of the per-round ratios.
 // Run by `dotnet fsi build.fsx bench`, after the Release build.
+#r "../src/CartoCreds.Core/bin/Release/net10.0/Microsoft.Extensions.Logging.Abstractions.dll"
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 #r "../src/CartoCreds/bin/Release/net10.0/CartoCreds.dll"
 #r "../tests/CartoCreds.Testing/bin/Release/net10.0/CartoCreds.Testing.dll"

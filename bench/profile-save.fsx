@@ -3,6 +3,7 @@
 // against the same read-modify-write without the lock, as a save was made before writers were
 // serialized. Timed as interleaved ratios (Ratio.fsx): ROUNDS rounds (default 30) of SAVES saves
 // (default 20) each, on a file of PROFILES profiles (default 3). Run by `dotnet fsi build.fsx bench`.
+#r "../src/CartoCreds.Core/bin/Release/net10.0/Microsoft.Extensions.Logging.Abstractions.dll"
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 #load "Ratio.fsx"
 

@@ -2,6 +2,7 @@
 // the directory flushed) against the least a durable atomic private save can do: the raw system
 // calls, made directly. Timed as interleaved ratios (Ratio.fsx): ROUNDS rounds (default 30) of
 // SAVES saves (default 20) each. Linux only. Run by `dotnet fsi build.fsx bench`.
+#r "../src/CartoCreds.Core/bin/Release/net10.0/Microsoft.Extensions.Logging.Abstractions.dll"
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 #load "Ratio.fsx"
 

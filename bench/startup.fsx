@@ -2,6 +2,7 @@
 // CARTO stand-in of the tests): the AOT binary, the managed build, and a bare AOT "hello" built
 // the same way (the floor). Run by `dotnet fsi build.fsx bench`, after `publish`.
 // Prints the median of each over RUNS runs (default 30), interleaved, and the ratios.
+#r "../src/CartoCreds.Core/bin/Release/net10.0/Microsoft.Extensions.Logging.Abstractions.dll"
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 #r "../tests/CartoCreds.Testing/bin/Release/net10.0/CartoCreds.Testing.dll"
 

@@ -95,8 +95,9 @@ let checkPackages (packages: string) (version: string) =
         if id = "CartoCreds.Core" then
             check (id + ": FSharp.Core 6.0.0 or later") (spec.Contains "id=\"FSharp.Core\" version=\"6.0.0\"") spec
 
-        // SPEC §9: each framework depends on its lowest Microsoft.Extensions packages.
-        if id = "CartoCreds.Extensions.DependencyInjection" then
+        // SPEC §9, §10: each framework depends on its lowest Microsoft.Extensions packages (the
+        // logging abstractions for every library, the hosting packages for the DI one).
+        if libraries then
             for framework, floor in [ "net8.0", "8.0.0"; "net10.0", "10.0.0" ] do
                 let start = spec.IndexOf("<group targetFramework=\"" + framework + "\">")
 

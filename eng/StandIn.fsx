@@ -2,6 +2,7 @@
 // the tests' own server on 127.0.0.1, a temporary configuration directory whose saved session
 // points at it, and the variables to export. Start it with `dotnet fsi build.fsx standin`; Ctrl-C,
 // or the end of its input (Ctrl-D), stops it and removes the directory. It reaches nothing else.
+#r "../tests/CartoCreds.Testing/bin/Release/net10.0/Microsoft.Extensions.Logging.Abstractions.dll"
 #r "../tests/CartoCreds.Testing/bin/Release/net10.0/CartoCreds.Testing.dll"
 
 open System

@@ -1,6 +1,7 @@
 // A short tour of CartoCreds from an F# script: save, resolve and explain credentials.
 // Everything happens in a temporary directory; your real configuration is never touched.
 // Run it with `dotnet fsi build.fsx demo` (which builds the library first).
+#r "../src/CartoCreds.Core/bin/Release/net10.0/Microsoft.Extensions.Logging.Abstractions.dll"
 #r "../src/CartoCreds.Core/bin/Release/net10.0/CartoCreds.Core.dll"
 
 open System.IO

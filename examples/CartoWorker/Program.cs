@@ -12,7 +12,10 @@ using Microsoft.Extensions.Options;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.SetMinimumLevel(LogLevel.Warning);
+builder.Logging.AddFilter("CartoCreds", LogLevel.Information);         // the layer used, each token exchanged
+builder.Logging.AddFilter("ConnectionLister", LogLevel.Information);
 builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);   // stdout is for the data
+builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
 builder.Services.AddCartoCredentials(builder.Configuration.GetSection(CartoOptions.SectionName));
 builder.Services.AddHttpClient("carto").AddCartoAuthentication();
 builder.Services.AddHostedService<ConnectionLister>();
@@ -31,10 +34,24 @@ catch (OptionsValidationException e)
 }
 
 /// <summary>Lists the account's connections once, then stops the host.</summary>
-internal sealed class ConnectionLister(IHttpClientFactory clients, IHostApplicationLifetime lifetime) : BackgroundService
+internal sealed partial class ConnectionLister(
+    IHttpClientFactory clients, IHostApplicationLifetime lifetime, ICartoAuthenticator credentials, ILogger<ConnectionLister> logger)
+    : BackgroundService
 {
+    // Source-generated: nothing is formatted when Information is off, and nothing is reflected upon (AOT).
+    [LoggerMessage(Level = LogLevel.Information, Message = "Using CARTO credentials from {Origin}")]
+    private static partial void LogOrigin(ILogger logger, CredentialsOrigin origin);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Where the credentials came from (a layer and its location), never the credentials themselves.
+        LogOrigin(logger, credentials switch
+        {
+            CloudCredentials cloud => cloud.Origin,
+            Credentials legacy => legacy.Origin,
+            _ => throw new InvalidOperationException("unknown credentials"),
+        });
+
         try
         {
             var carto = clients.CreateClient("carto");

@@ -28,8 +28,17 @@ let private request (result: ParseResult) (source: Source) =
         Arguments = { CloudArguments.None with Profile = given result source.Profile }
         CredFile = given result source.File }
 
-let private resolve (host: Host) (result: ParseResult) (source: Source) =
-    Shell.resolveCloud host (TimeProvider.System.GetUtcNow()) (request result source)
+let private resolve (host: Host) (terminal: Terminal) (result: ParseResult) (source: Source) =
+    Shell.resolveCloudLogged (logger terminal result) host (TimeProvider.System.GetUtcNow()) (request result source)
+
+/// A CARTO CLI profile whose token expired, or expires within the hour, said on stderr with how
+/// to log in again (SPEC §7.5).
+let private renewal (terminal: Terminal) (resolved: CloudResolved) =
+    match resolved.Origin.Profile, resolved.Credentials.Grant with
+    | Some name, Grant.AccessToken(_, expires) ->
+        ProfileList.renewal (TimeProvider.System.GetUtcNow()) name expires
+        |> Option.iter (fun note -> terminal.Err.WriteLine("profile " + Refused.terminalSafe name + ": " + note))
+    | _ -> ()
 
 /// `cloud show [--file PATH] [--profile NAME] [--reveal] [--json]`.
 let private show (host: Host) (terminal: Terminal) =
@@ -48,9 +57,10 @@ let private show (host: Host) (terminal: Terminal) =
             |> standings terminal (result.GetValue json)
         else
 
-            match resolve host result source with
+            match resolve host terminal result source with
             | Ok resolved ->
                 warn terminal resolved.Warnings
+                renewal terminal resolved
                 let render = if result.GetValue json then Output.cloudJson else Output.cloudTable
                 terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
                 Success
@@ -67,10 +77,12 @@ let private token (host: Host) (terminal: Terminal) =
     let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host result source |> Result.mapError Messages.cloudResolveError with
+        match resolve host terminal result source |> Result.mapError Messages.cloudResolveError with
         | Error message -> fail terminal message
         | Ok resolved ->
-            match Status.session host terminal (timeoutOf result timeout) resolved.Credentials with
+            match
+                Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
+            with
             | Error message -> fail terminal message
             | Ok session ->
                 match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
@@ -97,12 +109,15 @@ let private status (host: Host) (terminal: Terminal) =
     let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host result source |> Result.mapError Messages.cloudResolveError with
+        match resolve host terminal result source |> Result.mapError Messages.cloudResolveError with
         | Error message -> fail terminal message
         | Ok resolved ->
             warn terminal resolved.Warnings
+            renewal terminal resolved
 
-            match Status.session host terminal (timeoutOf result timeout) resolved.Credentials with
+            match
+                Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
+            with
             | Error message -> fail terminal message
             | Ok session ->
                 let credentials = Output.cloudFields false resolved.Credentials
@@ -190,10 +205,10 @@ let private save (host: Host) (terminal: Terminal) =
 
     command
 
-/// `cloud delete [--profile NAME] [--file PATH]`.
-let private delete (host: Host) (terminal: Terminal) =
-    let command =
-        Command("delete", "Remove a profile of the CARTO CLI credentials file, keeping the others")
+/// `cloud delete [--profile NAME] [--file PATH]`, and `cloud logout` (the same, by the name a
+/// person who logged in looks for).
+let private delete (name: string) (host: Host) (terminal: Terminal) =
+    let command = Command(name, "Remove a profile of the CARTO CLI credentials file, keeping the others")
 
     let profile = option<string> "--profile" "The profile (default: the current one)"
     let file = fileOption "The file (default: ~/.carto_credentials.json)"
@@ -204,12 +219,86 @@ let private delete (host: Host) (terminal: Terminal) =
     command.SetAction(fun (result: ParseResult) ->
         match Shell.deleteProfile host (given result profile) (given result file) with
         | Ok(Some(path, name)) ->
-            terminal.Out.WriteLine("Deleted profile " + name + " from " + path)
+            terminal.Out.WriteLine("Deleted profile " + Refused.terminalSafe name + " from " + path)
             Success
         | Ok None ->
             terminal.Out.WriteLine "No such profile; nothing was changed"
             Success
         | Error e -> fail terminal (Messages.profileError e))
+
+    command
+
+/// When a time is, as `cloud list` prints it.
+let private at (time: DateTimeOffset) =
+    time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Globalization.CultureInfo.InvariantCulture)
+
+/// `cloud list [--file PATH] [--json]`: every profile of the CARTO CLI file (SPEC §7.6).
+let private list (host: Host) (terminal: Terminal) =
+    let command =
+        Command("list", "List the profiles of the CARTO CLI credentials file; * marks the current one")
+
+    let file = fileOption "The file (default: ~/.carto_credentials.json)"
+    let json = option<bool> "--json" "Print a JSON array instead of a table"
+    command.Options.Add file
+    command.Options.Add json
+    command.Validators.Add(fun result -> refuseBlank result [ file ])
+
+    command.SetAction(fun (result: ParseResult) ->
+        match Shell.listProfiles host (given result file) with
+        | Error e -> fail terminal (Messages.profileError e)
+        | Ok(path, profiles) ->
+            let now = TimeProvider.System.GetUtcNow()
+
+            if result.GetValue json then
+                terminal.Out.WriteLine(Output.profilesJson now profiles)
+            elif profiles.IsEmpty then
+                terminal.Out.WriteLine("No profiles in " + path)
+            else
+                let expiry (p: ProfileSummary) =
+                    match ProfileList.freshness now p.ExpiresOn with
+                    | Freshness.Expired time -> "expired at " + at time
+                    | _ -> p.ExpiresOn |> Option.map at |> Option.defaultValue "unknown"
+
+                let rows =
+                    [ yield [ ""; "NAME"; "API BASE URL"; "EMAIL"; "EXPIRES" ]
+                      for p in profiles ->
+                          [ (if p.IsCurrent then "*" else "")
+                            Refused.terminalSafe p.Name
+                            (match p.ApiBaseUrl with
+                             | Ok url -> url
+                             | Error why -> "invalid: " + Refused.terminalSafe why)
+                            p.Email |> Option.map Refused.terminalSafe |> Option.defaultValue ""
+                            expiry p ] ]
+
+                terminal.Out.WriteLine(Output.grid rows)
+
+                for p in profiles do
+                    ProfileList.renewal now p.Name p.ExpiresOn
+                    |> Option.iter (fun note ->
+                        terminal.Err.WriteLine("profile " + Refused.terminalSafe p.Name + ": " + note))
+
+            Success)
+
+    command
+
+/// `cloud use NAME [--file PATH]`: makes a profile current (SPEC §7.6).
+let private use' (host: Host) (terminal: Terminal) =
+    let command = Command("use", "Make a profile of the CARTO CLI credentials file the current one")
+    let name = Argument<string>("NAME", Description = "The profile")
+    let file = fileOption "The file (default: ~/.carto_credentials.json)"
+    command.Arguments.Add name
+    command.Options.Add file
+    command.Validators.Add(fun result -> refuseBlank result [ file ])
+
+    command.SetAction(fun (result: ParseResult) ->
+        match result.GetValue name |> Option.ofObj |> Input.givenOption with
+        | None -> fail terminal "cloud use needs the name of a profile (see: cartocreds cloud list)."
+        | Some profile ->
+            match Shell.useProfile host profile (given result file) with
+            | Ok path ->
+                terminal.Out.WriteLine("Profile " + Refused.terminalSafe profile + " is now current in " + path)
+                Success
+            | Error e -> fail terminal (Messages.profileError e))
 
     command
 
@@ -222,5 +311,9 @@ let command (host: Host) (terminal: Terminal) : Command =
     cloud.Subcommands.Add(token host terminal)
     cloud.Subcommands.Add(status host terminal)
     cloud.Subcommands.Add(save host terminal)
-    cloud.Subcommands.Add(delete host terminal)
+    cloud.Subcommands.Add(delete "delete" host terminal)
+    cloud.Subcommands.Add(Login.command host terminal)
+    cloud.Subcommands.Add(delete "logout" host terminal)
+    cloud.Subcommands.Add(list host terminal)
+    cloud.Subcommands.Add(use' host terminal)
     cloud

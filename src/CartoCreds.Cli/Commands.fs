@@ -4,6 +4,8 @@ module CartoCreds.Cli.Commands
 open System
 open System.CommandLine
 open System.CommandLine.Parsing
+open Microsoft.Extensions.Logging
+open Microsoft.Extensions.Logging.Abstractions
 open CartoCreds.Core
 
 /// Exit codes (SPEC §6).
@@ -81,10 +83,9 @@ let standings (terminal: Terminal) (asJson: bool) (rows: StandingRow list) : int
     else
         Failure
 
-/// `--timeout S` of every network verb (SPEC §6): how long CARTO may take to answer.
-let timeoutOption (command: Command) : Option<double> =
-    let timeout =
-        option<double> "--timeout" "Seconds to wait for each answer from CARTO before giving up (default 10)"
+/// `--timeout S` (0 < S ≤ 3600), described as `description` says.
+let timeoutOptionSaying (description: string) (command: Command) : Option<double> =
+    let timeout = option<double> "--timeout" description
 
     command.Options.Add timeout
 
@@ -100,8 +101,31 @@ let timeoutOption (command: Command) : Option<double> =
 
     timeout
 
+/// `--timeout S` of every network verb (SPEC §6): how long CARTO may take to answer.
+let timeoutOption (command: Command) : Option<double> =
+    timeoutOptionSaying "Seconds to wait for each answer from CARTO before giving up (default 10)" command
+
 /// The wait `--timeout` gives, else the default.
 let timeoutOf (result: ParseResult) (timeout: Option<double>) : TimeSpan =
     match result.GetResult timeout with
     | null -> Verification.defaultTimeout
     | _ -> TimeSpan.FromSeconds(result.GetValue timeout)
+
+/// The name of the root's `--verbose`, which every command takes.
+[<Literal>]
+let VerboseName = "--verbose"
+
+/// `--verbose`: on the root, for every command.
+let verboseOption () =
+    Option<bool>(
+        VerboseName,
+        Description = "Write what the library does (each layer tried, the one used, token exchanges) to stderr",
+        Recursive = true
+    )
+
+/// The log of a command: stderr with `--verbose`, else nothing.
+let logger (terminal: Terminal) (result: ParseResult) : ILogger =
+    if result.GetValue<bool> VerboseName then
+        Verbose.StderrLogger terminal.Err :> ILogger
+    else
+        NullLogger.Instance

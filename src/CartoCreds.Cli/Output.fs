@@ -152,3 +152,57 @@ let standingsJson (rows: StandingRow list) : string =
         writer.WriteEndObject())
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
+
+/// Rows of cells in aligned columns, two spaces apart, trailing spaces trimmed.
+let grid (rows: string list list) : string =
+    let widths =
+        rows
+        |> List.fold
+            (fun (widths: int list) row -> List.map2 max widths (row |> List.map String.length))
+            (rows.Head |> List.map (fun _ -> 0))
+
+    rows
+    |> List.map (fun row ->
+        (List.map2 (fun (cell: string) width -> cell.PadRight width) row widths |> String.concat "  ").TrimEnd())
+    |> String.concat "\n"
+
+/// `cloud list --json`: an array of the profiles, each with its name, whether current, API base
+/// URL (null when invalid), email, expiry and whether it has expired at `now`.
+let profilesJson (now: DateTimeOffset) (profiles: ProfileSummary list) : string =
+    Codec.writeText (fun writer ->
+        writer.WriteStartArray()
+
+        for p in profiles do
+            writer.WriteStartObject()
+            writer.WriteString("name", p.Name)
+            writer.WriteBoolean("current", p.IsCurrent)
+
+            match p.ApiBaseUrl with
+            | Ok url -> writer.WriteString("api_base_url", url)
+            | Error _ -> writer.WriteNull "api_base_url"
+
+            match p.Email with
+            | Some email -> writer.WriteString("email", email)
+            | None -> writer.WriteNull "email"
+
+            match p.ExpiresOn with
+            | Some at ->
+                writer.WriteString(
+                    "expires_at",
+                    at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+                )
+            | None -> writer.WriteNull "expires_at"
+
+            writer.WriteBoolean(
+                "expired",
+                ProfileList.freshness now p.ExpiresOn
+                |> function
+                    | Freshness.Expired _ -> true
+                    | _ -> false
+            )
+
+            writer.WriteEndObject()
+
+        writer.WriteEndArray())
+    |> Text.Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'

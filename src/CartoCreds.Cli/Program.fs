@@ -29,7 +29,7 @@ let private show (host: Host) (terminal: Terminal) =
             |> standings terminal (result.GetValue json)
         else
 
-            match Shell.resolve host request with
+            match Shell.resolveLogged (logger terminal result) host request with
             | Ok resolved ->
                 warn terminal resolved.Warnings
                 let render = if result.GetValue json then Output.json else Output.table
@@ -53,7 +53,9 @@ let private status (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match Shell.resolve host { Request.None with CredFile = (given result file) } with
+        match
+            Shell.resolveLogged (logger terminal result) host { Request.None with CredFile = (given result file) }
+        with
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
         | Ok resolved ->
             warn terminal resolved.Warnings
@@ -226,6 +228,7 @@ let rootCommand (host: Host) (terminal: Terminal) (builtIns: bool) : Command =
         else
             Command(RootCommand.ExecutableName, description)
 
+    root.Options.Add(verboseOption ())
     root.Subcommands.Add(show host terminal)
     root.Subcommands.Add(status host terminal)
     root.Subcommands.Add(save host terminal)

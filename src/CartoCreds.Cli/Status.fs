@@ -7,10 +7,11 @@ open CartoCreds.Core
 open CartoCreds.Cli.Commands
 
 /// The CARTO 3 session of resolved credentials: an exchange's disk cache for the next run, and a
-/// warning on stderr when another user could have written that cache.
+/// warning on stderr when another user could have written that cache; what it does, to `log`.
 let session
     (host: Host)
     (terminal: Terminal)
+    (log: Microsoft.Extensions.Logging.ILogger)
     (timeout: TimeSpan)
     (credentials: CloudCredentials)
     : Result<CloudSession, string> =
@@ -20,7 +21,8 @@ let session
         None,
         None,
         (fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)),
-        timeout
+        timeout,
+        log
     )
     |> Result.mapError (fun e -> "variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
 

@@ -88,3 +88,33 @@ module CallMessages =
                | None -> "; try again later")
         | VerifyFailure.UnexpectedAnswer -> "CARTO gave an unexpected answer" + status + at + detail
         | VerifyFailure.Unreachable -> "CARTO could not be reached" + at + detail
+
+    /// A CARTO CLI profile that could not be written or removed (SPEC §7.3, §7.6).
+    let profileError (error: ProfileError) : string =
+        match error with
+        | ProfileError.NotAToken ->
+            "only an access token can be saved in the CARTO CLI file; client credentials are exchanged for tokens instead"
+        | ProfileError.Unreadable(path, e) -> path + ": " + ValueMessages.readError e + "; nothing was changed"
+        | ProfileError.NotACliFile(path, e) ->
+            path
+            + " is not a CARTO CLI credentials file ("
+            + ValueMessages.decodeError Layer.File e
+            + "); it was left as it is"
+        | ProfileError.Exposed what -> ValueMessages.exposed what + "; nothing was changed"
+        | ProfileError.TooLarge(path, size) ->
+            path
+            + ": the file would be "
+            + (string size)
+            + " bytes; "
+            + ValueMessages.sizeBound CloudFile.MaxCliFileSize
+            + " (remove profiles you no longer use: cartocreds cloud delete --profile NAME); nothing was changed"
+        | ProfileError.NoSuchProfile(path, name, available) ->
+            let shown (text: string) = "'" + (Refused.show text |> Option.defaultValue "…") + "'"
+
+            path
+            + " has no profile "
+            + shown name
+            + (match available with
+               | [] -> "; it has none (save one with: cartocreds cloud save --profile NAME --token-stdin)"
+               | names -> "; it has " + String.concat ", " (List.map shown names))
+        | ProfileError.Store e -> ValueMessages.storeError e

@@ -17,6 +17,8 @@ type ProfileError =
     | Exposed of Exposure
     /// The file the save would write is larger than a read accepts: nothing is written.
     | TooLarge of path: string * size: int
+    /// `cloud use` of a profile the file does not hold: the ones it holds, in its order.
+    | NoSuchProfile of path: string * name: string * available: string list
     | Store of StoreError
 
 /// SPEC §7.3: one profile of the CARTO CLI file written or removed, every other profile and every
@@ -99,11 +101,12 @@ module CliProfiles =
 
     /// <summary>
     /// The file with the profile set to the token and its API base URL (`tenant_id` when the URL
-    /// is a tenant's, else `api_base_url`); with no name, the current profile, else `default`,
-    /// made current when there was none. Every other profile and key is kept as it was. Returns
-    /// the new bytes and the profile written.
+    /// is a tenant's, else `api_base_url`), and the `extra` keys (a login's `user_email`, …); with
+    /// no name, the current profile, else `default`, made current when there was none. Every other
+    /// profile and key is kept as it was. Returns the new bytes and the profile written.
     /// </summary>
-    let save
+    let saveWith
+        (extra: (string * Json) list)
         (path: string)
         (existing: ReadOnlyMemory<byte> option)
         (profile: string option)
@@ -128,6 +131,8 @@ module CliProfiles =
                     | Some tenant -> entry |> set "tenant_id" (Json.String tenant) |> remove "api_base_url"
                     | None -> entry |> set "api_base_url" (Json.String(ApiBaseUrl.value credentials.ApiBaseUrl))
 
+                let entry = extra |> List.fold (fun fields (name, value) -> set name value fields) entry
+
                 let fields = fieldsOf root |> set "profiles" (Json.Object(profiles |> set name (Json.Object entry)))
 
                 let fields =
@@ -137,6 +142,9 @@ module CliProfiles =
                         fields
 
                 write path (Json.Object fields) |> Result.map (fun bytes -> bytes, name))
+
+    /// `saveWith` no extra keys.
+    let save path existing profile credentials = saveWith [] path existing profile credentials
 
     /// The file without the profile (the current one when none is named; a current profile
     /// removed is current no more); `None` when there was no such profile.
@@ -155,3 +163,22 @@ module CliProfiles =
                 let fields = if Option.contains name current then remove "current_profile" fields else fields
                 write path (Json.Object fields) |> Result.map (fun bytes -> Some(bytes, name))
             | _ -> Ok None)
+
+    /// <summary>
+    /// SPEC §7.6: the file with `name` as its `current_profile`, every profile and key kept as it
+    /// was; a name the file does not hold is an error listing the ones it does.
+    /// </summary>
+    let makeCurrent
+        (path: string)
+        (existing: ReadOnlyMemory<byte> option)
+        (name: string)
+        : Result<byte[], ProfileError> =
+        parse path existing
+        |> Result.bind (fun root ->
+            let profiles = Decode.child "profiles" root
+
+            if Decode.has name profiles then
+                write path (Json.Object(fieldsOf root |> set "current_profile" (Json.String name)))
+            else
+                let available = fieldsOf profiles |> Array.map (fun (struct (n, _)) -> n) |> Array.distinct
+                Error(ProfileError.NoSuchProfile(path, name, List.ofArray available)))

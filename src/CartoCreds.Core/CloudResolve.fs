@@ -137,7 +137,8 @@ module CloudResolve =
             | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Undecodable e)))
 
     /// carto-auth's caches in turn, each read only when the one before gave nothing; the absence
-    /// reported is the most telling one (an expired cache over a missing file).
+    /// reported is the most telling one (an expired cache over a CARTO CLI file with no current
+    /// profile, that over a missing cache).
     let rec private caches
         (strict: bool)
         (now: DateTimeOffset)
@@ -151,8 +152,8 @@ module CloudResolve =
             | Choice1Of2 outcome, _ -> outcome
             | Choice2Of2(CloudAbsence.NoSavedFiles more), CloudAbsence.NoSavedFiles seen ->
                 caches strict now rest (CloudAbsence.NoSavedFiles(seen @ more))
-            | Choice2Of2 expired, (CloudAbsence.NoSavedFiles _ | CloudAbsence.NoCurrentProfile _) ->
-                caches strict now rest expired
+            | Choice2Of2(CloudAbsence.Expired _ as expired),
+              (CloudAbsence.NoSavedFiles _ | CloudAbsence.NoCurrentProfile _) -> caches strict now rest expired
             | Choice2Of2 _, earlier -> caches strict now rest earlier
 
     /// A decoded CARTO CLI file with no current profile (every profile logged out of).
@@ -223,6 +224,10 @@ module CloudResolve =
     /// invalid present layer, or, when none is present, why each was not. No network.
     let resolve (layers: CloudLayers) : Result<CloudResolved, CloudResolveError> =
         Precedence.decide CloudResolveError.NotFound (fun (_, step) -> step layers) precedence
+
+    /// `resolve`, with the layers passed over before the answer (absent, with why, highest first).
+    let trace (layers: CloudLayers) : struct (Result<CloudResolved, CloudResolveError> * (Layer * CloudAbsence) list) =
+        Precedence.trace CloudResolveError.NotFound (fun (_, step) -> step layers) precedence
 
     /// Every layer, highest first, with what it gave (SPEC §6's `cloud show --all`): all are read.
     let survey (layers: CloudLayers) : (Layer * Standing<CloudResolved, CloudResolveError, CloudAbsence>) list =

@@ -5,6 +5,8 @@ open System.Net.Http
 open System.Net.Http.Headers
 open System.Threading
 open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Microsoft.Extensions.Logging.Abstractions
 
 /// A value task mapped without a state machine when it has already completed (the common case).
 module private Pending =
@@ -45,7 +47,8 @@ type CloudSession
     /// A session for resolved credentials on a host: `http` and `time` when the caller hands them
     /// in (`IHttpClientFactory`, a container's clock), else the library's client and the system
     /// clock; `timeout` bounds each token exchange, and is the session's `Timeout`. Fails only when
-    /// `CARTO_AUTH_URL` is invalid (for client credentials).
+    /// `CARTO_AUTH_URL` is invalid (for client credentials). Token exchanges and the disk cache
+    /// are logged to `log` (SPEC §10).
     /// </summary>
     static member Create
         (
@@ -54,7 +57,8 @@ type CloudSession
             http: HttpClient option,
             time: TimeProvider option,
             warn: Exposure -> unit,
-            timeout: TimeSpan
+            timeout: TimeSpan,
+            log: ILogger
         ) : Result<CloudSession, CloudValueError> =
         let http =
             match http with
@@ -74,9 +78,21 @@ type CloudSession
                     | Ok dir -> Some dir
                     | Error _ -> None
 
-                let tokens = TokenSource(id, secret, authUrl, http, time, cache, timeout, warn)
+                let tokens = TokenSource(id, secret, authUrl, http, time, cache, timeout, warn, log)
 
                 CloudSession(credentials, Some tokens, http, time, accounts, timeout))
+
+    /// As above, logging nothing.
+    static member Create
+        (
+            host: Host,
+            credentials: CloudCredentials,
+            http: HttpClient option,
+            time: TimeProvider option,
+            warn: Exposure -> unit,
+            timeout: TimeSpan
+        ) : Result<CloudSession, CloudValueError> =
+        CloudSession.Create(host, credentials, http, time, warn, timeout, NullLogger.Instance)
 
     /// As above, with the default timeout of 10 s.
     static member Create

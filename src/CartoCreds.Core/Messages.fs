@@ -185,14 +185,17 @@ module Messages =
         | CloudAbsence.VariablesNotSet ->
             CloudVariables.Token + ", " + CloudVariables.ClientId + " and " + CloudVariables.ClientSecret + " not set"
         | CloudAbsence.NoSavedFiles paths -> "no file at " + String.concat ", " paths
-        | CloudAbsence.NoCurrentProfile path -> "no current profile in " + path
+        | CloudAbsence.NoCurrentProfile path ->
+            "no current profile in "
+            + path
+            + " (make one current: cartocreds cloud use NAME; or log in: cartocreds cloud login)"
         | CloudAbsence.Expired(path, at) ->
             path + " expired at " + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
         | CloudAbsence.NoLocation(LocationError.VariableNotSet name) -> "no home directory (" + name + " is not set)"
 
     /// How to get CARTO 3 credentials, said wherever none were found.
     let howToLogIn =
-        "To get CARTO 3 credentials: log in with the CARTO CLI (carto auth login), or set "
+        "To get CARTO 3 credentials: log in with cartocreds cloud login (or the CARTO CLI: carto auth login), or set "
         + CloudVariables.Token
         + " (or "
         + CloudVariables.ClientId
@@ -215,23 +218,8 @@ module Messages =
                  @ (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (cloudAbsence why)))
                  @ [ howToLogIn ])
 
-    /// A CARTO CLI profile that could not be written or removed (SPEC §7.3).
-    let profileError (error: ProfileError) : string =
-        match error with
-        | ProfileError.NotAToken ->
-            "only an access token can be saved in the CARTO CLI file; client credentials are exchanged for tokens instead"
-        | ProfileError.Unreadable(path, e) -> path + ": " + readError e + "; nothing was changed"
-        | ProfileError.NotACliFile(path, e) ->
-            path + " is not a CARTO CLI credentials file (" + decodeError Layer.File e + "); it was left as it is"
-        | ProfileError.Exposed what -> exposed what + "; nothing was changed"
-        | ProfileError.TooLarge(path, size) ->
-            path
-            + ": the file would be "
-            + (string size)
-            + " bytes; "
-            + ValueMessages.sizeBound CloudFile.MaxCliFileSize
-            + " (remove profiles you no longer use: cartocreds cloud delete --profile NAME); nothing was changed"
-        | ProfileError.Store e -> storeError e
+    /// A CARTO CLI profile that could not be written, removed or made current (SPEC §7.3, §7.6).
+    let profileError (error: ProfileError) : string = CallMessages.profileError error
 
     /// Why client credentials could not be exchanged for a token (SPEC §7.4); never the secret.
     let exchangeError (error: ExchangeError) : string = CallMessages.exchangeError error

@@ -22,6 +22,27 @@ type Standing<'Resolved, 'Error, 'Absence> =
 module Precedence =
 
     /// <summary>
+    /// Runs the steps highest first until one is present; its result is the answer, with the layers
+    /// passed over on the way (each absent, with why, highest first: what a log says of them). When
+    /// none is present, `notFound` is given them all.
+    /// </summary>
+    let trace
+        (notFound: ('Layer * 'Absence) list -> 'Error)
+        (run: 'Layer * 'Step -> Outcome<'Resolved, 'Error, 'Absence>)
+        (steps: ('Layer * 'Step)[])
+        : struct (Result<'Resolved, 'Error> * ('Layer * 'Absence) list) =
+        let rec go index absent =
+            if index = steps.Length then
+                let passed = List.rev absent
+                struct (Error(notFound passed), passed)
+            else
+                match run steps[index] with
+                | Outcome.Present result -> struct (result, List.rev absent)
+                | Outcome.Absent why -> go (index + 1) ((fst steps[index], why) :: absent)
+
+        go 0 []
+
+    /// <summary>
     /// Runs the steps highest first until one is present; its result is the answer. When none is,
     /// `notFound` is given every layer with why it was absent, highest first.
     /// </summary>
@@ -30,15 +51,8 @@ module Precedence =
         (run: 'Layer * 'Step -> Outcome<'Resolved, 'Error, 'Absence>)
         (steps: ('Layer * 'Step)[])
         : Result<'Resolved, 'Error> =
-        let rec go index absent =
-            if index = steps.Length then
-                Error(notFound (List.rev absent))
-            else
-                match run steps[index] with
-                | Outcome.Present result -> result
-                | Outcome.Absent why -> go (index + 1) ((fst steps[index], why) :: absent)
-
-        go 0 []
+        let struct (result, _) = trace notFound run steps
+        result
 
     /// <summary>
     /// SPEC §6's `show --all`: every step, highest first, with what it gave. The first present

@@ -205,6 +205,10 @@ module Resolve =
     /// </example>
     let resolve (layers: Layers) : Result<Resolved, ResolveError> = decide (fun (_, step) -> step layers) precedence
 
+    /// `resolve`, with the layers passed over before the answer (absent, with why, highest first).
+    let trace (layers: Layers) : struct (Result<Resolved, ResolveError> * (Layer * Absence) list) =
+        Precedence.trace ResolveError.NotFound (fun (_, step) -> step layers) precedence
+
     /// Every layer, highest first, with what it gave (SPEC §6's `show --all`): all are read.
     let survey (layers: Layers) : (Layer * Standing<Resolved, ResolveError, Absence>) list =
         Precedence.survey (fun (_, step) -> step layers) precedence

@@ -6,6 +6,8 @@ open System.Net.Http
 open System.Security.Cryptography
 open System.Threading
 open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+open Microsoft.Extensions.Logging.Abstractions
 
 /// Where a token source stands, swapped whole under one lock (as Azure.Identity keeps a token
 /// cache's state in one place).
@@ -30,7 +32,7 @@ type private Phase =
 /// processes when a directory is given, bound to a salted hash of the secret, and a token read
 /// from there is the same as one just exchanged: replaced when due, never served past its expiry.
 /// No redirect is followed. A cache that another user could have written is neither read nor
-/// written, and `warn` is told why. Errors are values.
+/// written, and `warn` is told why. What it does is logged to `log` (SPEC §10). Errors are values.
 /// </summary>
 type TokenSource
     (
@@ -41,12 +43,14 @@ type TokenSource
         time: TimeProvider,
         cacheDirectory: string option,
         timeout: TimeSpan,
-        warn: Exposure -> unit
+        warn: Exposure -> unit,
+        log: ILogger
     ) =
 
     let gate = obj ()
     let mutable phase = Empty None
     let auth = ApiBaseUrl.value authUrl
+    let client = CloudText.value clientId
     let authOrigin = Uri(auth + "/").GetLeftPart UriPartial.Authority
 
     let cachePath =
@@ -60,6 +64,7 @@ type TokenSource
             match Disk.readPrivate path with
             | Error exposure ->
                 warn exposure
+                Log.cacheIgnored log exposure
                 None
             | Ok read ->
                 match read.Content with
@@ -73,63 +78,15 @@ type TokenSource
         match cachePath with
         | Some path ->
             match Disk.privateDirectories path with
-            | Some exposure -> warn exposure
+            | Some exposure ->
+                warn exposure
+                Log.cacheIgnored log exposure
             | None ->
                 let salt = Convert.ToHexString(RandomNumberGenerator.GetBytes 16).ToLowerInvariant()
                 Store.write path (TokenCache.bytes auth clientId secret salt token) |> ignore
         | None -> ()
 
-    let retryAfter (response: HttpResponseMessage) =
-        match response.Headers.RetryAfter with
-        | null -> None
-        | header ->
-            match Option.ofNullable header.Delta, Option.ofNullable header.Date with
-            | Some wait, _ -> Some wait
-            | None, Some at -> Some(at - time.GetUtcNow())
-            | None, None -> None
-
-    /// One POST of the client credentials: the answer, and the `Retry-After` it gave.
-    let postOnce () : Task<Result<AccessToken, ExchangeError> * TimeSpan option> =
-        task {
-            use cancel = new CancellationTokenSource(timeout)
-            let issued = time.GetUtcNow()
-
-            try
-                use content =
-                    new FormUrlEncodedContent(
-                        TokenExchange.requestForm clientId secret
-                        |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
-                    )
-
-                use request = new HttpRequestMessage(HttpMethod.Post, auth + "/oauth/token", Content = content)
-                use! response = http.Value.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token)
-                let status = int response.StatusCode
-                let answered = response.RequestMessage.RequestUri
-
-                if not (isNull answered) && answered.GetLeftPart UriPartial.Authority <> authOrigin then
-                    // A client of the caller's own followed a redirect: its token is not taken.
-                    return Error(ExchangeError.Redirected(status, TokenExchange.originOf (Some answered))), None
-                else
-                    let location = Option.ofObj response.Headers.Location
-
-                    // A reply is read to a bound: a server that sends more is not answering a token request.
-                    match! Http.readBounded response.Content TokenExchange.MaxReply cancel.Token with
-                    | None -> return Error(ExchangeError.UnexpectedAnswer status), None
-                    | Some body -> return TokenExchange.reply secret issued status location body, retryAfter response
-            with
-            | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds), None
-            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e)), None
-            | :? IOException -> return Error(ExchangeError.Unreachable Http.closedEarly), None
-        }
-
-    /// One retry after a failure to connect or send: a pooled connection the server has closed
-    /// fails a POST, which .NET does not retry itself. Asking for a token twice is harmless.
-    let post () =
-        task {
-            match! postOnce () with
-            | Error(ExchangeError.Unreachable _), _ -> return! postOnce ()
-            | answer -> return answer
-        }
+    let post () = TokenPost.post http.Value time timeout clientId secret auth authOrigin
 
     /// The way out of `Empty`, `Fresh` (due) and `BackingOff` (over): the disk first when nothing
     /// is held, then an exchange; the next phase, and what the waiting callers get.
@@ -141,6 +98,7 @@ type TokenSource
             match onDisk with
             | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
                 Telemetry.cacheHit "disk"
+                cachePath |> Option.iter (fun path -> Log.fromDisk log client path token)
                 return Fresh token, Ok token
             | _ ->
                 Telemetry.cacheHit "miss"
@@ -150,13 +108,20 @@ type TokenSource
 
                 match answer, held with
                 | Ok token, _ ->
+                    Log.exchanged log client auth (held |> Option.filter (TokenExchange.isValid now)) token
                     toDisk token
                     return Fresh token, Ok token
                 | Error error, Some token when TokenExchange.isValid now token ->
-                    return BackingOff(Some token, now + TokenExchange.backOff, error, refused), Ok token
+                    let until = now + TokenExchange.backOff
+                    Log.replacementFailed log client error token until
+                    return BackingOff(Some token, until, error, refused), Ok token
                 | Error(ExchangeError.Refused(429, _, _) as error), _ ->
-                    return BackingOff(None, now + TokenExchange.rateLimitWait wait, error, refused), Error error
-                | Error error, _ -> return Empty refused, Error error
+                    let until = now + TokenExchange.rateLimitWait wait
+                    Log.backingOff log client error until
+                    return BackingOff(None, until, error, refused), Error error
+                | Error error, _ ->
+                    Log.exchangeFailed log client error
+                    return Empty refused, Error error
         }
 
     /// Sets up the one exchange (under the lock): the phase becomes `Refreshing` before any of the
@@ -186,9 +151,13 @@ type TokenSource
 
         done'.Task, Some work
 
-    /// A source whose cache warnings go nowhere.
+    /// A source whose cache warnings go nowhere, and that logs nothing.
     new(clientId, secret, authUrl, http, time, cacheDirectory, timeout) =
-        TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, ignore)
+        TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, ignore, NullLogger.Instance)
+
+    /// A source that logs nothing.
+    new(clientId, secret, authUrl, http, time, cacheDirectory, timeout, warn) =
+        TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, warn, NullLogger.Instance)
 
     /// The server this source exchanges with.
     member _.AuthUrl = auth
@@ -197,12 +166,20 @@ type TokenSource
     /// caller exchanges again, without waiting for a back-off, and never takes it from the disk
     /// again. A caller holding an older token drops nothing newer.
     member _.Invalidate(token: string) =
-        lock gate (fun () ->
-            match phase with
-            | Fresh held
-            | BackingOff(Some held, _, _, _) when held.Value = token -> phase <- Empty(Some token)
-            | Refreshing(Some held, pending) when held.Value = token -> phase <- Refreshing(None, pending)
-            | _ -> ())
+        let dropped =
+            lock gate (fun () ->
+                match phase with
+                | Fresh held
+                | BackingOff(Some held, _, _, _) when held.Value = token ->
+                    phase <- Empty(Some token)
+                    true
+                | Refreshing(Some held, pending) when held.Value = token ->
+                    phase <- Refreshing(None, pending)
+                    true
+                | _ -> false)
+
+        if dropped then
+            Log.dropped log client
 
     /// A valid token: the current one while it is not due (no allocation, no lock), else the one
     /// exchange shared by every caller waiting meanwhile.

@@ -23,14 +23,6 @@ public static class CartoHttpClientBuilderExtensions
         builder.ConfigureHttpClient((provider, client) =>
             client.BaseAddress ??= provider.GetRequiredService<ICartoAuthenticator>().BaseAddress);
         builder.AddHttpMessageHandler(provider => new CartoAuthenticationHandler(provider.GetRequiredService<ICartoAuthenticator>()));
-        if (RedactingHttpClientLogger.Needed)
-        {
-            var category = "System.Net.Http.HttpClient." + builder.Name + ".ClientHandler";
-            builder.RemoveAllLoggers().AddLogger(
-                provider => new RedactingHttpClientLogger(provider.GetRequiredService<ILoggerFactory>().CreateLogger(category)),
-                wrapHandlersPipeline: false);
-        }
-
-        return builder;
+        return RedactingHttpClientLogger.Install(builder);
     }
 }

@@ -2,6 +2,8 @@ using CartoCreds;
 using HostedPlatform = CartoCreds.Core.HostedPlatform;
 using HostedPlatformModule = CartoCreds.Core.HostedPlatformModule;
 using Messages = CartoCreds.Core.Messages;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
 
@@ -11,7 +13,8 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// Resolves the configured credentials once (SPEC §9): at host start, when the options are
 /// validated, and serves that same value afterwards, whatever the options become.
 /// </summary>
-internal sealed class CartoResolution(IHttpClientFactory? clients = null, TimeProvider? time = null)
+internal sealed class CartoResolution(
+    IHttpClientFactory? clients = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
 {
     /// <summary>
     /// The named client of the token exchanges and verifications of CARTO 3 credentials: a user can
@@ -21,6 +24,7 @@ internal sealed class CartoResolution(IHttpClientFactory? clients = null, TimePr
     public const string ClientName = "CartoCreds";
 
     private readonly object _gate = new();
+    private readonly ILogger _logger = loggers?.CreateLogger(CartoCreds.Core.Log.Category) ?? NullLogger.Instance;
     private ICartoAuthenticator? _resolved;
 
     public ICartoAuthenticator Resolve(CartoOptions options)
@@ -61,11 +65,11 @@ internal sealed class CartoResolution(IHttpClientFactory? clients = null, TimePr
     private ICartoAuthenticator Create(CartoOptions options) =>
         PlatformOf(options) switch
         {
-            // The container's client factory and clock, when it has them (SPEC §9).
+            // The container's client factory, clock and logger, when it has them (SPEC §9, §10).
             CartoPlatform.Cloud => new CloudCredentials(
-                options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile)
+                options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile, _logger)
                 .WithTransport(clients?.CreateClient(ClientName), time),
-            _ => Legacy(options),
+            _ => Legacy(options, _logger),
         };
 
     /// <summary>
@@ -73,7 +77,7 @@ internal sealed class CartoResolution(IHttpClientFactory? clients = null, TimePr
     /// in the options' words (<c>AllowNonSecure</c>, not the facade's <c>allowNonSecure:</c>);
     /// everything else is the facade's to resolve and report.
     /// </summary>
-    private static Credentials Legacy(CartoOptions options)
+    private static Credentials Legacy(CartoOptions options, ILogger logger)
     {
         var arguments = new CartoCreds.Core.Arguments(
             Given(options.Username), Given(options.ApiKey), FSharpOption<string>.None, Given(options.BaseUrl), options.AllowNonSecure);
@@ -84,7 +88,12 @@ internal sealed class CartoResolution(IHttpClientFactory? clients = null, TimePr
         }
 
         return new Credentials(
-            options.Username, options.ApiKey, options.BaseUrl, credFile: options.CredFile, allowNonSecure: options.AllowNonSecure);
+            options.Username,
+            options.ApiKey,
+            options.BaseUrl,
+            credFile: options.CredFile,
+            allowNonSecure: options.AllowNonSecure,
+            logger: logger);
     }
 
     private static FSharpOption<string> Given(string? text) =>

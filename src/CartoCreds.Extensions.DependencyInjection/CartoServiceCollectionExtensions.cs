@@ -1,5 +1,6 @@
 using CartoCreds;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
@@ -42,14 +43,15 @@ public static class CartoServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(configure);
 
         services.AddOptions<CartoOptions>().Configure(configure).ValidateOnStart();
-        services.AddHttpClient(CartoResolution.ClientName)
+        // The library's own client: no redirect followed, and (on Http 8) no header or query logged.
+        RedactingHttpClientLogger.Install(services.AddHttpClient(CartoResolution.ClientName)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
             {
                 AllowAutoRedirect = false,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            });
+            }));
         services.TryAddSingleton(provider => new CartoResolution(
-            provider.GetService<IHttpClientFactory>(), provider.GetService<TimeProvider>()));
+            provider.GetService<IHttpClientFactory>(), provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CartoOptions>, CartoOptionsValidator>());
         services.TryAddSingleton(provider =>
             provider.GetRequiredService<CartoResolution>().Resolve(provider.GetRequiredService<IOptions<CartoOptions>>().Value));

@@ -21,6 +21,25 @@ internal sealed class RedactingHttpClientLogger(ILogger logger) : IHttpClientLog
     private static readonly Action<ILogger, HttpMethod, string, double, Exception?> Failed =
         LoggerMessage.Define<HttpMethod, string, double>(LogLevel.Warning, new EventId(102, "RequestFailed"), "HTTP request {HttpMethod} {Uri} failed after {ElapsedMilliseconds}ms");
 
+    /// <summary>
+    /// On Microsoft.Extensions.Http before 9.0, replaces the client's loggers (which log full URIs
+    /// at Information, and every header value, <c>Authorization</c> too, at Trace) by this one.
+    /// </summary>
+    /// <param name="builder">The client's builder.</param>
+    /// <returns><paramref name="builder"/>, to chain.</returns>
+    public static IHttpClientBuilder Install(IHttpClientBuilder builder)
+    {
+        if (Needed)
+        {
+            var category = "System.Net.Http.HttpClient." + builder.Name + ".ClientHandler";
+            builder.RemoveAllLoggers().AddLogger(
+                provider => new RedactingHttpClientLogger(provider.GetRequiredService<ILoggerFactory>().CreateLogger(category)),
+                wrapHandlersPipeline: false);
+        }
+
+        return builder;
+    }
+
     /// <summary>Whether the loaded Microsoft.Extensions.Http logs full URIs (before 9.0).</summary>
     public static bool Needed { get; } = typeof(IHttpClientFactory).Assembly.GetName().Version is { Major: < 9 };
 

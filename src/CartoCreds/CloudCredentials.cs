@@ -1,4 +1,6 @@
 using CartoCreds.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.FSharp.Core;
 using CoreCloud = CartoCreds.Core.CloudCredentials;
 
@@ -64,18 +66,29 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
 
     private readonly CloudResolved _state;
     private readonly CloudSession _session;
+    private readonly ILogger _logger;
+    private readonly HttpClient? _httpClient;
+    private readonly TimeProvider? _timeProvider;
 
     private CloudCredentials(
-        CloudResolved state, HttpClient? httpClient = null, TimeProvider? timeProvider = null, TimeSpan? timeout = null)
+        CloudResolved state,
+        ILogger? logger = null,
+        HttpClient? httpClient = null,
+        TimeProvider? timeProvider = null,
+        TimeSpan? timeout = null)
     {
         _state = state;
+        _logger = logger ?? NullLogger.Instance;
+        _httpClient = httpClient;
+        _timeProvider = timeProvider;
         var session = CloudSession.Create(
             Ambient.Host,
             state.Credentials,
             httpClient is null ? FSharpOption<HttpClient>.None : FSharpOption<HttpClient>.Some(httpClient),
             timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
             FuncConvert.FromAction<Exposure>(_ => { }),
-            timeout ?? Verification.defaultTimeout);
+            timeout ?? Verification.defaultTimeout,
+            _logger);
         _session = session.IsOk
             ? session.ResultValue
             : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(session.ErrorValue)}");
@@ -91,6 +104,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <param name="apiBaseUrl">The regional API base URL; <see cref="DefaultApiBaseUrl"/> when nothing names one.</param>
     /// <param name="credFile">carto-auth's client credentials file or a CARTO CLI credentials file.</param>
     /// <param name="profile">The CARTO CLI profile to read; else <c>CARTO_PROFILE</c>, else the current one.</param>
+    /// <param name="logger">Where to log the layers tried, the one used, and each token exchange (SPEC §10; category <c>CartoCreds</c>); nothing is logged when null.</param>
     /// <exception cref="ArgumentException">An invalid argument, half a client pair, a token with a client id, or an API base URL alone.</exception>
     /// <exception cref="FileNotFoundException"><paramref name="credFile"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">A file that exists is not valid CARTO 3 credentials, or has no such profile.</exception>
@@ -102,12 +116,82 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         string? clientSecret = null,
         string? apiBaseUrl = null,
         string? credFile = null,
-        string? profile = null)
-        : this(Resolve(new CloudRequest(
-            FSharpOption<CoreCloud>.None,
-            new CloudArguments(Errors.Given(token), Errors.Given(clientId), Errors.Given(clientSecret), Errors.Given(apiBaseUrl), Errors.Given(profile)),
-            Errors.Given(credFile))))
+        string? profile = null,
+        ILogger? logger = null)
+        : this(
+            Resolve(
+                new CloudRequest(
+                    FSharpOption<CoreCloud>.None,
+                    new CloudArguments(Errors.Given(token), Errors.Given(clientId), Errors.Given(clientSecret), Errors.Given(apiBaseUrl), Errors.Given(profile)),
+                    Errors.Given(credFile)),
+                logger),
+            logger)
     {
+    }
+
+    /// <summary>
+    /// Logs a person in to CARTO 3 (SPEC §7.5): the authorization code flow with PKCE, as
+    /// carto-auth and the CARTO CLI do. A listener on <c>http://localhost:{Port}/callback/</c>
+    /// (loopback only, up only while the login runs) waits for the browser, the code is exchanged
+    /// for a token (following no redirect), the API base URL is the tenant's unless given, and the
+    /// token is saved as a profile of the CARTO CLI file (locked, atomic, 0600), which the CARTO CLI
+    /// reads too. Nothing is saved unless every step succeeded.
+    /// </summary>
+    /// <param name="options">The profile, port, timeout and how to show the URL; the defaults when null.</param>
+    /// <param name="cancellationToken">Cancels the login; nothing is saved.</param>
+    /// <returns>The logged-in credentials, with the saved profile as their origin.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A port outside 1–65535, or a timeout that is not positive.</exception>
+    /// <exception cref="ArgumentException">An invalid <see cref="CloudLoginOptions.ApiBaseUrl"/>.</exception>
+    /// <exception cref="CartoLoginException">The login was refused, the answer was not this login's, or the account could not be found.</exception>
+    /// <exception cref="CartoTokenException">The code could not be exchanged for a token.</exception>
+    /// <exception cref="TimeoutException">No answer came from the browser within the timeout.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="IOException">The port is in use, or the profile could not be saved.</exception>
+    /// <example><code>var creds = await CloudCredentials.LoginAsync(new CloudLoginOptions { Profile = "eu" });</code></example>
+    public static async Task<CloudCredentials> LoginAsync(CloudLoginOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= new CloudLoginOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1, nameof(options.Port));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535, nameof(options.Port));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero, nameof(options.Timeout));
+
+        var api = FSharpOption<ApiBaseUrl>.None;
+        if (options.ApiBaseUrl is { } url)
+        {
+            var parsed = ApiBaseUrlModule.create(url);
+            api = parsed.IsOk
+                ? FSharpOption<ApiBaseUrl>.Some(parsed.ResultValue)
+                : throw new ArgumentException(Messages.cloudValueError(parsed.ErrorValue), nameof(options.ApiBaseUrl));
+        }
+
+        var host = Ambient.Host;
+        var open = options.OpenBrowser ?? new Func<Uri, CancellationToken, Task>((uri, _) =>
+        {
+            Browser.openUrl(host, uri);
+            return Task.CompletedTask;
+        });
+        var request = new LoginRequest(
+            Errors.Given(options.Profile),
+            Errors.Given(options.Organization),
+            options.Port,
+            options.Timeout,
+            api,
+            Errors.Given(options.CredentialsFile),
+            options.Save,
+            FuncConvert.FromFunc<Uri, CancellationToken, Task>((uri, cancel) => open(uri, cancel)),
+            FuncConvert.FromAction<Uri>(_ => { }));
+
+        var result = await Login.run(host, Http.shared.Value, request, cancellationToken).ConfigureAwait(false);
+        if (result.IsError)
+        {
+            throw Errors.Of(result.ErrorValue, cancellationToken);
+        }
+
+        var logged = result.ResultValue;
+        var origin = logged.Saved?.Value is { } saved
+            ? new Core.Origin(Layer.SavedSession, FSharpOption<string>.Some(saved.Item1), FSharpOption<string>.Some(saved.Item2))
+            : Core.Origin.At(Layer.Explicit, FSharpOption<string>.None);
+        return new CloudCredentials(new CloudResolved(logged.Credentials, origin, Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
     }
 
     /// <summary>An access token handed over whole (layer 1).</summary>
@@ -181,7 +265,21 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
         }
 
-        return new(_state, httpClient, timeProvider, timeout);
+        return new(_state, _logger, httpClient, timeProvider, timeout);
+    }
+
+    /// <summary>
+    /// A copy of these credentials that logs its token exchanges and disk-cache reads to
+    /// <paramref name="logger"/> (SPEC §10), with the same client, clock and timeout. The copy has a
+    /// token cache of its own in memory; the disk cache is shared.
+    /// </summary>
+    /// <param name="logger">Where to log; <c>NullLogger.Instance</c> to log nothing.</param>
+    /// <returns>The credentials, logging to <paramref name="logger"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="logger"/> is null.</exception>
+    public CloudCredentials WithLogger(ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        return new(_state, logger, _httpClient, _timeProvider, _session.Timeout);
     }
 
     /// <summary>How long a token exchange or a verification may take (10 s unless <see cref="WithTransport"/> said otherwise).</summary>
@@ -268,8 +366,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <returns>The text form.</returns>
     public override string ToString() => _state.Credentials.ToString();
 
-    private static CloudResolved Resolve(CloudRequest request) =>
-        Errors.Unwrap(Shell.resolveCloud(Ambient.Host, TimeProvider.System.GetUtcNow(), request));
+    private static CloudResolved Resolve(CloudRequest request, ILogger? logger) =>
+        Errors.Unwrap(Shell.resolveCloudLogged(logger ?? NullLogger.Instance, Ambient.Host, TimeProvider.System.GetUtcNow(), request));
 
     private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
         new(new CloudResolved(

@@ -1,5 +1,7 @@
 using CartoCreds.Core;
 using Microsoft.FSharp.Collections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.FSharp.Core;
 using CoreCredentials = CartoCreds.Core.Credentials;
 
@@ -39,6 +41,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <param name="key">CARTOframes 0.x's name of <paramref name="apiKey"/>; giving both with different values is an error.</param>
     /// <param name="credFile">A credentials file, used when neither a username nor a base URL is given.</param>
     /// <param name="allowNonSecure">Permits an <c>http://</c> base URL.</param>
+    /// <param name="logger">Where to log the layers tried and the one used (SPEC §10; category <c>CartoCreds</c>); nothing is logged when null.</param>
     /// <exception cref="ArgumentException">An invalid argument, an API key given alone, or <paramref name="key"/> and <paramref name="apiKey"/> that differ.</exception>
     /// <exception cref="FileNotFoundException"><paramref name="credFile"/> does not exist.</exception>
     /// <exception cref="InvalidDataException">A file that exists is not valid credentials.</exception>
@@ -51,11 +54,15 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
         string? baseUrl = null,
         string? key = null,
         string? credFile = null,
-        bool allowNonSecure = false)
+        bool allowNonSecure = false,
+        ILogger? logger = null)
     {
         var arguments = new Arguments(
             Errors.Given(username), Errors.Given(apiKey), Errors.Given(key), Errors.Given(baseUrl), allowNonSecure);
-        _state = Errors.Unwrap(Shell.resolve(Ambient.Host, new Request(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile))));
+        _state = Errors.Unwrap(Shell.resolveLogged(
+            logger ?? NullLogger.Instance,
+            Ambient.Host,
+            new Request(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile))));
     }
 
     /// <summary>A copy of other credentials (the Explicit layer: nothing else is consulted).</summary>

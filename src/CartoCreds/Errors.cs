@@ -86,8 +86,25 @@ internal static class Errors
         {
             { IsNotAToken: true } => new InvalidOperationException(message),
             { IsNotACliFile: true } => new InvalidDataException(message),
+            { IsNoSuchProfile: true } => new ArgumentException(message, "name"),
             ProfileError.Store { Item.IsNoLocation: true } => new InvalidOperationException(message),
             _ => new IOException(message),
+        };
+    }
+
+    public static Exception Of(LoginError error, CancellationToken cancellationToken)
+    {
+        var message = OAuthLogin.message(error);
+        return error switch
+        {
+            LoginError.Denied denied => new CartoLoginException(message, denied.error),
+            { IsStateMismatch: true } or { IsApiBaseUrl: true } or { IsAccount: true } => new CartoLoginException(message, null),
+            LoginError.Token token => Of(TokenError.NewExchange(token.Item)),
+            LoginError.Save save => Of(save.Item),
+            { IsTimedOut: true } => new TimeoutException(message),
+            { IsCancelled: true } => new OperationCanceledException(message, cancellationToken),
+            { IsPortInUse: true } => new IOException(message),
+            _ => new InvalidOperationException(message),
         };
     }
 

@@ -170,6 +170,10 @@ let runWith
 
 let run build home args = runWith build home [] None args
 
+/// Starts a build of the tool (not the in-process one) as `runWith` would, and leaves it running.
+let start (build: Build) (home: Home) (variables: (string * string) list) (args: string list) : Process =
+    Process.Start(startInfo build.Program (build.Prefix @ args) home variables)
+
 /// Runs the tool through `/bin/sh` with a redirection of its own (`< /dev/zero`, `> /dev/full`).
 let runRedirected (build: Build) (home: Home) (redirection: string) (args: string list) : Run =
     let shell =

@@ -52,6 +52,9 @@ let private pureFiles =
       "ValueMessages.fs"
       "CallMessages.fs"
       "Messages.fs"
+      "ProfileList.fs"
+      "OAuthLogin.fs"
+      "TenantConfig.fs"
       "Standings.fs" ]
 
 /// The shell, after every pure file: system calls, the process, the disk, then what joins them.
@@ -61,13 +64,20 @@ let private shellFiles =
       "Disk.fs"
       "FileLock.fs"
       "Store.fs"
+      "CliFile.fs"
+      "Log.fs"
       "Shell.fs"
       "Http.fs"
       "Telemetry.fs"
+      "TokenPost.fs"
       "TokenSource.fs"
       "Renewal.fs"
       "Verify.fs"
       "CloudSession.fs"
+      "Browser.fs"
+      "CallbackListener.fs"
+      "LoginProfile.fs"
+      "Login.fs"
       "DefaultCredentials.fs" ]
 
 let private compiled () =

@@ -352,7 +352,7 @@ let ``with nothing anywhere, every layer says why and how to log in`` () =
               "  File: none given"
               "  Environment: CARTO_API_TOKEN, CARTO_CLIENT_ID and CARTO_CLIENT_SECRET not set"
               "  Saved session: no file at " + cliPath + ", " + oauthPath + ", " + m2mPath
-              "To get CARTO 3 credentials: log in with the CARTO CLI (carto auth login), or set CARTO_API_TOKEN (or CARTO_CLIENT_ID and CARTO_CLIENT_SECRET), with CARTO_API_BASE_URL for a region other than the default." ],
+              "To get CARTO 3 credentials: log in with cartocreds cloud login (or the CARTO CLI: carto auth login), or set CARTO_API_TOKEN (or CARTO_CLIENT_ID and CARTO_CLIENT_SECRET), with CARTO_API_BASE_URL for a region other than the default." ],
         message (CloudResolve.resolve noCloudLayers)
     )
 

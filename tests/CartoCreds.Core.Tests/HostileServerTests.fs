@@ -34,7 +34,9 @@ let private source (server: CartoServer) (clock: TimeProvider) (cache: string op
         http,
         clock,
         cache,
-        TimeSpan.FromSeconds 10.0
+        TimeSpan.FromSeconds 10.0,
+        ignore,
+        Watched.logger
     )
 
 let private answer (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None).AsTask().Result

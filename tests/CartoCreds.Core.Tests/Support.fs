@@ -38,6 +38,29 @@ let tokenCredentials (text: string) : CloudCredentials =
     | Ok c -> c
     | Error e -> failwithf "%A" e
 
+/// The log of every token source the token tests make (SPEC §10): each line at every level is
+/// formatted, and one that holds a secret the suite uses (a client secret, an issued token) throws
+/// where it is logged, so the scenario that logged it fails.
+module Watched =
+
+    let private secrets =
+        Text.RegularExpressions.Regex(
+            "s3cr3t|stand-in-client-secret|[a-z]+-token-[0-9a-z]*-?abcdefghijkl|token-[0-9]+-abcdefghijkl",
+            Text.RegularExpressions.RegexOptions.Compiled
+        )
+
+    /// A logger that refuses a secret.
+    let logger: Microsoft.Extensions.Logging.ILogger =
+        { new Microsoft.Extensions.Logging.ILogger with
+            member _.BeginScope<'State>(_: 'State) : IDisposable = null
+            member _.IsEnabled _ = true
+
+            member _.Log<'State>(_, _, state: 'State, error, formatter: Func<'State, exn, string>) =
+                let line = formatter.Invoke(state, error)
+
+                if secrets.IsMatch line then
+                    failwith ("a secret was logged: " + line) }
+
 /// Child processes: run to their end within a bound.
 module Processes =
 

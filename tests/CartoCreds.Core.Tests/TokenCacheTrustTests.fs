@@ -39,7 +39,8 @@ let private source (server: CartoServer) (tokens: string) =
             ManualClock start,
             Some tokens,
             TimeSpan.FromSeconds 10.0,
-            warnings.Enqueue
+            warnings.Enqueue,
+            Watched.logger
         )
 
     source, warnings

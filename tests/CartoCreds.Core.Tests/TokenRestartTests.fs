@@ -64,7 +64,9 @@ let private sourceOf (server: TokenServer) (clock: TimeProvider) (cache: string)
         lazy http,
         clock,
         Some cache,
-        TimeSpan.FromSeconds 10.0
+        TimeSpan.FromSeconds 10.0,
+        ignore,
+        Watched.logger
     )
 
 let private answer (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None).AsTask().Result

@@ -35,7 +35,9 @@ let private source (server: CartoServer) (clock: TimeProvider) (cache: string op
         lazy http,
         clock,
         cache,
-        TimeSpan.FromSeconds timeout
+        TimeSpan.FromSeconds timeout,
+        ignore,
+        Watched.logger
     )
 
 let private issued (n: int) (expiresIn: int) =

@@ -101,6 +101,10 @@ public sealed class WorkerExampleTests
         Assert.Equal("/v3/connections", request.Path);
         Assert.Equal("Bearer " + token, request.Authorization);
         Assert.DoesNotContain(token, output + errors);
+        // The library says which layer it used, and the worker logs the origin at start; neither holds the token.
+        Assert.Contains("info: CartoCreds[2] Credentials from Arguments (token, api_base_url): CloudCredentials(token=****0001", errors);
+        Assert.Contains("info: ConnectionLister[", errors);
+        Assert.Contains("Using CARTO credentials from Arguments (token, api_base_url)", errors);
     }
 
     [Theory]

@@ -71,6 +71,8 @@ type CartoAccount() =
 
         Encoding.UTF8.GetString(stream.ToArray())
 
+    let base64Url (bytes: byte[]) = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+
     let form (body: string) =
         body.Split('&', StringSplitOptions.RemoveEmptyEntries)
         |> Array.map (fun pair ->
@@ -89,6 +91,26 @@ type CartoAccount() =
     member val TenantDomain = "alice.app.carto.com" with get, set
     member val TokenLifetime = 3600 with get, set
 
+    // ---- The authorization server of a person's login (SPEC §7.5) ----
+
+    /// The client id `/authorize` and `/oauth/token` accept: carto-auth's public one.
+    member val LoginClientId = "0dxb8HR3ATXCxJiPOJVHsLoHoAtbRX6u" with get, set
+
+    /// When set, `/authorize` answers the redirect URI with this `error` (and a description).
+    member val LoginError: string option = None with get, set
+
+    /// When set, `/authorize` sends back this `state` instead of the one it was given.
+    member val LoginState: string option = None with get, set
+
+    /// The `host:port` that `/accounts` names as the tenant domain: the stand-in itself, set when it starts.
+    member val TenantHost = "" with get, set
+
+    /// The text `/config.yaml` serves; by default one whose `apis.baseUrl` is the stand-in.
+    member val TenantConfig: string option = None with get, set
+
+    /// The codes `/authorize` issued, each with its challenge, redirect URI and client id.
+    member val Codes = ConcurrentDictionary<string, string * string * string>() with get
+
     /// Accepts an access token handed to the client by the test.
     member _.AcceptToken(token: string) = tokens[token] <- true
 
@@ -97,6 +119,17 @@ type CartoAccount() =
 
     /// The tokens issued by `/oauth/token` so far.
     member _.IssuedCount = Volatile.Read(&issued)
+
+    /// A token accepted from now on, as `/oauth/token` answers it.
+    member private this.Issue(token: string) : Answer =
+        tokens[token] <- true
+
+        Answer.Json
+            200
+            (json (fun w ->
+                w.WriteString("access_token", token)
+                w.WriteNumber("expires_in", this.TokenLifetime)
+                w.WriteString("token_type", "Bearer")))
 
     /// CARTO's answer to a request.
     member this.Answer(request: Received) : Answer =
@@ -110,6 +143,77 @@ type CartoAccount() =
         let unauthorized = Answer.Json 401 "{\"error\": \"unauthorized\"}"
 
         match request.Method, request.Path with
+        | "GET", "/authorize" ->
+            let query = form (request.Query.TrimStart '?')
+            let redirect = query.TryFind "redirect_uri" |> Option.defaultValue ""
+            let state = this.LoginState |> Option.orElse (query.TryFind "state") |> Option.defaultValue ""
+
+            let back (parameters: (string * string) list) =
+                let encoded =
+                    parameters |> List.map (fun (k, v) -> k + "=" + Uri.EscapeDataString v) |> String.concat "&"
+
+                (Answer.Html 302 "").WithHeader("Location", redirect + "?" + encoded)
+
+            if
+                query.TryFind "client_id" <> Some this.LoginClientId
+                || query.TryFind "response_type" <> Some "code"
+                || query.TryFind "code_challenge_method" <> Some "S256"
+                || not (redirect.StartsWith("http://localhost:", StringComparison.Ordinal))
+            then
+                Answer.Html 400 "bad authorize request"
+            else
+                match this.LoginError with
+                | Some error -> back [ "error", error; "error_description", "The user said no"; "state", state ]
+                | None ->
+                    let code = "code-" + Guid.NewGuid().ToString "N"
+
+                    this.Codes[code] <-
+                        (query.TryFind "code_challenge" |> Option.defaultValue "", redirect, this.LoginClientId)
+
+                    back [ "code", code; "state", state ]
+        | "POST", "/oauth/token" when (form request.Body).TryFind "grant_type" = Some "authorization_code" ->
+            let fields = form request.Body
+            let code = fields.TryFind "code" |> Option.defaultValue ""
+
+            let verified =
+                match this.Codes.TryRemove code with
+                | true, (challenge, redirect, clientId) ->
+                    let verifier = fields.TryFind "code_verifier" |> Option.defaultValue ""
+
+                    let computed = base64Url (Security.Cryptography.SHA256.HashData(Encoding.ASCII.GetBytes verifier))
+
+                    computed = challenge
+                    && fields.TryFind "redirect_uri" = Some redirect
+                    && fields.TryFind "client_id" = Some clientId
+                | _ -> false
+
+            if verified then
+                let n = Interlocked.Increment(&issued)
+                // A JWT whose `exp` is the token's lifetime from now, as CARTO's tokens are.
+                let exp = DateTimeOffset.UtcNow.AddSeconds(float this.TokenLifetime).ToUnixTimeSeconds()
+
+                let payload = base64Url (Encoding.UTF8.GetBytes("{\"exp\":" + string exp + ",\"n\":" + string n + "}"))
+
+                this.Issue("eyJhbGciOiJub25lIn0." + payload + ".bG9naW4")
+            else
+                Answer.Json
+                    403
+                    "{\"error\": \"invalid_grant\", \"error_description\": \"Invalid authorization code or verifier\"}"
+        | "GET", "/accounts" when validToken ->
+            Answer.Json 200 (json (fun w -> w.WriteString("tenant_domain", this.TenantHost)))
+        | "GET", "/accounts" -> unauthorized
+        | "GET", "/config.yaml" ->
+            { Answer.Html
+                  200
+                  (this.TenantConfig
+                   |> Option.defaultValue (
+                       "# The tenant's settings\nversion: 3\napis:\n  baseUrl: http://"
+                       + this.TenantHost
+                       + "\n  sqlUrl: http://"
+                       + this.TenantHost
+                       + "/v3/sql\nauth:\n  domain: auth.example\n"
+                   )) with
+                ContentType = "text/yaml" }
         | "POST", "/oauth/token" ->
             let fields = form request.Body
 
@@ -118,15 +222,7 @@ type CartoAccount() =
                 && fields.TryFind "client_id" = Some this.ClientId
                 && fields.TryFind "client_secret" = Some this.ClientSecret
             then
-                let token = "stand-in-token-" + (Interlocked.Increment(&issued)).ToString "D4"
-                tokens[token] <- true
-
-                Answer.Json
-                    200
-                    (json (fun w ->
-                        w.WriteString("access_token", token)
-                        w.WriteNumber("expires_in", this.TokenLifetime)
-                        w.WriteString("token_type", "Bearer")))
+                this.Issue("stand-in-token-" + (Interlocked.Increment(&issued)).ToString "D4")
             else
                 Answer.Json 401 "{\"error\": \"access_denied\", \"error_description\": \"Unauthorized\"}"
         | "GET", "/users/me" when validToken ->
@@ -183,23 +279,36 @@ type CartoAccount() =
 /// otherwise. It keeps every request it received. It stops when disposed; each answer waits at
 /// most 30 s.
 type CartoServer(answer: Func<Received, Answer>) =
-    let port =
+    /// A port the system just said is free; another test may take it before the listener does.
+    let freePort () =
         let probe = new TcpListener(IPAddress.Loopback, 0)
         probe.Start()
         let port = (probe.LocalEndpoint :?> IPEndPoint).Port
         probe.Stop()
         port
 
-    let listener = new HttpListener()
+    /// A listener on a free port, trying at most 10 ports (each may be taken meanwhile).
+    let listener, port =
+        let rec start attempt =
+            let port = freePort ()
+            let listener = new HttpListener()
+            listener.Prefixes.Add("http://127.0.0.1:" + string port + "/")
+
+            try
+                listener.Start()
+                listener, port
+            with :? HttpListenerException when attempt < 10 ->
+                listener.Close()
+                start (attempt + 1)
+
+        start 1
+
     let received = ConcurrentQueue<Received>()
     let account = CartoAccount()
+    do account.TenantHost <- "127.0.0.1:" + string port
     let mutable override' = answer
     let mutable keepAlive = false
     let stop = new CancellationTokenSource()
-
-    do
-        listener.Prefixes.Add("http://127.0.0.1:" + string port + "/")
-        listener.Start()
 
     let serve (context: HttpListenerContext) : Task =
         task {

@@ -65,8 +65,9 @@ public sealed class PublicSurfaceTests
         var names = Facade.GetExportedTypes().Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
             [
-                "CartoAccessToken", "CartoAuthenticationHandler", "CartoIdentity", "CartoTokenException",
+                "CartoAccessToken", "CartoAuthenticationHandler", "CartoIdentity", "CartoLoginException", "CartoTokenException",
                 "CartoVerificationException", "CartoVerificationFailure", "CloudCredentials", "CloudCredentialsKind",
+                "CloudLoginOptions", "CloudProfile", "CloudProfiles",
                 "CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin",
                 "DefaultCredentials", "ICartoAuthenticator",
             ],

@@ -106,7 +106,10 @@ public sealed partial class ReadmeTests
             if (language == "fsharp")
             {
                 var script = System.IO.Path.Combine(work, "block.fsx");
-                File.WriteAllText(script, $"#r \"{System.IO.Path.Combine(bin, "CartoCreds.Core.dll")}\"\n{code}");
+                File.WriteAllText(
+                    script,
+                    $"#r \"{System.IO.Path.Combine(bin, "Microsoft.Extensions.Logging.Abstractions.dll")}\"\n"
+                    + $"#r \"{System.IO.Path.Combine(bin, "CartoCreds.Core.dll")}\"\n{code}");
                 result = Run("dotnet", ["fsi", "--quiet", script], home, work, variables);
             }
             else
@@ -147,6 +150,6 @@ public sealed partial class ReadmeTests
         File.WriteAllText(
             System.IO.Path.Combine(saved, "creds.json"),
             $$"""{"username": "alice", "api_key": "{{carto.Account.ApiKey}}", "base_url": "{{carto.Url}}", "allow_non_secure": true}""");
-        return [("CARTO_API_TOKEN", token), ("CARTO_API_BASE_URL", carto.Url), ("CARTO_ACCOUNTS_URL", carto.Url)];
+        return [("CARTO_API_TOKEN", token), ("CARTO_API_BASE_URL", carto.Url), ("CARTO_ACCOUNTS_URL", carto.Url), ("CARTO_AUTH_URL", carto.Url)];
     }
 }

@@ -1,0 +1,146 @@
+/// `cartocreds cloud login` (SPEC §6, §7.5): a person logs in in a browser, and the token is saved
+/// as a profile of the CARTO CLI file.
+module CartoCreds.Cli.Login
+
+open System
+open System.CommandLine
+open System.Runtime.InteropServices
+open System.Threading
+open System.Threading.Tasks
+open CartoCreds.Core
+open CartoCreds.Cli.Commands
+
+/// When a time is, as the tool prints it.
+let private at (time: DateTimeOffset) =
+    time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Globalization.CultureInfo.InvariantCulture)
+
+/// What a login printed on success: the profile, whose account it is, and when the token expires.
+let private said (logged: LoggedIn) =
+    let account =
+        match logged.Email, logged.TenantDomain with
+        | Some email, Some tenant ->
+            "Logged in as " + Refused.terminalSafe email + " (" + Refused.terminalSafe tenant + ")"
+        | Some email, None -> "Logged in as " + Refused.terminalSafe email
+        | None, _ -> "Logged in"
+
+    let saved =
+        match logged.Saved with
+        | Some(path, name) -> "; saved as profile " + Refused.terminalSafe name + " in " + path
+        | None -> ""
+
+    let expires =
+        match logged.ExpiresOn with
+        | Some time -> "; the token expires at " + at time + "."
+        | None -> "."
+
+    account + saved + expires
+
+/// Ctrl-C while the login waits: cancelled, not killed, so the listener closes and nothing is saved.
+let private onInterrupt (cancel: CancellationTokenSource) : IDisposable =
+    if OperatingSystem.IsWindows() then
+        { new IDisposable with
+            member _.Dispose() = () }
+    else
+        PosixSignalRegistration.Create(
+            PosixSignal.SIGINT,
+            fun context ->
+                context.Cancel <- true
+                cancel.Cancel()
+        )
+
+/// `cloud login [--profile NAME] [--organization ORG] [--no-browser] [--port N] [--timeout S] [--api-base-url URL | --tenant-id ID] [--file PATH]`.
+let command (host: Host) (terminal: Terminal) =
+    let command =
+        Command("login", "Log in to CARTO 3 in a browser and save the token as a profile of the CARTO CLI file")
+
+    let profile = option<string> "--profile" "The profile to save (default: the current one, else default)"
+    let organization = option<string> "--organization" "Your organization in CARTO, for single sign-on"
+    let noBrowser = option<bool> "--no-browser" "Print the URL to open instead of opening a browser"
+    let port = option<int> "--port" "The port of the login's callback on localhost (default 10000)"
+    let apiBaseUrl = option<string> "--api-base-url" "The API base URL (default: your tenant's)"
+
+    let tenantId =
+        option<string> "--tenant-id" "The tenant, for an API base URL https://{tenant}.api.carto.com"
+
+    let file = fileOption "The CARTO CLI file (default: ~/.carto_credentials.json)"
+
+    for o in [ profile; organization; apiBaseUrl; tenantId; file ] do
+        command.Options.Add o
+
+    command.Options.Add noBrowser
+    command.Options.Add port
+
+    let timeout = timeoutOptionSaying "Seconds to wait for the browser's answer (default 300)" command
+
+    command.Validators.Add(fun result ->
+        refuseBlank result [ profile; organization; apiBaseUrl; tenantId; file ]
+
+        if not (isNull (result.GetResult apiBaseUrl)) && not (isNull (result.GetResult tenantId)) then
+            result.AddError "give --api-base-url or --tenant-id, not both."
+
+        match result.GetResult port with
+        | null -> ()
+        | found when found.Tokens.Count = 0 -> ()
+        | _ ->
+            let n = result.GetValue port
+
+            if n < 1 || n > 65535 then
+                result.AddError "--port takes a port number from 1 to 65535.")
+
+    command.SetAction(fun (result: ParseResult) ->
+        let api =
+            match given result apiBaseUrl, given result tenantId with
+            | Some url, _ -> ApiBaseUrl.create url |> Result.map Some
+            | None, Some tenant -> ApiBaseUrl.ofTenant tenant |> Result.map Some
+            | None, None -> Ok None
+
+        match api with
+        | Error e -> fail terminal (Messages.cloudValueError e + ". Nothing was saved.")
+        | Ok api ->
+            let browser = not (result.GetValue noBrowser)
+
+            let request =
+                { Profile = given result profile
+                  Organization = given result organization
+                  Port =
+                    match result.GetResult port with
+                    | null -> OAuthLogin.DefaultPort
+                    | _ -> result.GetValue port
+                  Timeout =
+                    match result.GetResult timeout with
+                    | null -> OAuthLogin.defaultTimeout
+                    | _ -> TimeSpan.FromSeconds(result.GetValue timeout)
+                  ApiBaseUrl = api
+                  CliFile = given result file
+                  Save = true
+                  OpenBrowser =
+                    fun url _ ->
+                        if browser then
+                            Browser.openUrl host url |> ignore
+
+                        Task.CompletedTask
+                  Show =
+                    fun url ->
+                        terminal.Err.WriteLine(
+                            (if browser then
+                                 "Log in to CARTO in your browser. If it did not open, open this URL:"
+                             else
+                                 "Open this URL in a browser to log in to CARTO:")
+                        )
+
+                        terminal.Err.WriteLine("  " + url.AbsoluteUri)
+                        terminal.Err.WriteLine "Waiting for the browser (Ctrl-C cancels)..." }
+
+            use cancel = new CancellationTokenSource()
+            use _ = onInterrupt cancel
+
+            match (Login.run host Http.shared.Value request cancel.Token).GetAwaiter().GetResult() with
+            | Ok logged ->
+                terminal.Out.WriteLine(said logged)
+                Success
+            | Error(LoginError.Token(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) as e) ->
+                terminal.Err.WriteLine(OAuthLogin.message e)
+                Unreachable
+            | Error e -> fail terminal (OAuthLogin.message e))
+
+    command

@@ -1,0 +1,215 @@
+namespace CartoCreds.Core
+
+open System
+open Microsoft.Extensions.Logging
+
+/// <summary>
+/// SPEC §10's log, category `CartoCreds`: Debug, each layer passed over and why; Information, the
+/// layer used, a token exchanged, read from the disk cache or replaced early; Warning, a file or
+/// cache another user could change, a replacement that failed while the current token is served, a
+/// back-off. Each message is made once (`LoggerMessage.Define`), so a disabled level costs a check
+/// and nothing else, and nothing is reflected upon (AOT). No message holds a key, token or secret:
+/// credentials appear as their masked text, clients by their id, errors by the library's messages.
+/// </summary>
+[<RequireQualifiedAccess>]
+module Log =
+
+    /// The category of every message.
+    [<Literal>]
+    let Category = "CartoCreds"
+
+    let private event (id: int) (name: string) = EventId(id, name)
+
+    let private layerAbsentMessage =
+        LoggerMessage.Define<string, string>(
+            LogLevel.Debug,
+            event 1 "LayerAbsent",
+            "{Layer}: absent, {Reason}; the next layer is tried"
+        )
+
+    let private credentialsResolvedMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Information,
+            event 2 "CredentialsResolved",
+            "Credentials from {Layer} ({Location}): {Credentials}"
+        )
+
+    let private resolveFailedMessage =
+        LoggerMessage.Define<string>(LogLevel.Debug, event 3 "ResolveFailed", "Resolution failed: {Reason}")
+
+    let private exposedFileMessage =
+        LoggerMessage.Define<string>(LogLevel.Warning, event 4 "FileExposed", "{Warning}")
+
+    let private tokenExchangedMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Information,
+            event 5 "TokenExchanged",
+            "Token exchanged for client {ClientId} at {Server}; it expires at {ExpiresOn}"
+        )
+
+    let private tokenFromDiskMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Information,
+            event 6 "TokenFromDiskCache",
+            "Token for client {ClientId} read from the disk cache {Path}; it expires at {ExpiresOn}"
+        )
+
+    let private tokenReplacedMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Information,
+            event 7 "TokenReplacedEarly",
+            "Token for client {ClientId} replaced before its expiry at {PreviousExpiresOn}; the new one expires at {ExpiresOn}"
+        )
+
+    let private replacementFailedMessage =
+        LoggerMessage.Define<string, string, string, string>(
+            LogLevel.Warning,
+            event 8 "ReplacementFailed",
+            "Replacing the token for client {ClientId} failed: {Error}; the current token, valid until {ExpiresOn}, is served, and no exchange is tried before {RetryAt}"
+        )
+
+    let private backingOffMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Warning,
+            event 9 "BackingOff",
+            "Token exchange for client {ClientId} refused: {Error}; no exchange is tried before {RetryAt}"
+        )
+
+    let private exchangeFailedMessage =
+        LoggerMessage.Define<string, string>(
+            LogLevel.Warning,
+            event 10 "ExchangeFailed",
+            "Token exchange for client {ClientId} failed: {Error}"
+        )
+
+    let private cacheIgnoredMessage =
+        LoggerMessage.Define<string>(LogLevel.Warning, event 11 "CacheIgnored", "{Warning}")
+
+    let private tokenDroppedMessage =
+        LoggerMessage.Define<string>(
+            LogLevel.Information,
+            event 12 "TokenDropped",
+            "Token for client {ClientId} refused by CARTO before its expiry: dropped, the next request exchanges again"
+        )
+
+    let private at (time: DateTimeOffset) =
+        time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
+
+    /// When a token expires, as the messages say it.
+    let private expiry (token: AccessToken) =
+        match token.ExpiresOn with
+        | Some time -> at time
+        | None -> "an unknown time"
+
+    let private where (origin: Origin) =
+        match origin.Where with
+        | "" -> "given as a value"
+        | text -> text
+
+    let private warnings (log: ILogger) (list: Warning list) =
+        for Warning.Exposed what in list do
+            exposedFileMessage.Invoke(log, Messages.exposure what, null)
+
+    /// A SPEC §2 resolution: the layers passed over (Debug), then the layer used (Information) and
+    /// its warnings, or the invalid layer that stopped it (Debug: the caller is told the same as an
+    /// error; when no layer is present, the layers passed over say it all).
+    let resolution (log: ILogger) (passed: (Layer * Absence) list) (result: Result<Resolved, ResolveError>) =
+        if log.IsEnabled LogLevel.Debug then
+            for layer, why in passed do
+                layerAbsentMessage.Invoke(log, Layer.name layer, Messages.absence why, null)
+
+        match result with
+        | Ok resolved ->
+            if log.IsEnabled LogLevel.Information then
+                credentialsResolvedMessage.Invoke(
+                    log,
+                    Layer.name resolved.Origin.Layer,
+                    where resolved.Origin,
+                    resolved.Credentials.Text,
+                    null
+                )
+
+            warnings log resolved.Warnings
+        | Error(ResolveError.InvalidLayer _ as error) when log.IsEnabled LogLevel.Debug ->
+            resolveFailedMessage.Invoke(log, Messages.resolveError error, null)
+        | Error _ -> ()
+
+    /// A SPEC §7.2 resolution, logged as §2's is.
+    let cloudResolution
+        (log: ILogger)
+        (passed: (Layer * CloudAbsence) list)
+        (result: Result<CloudResolved, CloudResolveError>)
+        =
+        if log.IsEnabled LogLevel.Debug then
+            for layer, why in passed do
+                layerAbsentMessage.Invoke(log, Layer.name layer, Messages.cloudAbsence why, null)
+
+        match result with
+        | Ok resolved ->
+            if log.IsEnabled LogLevel.Information then
+                credentialsResolvedMessage.Invoke(
+                    log,
+                    Layer.name resolved.Origin.Layer,
+                    where resolved.Origin,
+                    resolved.Credentials.ToString(),
+                    null
+                )
+
+            warnings log resolved.Warnings
+        | Error(CloudResolveError.InvalidLayer _ as error) when log.IsEnabled LogLevel.Debug ->
+            resolveFailedMessage.Invoke(log, Messages.cloudResolveError error, null)
+        | Error _ -> ()
+
+    /// A token exchanged at `server`; `previous` is the one it replaces early, if one was held.
+    let exchanged
+        (log: ILogger)
+        (clientId: string)
+        (server: string)
+        (previous: AccessToken option)
+        (token: AccessToken)
+        =
+        if log.IsEnabled LogLevel.Information then
+            match previous with
+            | Some held -> tokenReplacedMessage.Invoke(log, clientId, expiry held, expiry token, null)
+            | None -> tokenExchangedMessage.Invoke(log, clientId, server, expiry token, null)
+
+    /// A token read from the disk cache at `path`.
+    let fromDisk (log: ILogger) (clientId: string) (path: string) (token: AccessToken) =
+        if log.IsEnabled LogLevel.Information then
+            tokenFromDiskMessage.Invoke(log, clientId, path, expiry token, null)
+
+    /// A failed replacement while `current` is still served, until `retryAt`.
+    let replacementFailed
+        (log: ILogger)
+        (clientId: string)
+        (error: ExchangeError)
+        (current: AccessToken)
+        (retryAt: DateTimeOffset)
+        =
+        if log.IsEnabled LogLevel.Warning then
+            replacementFailedMessage.Invoke(
+                log,
+                clientId,
+                Messages.exchangeError error,
+                expiry current,
+                at retryAt,
+                null
+            )
+
+    /// A back-off with no token to serve, until `retryAt`.
+    let backingOff (log: ILogger) (clientId: string) (error: ExchangeError) (retryAt: DateTimeOffset) =
+        if log.IsEnabled LogLevel.Warning then
+            backingOffMessage.Invoke(log, clientId, Messages.exchangeError error, at retryAt, null)
+
+    /// An exchange that failed with no token to serve.
+    let exchangeFailed (log: ILogger) (clientId: string) (error: ExchangeError) =
+        if log.IsEnabled LogLevel.Warning then
+            exchangeFailedMessage.Invoke(log, clientId, Messages.exchangeError error, null)
+
+    /// A token cache that another user could have written: neither read nor written.
+    let cacheIgnored (log: ILogger) (what: Exposure) =
+        if log.IsEnabled LogLevel.Warning then
+            cacheIgnoredMessage.Invoke(log, "the token cache is not used: " + Messages.exposure what, null)
+
+    /// A token the service refused, dropped.
+    let dropped (log: ILogger) (clientId: string) = tokenDroppedMessage.Invoke(log, clientId, null)

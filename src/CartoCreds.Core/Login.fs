@@ -1,0 +1,184 @@
+namespace CartoCreds.Core
+
+open System
+open System.Net.Http
+open System.Net.Http.Headers
+open System.Security.Cryptography
+open System.Text
+open System.Threading
+open System.Threading.Tasks
+
+/// SPEC §7.5: a person logs in with the authorization code flow and PKCE, on a loopback listener
+/// up only while the login runs; the code is exchanged (no redirect followed), the API base URL
+/// found as carto-auth finds it, and the token saved as a profile of the CARTO CLI file that the
+/// CARTO CLI reads too. Nothing is saved unless every step succeeded. Errors are values.
+[<RequireQualifiedAccess>]
+module Login =
+
+    /// `GET url` with the bearer token, read to `limit`, refused if answered from another origin.
+    let private get (http: HttpClient) (url: Uri) (token: string option) (limit: int) (cancel: CancellationToken) =
+        task {
+            try
+                use request = new HttpRequestMessage(HttpMethod.Get, url)
+                token |> Option.iter (fun t -> request.Headers.Authorization <- AuthenticationHeaderValue("Bearer", t))
+                use! response = http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel)
+                let answered = response.RequestMessage.RequestUri
+                let status = int response.StatusCode
+
+                if
+                    not (isNull answered)
+                    && answered.GetLeftPart UriPartial.Authority <> url.GetLeftPart UriPartial.Authority
+                then
+                    return Error(url.Host + " redirected to another server")
+                elif status <> 200 then
+                    return Error(url.Host + " answered HTTP " + string status)
+                else
+                    match! Http.readBounded response.Content limit cancel with
+                    | Some body -> return Ok body
+                    | None -> return Error(url.Host + " answered more than " + string limit + " bytes")
+            with
+            | :? HttpRequestException as e -> return Error(url.Host + ": " + Http.failure e)
+            | :? OperationCanceledException when not cancel.IsCancellationRequested ->
+                return Error(url.Host + " did not answer in time")
+        }
+
+    /// The API base URL as carto-auth finds it: the accounts service's `tenant_domain`, then that
+    /// tenant's `config.yaml` and its `apis.baseUrl`.
+    let private tenantApi (http: HttpClient) (accounts: ApiBaseUrl) (token: string) (cancel: CancellationToken) =
+        task {
+            let accountsUri = Uri(ApiBaseUrl.value accounts + "/accounts")
+
+            match! get http accountsUri (Some token) TokenExchange.MaxReply cancel with
+            | Error why -> return Error why
+            | Ok body ->
+                match Decode.fromBytes Ok body |> Result.map (TokenExchange.stringField "tenant_domain") with
+                | Ok(Some domain) ->
+                    match TenantConfig.url domain with
+                    | Error why -> return Error why
+                    | Ok config ->
+                        match! get http config None TenantConfig.MaxSize cancel with
+                        | Error why -> return Error why
+                        | Ok yaml ->
+                            return
+                                TenantConfig.apiBaseUrl (Encoding.UTF8.GetString yaml.Span)
+                                |> Result.bind (fun url ->
+                                    ApiBaseUrl.create url |> Result.mapError Messages.cloudValueError)
+                | _ -> return Error "the accounts service named no tenant_domain"
+        }
+
+    /// The code exchanged for a token (`POST {auth_url}/oauth/token`), the verifier unsaid in any error.
+    let private exchange (http: HttpClient) (auth: string) clientId code redirect (secrets: LoginSecrets) cancel =
+        task {
+            try
+                use content =
+                    new FormUrlEncodedContent(
+                        OAuthLogin.tokenForm clientId code redirect secrets.Verifier
+                        |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
+                    )
+
+                use request = new HttpRequestMessage(HttpMethod.Post, auth + "/oauth/token", Content = content)
+                let issued = DateTimeOffset.UtcNow
+                use! response = http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel)
+                let status = int response.StatusCode
+
+                match! Http.readBounded response.Content TokenExchange.MaxReply cancel with
+                | None -> return Error(ExchangeError.UnexpectedAnswer status)
+                | Some body ->
+                    let hidden =
+                        match CloudText.create CloudField.Token secrets.Verifier with
+                        | Ok text -> text
+                        | Error _ -> invalidOp "a verifier is a valid text"
+
+                    return TokenExchange.reply hidden issued status (Option.ofObj response.Headers.Location) body
+            with
+            | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e))
+            | :? OperationCanceledException when not cancel.IsCancellationRequested ->
+                return Error(ExchangeError.TimedOut 10.0)
+        }
+
+    /// <summary>
+    /// Logs a person in (SPEC §7.5): the listener on `request.Port`, the authorize URL shown and
+    /// opened, the callback awaited for `request.Timeout` (or until `cancel`), the code exchanged,
+    /// the API base URL and the account found, and the profile saved under the CARTO CLI file's lock.
+    /// </summary>
+    let run
+        (host: Host)
+        (http: HttpClient)
+        (request: LoginRequest)
+        (cancel: CancellationToken)
+        : Task<Result<LoggedIn, LoginError>> =
+        task {
+            match TokenExchange.authUrl host.GetVariable, Verification.accountsUrl host.GetVariable with
+            | Error e, _ ->
+                return Error(LoginError.Setting(TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e))
+            | _, Error e ->
+                return Error(LoginError.Setting(Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e))
+            | Ok authUrl, Ok accounts ->
+                let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
+                let clientId = OAuthLogin.clientId host.GetVariable
+                let redirect = OAuthLogin.redirectUri request.Port
+                let auth = ApiBaseUrl.value authUrl
+
+                match CallbackListener.Start request.Port with
+                | Error() -> return Error(LoginError.PortInUse request.Port)
+                | Ok listener ->
+                    let url = Uri(OAuthLogin.authorizeUrl auth clientId redirect secrets request.Organization)
+                    use timer = new CancellationTokenSource(request.Timeout)
+                    use linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token)
+
+                    let! callback =
+                        task {
+                            use _ = listener
+                            // Listening before the browser is told: its answer may come at once.
+                            let waiting = listener.WaitAsync(secrets.State, linked.Token)
+                            request.Show url
+
+                            let opening =
+                                try
+                                    request.OpenBrowser url linked.Token
+                                with e ->
+                                    Task.FromException e
+
+                            // The URL was shown: a browser that failed to open is not the login's failure.
+                            opening.ContinueWith(fun (t: Task) -> t.Exception |> ignore) |> ignore
+                            let! outcome = waiting
+                            linked.Cancel() // a browser still at work is told the login is over
+                            return outcome
+                        }
+
+                    match callback with
+                    | None when cancel.IsCancellationRequested -> return Error LoginError.Cancelled
+                    | None -> return Error(LoginError.TimedOut request.Timeout.TotalSeconds)
+                    | Some Callback.StateMismatch
+                    | Some Callback.Stray -> return Error LoginError.StateMismatch
+                    | Some(Callback.Denied(error, description)) ->
+                        return
+                            Error(
+                                LoginError.Denied(
+                                    Refused.terminalSafe error,
+                                    description |> Option.map Refused.terminalSafe
+                                )
+                            )
+                    | Some(Callback.Code code) ->
+                        match! exchange http auth clientId code redirect secrets cancel with
+                        | Error e -> return Error(LoginError.Token e)
+                        | Ok token ->
+                            let! api =
+                                match request.ApiBaseUrl with
+                                | Some url -> Task.FromResult(Ok url)
+                                | None -> tenantApi http accounts token.Value cancel
+
+                            match api with
+                            | Error why -> return Error(LoginError.ApiBaseUrl why)
+                            | Ok api ->
+                                return!
+                                    LoginProfile.finish
+                                        host
+                                        http
+                                        request.Profile
+                                        request.CliFile
+                                        request.Save
+                                        token
+                                        api
+                                        cancel
+        }

@@ -1,0 +1,115 @@
+namespace CartoCreds.Core
+
+open System
+open System.Net.Http
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging.Abstractions
+
+/// What a login is asked to do (SPEC §7.5).
+type LoginRequest =
+    {
+        /// The profile to save as; the CARTO CLI file's current one, else `default`.
+        Profile: string option
+        /// The organization, for single sign-on.
+        Organization: string option
+        Port: int
+        /// How long the person has, from the URL shown to the callback.
+        Timeout: TimeSpan
+        /// The API base URL, when given (`--api-base-url`, `--tenant-id`); else the tenant's.
+        ApiBaseUrl: ApiBaseUrl option
+        /// The CARTO CLI file; `~/.carto_credentials.json` when none.
+        CliFile: string option
+        /// Whether the token is saved as a profile.
+        Save: bool
+        /// Shows the authorize URL to the person (a browser, a notebook's link). It is also given
+        /// to `Show`, so a URL that no browser opened can still be followed.
+        OpenBrowser: Uri -> CancellationToken -> Task
+        /// Says the URL (the tool: on stderr).
+        Show: Uri -> unit
+    }
+
+/// A login that succeeded: the credentials, where they were saved, and whose they are.
+type LoggedIn =
+    {
+        Credentials: CloudCredentials
+        ExpiresOn: DateTimeOffset option
+        /// The CARTO CLI file and the profile, when saved.
+        Saved: (string * string) option
+        Email: string option
+        TenantDomain: string option
+    }
+
+/// The end of a login (SPEC §7.5): the new token verified (whose account it is), then saved as a
+/// profile with the keys the CARTO CLI writes (`token`, `tenant_domain`, `user_email`,
+/// `expires_at`, and `tenant_id` or `api_base_url`).
+[<RequireQualifiedAccess>]
+module LoginProfile =
+
+    /// The profile's keys beyond the token and its API base URL.
+    let extra (identity: Identity) (expiresOn: DateTimeOffset option) : (string * Json) list =
+        [ identity.TenantDomain |> Option.map (fun d -> "tenant_domain", Json.String d)
+          identity.Email |> Option.map (fun e -> "user_email", Json.String e)
+          expiresOn
+          |> Option.map (fun at ->
+              "expires_at",
+              Json.String(
+                  at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+              )) ]
+        |> List.choose id
+
+    /// Verifies the token at the accounts service, then saves it when asked.
+    let finish
+        (host: Host)
+        (http: HttpClient)
+        (profile: string option)
+        (cliFile: string option)
+        (save: bool)
+        (token: AccessToken)
+        (api: ApiBaseUrl)
+        (cancel: CancellationToken)
+        : Task<Result<LoggedIn, LoginError>> =
+        task {
+            match CloudCredentials.ofToken token.Value (Some(ApiBaseUrl.value api)) with
+            | Error errors ->
+                return Error(LoginError.ApiBaseUrl(errors |> List.map Messages.cloudValueError |> String.concat "; "))
+            | Ok credentials ->
+                match
+                    CloudSession.Create(
+                        host,
+                        credentials,
+                        Some http,
+                        None,
+                        ignore,
+                        Verification.defaultTimeout,
+                        NullLogger.Instance
+                    )
+                with
+                | Error e -> return Error(LoginError.Setting(Messages.cloudValueError e))
+                | Ok session ->
+                    match! session.VerifyAsync(session.Timeout, cancel) with
+                    | Error e ->
+                        return
+                            Error(
+                                LoginError.Setting(Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
+                            )
+                    | Ok(Error e) -> return Error(LoginError.Account e)
+                    | Ok(Ok identity) ->
+                        let saved =
+                            if save then
+                                CliFile.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
+                                |> Result.map Some
+                            else
+                                Ok None
+
+                        match saved with
+                        | Error e -> return Error(LoginError.Save e)
+                        | Ok saved ->
+                            return
+                                Ok
+                                    { Credentials = credentials
+                                      ExpiresOn = token.ExpiresOn
+                                      Saved = saved
+                                      Email = identity.Email
+                                      TenantDomain = identity.TenantDomain }
+        }

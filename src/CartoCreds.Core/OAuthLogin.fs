@@ -1,0 +1,199 @@
+namespace CartoCreds.Core
+
+open System
+open System.Security.Cryptography
+open System.Text
+
+/// The secrets of one login (SPEC §7.5, RFC 7636): the code verifier, kept until the token request;
+/// its S256 challenge, sent in the authorize URL; and the `state` the callback must carry back.
+type LoginSecrets =
+    { Verifier: string
+      Challenge: string
+      State: string }
+
+    /// Never the secrets themselves.
+    override _.ToString() = "LoginSecrets(****)"
+
+/// What one request to the loopback listener is.
+[<RequireQualifiedAccess>]
+type Callback =
+    /// The authorization code, with the login's own `state`.
+    | Code of code: string
+    /// The authorization server's refusal (`error`, `error_description`), with the login's `state`.
+    | Denied of error: string * description: string option
+    /// A code or an error with another `state` (or none): not this login's answer.
+    | StateMismatch
+    /// Not the callback (another path, no code nor error): answered 404, and the login waits on.
+    | Stray
+
+/// Why a login did not end with a profile (SPEC §7.5). Nothing was saved.
+[<RequireQualifiedAccess>]
+type LoginError =
+    /// A setting the login needs is invalid (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`).
+    | Setting of message: string
+    | PortInUse of port: int
+    | Denied of error: string * description: string option
+    | StateMismatch
+    | TimedOut of seconds: float
+    | Cancelled
+    | Token of ExchangeError
+    | ApiBaseUrl of reason: string
+    | Account of VerifyError
+    | Save of ProfileError
+
+/// SPEC §7.5's decisions, pure: the PKCE pair and `state` from given random bytes, the authorize
+/// URL, what a callback request is, the token request.
+[<RequireQualifiedAccess>]
+module OAuthLogin =
+
+    /// The public client id of CARTO's carto-auth, which this login uses unless told otherwise.
+    [<Literal>]
+    let DefaultClientId = "0dxb8HR3ATXCxJiPOJVHsLoHoAtbRX6u"
+
+    [<Literal>]
+    let ClientIdVariable = "CARTO_OAUTH_CLIENT_ID"
+
+    /// carto-auth's port, registered with its client's redirect URI.
+    [<Literal>]
+    let DefaultPort = 10000
+
+    /// How long a person has to log in.
+    let defaultTimeout = TimeSpan.FromSeconds 300.0
+
+    /// The random bytes a login takes: 32 for the verifier, 16 for `state` (128 bits).
+    [<Literal>]
+    let RandomBytes = 48
+
+    /// Base64url without padding (RFC 4648 §5).
+    let base64Url (bytes: byte[]) = Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+
+    /// The S256 challenge of a verifier: `BASE64URL(SHA256(ASCII(verifier)))`.
+    let challenge (verifier: string) = base64Url (Sha256.hash (Encoding.ASCII.GetBytes verifier))
+
+    /// A login's secrets from `RandomBytes` random bytes: a verifier of 43 unreserved characters
+    /// and a `state` of 22.
+    let secrets (random: byte[]) : LoginSecrets =
+        if random.Length <> RandomBytes then
+            invalidArg (nameof random) ("a login takes " + string RandomBytes + " random bytes")
+
+        let verifier = base64Url random[0..31]
+
+        { Verifier = verifier
+          Challenge = challenge verifier
+          State = base64Url random[32..] }
+
+    /// The client id: `CARTO_OAUTH_CLIENT_ID`, else carto-auth's.
+    let clientId (getVariable: string -> string option) =
+        getVariable ClientIdVariable |> Input.givenOption |> Option.defaultValue DefaultClientId
+
+    /// The redirect URI of a port, as carto-auth registers it.
+    let redirectUri (port: int) = "http://localhost:" + string port + "/callback/"
+
+    /// `GET {auth_url}/authorize?…` (SPEC §7.5), `organization` for single sign-on.
+    let authorizeUrl
+        (authUrl: string)
+        (clientId: string)
+        (redirect: string)
+        (secrets: LoginSecrets)
+        (organization: string option)
+        : string =
+        [ "client_id", clientId
+          "response_type", "code"
+          "audience", TokenExchange.Audience
+          "redirect_uri", redirect
+          "code_challenge", secrets.Challenge
+          "code_challenge_method", "S256"
+          "state", secrets.State ]
+        @ (organization |> Option.map (fun org -> "organization", org) |> Option.toList)
+        |> List.map (fun (k, v) -> k + "=" + Uri.EscapeDataString v)
+        |> String.concat "&"
+        |> fun query -> authUrl + "/authorize?" + query
+
+    /// A query's parameters, decoded as a browser encodes them (`+` a space); a name repeated is its last value.
+    let private parameters (query: string) : Map<string, string> =
+        let decode (text: string) = Uri.UnescapeDataString(text.Replace('+', ' '))
+
+        query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries)
+        |> Array.map (fun pair ->
+            match pair.IndexOf '=' with
+            | -1 -> decode pair, ""
+            | at -> decode (pair.Substring(0, at)), decode (pair.Substring(at + 1)))
+        |> Map.ofArray
+
+    let private sameState (expected: string) (given: string option) =
+        match given with
+        | Some state ->
+            CryptographicOperations.FixedTimeEquals(
+                ReadOnlySpan(Encoding.UTF8.GetBytes state),
+                ReadOnlySpan(Encoding.UTF8.GetBytes expected)
+            )
+        | None -> false
+
+    /// What a request for `path` and `query` is to a login waiting with `state`.
+    let callback (state: string) (path: string) (query: string) : Callback =
+        let given = parameters query
+        let field name = given.TryFind name |> Option.bind Input.given
+
+        if path <> "/callback/" && path <> "/callback" then
+            Callback.Stray
+        else
+            match field "code", field "error" with
+            | _, Some error when sameState state (given.TryFind "state") ->
+                Callback.Denied(error, field "error_description")
+            | Some code, None when sameState state (given.TryFind "state") -> Callback.Code code
+            | None, None -> Callback.Stray
+            | _ -> Callback.StateMismatch
+
+    /// `POST {auth_url}/oauth/token`'s form for the code.
+    let tokenForm (clientId: string) (code: string) (redirect: string) (verifier: string) =
+        [ "grant_type", "authorization_code"
+          "client_id", clientId
+          "code", code
+          "redirect_uri", redirect
+          "code_verifier", verifier ]
+
+    /// The page the browser shows when the callback came (any outcome): back to the terminal.
+    let page (succeeded: bool) =
+        let said =
+            if succeeded then
+                "You are logged in to CARTO. You can close this page and return to the terminal."
+            else
+                "The login did not succeed. Return to the terminal to see why."
+
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>CartoCreds</title></head><body><p>"
+        + said
+        + "</p></body></html>"
+
+    /// A login error as a person reads it; what came from a server is already terminal-safe.
+    let message (error: LoginError) : string =
+        let nothing = "; nothing was saved."
+
+        match error with
+        | LoginError.Setting message -> "The login cannot start: " + message + "."
+        | LoginError.PortInUse port ->
+            "Port "
+            + string port
+            + " is in use (another login, or another program); log in on another with --port N (C#: CloudLoginOptions.Port)."
+        | LoginError.Denied(error, description) ->
+            "The login was refused: "
+            + error
+            + (description |> Option.map (fun d -> " (" + d + ")") |> Option.defaultValue "")
+            + nothing
+        | LoginError.StateMismatch ->
+            "The login was refused: the answer the browser brought back was not this login's (its state differs)"
+            + nothing
+        | LoginError.TimedOut seconds ->
+            "No answer came from the browser within "
+            + string (int seconds)
+            + " s; log in again (--timeout S gives more time)"
+            + nothing
+        | LoginError.Cancelled -> "The login was cancelled" + nothing
+        | LoginError.Token e ->
+            "The authorization code could not be exchanged for a token: " + Messages.exchangeError e + nothing
+        | LoginError.ApiBaseUrl why ->
+            "The API base URL could not be found: "
+            + why
+            + "; give it with --api-base-url URL or --tenant-id ID"
+            + nothing
+        | LoginError.Account e -> "The new token could not be verified: " + Messages.verifyError e + nothing
+        | LoginError.Save e -> Messages.profileError e
