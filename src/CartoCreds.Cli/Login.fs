@@ -110,6 +110,7 @@ let command (host: Host) (terminal: Terminal) =
                     match result.GetResult timeout with
                     | null -> OAuthLogin.defaultTimeout
                     | _ -> TimeSpan.FromSeconds(result.GetValue timeout)
+                  RequestTimeout = Verification.defaultTimeout
                   ApiBaseUrl = api
                   CliFile = given result file
                   Save = true

@@ -16,8 +16,19 @@ open System.Threading.Tasks
 module Login =
 
     /// `GET url` with the bearer token, read to `limit`, refused if answered from another origin.
-    let private get (http: HttpClient) (url: Uri) (token: string option) (limit: int) (cancel: CancellationToken) =
+    let private get
+        (http: HttpClient)
+        (wait: TimeSpan)
+        (url: Uri)
+        (token: string option)
+        (limit: int)
+        (outer: CancellationToken)
+        =
         task {
+            use timer = CancellationTokenSource.CreateLinkedTokenSource outer
+            timer.CancelAfter wait
+            let cancel = timer.Token
+
             try
                 use request = new HttpRequestMessage(HttpMethod.Get, url)
                 token |> Option.iter (fun t -> request.Headers.Authorization <- AuthenticationHeaderValue("Bearer", t))
@@ -38,17 +49,23 @@ module Login =
                     | None -> return Error(url.Host + " answered more than " + string limit + " bytes")
             with
             | :? HttpRequestException as e -> return Error(url.Host + ": " + Http.failure e)
-            | :? OperationCanceledException when not cancel.IsCancellationRequested ->
-                return Error(url.Host + " did not answer in time")
+            | :? OperationCanceledException when not outer.IsCancellationRequested ->
+                return Error(url.Host + " did not answer within " + string wait.TotalSeconds + " s")
         }
 
     /// The API base URL as carto-auth finds it: the accounts service's `tenant_domain`, then that
     /// tenant's `config.yaml` and its `apis.baseUrl`.
-    let private tenantApi (http: HttpClient) (accounts: ApiBaseUrl) (token: string) (cancel: CancellationToken) =
+    let private tenantApi
+        (http: HttpClient)
+        (wait: TimeSpan)
+        (accounts: ApiBaseUrl)
+        (token: string)
+        (cancel: CancellationToken)
+        =
         task {
             let accountsUri = Uri(ApiBaseUrl.value accounts + "/accounts")
 
-            match! get http accountsUri (Some token) TokenExchange.MaxReply cancel with
+            match! get http wait accountsUri (Some token) TokenExchange.MaxReply cancel with
             | Error why -> return Error why
             | Ok body ->
                 match Decode.fromBytes Ok body |> Result.map (TokenExchange.stringField "tenant_domain") with
@@ -56,7 +73,7 @@ module Login =
                     match TenantConfig.url domain with
                     | Error why -> return Error why
                     | Ok config ->
-                        match! get http config None TenantConfig.MaxSize cancel with
+                        match! get http wait config None TenantConfig.MaxSize cancel with
                         | Error why -> return Error why
                         | Ok yaml ->
                             return
@@ -67,8 +84,21 @@ module Login =
         }
 
     /// The code exchanged for a token (`POST {auth_url}/oauth/token`), the verifier unsaid in any error.
-    let private exchange (http: HttpClient) (auth: string) clientId code redirect (secrets: LoginSecrets) cancel =
+    let private exchange
+        (http: HttpClient)
+        (wait: TimeSpan)
+        (auth: string)
+        clientId
+        code
+        redirect
+        (secrets: LoginSecrets)
+        (outer: CancellationToken)
+        =
         task {
+            use timer = CancellationTokenSource.CreateLinkedTokenSource outer
+            timer.CancelAfter wait
+            let cancel = timer.Token
+
             try
                 use content =
                     new FormUrlEncodedContent(
@@ -92,8 +122,37 @@ module Login =
                     return TokenExchange.reply hidden issued status (Option.ofObj response.Headers.Location) body
             with
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e))
-            | :? OperationCanceledException when not cancel.IsCancellationRequested ->
-                return Error(ExchangeError.TimedOut 10.0)
+            | :? OperationCanceledException when not outer.IsCancellationRequested ->
+                return Error(ExchangeError.TimedOut wait.TotalSeconds)
+        }
+
+    /// After the callback: the code exchanged, the API base URL found (unless given), the account
+    /// verified and the profile saved.
+    let private afterCode
+        (host: Host)
+        (http: HttpClient)
+        (request: LoginRequest)
+        (accounts: ApiBaseUrl)
+        (auth: string)
+        (clientId: string)
+        (redirect: string)
+        (secrets: LoginSecrets)
+        (code: string)
+        (cancel: CancellationToken)
+        =
+        task {
+            match! exchange http request.RequestTimeout auth clientId code redirect secrets cancel with
+            | Error e -> return Error(LoginError.Token e)
+            | Ok token ->
+                let! api =
+                    match request.ApiBaseUrl with
+                    | Some url -> Task.FromResult(Ok url)
+                    | None -> tenantApi http request.RequestTimeout accounts token.Value cancel
+
+                match api with
+                | Error why -> return Error(LoginError.ApiBaseUrl why)
+                | Ok api ->
+                    return! LoginProfile.finish host http request.Profile request.CliFile request.Save token api cancel
         }
 
     /// <summary>
@@ -160,25 +219,8 @@ module Login =
                                 )
                             )
                     | Some(Callback.Code code) ->
-                        match! exchange http auth clientId code redirect secrets cancel with
-                        | Error e -> return Error(LoginError.Token e)
-                        | Ok token ->
-                            let! api =
-                                match request.ApiBaseUrl with
-                                | Some url -> Task.FromResult(Ok url)
-                                | None -> tenantApi http accounts token.Value cancel
-
-                            match api with
-                            | Error why -> return Error(LoginError.ApiBaseUrl why)
-                            | Ok api ->
-                                return!
-                                    LoginProfile.finish
-                                        host
-                                        http
-                                        request.Profile
-                                        request.CliFile
-                                        request.Save
-                                        token
-                                        api
-                                        cancel
+                        try
+                            return! afterCode host http request accounts auth clientId redirect secrets code cancel
+                        with :? OperationCanceledException when cancel.IsCancellationRequested ->
+                            return Error LoginError.Cancelled
         }

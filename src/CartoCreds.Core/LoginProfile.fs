@@ -16,6 +16,9 @@ type LoginRequest =
         Port: int
         /// How long the person has, from the URL shown to the callback.
         Timeout: TimeSpan
+        /// How long each request the login makes on its own may take (the code exchange, the
+        /// accounts service, the tenant's config.yaml).
+        RequestTimeout: TimeSpan
         /// The API base URL, when given (`--api-base-url`, `--tenant-id`); else the tenant's.
         ApiBaseUrl: ApiBaseUrl option
         /// The CARTO CLI file; `~/.carto_credentials.json` when none.

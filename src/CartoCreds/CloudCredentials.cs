@@ -175,6 +175,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             Errors.Given(options.Organization),
             options.Port,
             options.Timeout,
+            Verification.defaultTimeout,
             api,
             Errors.Given(options.CredentialsFile),
             options.Save,

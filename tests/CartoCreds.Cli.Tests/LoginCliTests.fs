@@ -12,13 +12,6 @@ open Xunit
 open CartoCreds.Cli.Tests.Tool
 open CartoCreds.Testing
 
-let private freePort () =
-    let probe = new TcpListener(IPAddress.Loopback, 0)
-    probe.Start()
-    let port = (probe.LocalEndpoint :?> IPEndPoint).Port
-    probe.Stop()
-    port
-
 /// The stand-in as the login's servers, and a browser that follows the redirects (10 s at most).
 let private variables (server: CartoServer) =
     [ "CARTO_AUTH_URL", server.Url
@@ -31,7 +24,7 @@ let ``cloud login opens the browser, saves the profile with the CARTO CLI's keys
     =
     use home = new Home()
     use server = new CartoServer()
-    let port = freePort ()
+    let port = CartoServer.FreePort()
 
     let r =
         runWith
@@ -91,7 +84,12 @@ let ``a refused login and a login with no answer exit 1 and save nothing`` (buil
     server.Account.LoginError <- Some "access_denied"
 
     let refused =
-        runWith (byName build) home (variables server) None [ "cloud"; "login"; "--port"; string (freePort ()) ]
+        runWith
+            (byName build)
+            home
+            (variables server)
+            None
+            [ "cloud"; "login"; "--port"; string (CartoServer.FreePort()) ]
 
     Assert.Equal(1, refused.Code)
     Assert.EndsWith("The login was refused: access_denied (The user said no); nothing was saved.\n", refused.Err)
@@ -104,7 +102,7 @@ let ``a refused login and a login with no answer exit 1 and save nothing`` (buil
             home
             (variables server)
             None
-            [ "cloud"; "login"; "--no-browser"; "--port"; string (freePort ()); "--timeout"; "1" ]
+            [ "cloud"; "login"; "--no-browser"; "--port"; string (CartoServer.FreePort()); "--timeout"; "1" ]
 
     Assert.Equal(1, silent.Code)
     Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 20.0)
@@ -121,7 +119,7 @@ let ``a refused login and a login with no answer exit 1 and save nothing`` (buil
 let ``Ctrl-C while the login waits cancels it: exit 1, nothing saved, the port free again`` (build: string) =
     use home = new Home()
     use server = new CartoServer()
-    let port = freePort ()
+    let port = CartoServer.FreePort()
 
     use proc =
         start (byName build) home (variables server) [ "cloud"; "login"; "--no-browser"; "--port"; string port ]

@@ -279,18 +279,10 @@ type CartoAccount() =
 /// otherwise. It keeps every request it received. It stops when disposed; each answer waits at
 /// most 30 s.
 type CartoServer(answer: Func<Received, Answer>) =
-    /// A port the system just said is free; another test may take it before the listener does.
-    let freePort () =
-        let probe = new TcpListener(IPAddress.Loopback, 0)
-        probe.Start()
-        let port = (probe.LocalEndpoint :?> IPEndPoint).Port
-        probe.Stop()
-        port
-
     /// A listener on a free port, trying at most 10 ports (each may be taken meanwhile).
     let listener, port =
         let rec start attempt =
-            let port = freePort ()
+            let port = CartoServer.FreePort()
             let listener = new HttpListener()
             listener.Prefixes.Add("http://127.0.0.1:" + string port + "/")
 
@@ -375,6 +367,14 @@ type CartoServer(answer: Func<Received, Answer>) =
     new() = new CartoServer(null)
 
     /// A URL of 127.0.0.1 where nothing listens: a stand-in's, after it stopped.
+    /// A port of 127.0.0.1 the system just said is free; another may take it before the caller does.
+    static member FreePort() =
+        let probe = new TcpListener(IPAddress.Loopback, 0)
+        probe.Start()
+        let port = (probe.LocalEndpoint :?> IPEndPoint).Port
+        probe.Stop()
+        port
+
     static member ClosedUrl() =
         let server = new CartoServer()
         let url = server.Url

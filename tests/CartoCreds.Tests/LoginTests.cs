@@ -13,15 +13,6 @@ namespace CartoCreds.Tests;
 /// </summary>
 public sealed class LoginTests
 {
-    private static int FreePort()
-    {
-        var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
     /// <summary>A browser: follows the authorize URL's redirects to the login's callback, at most 5, within 10 s.</summary>
     private static async Task Follow(Uri url, CancellationToken cancel)
     {
@@ -37,7 +28,7 @@ public sealed class LoginTests
 
     private static CloudLoginOptions Options(Func<Uri, CancellationToken, Task> browser, string? profile = null) => new()
     {
-        Port = FreePort(),
+        Port = CartoServer.FreePort(),
         Timeout = TimeSpan.FromSeconds(20),
         OpenBrowser = browser,
         Profile = profile,
