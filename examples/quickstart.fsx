@@ -25,7 +25,7 @@ let explain title result =
     | Error e -> printfn "%s" (Messages.resolveError e)
 
 // 1. Nothing saved yet: every layer says why it had nothing.
-explain "Nothing saved yet" (Shell.resolve host Request.None)
+explain "Nothing saved yet" (Shell.resolve host (Request.ofArguments Arguments.None))
 
 // 2. Save credentials where CARTOframes keeps them (here, under the temporary home).
 let ana =
@@ -40,17 +40,19 @@ match Shell.save host None ana with
 | Error e -> printfn "\n== Save failed\n%s" (Messages.storeError e)
 
 // 3. The saved session is found; its key is masked whenever it is printed.
-explain "Resolved from the saved session" (Shell.resolve host Request.None)
+explain "Resolved from the saved session" (Shell.resolve host (Request.ofArguments Arguments.None))
 
 // 4. The environment outranks the saved session.
-explain "CARTO_USERNAME is set" (Shell.resolve (hostWith [ ("CARTO_USERNAME", "team_account") ]) Request.None)
+explain
+    "CARTO_USERNAME is set"
+    (Shell.resolve (hostWith [ ("CARTO_USERNAME", "team_account") ]) (Request.ofArguments Arguments.None))
 
 // 5. Arguments outrank both; a base URL alone gives the public key and derives the username.
 explain
     "A base URL as an argument"
     (Shell.resolve
         host
-        { Request.None with
+        { Request.ofArguments Arguments.None with
             Arguments = { Arguments.None with BaseUrl = Some "https://Team.carto.com/u/bob/" } })
 
 // 6. An invalid layer is an error that names it; lower layers are not used in its place.
@@ -58,11 +60,11 @@ explain
     "An invalid argument"
     (Shell.resolve
         host
-        { Request.None with
+        { Request.ofArguments Arguments.None with
             Arguments = { Arguments.None with BaseUrl = Some "ftp://carto.example.org" } })
 
 // 7. Delete the saved session; resolution explains itself again.
 printfn "\n== Deleted: %A" (Shell.delete host None |> Result.defaultValue false)
-explain "After delete" (Shell.resolve host Request.None)
+explain "After delete" (Shell.resolve host (Request.ofArguments Arguments.None))
 
 Directory.Delete(home, true)

@@ -30,7 +30,8 @@ let private noLayers =
       Arguments = Arguments.None
       File = None
       Environment = fun _ -> None
-      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None } }
+      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None }
+      Now = DateTimeOffset.UnixEpoch }
 
 /// `resolve` over in-memory layers, one benchmark for each winning layer and one for none.
 [<MemoryDiagnoser>]
@@ -323,10 +324,10 @@ type ResolveCloud() =
         document.RootElement.ValueKind
 
     [<Benchmark>]
-    member _.FromTheCliFile() = Shell.resolveCloud fileHost now CloudRequest.None
+    member _.FromTheCliFile() = Shell.resolveCloud fileHost now (Request.ofArguments CloudArguments.None)
 
     [<Benchmark>]
-    member _.FromTheEnvironment() = Shell.resolveCloud environmentHost now CloudRequest.None
+    member _.FromTheEnvironment() = Shell.resolveCloud environmentHost now (Request.ofArguments CloudArguments.None)
 
     [<GlobalCleanup>]
     member _.Cleanup() = Directory.Delete(directory, true)
@@ -349,7 +350,7 @@ type TokenCacheHit() =
     let clientId = text CloudField.ClientId "m2m-client"
 
     let authUrl =
-        match ApiBaseUrl.create TokenExchange.DefaultAuthUrl with
+        match ServiceUrl.create TokenExchange.DefaultAuthUrl with
         | Ok u -> u
         | Error _ -> failwith "bad benchmark input"
 
@@ -363,15 +364,13 @@ type TokenCacheHit() =
 
     do
         File.WriteAllBytes(
-            Path.Combine(directory, TokenCache.name (ApiBaseUrl.value authUrl) clientId),
-            TokenCache.bytes (ApiBaseUrl.value authUrl) clientId secret "bench-salt" token
+            Path.Combine(directory, TokenCache.name (ServiceUrl.value authUrl) clientId),
+            TokenCache.bytes (ServiceUrl.value authUrl) clientId secret "bench-salt" token
         )
 
     let source =
         TokenSource(
-            clientId,
-            secret,
-            authUrl,
+            { ClientId = clientId; Secret = secret; AuthUrl = authUrl },
             lazy (new Net.Http.HttpClient()),
             TimeProvider.System,
             Some directory,
@@ -388,8 +387,8 @@ type TokenCacheHit() =
         Directory.CreateDirectory tokens |> ignore
 
         File.WriteAllBytes(
-            Path.Combine(tokens, TokenCache.name (ApiBaseUrl.value authUrl) clientId),
-            TokenCache.bytes (ApiBaseUrl.value authUrl) clientId secret "bench-salt" token
+            Path.Combine(tokens, TokenCache.name (ServiceUrl.value authUrl) clientId),
+            TokenCache.bytes (ServiceUrl.value authUrl) clientId secret "bench-salt" token
         )
 
         let credentials =

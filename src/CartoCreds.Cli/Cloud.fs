@@ -24,7 +24,7 @@ let private source (command: Command) : Source =
     { File = file; Profile = profile }
 
 let private request (result: ParseResult) (source: Source) =
-    { CloudRequest.None with
+    { Request.ofArguments CloudArguments.None with
         Arguments = { CloudArguments.None with Profile = given result source.Profile }
         CredFile = given result source.File }
 
@@ -33,7 +33,7 @@ let private resolve (host: Host) (terminal: Terminal) (result: ParseResult) (sou
 
 /// A CARTO CLI profile whose token expired, or expires within the hour, said on stderr with how
 /// to log in again (SPEC §7.5).
-let private renewal (terminal: Terminal) (resolved: CloudResolved) =
+let private renewal (terminal: Terminal) (resolved: Resolved<CloudCredentials>) =
     match resolved.Origin.Profile, resolved.Credentials.Grant with
     | Some name, Grant.AccessToken(_, expires) ->
         ProfileList.renewal (TimeProvider.System.GetUtcNow()) name expires
@@ -53,7 +53,7 @@ let private show (host: Host) (terminal: Terminal) =
     command.SetAction(fun (result: ParseResult) ->
         if result.GetValue all then
             CloudResolve.survey (Shell.cloudLayers host (TimeProvider.System.GetUtcNow()) (request result source))
-            |> List.map Standings.cloud
+            |> List.map (Standings.row Surface.CommandLine _.Text)
             |> standings terminal (result.GetValue json)
         else
 
@@ -64,7 +64,7 @@ let private show (host: Host) (terminal: Terminal) =
                 let render = if result.GetValue json then Output.cloudJson else Output.cloudTable
                 terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
                 Success
-            | Error e -> fail terminal (Messages.cloudResolveError e))
+            | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
 
     command
 
@@ -77,7 +77,7 @@ let private token (host: Host) (terminal: Terminal) =
     let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host terminal result source |> Result.mapError Messages.cloudResolveError with
+        match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
         | Error message -> fail terminal message
         | Ok resolved ->
             match
@@ -109,7 +109,7 @@ let private status (host: Host) (terminal: Terminal) =
     let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host terminal result source |> Result.mapError Messages.cloudResolveError with
+        match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
         | Error message -> fail terminal message
         | Ok resolved ->
             warn terminal resolved.Warnings

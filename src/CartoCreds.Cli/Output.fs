@@ -36,7 +36,8 @@ let private tableOf (origin: Origin) (fields: (string * string) list) : string =
     |> columns
 
 /// `show` as a table.
-let table (reveal: bool) (resolved: Resolved) : string = tableOf resolved.Origin (fields reveal resolved.Credentials)
+let table (reveal: bool) (resolved: Resolved<Credentials>) : string =
+    tableOf resolved.Origin (fields reveal resolved.Credentials)
 
 /// The origin as `--json` writes it, closing the object the fields were written into.
 let writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
@@ -52,7 +53,7 @@ let writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
     writer.WriteEndObject()
 
 /// The same as `table`, as a JSON object: the file's fields (written by the codec) and the origin.
-let json (reveal: bool) (resolved: Resolved) : string =
+let json (reveal: bool) (resolved: Resolved<Credentials>) : string =
     let credentials = resolved.Credentials
 
     let key =
@@ -89,11 +90,11 @@ let cloudFields (reveal: bool) (credentials: CloudCredentials) : (string * strin
     grant @ [ "api_base_url", ApiBaseUrl.value credentials.ApiBaseUrl ]
 
 /// `cloud show` as a table: one row a field, with the layer and where it looked.
-let cloudTable (reveal: bool) (resolved: CloudResolved) : string =
+let cloudTable (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
     tableOf resolved.Origin (cloudFields reveal resolved.Credentials)
 
 /// `cloud show --json`.
-let cloudJson (reveal: bool) (resolved: CloudResolved) : string =
+let cloudJson (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
     Codec.writeText (fun writer ->
         writer.WriteStartObject()
 

@@ -21,11 +21,11 @@ let private show (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        let request = { Request.None with CredFile = (given result file) }
+        let request = { Request.ofArguments Arguments.None with CredFile = (given result file) }
 
         if result.GetValue all then
             Resolve.survey (Shell.layers host request)
-            |> List.map (Standings.legacy Surface.CommandLine)
+            |> List.map (Standings.row Surface.CommandLine _.Text)
             |> standings terminal (result.GetValue json)
         else
 
@@ -54,7 +54,10 @@ let private status (host: Host) (terminal: Terminal) =
 
     command.SetAction(fun (result: ParseResult) ->
         match
-            Shell.resolveLogged (logger terminal result) host { Request.None with CredFile = (given result file) }
+            Shell.resolveLogged
+                (logger terminal result)
+                host
+                { Request.ofArguments Arguments.None with CredFile = (given result file) }
         with
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
         | Ok resolved ->

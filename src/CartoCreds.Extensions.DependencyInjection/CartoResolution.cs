@@ -1,6 +1,6 @@
 using CartoCreds;
-using HostedPlatform = CartoCreds.Core.HostedPlatform;
-using HostedPlatformModule = CartoCreds.Core.HostedPlatformModule;
+using CredentialsKind = CartoCreds.Core.CredentialsKind;
+using HostedPlatformModule = CartoCreds.Core.HostedPlatform;
 using Messages = CartoCreds.Core.Messages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -52,9 +52,9 @@ internal sealed class CartoResolution(
 
         var given = options.Platform switch
         {
-            CartoPlatform.Legacy => FSharpOption<HostedPlatform>.Some(HostedPlatform.Legacy),
-            CartoPlatform.Cloud => FSharpOption<HostedPlatform>.Some(HostedPlatform.Cloud),
-            _ => FSharpOption<HostedPlatform>.None,
+            CartoPlatform.Legacy => FSharpOption<CredentialsKind>.Some(CredentialsKind.Legacy),
+            CartoPlatform.Cloud => FSharpOption<CredentialsKind>.Some(CredentialsKind.Cloud),
+            _ => FSharpOption<CredentialsKind>.None,
         };
         var platform = HostedPlatformModule.infer(given, ListModule.OfSeq(legacy), ListModule.OfSeq(cloud));
         return platform.IsError

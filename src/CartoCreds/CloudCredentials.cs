@@ -64,14 +64,14 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <summary>The API base URL where nothing names a region.</summary>
     public const string DefaultApiBaseUrl = ApiBaseUrlModule.DefaultText;
 
-    private readonly CloudResolved _state;
+    private readonly Resolved<CoreCloud> _state;
     private readonly CloudSession _session;
     private readonly ILogger _logger;
     private readonly HttpClient? _httpClient;
     private readonly TimeProvider? _timeProvider;
 
     private CloudCredentials(
-        CloudResolved state,
+        Resolved<CoreCloud> state,
         ILogger? logger = null,
         HttpClient? httpClient = null,
         TimeProvider? timeProvider = null,
@@ -120,7 +120,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         ILogger? logger = null)
         : this(
             Resolve(
-                new CloudRequest(
+                new Request<CoreCloud, CloudArguments>(
                     FSharpOption<CoreCloud>.None,
                     new CloudArguments(Errors.Given(token), Errors.Given(clientId), Errors.Given(clientSecret), Errors.Given(apiBaseUrl), Errors.Given(profile)),
                     Errors.Given(credFile)),
@@ -192,7 +192,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         var origin = logged.Saved?.Value is { } saved
             ? new Core.Origin(Layer.SavedSession, FSharpOption<string>.Some(saved.Item1), FSharpOption<string>.Some(saved.Item2))
             : Core.Origin.At(Layer.Explicit, FSharpOption<string>.None);
-        return new CloudCredentials(new CloudResolved(logged.Credentials, origin, Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
+        return new CloudCredentials(new Resolved<CoreCloud>(logged.Credentials, origin, Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
     }
 
     /// <summary>An access token handed over whole (layer 1).</summary>
@@ -367,11 +367,11 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <returns>The text form.</returns>
     public override string ToString() => _state.Credentials.ToString();
 
-    private static CloudResolved Resolve(CloudRequest request, ILogger? logger) =>
+    private static Resolved<CoreCloud> Resolve(Request<CoreCloud, CloudArguments> request, ILogger? logger) =>
         Errors.Unwrap(Shell.resolveCloudLogged(logger ?? NullLogger.Instance, Ambient.Host, TimeProvider.System.GetUtcNow(), request));
 
     private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
-        new(new CloudResolved(
+        new(new Resolved<CoreCloud>(
             Errors.Unwrap(result),
             Core.Origin.At(Layer.Explicit, FSharpOption<string>.None),
             Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));

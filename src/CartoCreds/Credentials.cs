@@ -26,9 +26,9 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <summary>The public key: read-only access to public data. The default API key.</summary>
     public const string DefaultPublicApiKey = ApiKeyModule.DefaultPublicText;
 
-    private Resolved _state;
+    private Resolved<CoreCredentials> _state;
 
-    internal Credentials(Resolved state) => _state = state;
+    internal Credentials(Resolved<CoreCredentials> state) => _state = state;
 
     /// <summary>
     /// Resolves credentials by SPEC §2 from these arguments, a named file, the environment
@@ -62,7 +62,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
         _state = Errors.Unwrap(Shell.resolveLogged(
             logger ?? NullLogger.Instance,
             Ambient.Host,
-            new Request(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile))));
+            new Request<CoreCredentials, Arguments>(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile))));
     }
 
     /// <summary>A copy of other credentials (the Explicit layer: nothing else is consulted).</summary>
@@ -274,9 +274,9 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <returns>True when not equal.</returns>
     public static bool operator !=(Credentials? left, Credentials? right) => !(left == right);
 
-    internal Resolved State => _state;
+    internal Resolved<CoreCredentials> State => _state;
 
-    internal static Resolved Explicit(CoreCredentials credentials) =>
+    internal static Resolved<CoreCredentials> Explicit(CoreCredentials credentials) =>
         new(credentials, Core.Origin.At(Layer.Explicit, FSharpOption<string>.None), FSharpList<Warning>.Empty);
 
     private static string Required(string value, string parameter) =>

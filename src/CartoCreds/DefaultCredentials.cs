@@ -49,7 +49,7 @@ public static class DefaultCredentials
     {
         var source = DefaultSourceModule.ofArguments(
             Errors.Given(username), Errors.Given(apiKey), Errors.Given(baseUrl), Errors.Given(filePath), allowNonSecure);
-        var resolved = source.IsOk ? Core.DefaultCredentials.setFrom(Ambient.Host, source.ResultValue) : FSharpResult<Resolved, ResolveError>.NewError(source.ErrorValue);
+        var resolved = source.IsOk ? Core.DefaultCredentials.setFrom(Ambient.Host, source.ResultValue) : FSharpResult<Resolved<Core.Credentials>, ResolveError>.NewError(source.ErrorValue);
         Errors.Unwrap(resolved);
     }
 

@@ -38,6 +38,7 @@ internal static class Errors
         };
     }
 
+    /// <summary>A resolution error of either kind of credentials.</summary>
     public static Exception Of(ResolveError error) => error switch
     {
         ResolveError.InvalidLayer invalid => OfLayer(
@@ -61,23 +62,6 @@ internal static class Errors
         var message = Messages.storeError(error);
         return error.IsNoLocation ? new InvalidOperationException(message) : new IOException(message);
     }
-
-    public static Exception Of(CloudResolveError error) => error switch
-    {
-        CloudResolveError.InvalidLayer invalid => OfLayer(
-            Messages.cloudResolveError(error),
-            false,
-            invalid.layer,
-            invalid.location,
-            invalid.problem switch
-            {
-                CloudProblem.Unreadable { Item.IsNotFound: true } => FileFailure.NotFound,
-                CloudProblem.Unreadable { Item.IsTooLarge: true } => FileFailure.Invalid,
-                CloudProblem.Unreadable or CloudProblem.Exposed => FileFailure.Unreadable,
-                _ => FileFailure.Invalid,
-            }),
-        _ => OfLayer(Messages.cloudResolveError(error), true, Layer.Explicit, "", FileFailure.Invalid),
-    };
 
     public static Exception Of(ProfileError error)
     {
@@ -130,9 +114,6 @@ internal static class Errors
 
     public static async ValueTask CheckLater(ValueTask<FSharpResult<Unit, TokenError>> pending) =>
         Unwrap(await pending.ConfigureAwait(false));
-
-    public static T Unwrap<T>(FSharpResult<T, CloudResolveError> result) =>
-        result.IsOk ? result.ResultValue : throw Of(result.ErrorValue);
 
     public static T Unwrap<T>(FSharpResult<T, ProfileError> result) =>
         result.IsOk ? result.ResultValue : throw Of(result.ErrorValue);

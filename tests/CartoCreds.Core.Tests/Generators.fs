@@ -268,12 +268,13 @@ let error (result: Result<'T, 'E>) : 'E =
     | Ok value -> failwithf "expected Error, got Ok %A" value
 
 /// Layers with none present: the saved session is missing at `savedPath`.
-let noLayers (savedPath: string) : Layers =
+let noLayers (savedPath: string) : LegacyLayers =
     { Explicit = None
       Arguments = Arguments.None
       File = None
       Environment = fun _ -> None
-      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None } }
+      SavedSession = fun () -> Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None }
+      Now = DateTimeOffset.UnixEpoch }
 
 /// Valid credentials built from plain input, for example tests.
 let make (username: string option) (apiKey: string option) (baseUrl: string option) : Credentials =

@@ -115,6 +115,20 @@ module ApiBaseUrl =
 
     let value (ApiBaseUrl url) = url
 
+/// The base URL of a CARTO service other than the regional API (SPEC §7.4, §8): the auth server
+/// (`CARTO_AUTH_URL`) or the accounts API (`CARTO_ACCOUNTS_URL`). The API base URL's rules, and a
+/// type of its own, so that neither is ever taken for the other.
+type ServiceUrl = private ServiceUrl of string
+
+[<RequireQualifiedAccess>]
+module ServiceUrl =
+
+    /// Validates and normalizes a service URL (trimmed first), by the API base URL's rules.
+    let create (text: string) : Result<ServiceUrl, CloudValueError> =
+        ApiBaseUrl.create text |> Result.map (ApiBaseUrl.value >> ServiceUrl)
+
+    let value (ServiceUrl url) = url
+
 /// JSON Web Tokens, as far as an expiry needs them.
 [<RequireQualifiedAccess>]
 module Jwt =

@@ -1,16 +1,10 @@
 namespace CartoCreds.Core
 
-/// Which CARTO platform hosted options are for (SPEC §9).
-[<RequireQualifiedAccess>]
-type HostedPlatform =
-    | Legacy
-    | Cloud
-
 /// Why the options do not say one platform.
 [<RequireQualifiedAccess>]
 type PlatformError =
     /// `Platform` names one, and fields of the other are set.
-    | Contradicted of platform: HostedPlatform * fields: string list
+    | Contradicted of platform: CredentialsKind * fields: string list
     /// No `Platform`, and fields of both are set.
     | Both of legacy: string list * cloud: string list
 
@@ -21,17 +15,17 @@ module HostedPlatform =
     /// The platform named, when no field of the other kind is set; with none named, `Cloud` when a
     /// CARTO 3 field is set and no legacy one, else `Legacy` (also when none is set).
     let infer
-        (given: HostedPlatform option)
+        (given: CredentialsKind option)
         (legacy: string list)
         (cloud: string list)
-        : Result<HostedPlatform, PlatformError> =
+        : Result<CredentialsKind, PlatformError> =
         match given, legacy, cloud with
-        | Some HostedPlatform.Legacy, _, _ :: _ -> Error(PlatformError.Contradicted(HostedPlatform.Legacy, cloud))
-        | Some HostedPlatform.Cloud, _ :: _, _ -> Error(PlatformError.Contradicted(HostedPlatform.Cloud, legacy))
+        | Some CredentialsKind.Legacy, _, _ :: _ -> Error(PlatformError.Contradicted(CredentialsKind.Legacy, cloud))
+        | Some CredentialsKind.Cloud, _ :: _, _ -> Error(PlatformError.Contradicted(CredentialsKind.Cloud, legacy))
         | Some platform, _, _ -> Ok platform
         | None, _ :: _, _ :: _ -> Error(PlatformError.Both(legacy, cloud))
-        | None, [], _ :: _ -> Ok HostedPlatform.Cloud
-        | None, _, [] -> Ok HostedPlatform.Legacy
+        | None, [], _ :: _ -> Ok CredentialsKind.Cloud
+        | None, _, [] -> Ok CredentialsKind.Legacy
 
     /// Why the options do not say one platform, naming the fields to remove: setting `Platform`
     /// alone would only lead to the next error.
@@ -39,7 +33,7 @@ module HostedPlatform =
         let names (fields: string list) = String.concat ", " fields
 
         match error with
-        | PlatformError.Contradicted(HostedPlatform.Legacy, cloud) ->
+        | PlatformError.Contradicted(CredentialsKind.Legacy, cloud) ->
             "Platform is Legacy, but CARTO 3 options are set ("
             + names cloud
             + "); remove them, or set Platform to Cloud (with no legacy options set)."

@@ -62,7 +62,7 @@ module ProfileList =
                   ApiBaseUrl =
                     credentials
                     |> Result.map (fun c -> ApiBaseUrl.value c.ApiBaseUrl)
-                    |> Result.mapError (Messages.cloudProblem Layer.SavedSession)
+                    |> Result.mapError (Messages.layerProblem Surface.FSharp Layer.SavedSession)
                   Email = email root name
                   ExpiresOn =
                     match credentials |> Result.map _.Grant with

@@ -53,14 +53,36 @@ module Messages =
             + " is; set one of them too"
         | _ -> "an API key was given without a username or base URL; give a username or a base URL too"
 
+    /// Half a client pair: in the environment, named by its variables.
+    let private halfPair (layer: Layer) (missing: CloudField) =
+        match layer, missing with
+        | Layer.Environment, CloudField.ClientSecret ->
+            CloudVariables.ClientId + " is set but " + CloudVariables.ClientSecret + " is not; set both, or neither"
+        | Layer.Environment, _ ->
+            CloudVariables.ClientSecret + " is set but " + CloudVariables.ClientId + " is not; set both, or neither"
+        | _, CloudField.ClientSecret -> "a client id is given without its client secret"
+        | _ -> "a client secret is given without its client id"
+
+    let private profileName (name: string) = "'" + (Refused.show name |> Option.defaultValue "…") + "'"
+
+    /// What is wrong with a present layer of either kind, with hints in the words of `surface`.
     let internal layerProblem (surface: Surface) (layer: Layer) (problem: LayerProblem) =
         match problem with
         | LayerProblem.InvalidValues errors ->
             errors |> List.map (ValueMessages.valueErrorAt surface layer) |> String.concat "; "
+        | LayerProblem.InvalidCloudValues errors -> errors |> List.map cloudValueError |> String.concat "; "
         | LayerProblem.ApiKeyAlone -> keyAlone layer
         | LayerProblem.ConflictingApiKeys ->
             "api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key)"
         | LayerProblem.ConflictingArguments names -> "give only one of " + String.concat " or " names
+        | LayerProblem.TokenAndClientId -> "both a token and a client id are given; give one of them"
+        | LayerProblem.HalfPair missing -> halfPair layer missing
+        | LayerProblem.ApiBaseUrlAlone -> "an API base URL is given without a token or client credentials"
+        | LayerProblem.NoSuchProfile name -> "there is no profile " + profileName name
+        | LayerProblem.NoFileForProfile(path, name) ->
+            "there is no file at " + path + ", so no profile " + profileName name
+        | LayerProblem.NoProfile -> "no profile is named and the file has no current_profile"
+        | LayerProblem.ServiceUrl(variable, error) -> variable + ": " + cloudValueError error
         | LayerProblem.Unreadable error -> readError error
         | LayerProblem.Undecodable error -> decodeError layer error
         | LayerProblem.Exposed what -> exposed what
@@ -71,13 +93,30 @@ module Messages =
         | "" -> Layer.name origin.Layer
         | where -> (Layer.name origin.Layer) + " (" + where + ")"
 
+    /// "A and B", "A, B and C".
+    let private listed (names: string list) =
+        match List.rev names with
+        | [] -> ""
+        | [ one ] -> one
+        | last :: rest -> String.concat ", " (List.rev rest) + " and " + last
+
+    /// Why a layer of either kind was absent.
     let internal absence (why: Absence) =
         match why with
         | Absence.NoneGiven -> "none given"
         | Absence.NoUsernameOrBaseUrl -> "no username or base URL given"
-        | Absence.VariablesNotSet -> Variables.Username + " and " + Variables.BaseUrl + " not set"
-        | Absence.NoSavedFile path -> "no file at " + path
-        | Absence.NoLocation(LocationError.VariableNotSet name) -> "no default location (" + name + " is not set)"
+        | Absence.NoTokenOrClient -> "no token or client credentials given"
+        | Absence.VariablesNotSet names -> listed names + " not set"
+        | Absence.NoSavedFiles paths -> "no file at " + String.concat ", " paths
+        | Absence.NoCurrentProfile path ->
+            "no current profile in "
+            + path
+            + " (make one current: cartocreds cloud use NAME; or log in: cartocreds cloud login)"
+        | Absence.Expired(path, at) ->
+            path + " expired at " + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
+        | Absence.NoDefaultLocation(LocationError.VariableNotSet name) ->
+            "no default location (" + name + " is not set)"
+        | Absence.NoHomeDirectory(LocationError.VariableNotSet name) -> "no home directory (" + name + " is not set)"
 
     /// How to save credentials, said wherever none were found.
     let howToSave =
@@ -100,99 +139,6 @@ module Messages =
         + Variables.ApiKey
         + ", or name a file with --file PATH."
 
-    let private notFound (lines: string list) (howTo: string) =
-        String.concat "\n" ([ "No CARTO credentials found. Looked in, highest precedence first:" ] @ lines @ [ howTo ])
-
-    /// A resolution error: the invalid layer with its location and field, or every layer and why
-    /// it was unavailable.
-    let resolveErrorOn (surface: Surface) (error: ResolveError) : string =
-        match error with
-        | ResolveError.InvalidLayer(layer, where, problem) ->
-            "Invalid credentials in "
-            + (Layer.name layer)
-            + " ("
-            + where
-            + "): "
-            + (layerProblem surface layer problem)
-            + "."
-        | ResolveError.NotFound absent ->
-            notFound
-                (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (absence why)))
-                howToSave
-
-    /// A resolution error, with hints in F#'s words.
-    let resolveError (error: ResolveError) : string = resolveErrorOn Surface.FSharp error
-
-    /// A resolution error as `cartocreds` says it: the layers a shell user can fill, named as the
-    /// tool names them, and what to type.
-    let resolveErrorAtCommandLine (error: ResolveError) : string =
-        match error with
-        | ResolveError.InvalidLayer _ -> resolveErrorOn Surface.CommandLine error
-        | ResolveError.NotFound absent ->
-            let line (layer, why) =
-                match layer with
-                | Layer.Explicit
-                | Layer.Arguments -> None
-                | Layer.File -> Some("  " + (Layer.name layer) + " (--file): " + (absence why))
-                | Layer.Environment
-                | Layer.SavedSession -> Some("  " + (Layer.name layer) + ": " + (absence why))
-
-            notFound (List.choose line absent) howToSaveAtCommandLine
-
-    /// No credentials on an object, its scopes, or the default.
-    let scopeError (error: ScopeError) : string =
-        match error with
-        | ScopeError.NoCredentials ->
-            "No credentials: none are set on this object or its enclosing objects, and no default credentials are set. "
-            + "Pass credentials to the object, or set default credentials."
-
-    /// A warning about credentials that resolved.
-    let warning (warning: Warning) : string =
-        match warning with
-        | Warning.Exposed what -> "warning: " + exposure what
-
-    // ---- CARTO 3 (SPEC §7) ----
-
-    /// Half a client pair: in the environment, named by its variables.
-    let private halfPair (layer: Layer) (missing: CloudField) =
-        match layer, missing with
-        | Layer.Environment, CloudField.ClientSecret ->
-            CloudVariables.ClientId + " is set but " + CloudVariables.ClientSecret + " is not; set both, or neither"
-        | Layer.Environment, _ ->
-            CloudVariables.ClientSecret + " is set but " + CloudVariables.ClientId + " is not; set both, or neither"
-        | _, CloudField.ClientSecret -> "a client id is given without its client secret"
-        | _ -> "a client secret is given without its client id"
-
-    let internal cloudProblem (layer: Layer) (problem: CloudProblem) =
-        match problem with
-        | CloudProblem.InvalidValues errors -> errors |> List.map cloudValueError |> String.concat "; "
-        | CloudProblem.TokenAndClientId -> "both a token and a client id are given; give one of them"
-        | CloudProblem.HalfPair missing -> halfPair layer missing
-        | CloudProblem.ApiBaseUrlAlone -> "an API base URL is given without a token or client credentials"
-        | CloudProblem.NoSuchProfile name ->
-            "there is no profile '" + (Refused.show name |> Option.defaultValue "…") + "'"
-        | CloudProblem.NoFileForProfile(path, name) ->
-            "there is no file at " + path + ", so no profile '" + (Refused.show name |> Option.defaultValue "…") + "'"
-        | CloudProblem.NoProfile -> "no profile is named and the file has no current_profile"
-        | CloudProblem.Unreadable error -> readError error
-        | CloudProblem.Undecodable error -> decodeError Layer.File error
-        | CloudProblem.Exposed what -> exposed what
-
-    let internal cloudAbsence (why: CloudAbsence) =
-        match why with
-        | CloudAbsence.NoneGiven -> "none given"
-        | CloudAbsence.NoTokenOrClient -> "no token or client credentials given"
-        | CloudAbsence.VariablesNotSet ->
-            CloudVariables.Token + ", " + CloudVariables.ClientId + " and " + CloudVariables.ClientSecret + " not set"
-        | CloudAbsence.NoSavedFiles paths -> "no file at " + String.concat ", " paths
-        | CloudAbsence.NoCurrentProfile path ->
-            "no current profile in "
-            + path
-            + " (make one current: cartocreds cloud use NAME; or log in: cartocreds cloud login)"
-        | CloudAbsence.Expired(path, at) ->
-            path + " expired at " + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
-        | CloudAbsence.NoLocation(LocationError.VariableNotSet name) -> "no home directory (" + name + " is not set)"
-
     /// How to get CARTO 3 credentials, said wherever none were found.
     let howToLogIn =
         "To get CARTO 3 credentials: log in with cartocreds cloud login (or the CARTO CLI: carto auth login), or set "
@@ -205,18 +151,73 @@ module Messages =
         + CloudVariables.ApiBaseUrl
         + " for a region other than the default."
 
-    /// A CARTO 3 resolution error, as §2's are said.
-    let cloudResolveError (error: CloudResolveError) : string =
+    /// "CARTO credentials", "CARTO 3 credentials".
+    let private credentialsOf (kind: CredentialsKind) =
+        match kind with
+        | CredentialsKind.Legacy -> "CARTO credentials"
+        | CredentialsKind.Cloud -> "CARTO 3 credentials"
+
+    let private notFound (kind: CredentialsKind) (lines: string list) (howTo: string) =
+        String.concat
+            "\n"
+            ([ "No " + credentialsOf kind + " found. Looked in, highest precedence first:" ] @ lines @ [ howTo ])
+
+    let private layerLine (layer, why) = "  " + (Layer.name layer) + ": " + (absence why)
+
+    /// A resolution error of either kind: the invalid layer with its location and field, or every
+    /// layer and why it was unavailable; hints in the words of `surface`.
+    let resolveErrorOn (surface: Surface) (error: ResolveError) : string =
         match error with
-        | CloudResolveError.InvalidLayer(layer, where, problem) ->
-            let why = cloudProblem layer problem
-            "Invalid CARTO 3 credentials in " + Layer.name layer + " (" + where + "): " + why + "."
-        | CloudResolveError.NotFound absent ->
-            String.concat
-                "\n"
-                ([ "No CARTO 3 credentials found. Looked in, highest precedence first:" ]
-                 @ (absent |> List.map (fun (layer, why) -> "  " + (Layer.name layer) + ": " + (cloudAbsence why)))
-                 @ [ howToLogIn ])
+        | ResolveError.InvalidLayer(kind, layer, where, problem) ->
+            let credentials =
+                match kind with
+                | CredentialsKind.Legacy -> "credentials"
+                | CredentialsKind.Cloud -> "CARTO 3 credentials"
+
+            "Invalid "
+            + credentials
+            + " in "
+            + (Layer.name layer)
+            + " ("
+            + where
+            + "): "
+            + (layerProblem surface layer problem)
+            + "."
+        | ResolveError.NotFound(CredentialsKind.Legacy as kind, absent) ->
+            notFound kind (List.map layerLine absent) howToSave
+        | ResolveError.NotFound(CredentialsKind.Cloud as kind, absent) ->
+            notFound kind (List.map layerLine absent) howToLogIn
+
+    /// A resolution error, with hints in F#'s words.
+    let resolveError (error: ResolveError) : string = resolveErrorOn Surface.FSharp error
+
+    /// A resolution error as `cartocreds` says it: for legacy credentials, the layers a shell user
+    /// can fill, named as the tool names them, and what to type.
+    let resolveErrorAtCommandLine (error: ResolveError) : string =
+        match error with
+        | ResolveError.NotFound(CredentialsKind.Legacy as kind, absent) ->
+            let line (layer, why) =
+                match layer with
+                | Layer.Explicit
+                | Layer.Arguments -> None
+                | Layer.File -> Some("  " + (Layer.name layer) + " (--file): " + (absence why))
+                | Layer.Environment
+                | Layer.SavedSession -> Some(layerLine (layer, why))
+
+            notFound kind (List.choose line absent) howToSaveAtCommandLine
+        | _ -> resolveErrorOn Surface.CommandLine error
+
+    /// No credentials on an object, its scopes, or the default.
+    let scopeError (error: ScopeError) : string =
+        match error with
+        | ScopeError.NoCredentials ->
+            "No credentials: none are set on this object or its enclosing objects, and no default credentials are set. "
+            + "Pass credentials to the object, or set default credentials."
+
+    /// A warning about credentials that resolved.
+    let warning (warning: Warning) : string =
+        match warning with
+        | Warning.Exposed what -> "warning: " + exposure what
 
     /// A CARTO CLI profile that could not be written, removed or made current (SPEC §7.3, §7.6).
     let profileError (error: ProfileError) : string = CallMessages.profileError error

@@ -26,7 +26,7 @@ type StandingRow =
 [<RequireQualifiedAccess>]
 module Standings =
 
-    let private row layer status reason origin credentials =
+    let private make layer status reason origin credentials =
         { Layer = layer
           Status = status
           Reason = reason
@@ -34,24 +34,19 @@ module Standings =
           Credentials = credentials }
 
     let private invalidAt layer where reason =
-        row layer "invalid" (Some reason) (Some(Origin.At(layer, Some where))) None
+        make layer "invalid" (Some reason) (Some(Origin.At(layer, Some where))) None
 
-    /// A legacy layer, with hints in the words of `surface`.
-    let legacy (surface: Surface) (layer: Layer, standing: Standing<Resolved, ResolveError, Absence>) : StandingRow =
+    /// A layer of either kind, with hints in the words of `surface`; `text` says the credentials
+    /// with their secrets masked.
+    let row
+        (surface: Surface)
+        (text: 'Credentials -> string)
+        (layer: Layer, standing: Standing<'Credentials>)
+        : StandingRow =
         match standing with
-        | Standing.Used r -> row layer "used" None (Some r.Origin) (Some r.Credentials.Text)
-        | Standing.Shadowed r -> row layer "shadowed" None (Some r.Origin) (Some r.Credentials.Text)
-        | Standing.Invalid(ResolveError.InvalidLayer(at, where, problem)) ->
+        | Standing.Used r -> make layer "used" None (Some r.Origin) (Some(text r.Credentials))
+        | Standing.Shadowed r -> make layer "shadowed" None (Some r.Origin) (Some(text r.Credentials))
+        | Standing.Invalid(ResolveError.InvalidLayer(_, at, where, problem)) ->
             invalidAt layer where (Messages.layerProblem surface at problem)
-        | Standing.Invalid error -> row layer "invalid" (Some(Messages.resolveErrorOn surface error)) None None
-        | Standing.Absent why -> row layer "absent" (Some(Messages.absence why)) None None
-
-    /// A CARTO 3 layer.
-    let cloud (layer: Layer, standing: Standing<CloudResolved, CloudResolveError, CloudAbsence>) : StandingRow =
-        match standing with
-        | Standing.Used r -> row layer "used" None (Some r.Origin) (Some r.Credentials.Text)
-        | Standing.Shadowed r -> row layer "shadowed" None (Some r.Origin) (Some r.Credentials.Text)
-        | Standing.Invalid(CloudResolveError.InvalidLayer(at, where, problem)) ->
-            invalidAt layer where (Messages.cloudProblem at problem)
-        | Standing.Invalid error -> row layer "invalid" (Some(Messages.cloudResolveError error)) None None
-        | Standing.Absent why -> row layer "absent" (Some(Messages.cloudAbsence why)) None None
+        | Standing.Invalid error -> make layer "invalid" (Some(Messages.resolveErrorOn surface error)) None None
+        | Standing.Absent why -> make layer "absent" (Some(Messages.absence why)) None None

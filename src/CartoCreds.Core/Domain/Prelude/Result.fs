@@ -1,9 +1,10 @@
 namespace CartoCreds.Core
 
 /// `result { }`: the happy path of a chain of validations, stopping at the first error. Small
-/// enough to keep here rather than take a package for it.
+/// enough to keep here rather than take a package for it; internal, so that it never meets a
+/// caller's own `result` (FsToolkit.ErrorHandling's) through `open CartoCreds.Core`.
 [<AutoOpen>]
-module ResultExpression =
+module internal ResultExpression =
 
     /// Inline, with the rest of the expression inlined too: a chain of steps allocates no closures.
     type ResultBuilder() =

@@ -6,12 +6,17 @@ open System
 [<RequireQualifiedAccess>]
 module CloudResolve =
 
-    type private Outcome = Outcome<CloudResolved, CloudResolveError, CloudAbsence>
-
-    let private presentAt (origin: Origin) warnings (result: Result<CloudCredentials, CloudProblem>) : Outcome =
+    let private presentAt
+        (origin: Origin)
+        warnings
+        (result: Result<CloudCredentials, LayerProblem>)
+        : Outcome<CloudCredentials> =
         match result with
         | Ok credentials -> Outcome.Present(Ok { Credentials = credentials; Origin = origin; Warnings = warnings })
-        | Error problem -> Outcome.Present(Error(CloudResolveError.InvalidLayer(origin.Layer, origin.Where, problem)))
+        | Error problem ->
+            Outcome.Present(
+                Error(ResolveError.InvalidLayer(CredentialsKind.Cloud, origin.Layer, origin.Where, problem))
+            )
 
     let private present layer location warnings result = presentAt (Origin.At(layer, location)) warnings result
 
@@ -22,19 +27,19 @@ module CloudResolve =
         |> String.concat ", "
 
     /// A values layer: absent when nothing is given; an API base URL alone is an error.
-    let private valuesLayer layer (absent: CloudAbsence) (location: string) (input: CloudInput) : Outcome =
+    let private valuesLayer layer (absent: Absence) (location: string) (input: CloudInput) : Outcome<CloudCredentials> =
         match Input.givenOption input.Token, Input.givenOption input.ClientId, Input.givenOption input.ClientSecret with
         | None, None, None when (Input.givenOption input.ApiBaseUrl).IsNone -> Outcome.Absent absent
         | _ -> CloudSource.credentials input |> present layer (Some location) []
 
     /// Layer 1: a value handed over whole.
-    let explicitLayer (credentials: CloudCredentials option) : Outcome =
+    let explicitLayer (credentials: CloudCredentials option) : Outcome<CloudCredentials> =
         match credentials with
         | Some c -> present Layer.Explicit None [] (Ok c)
-        | None -> Outcome.Absent CloudAbsence.NoneGiven
+        | None -> Outcome.Absent Absence.NoneGiven
 
     /// Layer 2: `token`, or `client_id` + `client_secret`, with `api_base_url`.
-    let argumentsLayer (arguments: CloudArguments) : Outcome =
+    let argumentsLayer (arguments: CloudArguments) : Outcome<CloudCredentials> =
         let location =
             names
                 [ "token", arguments.Token
@@ -44,7 +49,7 @@ module CloudResolve =
 
         valuesLayer
             Layer.Arguments
-            CloudAbsence.NoTokenOrClient
+            Absence.NoTokenOrClient
             location
             { CloudInput.Empty with
                 Token = arguments.Token
@@ -55,25 +60,25 @@ module CloudResolve =
     /// The profile of a CARTO CLI file: the one asked for, else the current one.
     let private profile (asked: string option) (current: string option) (profiles: (string * CloudInput) list) =
         match Input.givenOption asked |> Option.orElse (Input.givenOption current) with
-        | None -> Error CloudProblem.NoProfile
+        | None -> Error LayerProblem.NoProfile
         | Some name ->
             match List.tryFind (fst >> (=) name) profiles with
             | Some(_, input) -> Ok(name, input)
-            | None -> Error(CloudProblem.NoSuchProfile name)
+            | None -> Error(LayerProblem.NoSuchProfile name)
 
     /// A file that was asked for: carto-auth's file or the CARTO CLI's, told apart by their keys.
-    let private fileContentOf decoded layer (profileName: string option) (read: FileRead) : Outcome =
+    let private fileContentOf decoded layer (profileName: string option) (read: FileRead) : Outcome<CloudCredentials> =
         let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
 
         match read.Content with
-        | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Unreadable e))
+        | Error e -> present layer (Some read.Path) [] (Error(LayerProblem.Unreadable e))
         | Ok bytes ->
             match decoded |> Option.defaultWith (fun () -> CloudFile.decode bytes) with
-            | Error e -> present layer (Some read.Path) [] (Error(CloudProblem.Undecodable e))
+            | Error e -> present layer (Some read.Path) [] (Error(LayerProblem.Undecodable e))
             | Ok(CloudFile.ClientCredentials _ | CloudFile.TokenCache _) when bytes.Length > Codec.MaxFileSize ->
                 // Only the CARTO CLI's file may pass §4's bound: it was read to its own.
                 let tooLarge = ReadError.TooLarge(int64 bytes.Length, Codec.MaxFileSize)
-                present layer (Some read.Path) [] (Error(CloudProblem.Unreadable tooLarge))
+                present layer (Some read.Path) [] (Error(LayerProblem.Unreadable tooLarge))
             | Ok(CloudFile.ClientCredentials input)
             | Ok(CloudFile.TokenCache input) -> CloudSource.credentials input |> present layer (Some read.Path) warnings
             | Ok(CloudFile.Profiles(current, profiles)) ->
@@ -84,13 +89,13 @@ module CloudResolve =
                     |> presentAt { Layer = layer; Location = Some read.Path; Profile = Some name } warnings
 
     /// Layer 3: a file named by path, read only now.
-    let fileLayer (profileName: string option) (file: (unit -> FileRead) option) : Outcome =
+    let fileLayer (profileName: string option) (file: (unit -> FileRead) option) : Outcome<CloudCredentials> =
         match file with
-        | None -> Outcome.Absent CloudAbsence.NoneGiven
+        | None -> Outcome.Absent Absence.NoneGiven
         | Some read -> fileContentOf None Layer.File profileName (read ())
 
     /// Layer 4: `CARTO_API_TOKEN`, or `CARTO_CLIENT_ID` + `CARTO_CLIENT_SECRET`, with `CARTO_API_BASE_URL`.
-    let environmentLayer (getVariable: string -> string option) : Outcome =
+    let environmentLayer (getVariable: string -> string option) : Outcome<CloudCredentials> =
         let read name = getVariable name |> Input.givenOption
 
         let input =
@@ -107,24 +112,32 @@ module CloudResolve =
                   CloudVariables.ClientSecret, input.ClientSecret
                   CloudVariables.ApiBaseUrl, input.ApiBaseUrl ]
 
-        valuesLayer Layer.Environment CloudAbsence.VariablesNotSet location input
+        valuesLayer
+            Layer.Environment
+            (Absence.VariablesNotSet [ CloudVariables.Token; CloudVariables.ClientId; CloudVariables.ClientSecret ])
+            location
+            input
 
     /// A token cache while unexpired; refused, as the CARTO CLI file, when `strict` and exposed.
-    let private cache (strict: bool) (now: DateTimeOffset) (read: FileRead) : Choice<Outcome, CloudAbsence> =
+    let private cache
+        (strict: bool)
+        (now: DateTimeOffset)
+        (read: FileRead)
+        : Choice<Outcome<CloudCredentials>, Absence> =
         let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
 
         match read.Content, read.Exposure with
-        | Error ReadError.NotFound, _ -> Choice2Of2(CloudAbsence.NoSavedFiles [ read.Path ])
-        | Error e, _ -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Unreadable e)))
+        | Error ReadError.NotFound, _ -> Choice2Of2(Absence.NoSavedFiles [ read.Path ])
+        | Error e, _ -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(LayerProblem.Unreadable e)))
         | Ok _, Some exposure when strict ->
-            Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Exposed exposure)))
+            Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(LayerProblem.Exposed exposure)))
         | Ok bytes, _ ->
             match CloudFile.decode bytes with
             | Ok(CloudFile.TokenCache input) ->
                 let expiry = input.Token |> Option.bind Jwt.expiry |> Option.orElse input.Expiration
 
                 match expiry with
-                | Some at when at <= now -> Choice2Of2(CloudAbsence.Expired(read.Path, at))
+                | Some at when at <= now -> Choice2Of2(Absence.Expired(read.Path, at))
                 | _ -> Choice1Of2(CloudSource.credentials input |> present Layer.SavedSession (Some read.Path) warnings)
             | Ok _ ->
                 Choice1Of2(
@@ -132,9 +145,9 @@ module CloudResolve =
                         Layer.SavedSession
                         (Some read.Path)
                         []
-                        (Error(CloudProblem.Undecodable(DecodeError.BadField("$", "a token cache", "another file"))))
+                        (Error(LayerProblem.Undecodable(DecodeError.BadField("$", "a token cache", "another file"))))
                 )
-            | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(CloudProblem.Undecodable e)))
+            | Error e -> Choice1Of2(present Layer.SavedSession (Some read.Path) [] (Error(LayerProblem.Undecodable e)))
 
     /// carto-auth's caches in turn, each read only when the one before gave nothing; the absence
     /// reported is the most telling one (an expired cache over a CARTO CLI file with no current
@@ -143,17 +156,17 @@ module CloudResolve =
         (strict: bool)
         (now: DateTimeOffset)
         (reads: (unit -> FileRead) list)
-        (why: CloudAbsence)
-        : Outcome =
+        (why: Absence)
+        : Outcome<CloudCredentials> =
         match reads with
         | [] -> Outcome.Absent why
         | next :: rest ->
             match cache strict now (next ()), why with
             | Choice1Of2 outcome, _ -> outcome
-            | Choice2Of2(CloudAbsence.NoSavedFiles more), CloudAbsence.NoSavedFiles seen ->
-                caches strict now rest (CloudAbsence.NoSavedFiles(seen @ more))
-            | Choice2Of2(CloudAbsence.Expired _ as expired),
-              (CloudAbsence.NoSavedFiles _ | CloudAbsence.NoCurrentProfile _) -> caches strict now rest expired
+            | Choice2Of2(Absence.NoSavedFiles more), Absence.NoSavedFiles seen ->
+                caches strict now rest (Absence.NoSavedFiles(seen @ more))
+            | Choice2Of2(Absence.Expired _ as expired), (Absence.NoSavedFiles _ | Absence.NoCurrentProfile _) ->
+                caches strict now rest expired
             | Choice2Of2 _, earlier -> caches strict now rest earlier
 
     /// A decoded CARTO CLI file with no current profile (every profile logged out of).
@@ -169,9 +182,9 @@ module CloudResolve =
         (profileName: string option)
         (now: DateTimeOffset)
         (find: unit -> Result<CloudSaved, LocationError>)
-        : Outcome =
+        : Outcome<CloudCredentials> =
         match find () with
-        | Error e -> Outcome.Absent(CloudAbsence.NoLocation e)
+        | Error e -> Outcome.Absent(Absence.NoHomeDirectory e)
         | Ok saved ->
             let cli = saved.CliFile()
             // Decoded once: to see whether it has a current profile, then to read it.
@@ -186,49 +199,52 @@ module CloudResolve =
                     Layer.SavedSession
                     (Some cli.Path)
                     []
-                    (Error(CloudProblem.NoFileForProfile(cli.Path, profileName.Value)))
+                    (Error(LayerProblem.NoFileForProfile(cli.Path, profileName.Value)))
             | Error ReadError.NotFound ->
-                caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoSavedFiles [ cli.Path ])
+                caches strict now [ saved.OAuthCache; saved.M2MCache ] (Absence.NoSavedFiles [ cli.Path ])
             | Ok _ when profileName.IsNone && hasNoCurrent decoded ->
-                caches strict now [ saved.OAuthCache; saved.M2MCache ] (CloudAbsence.NoCurrentProfile cli.Path)
+                caches strict now [ saved.OAuthCache; saved.M2MCache ] (Absence.NoCurrentProfile cli.Path)
             | _ ->
                 match fileContentOf decoded Layer.SavedSession profileName cli with
                 | Outcome.Present(Ok resolved) when strict && not resolved.Warnings.IsEmpty ->
                     // The saved session is strict (SPEC §4's strict modes): an exposed file is refused.
                     match resolved.Warnings with
                     | Warning.Exposed e :: _ ->
-                        present Layer.SavedSession (Some cli.Path) [] (Error(CloudProblem.Exposed e))
+                        present Layer.SavedSession (Some cli.Path) [] (Error(LayerProblem.Exposed e))
                     | [] -> Outcome.Present(Ok resolved)
                 | outcome -> outcome
 
     /// The precedence of SPEC §7.2, highest first.
-    let private precedence: (Layer * (CloudLayers -> Outcome))[] =
+    let table: Precedence.Table<CloudCredentials, CloudLayers> =
         // `profile` names a profile of any CARTO CLI file; CARTO_PROFILE, the saved session's only.
         let profileOf (layers: CloudLayers) =
             Input.givenOption layers.Arguments.Profile
             |> Option.orElse (layers.Environment CloudVariables.Profile |> Input.givenOption)
 
-        [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)
-           Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
-           Layer.File, (fun layers -> fileLayer (Input.givenOption layers.Arguments.Profile) layers.File)
-           Layer.Environment, (fun layers -> environmentLayer layers.Environment)
-           Layer.SavedSession,
-           (fun layers ->
-               savedSessionLayer
-                   (Resolve.strictPermissions layers.Environment)
-                   (profileOf layers)
-                   layers.Now
-                   layers.SavedSession) |]
+        { Kind = CredentialsKind.Cloud
+          Steps =
+            [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)
+               Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
+               Layer.File, (fun layers -> fileLayer (Input.givenOption layers.Arguments.Profile) layers.File)
+               Layer.Environment, (fun layers -> environmentLayer layers.Environment)
+               Layer.SavedSession,
+               (fun layers ->
+                   savedSessionLayer
+                       (Resolve.strictPermissions layers.Environment)
+                       (profileOf layers)
+                       layers.Now
+                       layers.SavedSession) |] }
 
     /// SPEC §7.2: the credentials of the highest present layer with their origin, the error of an
     /// invalid present layer, or, when none is present, why each was not. No network.
-    let resolve (layers: CloudLayers) : Result<CloudResolved, CloudResolveError> =
-        Precedence.decide CloudResolveError.NotFound (fun (_, step) -> step layers) precedence
+    let resolve (layers: CloudLayers) : Result<Resolved<CloudCredentials>, ResolveError> =
+        Precedence.decide table layers
 
     /// `resolve`, with the layers passed over before the answer (absent, with why, highest first).
-    let trace (layers: CloudLayers) : struct (Result<CloudResolved, CloudResolveError> * (Layer * CloudAbsence) list) =
-        Precedence.trace CloudResolveError.NotFound (fun (_, step) -> step layers) precedence
+    let trace
+        (layers: CloudLayers)
+        : struct (Result<Resolved<CloudCredentials>, ResolveError> * (Layer * Absence) list) =
+        Precedence.trace table layers
 
     /// Every layer, highest first, with what it gave (SPEC §6's `cloud show --all`): all are read.
-    let survey (layers: CloudLayers) : (Layer * Standing<CloudResolved, CloudResolveError, CloudAbsence>) list =
-        Precedence.survey (fun (_, step) -> step layers) precedence
+    let survey (layers: CloudLayers) : (Layer * Standing<CloudCredentials>) list = Precedence.survey table layers

@@ -19,6 +19,7 @@ module DefaultSource =
     let private conflict names =
         Error(
             ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
                 Layer.Arguments,
                 String.concat ", " names,
                 LayerProblem.ConflictingArguments names

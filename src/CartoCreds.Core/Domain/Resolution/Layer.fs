@@ -1,5 +1,7 @@
 namespace CartoCreds.Core
 
+open System
+
 /// The sources of credentials (SPEC §2), highest precedence first.
 [<RequireQualifiedAccess>]
 type Layer =
@@ -60,49 +62,94 @@ type Warning =
     /// A named file that another user could have changed (the saved session is refused instead).
     | Exposed of Exposure
 
-/// Credentials, their origin, and any warnings about where they came from.
-type Resolved = { Credentials: Credentials; Origin: Origin; Warnings: Warning list }
-
-/// The credentials given as arguments. `Key` is CARTOframes 0.x's name for `ApiKey`.
-type Arguments =
-    { Username: string option
-      ApiKey: string option
-      Key: string option
-      BaseUrl: string option
-      AllowNonSecure: bool }
-
-    static member None =
-        { Username = None
-          ApiKey = None
-          Key = None
-          BaseUrl = None
-          AllowNonSecure = false }
-
-/// The variables of the Environment layer.
+/// The two kinds of CARTO credentials: the legacy platform's (SPEC §1–§6) and CARTO 3's (§7).
 [<RequireQualifiedAccess>]
-module Variables =
-    [<Literal>]
-    let Username = "CARTO_USERNAME"
+type CredentialsKind =
+    | Legacy
+    | Cloud
 
-    [<Literal>]
-    let ApiKey = "CARTO_API_KEY"
+/// Credentials of either kind, their origin, and any warnings about where they came from.
+type Resolved<'Credentials> = { Credentials: 'Credentials; Origin: Origin; Warnings: Warning list }
 
-    [<Literal>]
-    let BaseUrl = "CARTO_BASE_URL"
+/// What went wrong with a layer that was present, for either kind of credentials.
+[<RequireQualifiedAccess>]
+type LayerProblem =
+    | InvalidValues of ValueError list
+    | InvalidCloudValues of CloudValueError list
+    /// A legacy API key without a username or base URL.
+    | ApiKeyAlone
+    | ConflictingApiKeys
+    | ConflictingArguments of names: string list
+    /// CARTO 3: a token and a client id both.
+    | TokenAndClientId
+    /// CARTO 3: half a client pair.
+    | HalfPair of missing: CloudField
+    | ApiBaseUrlAlone
+    | NoSuchProfile of name: string
+    /// A profile was asked for, and there is no CARTO CLI file to hold it.
+    | NoFileForProfile of path: string * name: string
+    | NoProfile
+    /// A service URL variable (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) that is not a URL of its kind.
+    | ServiceUrl of variable: string * error: CloudValueError
+    | Unreadable of ReadError
+    | Undecodable of DecodeError
+    | Exposed of Exposure
 
-    /// Set to `1`, a saved session that another user could change is read all the same.
-    [<Literal>]
-    let InsecurePermissions = "CARTOCREDS_INSECURE_PERMISSIONS"
+/// Why a layer was not present, for either kind of credentials.
+[<RequireQualifiedAccess>]
+type Absence =
+    | NoneGiven
+    | NoUsernameOrBaseUrl
+    | NoTokenOrClient
+    /// None of the variables that make the layer is set; `names` are those a message lists.
+    | VariablesNotSet of names: string list
+    | NoSavedFiles of paths: string list
+    /// The CARTO CLI file names no current profile, and none was asked for.
+    | NoCurrentProfile of path: string
+    | Expired of path: string * at: DateTimeOffset
+    /// The saved session's directory is unknown (legacy: §4's configuration directory).
+    | NoDefaultLocation of LocationError
+    /// The home directory is unknown (CARTO 3: the CARTO CLI file and carto-auth's caches).
+    | NoHomeDirectory of LocationError
 
-/// What a caller asks resolution for (SPEC §2, layers 1–3): a value handed over whole, arguments,
-/// a file named by path. The environment and the saved session come from the host.
-type Request =
-    { Explicit: Credentials option
-      Arguments: Arguments
+/// Why resolution failed (SPEC §2, §7.2): a present layer was invalid (lower layers were not
+/// consulted), or no layer was present (each with its reason, highest first).
+[<RequireQualifiedAccess>]
+type ResolveError =
+    | InvalidLayer of kind: CredentialsKind * layer: Layer * location: string * problem: LayerProblem
+    | NotFound of kind: CredentialsKind * absent: (Layer * Absence) list
+
+/// What a caller asks resolution for (SPEC §2 and §7.2, layers 1–3): a value handed over whole,
+/// arguments, a file named by path. The environment and the saved session come from the host.
+type Request<'Credentials, 'Arguments> =
+    { Explicit: 'Credentials option
+      Arguments: 'Arguments
       CredFile: string option }
 
-    /// Nothing asked for: resolution goes to the environment and the saved session.
-    static member None = { Explicit = None; Arguments = Arguments.None; CredFile = None }
+[<RequireQualifiedAccess>]
+module Request =
+
+    /// Only arguments: resolution goes on to the environment and the saved session.
+    let ofArguments (arguments: 'Arguments) : Request<'Credentials, 'Arguments> =
+        { Explicit = None; Arguments = arguments; CredFile = None }
+
+/// The layers handed to resolution. The Explicit and Arguments layers are plain values; the
+/// others are functions the shell supplies, which read the disk or the environment when
+/// called, and resolution calls each only when every layer above it is absent. This keeps the
+/// decisions pure and lets tests both feed in-memory layers and observe which were reached.
+/// `Now` judges the expiry of what the saved session holds (CARTO 3's token caches).
+type Layers<'Credentials, 'Arguments, 'Saved> =
+    {
+        Explicit: 'Credentials option
+        Arguments: 'Arguments
+        /// Reads the file named by path, when one was named.
+        File: (unit -> FileRead) option
+        /// Reads an environment variable.
+        Environment: string -> string option
+        /// Finds the saved session at its default location.
+        SavedSession: unit -> Result<'Saved, LocationError>
+        Now: DateTimeOffset
+    }
 
 /// Where a caller gives credentials, so that a hint names the option that caller has.
 [<RequireQualifiedAccess>]

@@ -2,57 +2,48 @@ namespace CartoCreds.Core
 
 open System
 
-/// The layers handed to `resolve`. The Explicit and Arguments layers are plain values; the
-/// others are functions the shell supplies, which read the disk or the environment when
-/// called, and `resolve` calls each only when every layer above it is absent. This keeps the
-/// decisions here pure and lets tests both feed in-memory layers and observe which were reached.
-type Layers =
-    {
-        Explicit: Credentials option
-        Arguments: Arguments
-        /// Reads the file named by path, when one was named.
-        File: (unit -> FileRead) option
-        /// Reads an environment variable.
-        Environment: string -> string option
-        /// Finds and reads the saved session at the default location.
-        SavedSession: unit -> Result<FileRead, LocationError>
-    }
+/// The credentials given as arguments. `Key` is CARTOframes 0.x's name for `ApiKey`.
+type Arguments =
+    { Username: string option
+      ApiKey: string option
+      Key: string option
+      BaseUrl: string option
+      AllowNonSecure: bool }
 
-/// What went wrong with a layer that was present.
+    static member None =
+        { Username = None
+          ApiKey = None
+          Key = None
+          BaseUrl = None
+          AllowNonSecure = false }
+
+/// The variables of the Environment layer.
 [<RequireQualifiedAccess>]
-type LayerProblem =
-    | InvalidValues of ValueError list
-    | ApiKeyAlone
-    | ConflictingApiKeys
-    | ConflictingArguments of names: string list
-    | Unreadable of ReadError
-    | Undecodable of DecodeError
-    | Exposed of Exposure
+module Variables =
+    [<Literal>]
+    let Username = "CARTO_USERNAME"
 
-/// Why a layer was not present.
-[<RequireQualifiedAccess>]
-type Absence =
-    | NoneGiven
-    | NoUsernameOrBaseUrl
-    | VariablesNotSet
-    | NoSavedFile of path: string
-    | NoLocation of LocationError
+    [<Literal>]
+    let ApiKey = "CARTO_API_KEY"
 
-/// Why resolution failed: a present layer was invalid (lower layers were not consulted), or no
-/// layer was present (each with its reason, highest first).
-[<RequireQualifiedAccess>]
-type ResolveError =
-    | InvalidLayer of layer: Layer * location: string * problem: LayerProblem
-    | NotFound of absent: (Layer * Absence) list
+    [<Literal>]
+    let BaseUrl = "CARTO_BASE_URL"
 
-/// What one layer of SPEC §2 gave.
-type LayerOutcome = Outcome<Resolved, ResolveError, Absence>
+    /// Set to `1`, a saved session that another user could change is read all the same.
+    [<Literal>]
+    let InsecurePermissions = "CARTOCREDS_INSECURE_PERMISSIONS"
+
+/// SPEC §2's request: a `Credentials` value, arguments, a file named by path.
+type LegacyRequest = Request<Credentials, Arguments>
+
+/// SPEC §2's layers: the saved session is one file found at the default location.
+type LegacyLayers = Layers<Credentials, Arguments, FileRead>
 
 /// SPEC §2 precedence: pure decisions over the layers.
 [<RequireQualifiedAccess>]
 module Resolve =
 
-    let private presentWith warnings layer location result =
+    let private presentWith warnings layer location result : Outcome<Credentials> =
         match result with
         | Ok credentials ->
             Outcome.Present(
@@ -61,7 +52,10 @@ module Resolve =
                       Origin = Origin.At(layer, location)
                       Warnings = warnings }
             )
-        | Error problem -> Outcome.Present(Error(ResolveError.InvalidLayer(layer, defaultArg location "", problem)))
+        | Error problem ->
+            Outcome.Present(
+                Error(ResolveError.InvalidLayer(CredentialsKind.Legacy, layer, defaultArg location "", problem))
+            )
 
     let private present layer location result = presentWith [] layer location result
 
@@ -96,14 +90,14 @@ module Resolve =
             |> Some
 
     /// Layer 1: a credentials value handed over whole.
-    let explicitLayer (credentials: Credentials option) : LayerOutcome =
+    let explicitLayer (credentials: Credentials option) : Outcome<Credentials> =
         match credentials with
         | Some c -> present Layer.Explicit None (Ok c)
         | None -> Outcome.Absent Absence.NoneGiven
 
     /// Layer 2: arguments. Present when a username or base URL is given; a key given alone, or
     /// `api_key` and `key` that differ, is an error.
-    let argumentsLayer (arguments: Arguments) : LayerOutcome =
+    let argumentsLayer (arguments: Arguments) : Outcome<Credentials> =
         let apiKey = Input.givenOption arguments.ApiKey
         let key = Input.givenOption arguments.Key
 
@@ -122,7 +116,7 @@ module Resolve =
 
     /// Decodes a file that was asked for: a missing file is an error of `layer`. A file another
     /// user could have changed is refused when `strict`, and warned about otherwise.
-    let private fileContent layer (strict: bool) (read: FileRead) : LayerOutcome =
+    let private fileContent layer (strict: bool) (read: FileRead) : Outcome<Credentials> =
         match read.Content, read.Exposure with
         | Error e, _ -> present layer (Some read.Path) (Error(LayerProblem.Unreadable e))
         | Ok _, Some exposure when strict -> present layer (Some read.Path) (Error(LayerProblem.Exposed exposure))
@@ -134,7 +128,7 @@ module Resolve =
             |> presentWith warnings layer (Some read.Path)
 
     /// Layer 3: a file named by path, read only now. The user named it, so an exposed file is a warning.
-    let fileLayer (file: (unit -> FileRead) option) : LayerOutcome =
+    let fileLayer (file: (unit -> FileRead) option) : Outcome<Credentials> =
         match file with
         | None -> Outcome.Absent Absence.NoneGiven
         | Some read -> fileContent Layer.File false (read ())
@@ -145,7 +139,7 @@ module Resolve =
         getVariable Variables.InsecurePermissions |> Input.givenOption |> Option.contains "1" |> not
 
     /// Layer 4: `CARTO_USERNAME`, `CARTO_API_KEY`, `CARTO_BASE_URL`.
-    let environmentLayer (getVariable: string -> string option) : LayerOutcome =
+    let environmentLayer (getVariable: string -> string option) : Outcome<Credentials> =
         let read name = getVariable name |> Input.givenOption
 
         { Username = read Variables.Username
@@ -153,39 +147,42 @@ module Resolve =
           BaseUrl = read Variables.BaseUrl
           AllowNonSecure = false }
         |> valuesLayer Layer.Environment Variables.ApiKey Variables.Username Variables.BaseUrl
-        |> Option.defaultValue (Outcome.Absent Absence.VariablesNotSet)
+        |> Option.defaultValue (Outcome.Absent(Absence.VariablesNotSet [ Variables.Username; Variables.BaseUrl ]))
 
     /// Layer 5: the saved session; a missing file means the layer is absent.
-    let savedSessionLayer (strict: bool) (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
+    let savedSessionLayer (strict: bool) (find: unit -> Result<FileRead, LocationError>) : Outcome<Credentials> =
         match find () with
-        | Error e -> Outcome.Absent(Absence.NoLocation e)
-        | Ok { Path = path; Content = Error ReadError.NotFound } -> Outcome.Absent(Absence.NoSavedFile path)
+        | Error e -> Outcome.Absent(Absence.NoDefaultLocation e)
+        | Ok { Path = path; Content = Error ReadError.NotFound } -> Outcome.Absent(Absence.NoSavedFiles [ path ])
         | Ok read -> fileContent Layer.SavedSession strict read
 
     /// The saved session when it was asked for by name (`FromFile()`): a missing file is an error.
-    let requiredSavedSession (strict: bool) (find: unit -> Result<FileRead, LocationError>) : LayerOutcome =
+    let requiredSavedSession (strict: bool) (find: unit -> Result<FileRead, LocationError>) : Outcome<Credentials> =
         match find () with
-        | Error e -> Outcome.Absent(Absence.NoLocation e)
+        | Error e -> Outcome.Absent(Absence.NoDefaultLocation e)
         | Ok read -> fileContent Layer.SavedSession strict read
 
-    let private decide run steps = Precedence.decide ResolveError.NotFound run steps
-
     /// The first present layer decides; a layer is evaluated only when all above it are absent.
-    let first (layers: (Layer * (unit -> LayerOutcome)) list) : Result<Resolved, ResolveError> =
-        decide (fun (_, outcome) -> outcome ()) (Array.ofList layers)
+    let first (layers: (Layer * (unit -> Outcome<Credentials>)) list) : Result<Resolved<Credentials>, ResolveError> =
+        Precedence.decide
+            { Kind = CredentialsKind.Legacy
+              Steps = layers |> Array.ofList |> Array.map (fun (layer, outcome) -> layer, (fun () -> outcome ())) }
+            ()
 
     /// The Arguments layer alone: credentials given as values, or why they are refused.
-    let fromArguments (arguments: Arguments) : Result<Resolved, ResolveError> =
+    let fromArguments (arguments: Arguments) : Result<Resolved<Credentials>, ResolveError> =
         first [ Layer.Arguments, (fun () -> argumentsLayer arguments) ]
 
     /// The precedence of SPEC §2, highest first: built once, read by every resolution.
-    let private precedence: (Layer * (Layers -> LayerOutcome))[] =
-        [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)
-           Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
-           Layer.File, (fun layers -> fileLayer layers.File)
-           Layer.Environment, (fun layers -> environmentLayer layers.Environment)
-           Layer.SavedSession,
-           (fun layers -> savedSessionLayer (strictPermissions layers.Environment) layers.SavedSession) |]
+    let table: Precedence.Table<Credentials, LegacyLayers> =
+        { Kind = CredentialsKind.Legacy
+          Steps =
+            [| Layer.Explicit, (fun layers -> explicitLayer layers.Explicit)
+               Layer.Arguments, (fun layers -> argumentsLayer layers.Arguments)
+               Layer.File, (fun layers -> fileLayer layers.File)
+               Layer.Environment, (fun layers -> environmentLayer layers.Environment)
+               Layer.SavedSession,
+               (fun layers -> savedSessionLayer (strictPermissions layers.Environment) layers.SavedSession) |] }
 
     /// <summary>
     /// SPEC §2: the credentials of the highest present layer, with their origin; or the error of
@@ -198,17 +195,17 @@ module Resolve =
     ///       Arguments = Arguments.None
     ///       File = None
     ///       Environment = fun name -> if name = Variables.Username then Some "ana" else None
-    ///       SavedSession = fun () -> Error(LocationError.VariableNotSet "HOME") }
+    ///       SavedSession = fun () -> Error(LocationError.VariableNotSet "HOME")
+    ///       Now = DateTimeOffset.UnixEpoch }
     ///
     /// Resolve.resolve layers // Ok, with Origin = { Layer = Layer.Environment; Location = Some "CARTO_USERNAME" }
     /// </code>
     /// </example>
-    let resolve (layers: Layers) : Result<Resolved, ResolveError> = decide (fun (_, step) -> step layers) precedence
+    let resolve (layers: LegacyLayers) : Result<Resolved<Credentials>, ResolveError> = Precedence.decide table layers
 
     /// `resolve`, with the layers passed over before the answer (absent, with why, highest first).
-    let trace (layers: Layers) : struct (Result<Resolved, ResolveError> * (Layer * Absence) list) =
-        Precedence.trace ResolveError.NotFound (fun (_, step) -> step layers) precedence
+    let trace (layers: LegacyLayers) : struct (Result<Resolved<Credentials>, ResolveError> * (Layer * Absence) list) =
+        Precedence.trace table layers
 
     /// Every layer, highest first, with what it gave (SPEC §6's `show --all`): all are read.
-    let survey (layers: Layers) : (Layer * Standing<Resolved, ResolveError, Absence>) list =
-        Precedence.survey (fun (_, step) -> step layers) precedence
+    let survey (layers: LegacyLayers) : (Layer * Standing<Credentials>) list = Precedence.survey table layers

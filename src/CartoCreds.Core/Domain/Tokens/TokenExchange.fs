@@ -37,6 +37,19 @@ type TokenError =
     | Expired of at: DateTimeOffset
     | Exchange of ExchangeError
 
+/// Where and as whom client credentials are exchanged for tokens (SPEC §7.4): the auth server,
+/// the client id and its secret, which stays typed until the request's form is built.
+type TokenEndpoint =
+    { AuthUrl: ServiceUrl
+      ClientId: CloudText
+      Secret: CloudText }
+
+    /// The auth server as text, without a trailing `/`.
+    member this.Auth = ServiceUrl.value this.AuthUrl
+
+    /// `scheme://host[:port]` of the auth server: a reply from any other origin is refused.
+    member this.Origin = Uri(this.Auth + "/").GetLeftPart UriPartial.Authority
+
 /// SPEC §7.4's decisions, without I/O: the request, the reply, when to replace a token, and the
 /// cache file.
 [<RequireQualifiedAccess>]
@@ -58,13 +71,13 @@ module TokenExchange =
 
     /// The token server: `CARTO_AUTH_URL` when set (API base URL rules), else the default.
     /// A value ending in `/oauth/token` (the endpoint, not the server) is refused with that hint.
-    let authUrl (getVariable: string -> string option) : Result<ApiBaseUrl, CloudValueError> =
+    let authUrl (getVariable: string -> string option) : Result<ServiceUrl, CloudValueError> =
         getVariable AuthUrlVariable
         |> Input.givenOption
         |> Option.defaultValue DefaultAuthUrl
-        |> ApiBaseUrl.create
+        |> ServiceUrl.create
         |> Result.bind (fun url ->
-            if (ApiBaseUrl.value url).EndsWith("/oauth/token", StringComparison.OrdinalIgnoreCase) then
+            if (ServiceUrl.value url).EndsWith("/oauth/token", StringComparison.OrdinalIgnoreCase) then
                 Error CloudValueError.TokenEndpoint
             else
                 Ok url)

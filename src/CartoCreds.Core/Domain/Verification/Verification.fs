@@ -107,11 +107,11 @@ module Verification =
     let MaxAnswer = 262144
 
     /// The accounts API: `CARTO_ACCOUNTS_URL` when set (API base URL rules), else the default.
-    let accountsUrl (getVariable: string -> string option) : Result<ApiBaseUrl, CloudValueError> =
+    let accountsUrl (getVariable: string -> string option) : Result<ServiceUrl, CloudValueError> =
         getVariable AccountsUrlVariable
         |> Input.givenOption
         |> Option.defaultValue DefaultAccountsUrl
-        |> ApiBaseUrl.create
+        |> ServiceUrl.create
 
     /// The legacy account URL as shown: `{base_url}/api/v3/me`, without the key.
     let legacyUrl (credentials: Credentials) : string = BaseUrl.value credentials.BaseUrl + "/api/v3/me"
@@ -121,7 +121,7 @@ module Verification =
         Attach.withApiKey (ApiKey.value credentials.ApiKey) (Uri(legacyUrl credentials))
 
     /// The CARTO 3 account URL: `{accounts_url}/users/me`.
-    let cloudUrl (accounts: ApiBaseUrl) : string = ApiBaseUrl.value accounts + "/users/me"
+    let cloudUrl (accounts: ServiceUrl) : string = ServiceUrl.value accounts + "/users/me"
 
     /// The failure a status means; `None` for success.
     let failureOf (status: int) : VerifyFailure option =

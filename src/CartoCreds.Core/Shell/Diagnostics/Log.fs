@@ -110,10 +110,16 @@ module Log =
         for Warning.Exposed what in list do
             exposedFileMessage.Invoke(log, Messages.exposure what, null)
 
-    /// A SPEC §2 resolution: the layers passed over (Debug), then the layer used (Information) and
-    /// its warnings, or the invalid layer that stopped it (Debug: the caller is told the same as an
-    /// error; when no layer is present, the layers passed over say it all).
-    let resolution (log: ILogger) (passed: (Layer * Absence) list) (result: Result<Resolved, ResolveError>) =
+    /// A resolution of either kind (SPEC §2, §7.2): the layers passed over (Debug), then the layer
+    /// used (Information) and its warnings, or the invalid layer that stopped it (Debug: the caller
+    /// is told the same as an error; when no layer is present, the layers passed over say it all).
+    /// `text` says the credentials with their secrets masked.
+    let resolution
+        (log: ILogger)
+        (text: 'Credentials -> string)
+        (passed: (Layer * Absence) list)
+        (result: Result<Resolved<'Credentials>, ResolveError>)
+        =
         if log.IsEnabled LogLevel.Debug then
             for layer, why in passed do
                 layerAbsentMessage.Invoke(log, Layer.name layer, Messages.absence why, null)
@@ -125,39 +131,13 @@ module Log =
                     log,
                     Layer.name resolved.Origin.Layer,
                     where resolved.Origin,
-                    resolved.Credentials.Text,
+                    text resolved.Credentials,
                     null
                 )
 
             warnings log resolved.Warnings
         | Error(ResolveError.InvalidLayer _ as error) when log.IsEnabled LogLevel.Debug ->
             resolveFailedMessage.Invoke(log, Messages.resolveError error, null)
-        | Error _ -> ()
-
-    /// A SPEC §7.2 resolution, logged as §2's is.
-    let cloudResolution
-        (log: ILogger)
-        (passed: (Layer * CloudAbsence) list)
-        (result: Result<CloudResolved, CloudResolveError>)
-        =
-        if log.IsEnabled LogLevel.Debug then
-            for layer, why in passed do
-                layerAbsentMessage.Invoke(log, Layer.name layer, Messages.cloudAbsence why, null)
-
-        match result with
-        | Ok resolved ->
-            if log.IsEnabled LogLevel.Information then
-                credentialsResolvedMessage.Invoke(
-                    log,
-                    Layer.name resolved.Origin.Layer,
-                    where resolved.Origin,
-                    resolved.Credentials.ToString(),
-                    null
-                )
-
-            warnings log resolved.Warnings
-        | Error(CloudResolveError.InvalidLayer _ as error) when log.IsEnabled LogLevel.Debug ->
-            resolveFailedMessage.Invoke(log, Messages.cloudResolveError error, null)
         | Error _ -> ()
 
     /// A token exchanged at `server`; `previous` is the one it replaces early, if one was held.

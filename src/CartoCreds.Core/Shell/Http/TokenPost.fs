@@ -26,10 +26,7 @@ module TokenPost =
         (http: HttpClient)
         (time: TimeProvider)
         (timeout: TimeSpan)
-        (clientId: CloudText)
-        (secret: CloudText)
-        (auth: string)
-        (authOrigin: string)
+        (endpoint: TokenEndpoint)
         : Task<Result<AccessToken, ExchangeError> * TimeSpan option> =
         task {
             use cancel = new CancellationTokenSource(timeout)
@@ -38,16 +35,16 @@ module TokenPost =
             try
                 use content =
                     new FormUrlEncodedContent(
-                        TokenExchange.requestForm clientId secret
+                        TokenExchange.requestForm endpoint.ClientId endpoint.Secret
                         |> List.map (fun (k, v) -> Collections.Generic.KeyValuePair(k, v))
                     )
 
-                use request = new HttpRequestMessage(HttpMethod.Post, auth + "/oauth/token", Content = content)
+                use request = new HttpRequestMessage(HttpMethod.Post, endpoint.Auth + "/oauth/token", Content = content)
                 use! response = http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token)
                 let status = int response.StatusCode
                 let answered = response.RequestMessage.RequestUri
 
-                if not (isNull answered) && answered.GetLeftPart UriPartial.Authority <> authOrigin then
+                if not (isNull answered) && answered.GetLeftPart UriPartial.Authority <> endpoint.Origin then
                     // A client of the caller's own followed a redirect: its token is not taken.
                     return Error(ExchangeError.Redirected(status, TokenExchange.originOf (Some answered))), None
                 else
@@ -57,7 +54,7 @@ module TokenPost =
                     match! Http.readBounded response.Content TokenExchange.MaxReply cancel.Token with
                     | None -> return Error(ExchangeError.UnexpectedAnswer status), None
                     | Some body ->
-                        return TokenExchange.reply secret issued status location body, retryAfter time response
+                        return TokenExchange.reply endpoint.Secret issued status location body, retryAfter time response
             with
             | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds), None
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e)), None
@@ -66,9 +63,9 @@ module TokenPost =
 
     /// The POST, with one retry after a failure to connect or send: a pooled connection the server
     /// has closed fails a POST, which .NET does not retry itself. Asking for a token twice is harmless.
-    let post http time timeout clientId secret auth authOrigin =
+    let post (http: HttpClient) (time: TimeProvider) (timeout: TimeSpan) (endpoint: TokenEndpoint) =
         task {
-            match! once http time timeout clientId secret auth authOrigin with
-            | Error(ExchangeError.Unreachable _), _ -> return! once http time timeout clientId secret auth authOrigin
+            match! once http time timeout endpoint with
+            | Error(ExchangeError.Unreachable _), _ -> return! once http time timeout endpoint
             | answer -> return answer
         }

@@ -123,7 +123,7 @@ module Verify =
     let cloud
         (client: HttpClient)
         (timeout: TimeSpan)
-        (accounts: ApiBaseUrl)
+        (accounts: ServiceUrl)
         (authenticate: Authenticate)
         (authUrl: string)
         (cancel: CancellationToken)

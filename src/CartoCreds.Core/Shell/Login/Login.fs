@@ -58,12 +58,12 @@ module Login =
     let private tenantApi
         (http: HttpClient)
         (wait: TimeSpan)
-        (accounts: ApiBaseUrl)
+        (accounts: ServiceUrl)
         (token: string)
         (cancel: CancellationToken)
         =
         task {
-            let accountsUri = Uri(ApiBaseUrl.value accounts + "/accounts")
+            let accountsUri = Uri(ServiceUrl.value accounts + "/accounts")
 
             match! get http wait accountsUri (Some token) TokenExchange.MaxReply cancel with
             | Error why -> return Error why
@@ -132,7 +132,7 @@ module Login =
         (host: Host)
         (http: HttpClient)
         (request: LoginRequest)
-        (accounts: ApiBaseUrl)
+        (accounts: ServiceUrl)
         (auth: string)
         (clientId: string)
         (redirect: string)
@@ -176,7 +176,7 @@ module Login =
                 let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
                 let clientId = OAuthLogin.clientId host.GetVariable
                 let redirect = OAuthLogin.redirectUri request.Port
-                let auth = ApiBaseUrl.value authUrl
+                let auth = ServiceUrl.value authUrl
 
                 match CallbackListener.Start request.Port with
                 | Error() -> return Error(LoginError.PortInUse request.Port)

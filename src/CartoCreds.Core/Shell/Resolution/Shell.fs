@@ -11,12 +11,13 @@ module Shell =
 
     /// The layers of a request as this host supplies them; nothing is read until `Resolve`
     /// reaches a layer.
-    let layers (host: Host) (request: Request) : Layers =
+    let layers (host: Host) (request: LegacyRequest) : LegacyLayers =
         { Explicit = request.Explicit
           Arguments = request.Arguments
           File = Input.givenOption request.CredFile |> Option.map (fun path () -> Store.read path)
           Environment = host.GetVariable
-          SavedSession = fun () -> Store.readSavedSession host }
+          SavedSession = fun () -> Store.readSavedSession host
+          Now = DateTimeOffset.UnixEpoch }
 
     /// <summary>
     /// SPEC §2 resolution of a request (a value, arguments, a named file), then the host's
@@ -24,19 +25,24 @@ module Shell =
     /// </summary>
     /// <example>
     /// <code>
-    /// let request = { Request.None with Arguments = { Arguments.None with Username = Some "ana" } }
+    /// let request = Request.ofArguments { Arguments.None with Username = Some "ana" }
     ///
     /// match Shell.resolve Host.current request with
     /// | Ok resolved -> printfn "%O from %s" resolved.Credentials (Messages.origin resolved.Origin)
     /// | Error e -> eprintfn "%s" (Messages.resolveError e)
     /// </code>
     /// </example>
-    let resolve (host: Host) (request: Request) : Result<Resolved, ResolveError> = Resolve.resolve (layers host request)
+    let resolve (host: Host) (request: LegacyRequest) : Result<Resolved<Credentials>, ResolveError> =
+        Resolve.resolve (layers host request)
 
     /// `resolve`, logged (SPEC §10): each layer passed over at Debug, the one used at Information.
-    let resolveLogged (log: ILogger) (host: Host) (request: Request) : Result<Resolved, ResolveError> =
+    let resolveLogged
+        (log: ILogger)
+        (host: Host)
+        (request: LegacyRequest)
+        : Result<Resolved<Credentials>, ResolveError> =
         let struct (result, passed) = Resolve.trace (layers host request)
-        Log.resolution log passed result
+        Log.resolution log (fun (c: Credentials) -> c.Text) passed result
         result
 
     /// The CARTO 3 layers of a request as this host supplies them, with `now` for expiries.
@@ -63,7 +69,7 @@ module Shell =
         (host: Host)
         (now: DateTimeOffset)
         (request: CloudRequest)
-        : Result<CloudResolved, CloudResolveError> =
+        : Result<Resolved<CloudCredentials>, ResolveError> =
         CloudResolve.resolve (cloudLayers host now request)
 
     /// `resolveCloud`, logged as `resolveLogged` is.
@@ -72,9 +78,9 @@ module Shell =
         (host: Host)
         (now: DateTimeOffset)
         (request: CloudRequest)
-        : Result<CloudResolved, CloudResolveError> =
+        : Result<Resolved<CloudCredentials>, ResolveError> =
         let struct (result, passed) = CloudResolve.trace (cloudLayers host now request)
-        Log.cloudResolution log passed result
+        Log.resolution log (fun (c: CloudCredentials) -> c.Text) passed result
         result
 
     /// <summary>
@@ -96,7 +102,7 @@ module Shell =
 
     /// The credentials in a file: the given path, or the saved session when none is given.
     /// Either way the file was asked for, so a missing one is an error.
-    let load (host: Host) (path: string option) : Result<Resolved, ResolveError> =
+    let load (host: Host) (path: string option) : Result<Resolved<Credentials>, ResolveError> =
         match Input.givenOption path with
         | Some path -> Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> Store.read path))) ]
         | None ->
@@ -132,7 +138,7 @@ module Shell =
                     |> Result.map (fun legacyRemoved -> removed || legacyRemoved)))
 
     /// The credentials that a `DefaultSource` names.
-    let ofDefaultSource (host: Host) (source: DefaultSource) : Result<Resolved, ResolveError> =
+    let ofDefaultSource (host: Host) (source: DefaultSource) : Result<Resolved<Credentials>, ResolveError> =
         match source with
         | DefaultSource.Values arguments -> Resolve.fromArguments arguments
         | DefaultSource.File path -> load host (Some path)

@@ -35,7 +35,7 @@ type CloudSession
         tokens: TokenSource option,
         http: Lazy<HttpClient>,
         time: TimeProvider,
-        accounts: Result<ApiBaseUrl, CloudValueError>,
+        accounts: Result<ServiceUrl, CloudValueError>,
         timeout: TimeSpan
     ) =
 
@@ -78,7 +78,8 @@ type CloudSession
                     | Ok dir -> Some dir
                     | Error _ -> None
 
-                let tokens = TokenSource(id, secret, authUrl, http, time, cache, timeout, warn, log)
+                let endpoint = { AuthUrl = authUrl; ClientId = id; Secret = secret }
+                let tokens = TokenSource(endpoint, http, time, cache, timeout, warn, log)
 
                 CloudSession(credentials, Some tokens, http, time, accounts, timeout))
 
@@ -186,7 +187,7 @@ type CloudSession
         | Error e -> Task.FromResult(Error e)
         | Ok url ->
             task {
-                let authenticate = this.AuthenticateTo(Uri(ApiBaseUrl.value url + "/"))
+                let authenticate = this.AuthenticateTo(Uri(ServiceUrl.value url + "/"))
                 let authUrl = defaultArg this.AuthUrl ""
                 let! verified = Verify.cloud client timeout url authenticate authUrl cancellationToken
                 return Ok verified

@@ -36,9 +36,7 @@ type private Phase =
 /// </summary>
 type TokenSource
     (
-        clientId: CloudText,
-        secret: CloudText,
-        authUrl: ApiBaseUrl,
+        endpoint: TokenEndpoint,
         http: Lazy<HttpClient>,
         time: TimeProvider,
         cacheDirectory: string option,
@@ -49,9 +47,8 @@ type TokenSource
 
     let gate = obj ()
     let mutable phase = Empty None
-    let auth = ApiBaseUrl.value authUrl
+    let clientId, secret, auth = endpoint.ClientId, endpoint.Secret, endpoint.Auth
     let client = CloudText.value clientId
-    let authOrigin = Uri(auth + "/").GetLeftPart UriPartial.Authority
 
     let cachePath =
         cacheDirectory |> Option.map (fun dir -> Path.Combine(dir, TokenCache.name auth clientId))
@@ -86,7 +83,7 @@ type TokenSource
                 Store.write path (TokenCache.bytes auth clientId secret salt token) |> ignore
         | None -> ()
 
-    let post () = TokenPost.post http.Value time timeout clientId secret auth authOrigin
+    let post () = TokenPost.post http.Value time timeout endpoint
 
     /// The way out of `Empty`, `Fresh` (due) and `BackingOff` (over): the disk first when nothing
     /// is held, then an exchange; the next phase, and what the waiting callers get.
@@ -152,12 +149,12 @@ type TokenSource
         done'.Task, Some work
 
     /// A source whose cache warnings go nowhere, and that logs nothing.
-    new(clientId, secret, authUrl, http, time, cacheDirectory, timeout) =
-        TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, ignore, NullLogger.Instance)
+    new(endpoint, http, time, cacheDirectory, timeout) =
+        TokenSource(endpoint, http, time, cacheDirectory, timeout, ignore, NullLogger.Instance)
 
     /// A source that logs nothing.
-    new(clientId, secret, authUrl, http, time, cacheDirectory, timeout, warn) =
-        TokenSource(clientId, secret, authUrl, http, time, cacheDirectory, timeout, warn, NullLogger.Instance)
+    new(endpoint, http, time, cacheDirectory, timeout, warn) =
+        TokenSource(endpoint, http, time, cacheDirectory, timeout, warn, NullLogger.Instance)
 
     /// The server this source exchanges with.
     member _.AuthUrl = auth

@@ -22,7 +22,7 @@ let private text (content: string) = Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes co
 
 let private message result =
     match result with
-    | Ok(resolved: Resolved) -> failwithf "expected an error, got %O" resolved.Credentials
+    | Ok(resolved: Resolved<Credentials>) -> failwithf "expected an error, got %O" resolved.Credentials
     | Error e -> Messages.resolveError e
 
 [<Fact>]
@@ -217,7 +217,10 @@ let ``scope, store and setter messages`` () =
 [<Fact>]
 let ``the allow_non_secure hint names the option of the surface and the layer in use`` () =
     let insecure = ValueError.BaseUrlInsecure(Some "http://a.carto.com")
-    let invalid layer = ResolveError.InvalidLayer(layer, "where", LayerProblem.InvalidValues [ insecure ])
+
+    let invalid layer =
+        ResolveError.InvalidLayer(CredentialsKind.Legacy, layer, "where", LayerProblem.InvalidValues [ insecure ])
+
     let start = "base URL 'http://a.carto.com' is not secure (http); use https"
 
     for surface, option in
@@ -264,6 +267,7 @@ let ``the allow_non_secure hint names the option of the surface and the layer in
         "Invalid credentials in Arguments (file_path, username): give only one of file_path or username.",
         Messages.resolveError (
             ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
                 Layer.Arguments,
                 "file_path, username",
                 LayerProblem.ConflictingArguments [ "file_path"; "username" ]

@@ -274,9 +274,9 @@ let ``the highest present CARTO 3 layer wins, and lower layers change nothing of
     | Some layer, Ok resolved when s.Kinds[layer] = Valid ->
         (resolved.Origin.Layer = layer && resolved.Credentials = s.Expected[layer])
         |@ $"{s}: {resolved.Origin.Layer} {resolved.Credentials}"
-    | Some layer, Error(CloudResolveError.InvalidLayer(failed, _, _)) when s.Kinds[layer] = Invalid ->
+    | Some layer, Error(ResolveError.InvalidLayer(_, failed, _, _)) when s.Kinds[layer] = Invalid ->
         (failed = layer) |@ $"{s}: {failed} failed"
-    | None, Error(CloudResolveError.NotFound absent) -> (List.map fst absent = Layer.all) |@ $"%A{absent}"
+    | None, Error(ResolveError.NotFound(_, absent)) -> (List.map fst absent = Layer.all) |@ $"%A{absent}"
     | _, other -> false |@ $"{s}: %A{other}"
     |> classified s
 
@@ -296,7 +296,7 @@ let ``no CARTO 3 message or origin shows a token or a secret`` (s: CloudStack) =
     let text =
         match CloudResolve.resolve s.Layers with
         | Ok resolved -> Messages.origin resolved.Origin + " " + string resolved.Credentials
-        | Error e -> Messages.cloudResolveError e
+        | Error e -> Messages.resolveError e
 
     let leaked = s.Secrets |> List.filter text.Contains
     List.isEmpty leaked |@ $"%A{leaked} in %A{text}" |> classified s
@@ -331,13 +331,13 @@ let private withCli (text: string) (layers: CloudLayers) : CloudLayers =
 
 let private message result =
     match result with
-    | Ok(resolved: CloudResolved) -> failwithf "expected an error, got %O" resolved.Credentials
-    | Error e -> Messages.cloudResolveError e
+    | Ok(resolved: Resolved<CloudCredentials>) -> failwithf "expected an error, got %O" resolved.Credentials
+    | Error e -> Messages.resolveError e
 
 let private resolved result =
     match result with
-    | Ok(resolved: CloudResolved) -> string resolved.Credentials, Messages.origin resolved.Origin
-    | Error e -> failwith (Messages.cloudResolveError e)
+    | Ok(resolved: Resolved<CloudCredentials>) -> string resolved.Credentials, Messages.origin resolved.Origin
+    | Error e -> failwith (Messages.resolveError e)
 
 let private token = "eyTokenTokenToken0001"
 

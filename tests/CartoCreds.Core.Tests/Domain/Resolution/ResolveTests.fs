@@ -26,9 +26,9 @@ let ``the result comes from the highest layer that is present`` (s: Stack) =
     match deciding s, Resolve.resolve s.Layers with
     | Some layer, Ok resolved when s.Kinds[layer] = Valid ->
         (resolved.Origin.Layer = layer) |@ $"{layer} expected, got {resolved.Origin.Layer}"
-    | Some layer, Error(ResolveError.InvalidLayer(failed, _, _)) when s.Kinds[layer] = Invalid ->
+    | Some layer, Error(ResolveError.InvalidLayer(_, failed, _, _)) when s.Kinds[layer] = Invalid ->
         (failed = layer) |@ $"{layer} expected to fail, {failed} did"
-    | None, Error(ResolveError.NotFound _) -> true |@ "no layer present"
+    | None, Error(ResolveError.NotFound(_, _)) -> true |@ "no layer present"
     | expected, actual -> false |@ $"{expected} {s} -> %A{actual}"
     |> classified s
 
@@ -52,7 +52,7 @@ let ``an invalid present layer is an error that names the layer, its location an
             | _ -> snd s.Case.BadSaved
 
         match Resolve.resolve s.Layers with
-        | Error(ResolveError.InvalidLayer(failed, location, problem)) ->
+        | Error(ResolveError.InvalidLayer(_, failed, location, problem)) ->
             (failed = layer && location = expected.Location && expected.Is problem)
             |@ $"{layer} at {expected.Location}, {expected.Problem} expected; got {failed} at {location}"
         | other -> false |@ $"%A{other}"
@@ -76,16 +76,19 @@ let ``a present layer that is invalid stops resolution; lower layers are not con
 [<Property(Arbitrary = [| typeof<EmptyStackArbitrary> |], MaxTest = 100)>]
 let ``when no layer is present, the error lists every layer and why it was unavailable`` (EmptyStack s) =
     match Resolve.resolve s.Layers with
-    | Error(ResolveError.NotFound absent) ->
+    | Error(ResolveError.NotFound(_, absent)) ->
         let saved =
             match List.last absent with
-            | _, Absence.NoSavedFile path -> path = savedPath
-            | _, Absence.NoLocation(LocationError.VariableNotSet "HOME") -> true
+            | _, Absence.NoSavedFiles [ path ] -> path = savedPath
+            | _, Absence.NoDefaultLocation(LocationError.VariableNotSet "HOME") -> true
             | _ -> false
 
         (List.map fst absent = Layer.all
          && List.map snd (List.take 4 absent) =
-             [ Absence.NoneGiven; Absence.NoUsernameOrBaseUrl; Absence.NoneGiven; Absence.VariablesNotSet ]
+             [ Absence.NoneGiven
+               Absence.NoUsernameOrBaseUrl
+               Absence.NoneGiven
+               Absence.VariablesNotSet [ Variables.Username; Variables.BaseUrl ] ]
          && saved)
         |@ $"%A{absent}"
     | other -> false |@ $"%A{other}"
@@ -154,7 +157,11 @@ let ``arguments: a username and a key resolve, with the argument names as locati
 [<Fact>]
 let ``arguments: an API key given alone is an error, not silently dropped`` () =
     let result = Resolve.resolve { noLayers with Arguments = { Arguments.None with ApiKey = Some "k" } }
-    Assert.Equal(Error(ResolveError.InvalidLayer(Layer.Arguments, "api_key", LayerProblem.ApiKeyAlone)), result)
+
+    Assert.Equal(
+        Error(ResolveError.InvalidLayer(CredentialsKind.Legacy, Layer.Arguments, "api_key", LayerProblem.ApiKeyAlone)),
+        result
+    )
 
 [<Fact>]
 let ``arguments: key is the 0.x name of api_key; both with different values is an error`` () =
@@ -176,7 +183,14 @@ let ``arguments: key is the 0.x name of api_key; both with different values is a
     Assert.Equal(make (Some "ana") (Some "k") None, both.Credentials)
 
     Assert.Equal(
-        Error(ResolveError.InvalidLayer(Layer.Arguments, "api_key, key", LayerProblem.ConflictingApiKeys)),
+        Error(
+            ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
+                Layer.Arguments,
+                "api_key, key",
+                LayerProblem.ConflictingApiKeys
+            )
+        ),
         Resolve.resolve
             { noLayers with
                 Arguments = { Arguments.None with Username = Some "ana"; Key = Some "k"; ApiKey = Some "j" } }
@@ -186,7 +200,18 @@ let ``arguments: key is the 0.x name of api_key; both with different values is a
 let ``environment: CARTO_API_KEY alone is an error naming the variable`` () =
     let variables = Map.ofList [ Variables.ApiKey, "secretsecretsecret" ]
     let result = Resolve.resolve { noLayers with Environment = fun n -> Map.tryFind n variables }
-    Assert.Equal(Error(ResolveError.InvalidLayer(Layer.Environment, "CARTO_API_KEY", LayerProblem.ApiKeyAlone)), result)
+
+    Assert.Equal(
+        Error(
+            ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
+                Layer.Environment,
+                "CARTO_API_KEY",
+                LayerProblem.ApiKeyAlone
+            )
+        ),
+        result
+    )
 
 [<Fact>]
 let ``environment: CARTO_BASE_URL alone resolves, with the public key`` () =
@@ -207,8 +232,11 @@ let ``saved session: a file that cannot be found or located leaves the layer abs
             SavedSession = fun () -> Error(LocationError.VariableNotSet "HOME") }
 
     match Resolve.resolve unlocated with
-    | Error(ResolveError.NotFound absent) ->
-        Assert.Equal((Layer.SavedSession, Absence.NoLocation(LocationError.VariableNotSet "HOME")), List.last absent)
+    | Error(ResolveError.NotFound(_, absent)) ->
+        Assert.Equal(
+            (Layer.SavedSession, Absence.NoDefaultLocation(LocationError.VariableNotSet "HOME")),
+            List.last absent
+        )
     | other -> failwithf "%A" other
 
 [<Fact>]
@@ -218,7 +246,14 @@ let ``a named file that is missing is an error of the File layer`` () =
             File = Some(fun () -> { Path = filePath; Content = Error ReadError.NotFound; Exposure = None }) }
 
     Assert.Equal(
-        Error(ResolveError.InvalidLayer(Layer.File, filePath, LayerProblem.Unreadable ReadError.NotFound)),
+        Error(
+            ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
+                Layer.File,
+                filePath,
+                LayerProblem.Unreadable ReadError.NotFound
+            )
+        ),
         Resolve.resolve missing
     )
 
@@ -227,6 +262,13 @@ let ``a saved session asked for by name is an error when missing`` () =
     let missing () = Ok { Path = savedPath; Content = Error ReadError.NotFound; Exposure = None }
 
     Assert.Equal(
-        Error(ResolveError.InvalidLayer(Layer.SavedSession, savedPath, LayerProblem.Unreadable ReadError.NotFound)),
+        Error(
+            ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
+                Layer.SavedSession,
+                savedPath,
+                LayerProblem.Unreadable ReadError.NotFound
+            )
+        ),
         Resolve.first [ Layer.SavedSession, (fun () -> Resolve.requiredSavedSession true missing) ]
     )

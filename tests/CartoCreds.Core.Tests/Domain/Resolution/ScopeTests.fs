@@ -75,7 +75,7 @@ let ``a file is never combined with a username, a key or a base URL``
     =
     let conflicts (result: Result<DefaultSource, ResolveError>) =
         match result with
-        | Error(ResolveError.InvalidLayer(Layer.Arguments, _, LayerProblem.ConflictingArguments("file_path" :: _))) ->
+        | Error(ResolveError.InvalidLayer(_, Layer.Arguments, _, LayerProblem.ConflictingArguments("file_path" :: _))) ->
             true
         | _ -> false
 
@@ -136,6 +136,7 @@ let ``a file together with values, or two different base URLs, is refused`` () =
     let conflict names =
         Error(
             ResolveError.InvalidLayer(
+                CredentialsKind.Legacy,
                 Layer.Arguments,
                 String.concat ", " names,
                 LayerProblem.ConflictingArguments names

@@ -31,7 +31,7 @@ type Stack =
       Kinds: Map<Layer, Kind>
       Expected: Map<Layer, Credentials>
       Secrets: string list
-      Layers: Layers
+      Layers: LegacyLayers
       Reached: Collections.Generic.HashSet<Layer> }
 
     override this.ToString() =
@@ -87,7 +87,8 @@ let private build (case: StackCase) : Stack =
                         { Path = savedPath
                           Content = encoded case.Expected[Layer.SavedSession]
                           Exposure = None }
-                | Invalid -> Ok { Path = savedPath; Content = fst case.BadSaved; Exposure = None } }
+                | Invalid -> Ok { Path = savedPath; Content = fst case.BadSaved; Exposure = None }
+          Now = DateTimeOffset.UnixEpoch }
 
     { Case = case
       Kinds = kinds

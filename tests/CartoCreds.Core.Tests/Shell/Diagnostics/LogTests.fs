@@ -43,7 +43,7 @@ let private saved (box: Sandbox) (path: string option) (credentials: Credentials
     | Error e -> failwith (Messages.storeError e)
 
 /// The lines a resolution logged, and its result.
-let private resolveWith (host: Host) (request: Request) =
+let private resolveWith (host: Host) (request: LegacyRequest) =
     let log = CapturedLog()
     let result = Shell.resolveLogged log.Logger host request
     log, result
@@ -62,7 +62,9 @@ let ``each layer passed over is Debug with why, the layer used is Information wi
     saved box None (legacy "saved" apiKeys[3])
 
     let log, result =
-        resolveWith (box.Host [ Variables.Username, "envuser"; Variables.ApiKey, apiKeys[2] ]) Request.None
+        resolveWith
+            (box.Host [ Variables.Username, "envuser"; Variables.ApiKey, apiKeys[2] ])
+            (Request.ofArguments Arguments.None)
 
     Assert.True(Result.isOk result)
 
@@ -92,18 +94,19 @@ let ``every legacy layer, invalid layers and an exposed file are logged without 
     saved box None (legacy "saved" apiKeys[3])
 
     let arguments =
-        { Request.None with
+        { (Request.ofArguments Arguments.None) with
             Arguments = { Arguments.None with Username = Some "args"; ApiKey = Some apiKeys[0] } }
 
     let scenarios =
         [ box.Host [], arguments
-          box.Host [], { Request.None with CredFile = Some file }
-          box.Host [ Variables.Username, "envuser"; Variables.ApiKey, apiKeys[2] ], Request.None
-          box.Host [], Request.None
+          box.Host [], { (Request.ofArguments Arguments.None) with CredFile = Some file }
+          box.Host [ Variables.Username, "envuser"; Variables.ApiKey, apiKeys[2] ], (Request.ofArguments Arguments.None)
+          box.Host [], (Request.ofArguments Arguments.None)
           // Invalid: a bad base URL beside a key, in the environment and as arguments.
-          box.Host [ Variables.BaseUrl, "ftp://nowhere"; Variables.ApiKey, apiKeys[2] ], Request.None
+          box.Host [ Variables.BaseUrl, "ftp://nowhere"; Variables.ApiKey, apiKeys[2] ],
+          (Request.ofArguments Arguments.None)
           box.Host [],
-          { Request.None with
+          { (Request.ofArguments Arguments.None) with
               Arguments =
                   { Arguments.None with
                       ApiKey = Some apiKeys[0]
@@ -134,7 +137,10 @@ let ``every legacy layer, invalid layers and an exposed file are logged without 
 
     // A named file that others can write resolves, with a warning.
     File.SetUnixFileMode(file, enum<UnixFileMode> 0o666)
-    let exposed, result = resolveWith (box.Host []) { Request.None with CredFile = Some file }
+
+    let exposed, result =
+        resolveWith (box.Host []) { (Request.ofArguments Arguments.None) with CredFile = Some file }
+
     Assert.True(Result.isOk result)
     let warning = Assert.Single(at LogLevel.Warning "FileExposed" exposed)
     Assert.Contains("writable by other users", warning.Message)
@@ -151,7 +157,10 @@ let ``a CARTO 3 resolution is logged as a legacy one is, without its token or se
         box.Host [ CloudVariables.ClientId, "log-client"; CloudVariables.ClientSecret, clientSecret ]
 
     let log = CapturedLog()
-    let result = Shell.resolveCloudLogged log.Logger environment now CloudRequest.None
+
+    let result =
+        Shell.resolveCloudLogged log.Logger environment now (Request.ofArguments CloudArguments.None)
+
     Assert.True(Result.isOk result)
     let used = Assert.Single(at LogLevel.Information "CredentialsResolved" log)
 
@@ -162,7 +171,11 @@ let ``a CARTO 3 resolution is logged as a legacy one is, without its token or se
 
     let tokenLog = CapturedLog()
 
-    Shell.resolveCloudLogged tokenLog.Logger (box.Host [ CloudVariables.Token, accessToken ]) now CloudRequest.None
+    Shell.resolveCloudLogged
+        tokenLog.Logger
+        (box.Host [ CloudVariables.Token, accessToken ])
+        now
+        (Request.ofArguments CloudArguments.None)
     |> ignore
 
     let invalidLog = CapturedLog()
@@ -171,7 +184,7 @@ let ``a CARTO 3 resolution is logged as a legacy one is, without its token or se
         invalidLog.Logger
         (box.Host [ CloudVariables.Token, accessToken; CloudVariables.ClientId, "log-client" ])
         now
-        CloudRequest.None
+        (Request.ofArguments CloudArguments.None)
     |> ignore
 
     Assert.Single(at LogLevel.Debug "ResolveFailed" invalidLog) |> ignore
@@ -184,11 +197,12 @@ let private http = new HttpClient()
 /// A token source of the client `log-client` at `server`, logging to `log`.
 let private sourceOf (server: CartoServer) (clock: TimeProvider) (cache: string) (log: CapturedLog) =
     TokenSource(
-        cloudText CloudField.ClientId "log-client",
-        cloudText CloudField.ClientSecret clientSecret,
-        (match ApiBaseUrl.create server.Url with
-         | Ok u -> u
-         | Error e -> failwithf "%A" e),
+        { ClientId = cloudText CloudField.ClientId "log-client"
+          Secret = cloudText CloudField.ClientSecret clientSecret
+          AuthUrl =
+            match ServiceUrl.create server.Url with
+            | Ok u -> u
+            | Error e -> failwithf "%A" e },
         lazy http,
         clock,
         Some cache,
@@ -334,7 +348,7 @@ let ``with no logger, or one below Debug, nothing is formatted`` () =
             member _.Log<'State>(level, id, state: 'State, error, formatter: Func<'State, exn, string>) =
                 (quiet.Logger).Log(level, id, state, error, formatter) }
 
-    Shell.resolveLogged filtered (box.Host [ Variables.Username, "ana" ]) Request.None |> ignore
+    Shell.resolveLogged filtered (box.Host [ Variables.Username, "ana" ]) (Request.ofArguments Arguments.None) |> ignore
     Assert.Empty quiet.Lines
 
 [<Fact>]

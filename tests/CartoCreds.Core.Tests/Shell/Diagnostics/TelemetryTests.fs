@@ -83,9 +83,9 @@ let ``an exchange, a memory hit and a disk hit are counted, and the exchange is 
 
     let source () =
         TokenSource(
-            ok (CloudText.create CloudField.ClientId server.Account.ClientId),
-            ok (CloudText.create CloudField.ClientSecret secretText),
-            ok (ApiBaseUrl.create server.Url),
+            { ClientId = ok (CloudText.create CloudField.ClientId server.Account.ClientId)
+              Secret = ok (CloudText.create CloudField.ClientSecret secretText)
+              AuthUrl = ok (ServiceUrl.create server.Url) },
             lazy http,
             TimeProvider.System,
             Some cache,

@@ -35,7 +35,7 @@ let ``the saved session is found from the host: the CARTO CLI file, then carto-a
     let host = box.Host []
     File.WriteAllText(cliPath box, cliFile)
 
-    match Shell.resolveCloud host now CloudRequest.None with
+    match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
     | Ok resolved ->
         Assert.Equal(
             "CloudCredentials(token=****od01, api_base_url=https://gcp-us-east1.api.carto.com)",
@@ -43,7 +43,7 @@ let ``the saved session is found from the host: the CARTO CLI file, then carto-a
         )
 
         Assert.Equal("Saved session (" + cliPath box + ", profile prod)", Messages.origin resolved.Origin)
-    | Error e -> failwith (Messages.cloudResolveError e)
+    | Error e -> failwith (Messages.resolveError e)
 
     File.Delete(cliPath box)
     Directory.CreateDirectory(box.Path ".carto-auth") |> ignore
@@ -53,13 +53,13 @@ let ``the saved session is found from the host: the CARTO CLI file, then carto-a
         """{"api_base_url": "https://gcp-us-east1.api.carto.com", "access_token": "eyCacheCacheCache03", "expiration": 1893456000}"""
     )
 
-    match Shell.resolveCloud host now CloudRequest.None with
+    match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
     | Ok resolved ->
         Assert.Equal(
             "Saved session (" + box.Path(".carto-auth", "token_m2m.json") + ")",
             Messages.origin resolved.Origin
         )
-    | Error e -> failwith (Messages.cloudResolveError e)
+    | Error e -> failwith (Messages.resolveError e)
 
 [<Fact>]
 let ``saving a profile keeps every other profile and unknown key, in a private file`` () =
@@ -97,9 +97,12 @@ let ``with no name the current profile is written; with none current, default, m
     Assert.Equal("default", (written |> at [ "current_profile" ]))
     Assert.Equal("https://carto.example.com/api", (written |> at [ "profiles"; "default"; "api_base_url" ]))
 
-    match eu, Shell.resolveCloud (box.Host []) now { CloudRequest.None with CredFile = Some fresh } with
+    match
+        eu,
+        Shell.resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some fresh }
+    with
     | Ok saved, Ok resolved -> Assert.Equal(saved, resolved.Credentials)
-    | _, Error e -> failwith (Messages.cloudResolveError e)
+    | _, Error e -> failwith (Messages.resolveError e)
     | Error e, _ -> failwithf "%A" e
 
 [<Fact>]

@@ -41,7 +41,7 @@ let ``a FIFO as a credentials file is refused at once, never waited on`` () =
     Assert.Equal(ReadError.NotRegular, within 10 (fun () -> readError fifo))
 
     match within 10 (fun () -> Shell.load (box.Host []) (Some fifo)) with
-    | Error(ResolveError.InvalidLayer(Layer.File, path, LayerProblem.Unreadable ReadError.NotRegular)) ->
+    | Error(ResolveError.InvalidLayer(_, Layer.File, path, LayerProblem.Unreadable ReadError.NotRegular)) ->
         Assert.Equal(fifo, path)
     | other -> failwithf "%A" other
 
@@ -51,8 +51,8 @@ let ``a FIFO as the saved session is refused at once`` () =
     Directory.CreateDirectory box.ConfigDirectory |> ignore
     mkfifo box.SavedPath
 
-    match within 10 (fun () -> Shell.resolve (box.Host []) Request.None) with
-    | Error(ResolveError.InvalidLayer(Layer.SavedSession, _, LayerProblem.Unreadable ReadError.NotRegular)) -> ()
+    match within 10 (fun () -> Shell.resolve (box.Host []) (Request.ofArguments Arguments.None)) with
+    | Error(ResolveError.InvalidLayer(_, Layer.SavedSession, _, LayerProblem.Unreadable ReadError.NotRegular)) -> ()
     | other -> failwithf "%A" other
 
 [<LinuxFact("device files and /proc are Linux's")>]
@@ -138,8 +138,9 @@ let ``a saved session in a directory others can write to is refused, naming the 
     Shell.save host None ana |> ok |> ignore
     chmod 0o777 box.ConfigDirectory
 
-    match Shell.resolve host Request.None with
-    | Error(ResolveError.InvalidLayer(Layer.SavedSession,
+    match Shell.resolve host (Request.ofArguments Arguments.None) with
+    | Error(ResolveError.InvalidLayer(_,
+                                      Layer.SavedSession,
                                       _,
                                       LayerProblem.Exposed(Exposure.WritableByOthers(path, 0o777))) as e) ->
         Assert.Equal(box.ConfigDirectory, path)
@@ -156,7 +157,8 @@ let ``a saved session in a directory others can write to is refused, naming the 
         )
     | other -> failwithf "%A" other
 
-    let allowed = Shell.resolve (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ]) Request.None |> ok
+    let allowed =
+        Shell.resolve (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ]) (Request.ofArguments Arguments.None) |> ok
 
     Assert.Equal(ana, allowed.Credentials)
 
@@ -173,7 +175,7 @@ let ``a saved session others can write to, or owned by another user, is refused`
     chmod 0o622 box.SavedPath
 
     match Shell.load host None with
-    | Error(ResolveError.InvalidLayer(_, _, LayerProblem.Exposed(Exposure.WritableByOthers(path, 0o622)))) ->
+    | Error(ResolveError.InvalidLayer(_, _, _, LayerProblem.Exposed(Exposure.WritableByOthers(path, 0o622)))) ->
         Assert.Equal(box.SavedPath, path)
     | other -> failwithf "%A" other
 
@@ -181,7 +183,7 @@ let ``a saved session others can write to, or owned by another user, is refused`
     run "chown" [ "12345"; box.SavedPath ]
 
     match Shell.load host None with
-    | Error(ResolveError.InvalidLayer(_, _, LayerProblem.Exposed(Exposure.OwnedByOther(path, 12345L)))) ->
+    | Error(ResolveError.InvalidLayer(_, _, _, LayerProblem.Exposed(Exposure.OwnedByOther(path, 12345L)))) ->
         Assert.Equal(box.SavedPath, path)
     | other -> failwithf "%A" other
 
@@ -191,7 +193,10 @@ let ``a named file others can write to is read, with a warning`` () =
     let path = box.Path "team.json"
     Store.save path ana |> ok |> ignore
     chmod 0o666 path
-    let resolved = Shell.resolve (box.Host []) { Request.None with CredFile = Some path } |> ok
+
+    let resolved =
+        Shell.resolve (box.Host []) { (Request.ofArguments Arguments.None) with CredFile = Some path } |> ok
+
     Assert.Equal(ana, resolved.Credentials)
 
     Assert.Equal<string list>(
@@ -207,7 +212,7 @@ let ``a private saved session in a private directory gives no warning`` () =
     use box = new Sandbox()
     let host = box.Host []
     Shell.save host None ana |> ok |> ignore
-    Assert.Empty((Shell.resolve host Request.None |> ok).Warnings)
+    Assert.Empty((Shell.resolve host (Request.ofArguments Arguments.None) |> ok).Warnings)
 
 // ---- leftovers and durability ----
 

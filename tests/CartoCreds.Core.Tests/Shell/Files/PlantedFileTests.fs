@@ -28,8 +28,8 @@ let private readAndSaveMessages (box: Sandbox) : string * string =
     let host = box.Host []
 
     let read =
-        match Shell.resolveCloud host now CloudRequest.None with
-        | Error e -> Messages.cloudResolveError e
+        match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
+        | Error e -> Messages.resolveError e
         | Ok _ -> failwith "the planted file was read"
 
     let save =
@@ -106,9 +106,11 @@ let ``in a sticky directory such as /tmp, the user's own file is neither refused
 
     Assert.Equal(None, (Store.read path).Exposure)
 
-    match Shell.resolveCloud (box.Host []) now { CloudRequest.None with CredFile = Some path } with
+    match
+        Shell.resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some path }
+    with
     | Ok resolved -> Assert.Empty resolved.Warnings
-    | Error e -> failwith (Messages.cloudResolveError e)
+    | Error e -> failwith (Messages.resolveError e)
 
 [<LinuxFact("FIFOs and link loops as Linux reports them")>]
 let ``a save refuses a FIFO or a link loop in place of the CARTO CLI file, at once`` () =

@@ -40,7 +40,10 @@ let ``every bad file is an error naming its path and what is wrong`` () =
     let host = box.Host []
 
     let expect (path: string) (problem: LayerProblem) =
-        Assert.Equal(ResolveError.InvalidLayer(Layer.File, path, problem), loadError host (Some path))
+        Assert.Equal(
+            ResolveError.InvalidLayer(CredentialsKind.Legacy, Layer.File, path, problem),
+            loadError host (Some path)
+        )
 
     expect (box.Path "missing.json") (LayerProblem.Unreadable ReadError.NotFound)
     Directory.CreateDirectory(box.Path "dir.json") |> ignore
@@ -72,6 +75,7 @@ let ``a file of exactly 64 KiB is read; one byte more is refused before parsing`
 
     Assert.Equal(
         ResolveError.InvalidLayer(
+            CredentialsKind.Legacy,
             Layer.File,
             box.Path "over.json",
             LayerProblem.Unreadable(ReadError.TooLarge(int64 Codec.MaxFileSize + 1L, Codec.MaxFileSize))
@@ -85,13 +89,18 @@ let ``with no saved session, FromFile() is an error and resolution lists the lay
     let host = box.Host []
 
     Assert.Equal(
-        ResolveError.InvalidLayer(Layer.SavedSession, box.SavedPath, LayerProblem.Unreadable ReadError.NotFound),
+        ResolveError.InvalidLayer(
+            CredentialsKind.Legacy,
+            Layer.SavedSession,
+            box.SavedPath,
+            LayerProblem.Unreadable ReadError.NotFound
+        ),
         loadError host None
     )
 
-    match Shell.resolve host Request.None with
-    | Error(ResolveError.NotFound absent) ->
-        Assert.Equal((Layer.SavedSession, Absence.NoSavedFile box.SavedPath), List.last absent)
+    match Shell.resolve host (Request.ofArguments Arguments.None) with
+    | Error(ResolveError.NotFound(_, absent)) ->
+        Assert.Equal((Layer.SavedSession, Absence.NoSavedFiles [ box.SavedPath ]), List.last absent)
     | other -> failwithf "%A" other
 
 [<Fact>]
@@ -100,11 +109,11 @@ let ``when creds.json is missing the legacy cartocreds.json beside it is read`` 
     let host = box.Host []
     let legacy = Path.Combine(box.ConfigDirectory, "cartocreds.json")
     write legacy "{\"username\": \"old\", \"key\": \"0123456789abcdef\"}"
-    let resolved = Shell.resolve host Request.None |> ok
+    let resolved = Shell.resolve host (Request.ofArguments Arguments.None) |> ok
     Assert.Equal(make (Some "old") (Some "0123456789abcdef") None, resolved.Credentials)
     Assert.Equal(Some legacy, resolved.Origin.Location)
     Shell.save host None ana |> ok |> ignore
-    Assert.Equal(ana, (Shell.resolve host Request.None |> ok).Credentials)
+    Assert.Equal(ana, (Shell.resolve host (Request.ofArguments Arguments.None) |> ok).Credentials)
 
 [<Fact>]
 let ``the default location is read from the host at each use`` () =
@@ -127,7 +136,7 @@ let ``a file CARTOframes 1.x saved at the default location is picked up with no 
         box.SavedPath
         """{"username": "johnsmith", "api_key": "abcdefghijklmnop1234", "base_url": "https://johnsmith.carto.com", "allow_non_secure": false}"""
 
-    let resolved = Shell.resolve (box.Host []) Request.None |> ok
+    let resolved = Shell.resolve (box.Host []) (Request.ofArguments Arguments.None) |> ok
     Assert.Equal(make (Some "johnsmith") (Some "abcdefghijklmnop1234") None, resolved.Credentials)
 
 // ---- the shell reaches only the layers it needs ----
@@ -147,7 +156,7 @@ let ``the shell does not touch the disk or the environment for a layer that is n
     let resolved =
         Shell.resolve
             host
-            { Request.None with
+            { (Request.ofArguments Arguments.None) with
                 Arguments = { Arguments.None with Username = Some "ana" }
                 CredFile = (Some(box.Path "not-read.json")) }
         |> ok
@@ -155,7 +164,14 @@ let ``the shell does not touch the disk or the environment for a layer that is n
     Assert.Equal(Layer.Arguments, resolved.Origin.Layer)
     Assert.Empty asked
     write (box.Path "team.json") "{\"username\": \"team\"}"
-    let fromFile = Shell.resolve host { Request.None with CredFile = (Some(box.Path "team.json")) } |> ok
+
+    let fromFile =
+        Shell.resolve
+            host
+            { (Request.ofArguments Arguments.None) with
+                CredFile = (Some(box.Path "team.json")) }
+        |> ok
+
     Assert.Equal(Layer.File, fromFile.Origin.Layer)
     Assert.Empty asked
 
@@ -164,12 +180,16 @@ let ``the environment outranks the saved session, and arguments outrank the envi
     use box = new Sandbox()
     Shell.save (box.Host []) None ana |> ok |> ignore
     let host = box.Host [ "CARTO_USERNAME", "bob"; "CARTO_API_KEY", "fedcba9876543210" ]
-    let fromEnvironment = Shell.resolve host Request.None |> ok
+    let fromEnvironment = Shell.resolve host (Request.ofArguments Arguments.None) |> ok
     Assert.Equal(make (Some "bob") (Some "fedcba9876543210") None, fromEnvironment.Credentials)
     Assert.Equal(Some "CARTO_USERNAME, CARTO_API_KEY", fromEnvironment.Origin.Location)
 
     let fromArguments =
-        Shell.resolve host { Request.None with Arguments = { Arguments.None with Username = Some "cy" } } |> ok
+        Shell.resolve
+            host
+            { (Request.ofArguments Arguments.None) with
+                Arguments = { Arguments.None with Username = Some "cy" } }
+        |> ok
 
     Assert.Equal(make (Some "cy") None None, fromArguments.Credentials)
 
@@ -281,7 +301,7 @@ let ``deleting the saved session also removes the legacy file that would take it
     write (Path.Combine(box.ConfigDirectory, "cartocreds.json")) "{\"username\": \"old\"}"
     Shell.save host None ana |> ok |> ignore
     Assert.Equal(Ok true, Shell.delete host None)
-    Assert.True(Shell.resolve host Request.None |> Result.isError)
+    Assert.True(Shell.resolve host (Request.ofArguments Arguments.None) |> Result.isError)
 
 [<Fact>]
 let ``deleting a directory is refused`` () =

@@ -23,14 +23,14 @@ let private http = Http.shared
 
 let private source (server: CartoServer) (clock: TimeProvider) (cache: string option) (secret: string) =
     let authUrl =
-        match ApiBaseUrl.create server.Url with
+        match ServiceUrl.create server.Url with
         | Ok u -> u
         | Error e -> failwithf "%A" e
 
     TokenSource(
-        text CloudField.ClientId "m2m-client",
-        text CloudField.ClientSecret secret,
-        authUrl,
+        { ClientId = text CloudField.ClientId "m2m-client"
+          Secret = text CloudField.ClientSecret secret
+          AuthUrl = authUrl },
         http,
         clock,
         cache,
@@ -286,6 +286,6 @@ let ``CARTO_AUTH_URL set to the token URL is refused with the hint, not turned i
             "it names the token endpoint (…/oauth/token); give the auth server's base URL, such as https://auth.carto.com (the library adds /oauth/token)",
             Messages.cloudValueError e
         )
-    | Ok url -> failwithf "accepted %s" (ApiBaseUrl.value url)
+    | Ok url -> failwithf "accepted %s" (ServiceUrl.value url)
 
     Assert.True(Result.isOk (TokenExchange.authUrl (variables "https://auth.carto.com")))

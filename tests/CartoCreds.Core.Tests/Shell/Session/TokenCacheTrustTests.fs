@@ -22,7 +22,7 @@ let private clientId = text CloudField.ClientId "m2m-client"
 let private secret = text CloudField.ClientSecret "s3cr3t-s3cr3t-s3cr3t-0001"
 
 let private authUrl (server: CartoServer) =
-    match ApiBaseUrl.create server.Url with
+    match ServiceUrl.create server.Url with
     | Ok u -> u
     | Error e -> failwithf "%A" e
 
@@ -32,9 +32,7 @@ let private source (server: CartoServer) (tokens: string) =
 
     let source =
         TokenSource(
-            clientId,
-            secret,
-            authUrl server,
+            { ClientId = clientId; Secret = secret; AuthUrl = authUrl server },
             lazy http,
             ManualClock start,
             Some tokens,
@@ -51,7 +49,7 @@ let private issuing () =
 /// A valid cache entry of this client and server, planted at `tokens`.
 let private plant (server: CartoServer) (tokens: string) : string =
     Directory.CreateDirectory tokens |> ignore
-    let auth = ApiBaseUrl.value (authUrl server)
+    let auth = ServiceUrl.value (authUrl server)
     let path = Path.Combine(tokens, TokenCache.name auth clientId)
     let token = TokenExchange.token start "planted-token-abcdefghijkl" (Some(start.AddHours 1.0))
     File.WriteAllBytes(path, TokenCache.bytes auth clientId secret "salt" token)
@@ -152,7 +150,7 @@ let ``carto-auth's token cache is refused like the CARTO CLI file when others ca
 
     File.SetUnixFileMode(path, enum<UnixFileMode> 0o666)
 
-    match Shell.resolveCloud (box.Host []) start CloudRequest.None with
+    match Shell.resolveCloud (box.Host []) start (Request.ofArguments CloudArguments.None) with
     | Error e ->
         Assert.Equal(
             "Invalid CARTO 3 credentials in Saved session ("
@@ -162,11 +160,16 @@ let ``carto-auth's token cache is refused like the CARTO CLI file when others ca
             + " is writable by other users (mode 0666); another user could replace your credentials. Fix it with: chmod go-w "
             + path
             + " (or set CARTOCREDS_INSECURE_PERMISSIONS=1 to use it all the same).",
-            Messages.cloudResolveError e
+            Messages.resolveError e
         )
     | Ok _ -> failwith "a cache others can write was used"
 
-    match Shell.resolveCloud (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ]) start CloudRequest.None with
+    match
+        Shell.resolveCloud
+            (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ])
+            start
+            (Request.ofArguments CloudArguments.None)
+    with
     | Ok resolved ->
         Assert.Equal<Warning list>([ Warning.Exposed(Exposure.WritableByOthers(path, 0o666)) ], resolved.Warnings)
-    | Error e -> failwith (Messages.cloudResolveError e)
+    | Error e -> failwith (Messages.resolveError e)

@@ -53,14 +53,14 @@ type private TokenServer() =
 /// A source as a new process makes it: over the shared disk cache, with the test's clock.
 let private sourceOf (server: TokenServer) (clock: TimeProvider) (cache: string) =
     let authUrl =
-        match ApiBaseUrl.create server.Server.Url with
+        match ServiceUrl.create server.Server.Url with
         | Ok u -> u
         | Error e -> failwithf "%A" e
 
     TokenSource(
-        text CloudField.ClientId "m2m-client",
-        text CloudField.ClientSecret "s3cr3t-s3cr3t-s3cr3t-0001",
-        authUrl,
+        { ClientId = text CloudField.ClientId "m2m-client"
+          Secret = text CloudField.ClientSecret "s3cr3t-s3cr3t-s3cr3t-0001"
+          AuthUrl = authUrl },
         lazy http,
         clock,
         Some cache,

@@ -21,7 +21,7 @@ let private text field value =
     | Error e -> failwithf "%A" e
 
 let private url value =
-    match ApiBaseUrl.create value with
+    match ServiceUrl.create value with
     | Ok u -> u
     | Error e -> failwithf "%A" e
 
@@ -29,9 +29,9 @@ let private http = new HttpClient()
 
 let private source (server: CartoServer) (clock: TimeProvider) (cache: string option) (timeout: float) =
     TokenSource(
-        text CloudField.ClientId "m2m-client",
-        text CloudField.ClientSecret secretText,
-        url server.Url,
+        { ClientId = text CloudField.ClientId "m2m-client"
+          Secret = text CloudField.ClientSecret secretText
+          AuthUrl = url server.Url },
         lazy http,
         clock,
         cache,
