@@ -18,7 +18,7 @@ type Standing<'Credentials> =
 
 /// The one precedence machine of SPEC §2, for either kind of credentials (§2 and §7.2): the first
 /// present layer decides, and a layer is looked at only when every layer above it is absent. Each
-/// kind gives it its table of layers, highest first (`Resolve.legacy`, `Resolve.cloud`).
+/// kind gives it its table of layers, highest first (`Resolve.table`, `CloudResolve.table`).
 [<RequireQualifiedAccess>]
 module Precedence =
 
