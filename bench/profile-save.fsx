@@ -1,4 +1,4 @@
-// SPEC §7.3's locked profile save (`Shell.saveProfile`: the lock file taken with flock, the CARTO CLI
+// SPEC §7.3's locked profile save (`CliFile.save`: the lock file taken with flock, the CARTO CLI
 // file read, the profile set, the file written atomically and privately, the lock released)
 // against the same read-modify-write without the lock, as a save was made before writers were
 // serialized. Timed as interleaved ratios (Ratio.fsx): ROUNDS rounds (default 30) of SAVES saves
@@ -25,11 +25,11 @@ let token =
     | Ok c -> c
     | Error e -> failwithf "%A" e
 
-let fail (e: ProfileError) = failwith (Messages.profileError e)
+let fail (e: ProfileError) = failwith (CallMessages.profileError e)
 
 for i in 1..profiles do
     for path in [ locked; unlocked ] do
-        Shell.saveProfile host (Some("p" + string i)) (Some path) token |> Result.mapError fail |> ignore
+        CliFile.save host (Some("p" + string i)) (Some path) token |> Result.mapError fail |> ignore
 
 /// The read-modify-write with no lock: read, set the profile, write atomically.
 let unlockedSave () =
@@ -42,7 +42,7 @@ let unlockedSave () =
     | Ok(bytes, _) -> Store.write unlocked bytes |> Result.mapError (ProfileError.Store >> fail) |> ignore
     | Error e -> fail e
 
-let lockedSave () = Shell.saveProfile host (Some "p1") (Some locked) token |> Result.mapError fail |> ignore
+let lockedSave () = CliFile.save host (Some "p1") (Some locked) token |> Result.mapError fail |> ignore
 
 printfn
     "a profile save on a file of %d profiles (%d bytes), locked against unlocked (%d rounds of %d saves):"

@@ -285,7 +285,7 @@ let checkPackages (packages: string) (version: string) =
                  + version
                  + "\" /></ItemGroup></Project>")
                 ("Program.fs",
-                 "open CartoCreds.Core\nmatch Credentials.create { CredentialsInput.Empty with Username = Some \"ana\" } with\n| Ok c -> printfn \"%s\" c.Text\n| Error e -> eprintfn \"%s\" (Messages.valueErrors e)\n")
+                 "open CartoCreds.Core\nmatch Credentials.create { CredentialsInput.Empty with Username = Some \"ana\" } with\n| Ok c -> printfn \"%s\" c.Text\n| Error e -> eprintfn \"%s\" (ValueMessages.valueErrors e)\n")
 
         check
             "an F# application pinned to FSharp.Core 10.0.111 uses CartoCreds.Core"

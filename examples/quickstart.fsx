@@ -33,11 +33,11 @@ let ana =
         { CredentialsInput.Empty with
             Username = Some "ana"
             ApiKey = Some "3f1e0c9a2b7d4e5f" }
-    |> Result.defaultWith (fun e -> failwith (Messages.valueErrors e))
+    |> Result.defaultWith (fun e -> failwith (ValueMessages.valueErrors e))
 
 match Shell.save host None ana with
 | Ok path -> printfn "\n== Saved\n%s" path
-| Error e -> printfn "\n== Save failed\n%s" (Messages.storeError e)
+| Error e -> printfn "\n== Save failed\n%s" (ValueMessages.storeError e)
 
 // 3. The saved session is found; its key is masked whenever it is printed.
 explain "Resolved from the saved session" (Shell.resolve host (Request.ofArguments Arguments.None))

@@ -350,7 +350,7 @@ type TokenCacheHit() =
     let clientId = text CloudField.ClientId "m2m-client"
 
     let authUrl =
-        match ServiceUrl.create TokenExchange.DefaultAuthUrl with
+        match ServiceUrl.create CloudServices.DefaultAuthUrl with
         | Ok u -> u
         | Error _ -> failwith "bad benchmark input"
 
@@ -371,10 +371,11 @@ type TokenCacheHit() =
     let source =
         TokenSource(
             { ClientId = clientId; Secret = secret; AuthUrl = authUrl },
-            lazy (new Net.Http.HttpClient()),
-            TimeProvider.System,
             Some directory,
-            TimeSpan.FromSeconds 10.0
+            { SessionOptions.Default with
+                Http = Some((new Net.Http.HttpClient()))
+                Time = Some(TimeProvider.System)
+                Timeout = TimeSpan.FromSeconds 10.0 }
         )
 
     let refreshAt = DateTimeOffset.UtcNow.AddMinutes 55.0
@@ -396,17 +397,11 @@ type TokenCacheHit() =
             | Ok c -> c
             | Error _ -> failwith "bad benchmark input"
 
-        match
-            CloudSession.Create(
-                Host.ofVariables [ "HOME", home; "XDG_CONFIG_HOME", home ],
-                credentials,
-                None,
-                None,
-                ignore
-            )
-        with
-        | Ok s -> s
-        | Error _ -> failwith "bad benchmark input"
+        CloudSession.Create(
+            Host.ofVariables [ "HOME", home; "XDG_CONFIG_HOME", home ],
+            credentials,
+            SessionOptions.Default
+        )
 
     do source.GetAsync(Threading.CancellationToken.None).AsTask().Wait()
     do session.GetTokenAsync(Threading.CancellationToken.None).AsTask().Wait()

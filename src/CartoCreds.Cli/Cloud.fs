@@ -80,21 +80,19 @@ let private token (host: Host) (terminal: Terminal) =
         match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
         | Error message -> fail terminal message
         | Ok resolved ->
-            match
+            let session =
                 Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
-            with
-            | Error message -> fail terminal message
-            | Ok session ->
-                match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
-                | Ok token ->
-                    terminal.Out.WriteLine token.Value
-                    Success
-                | Error e ->
-                    terminal.Err.WriteLine("cartocreds: " + Messages.tokenError e)
 
-                    match e with
-                    | TokenError.Exchange(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) -> Unreachable
-                    | _ -> Failure)
+            match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
+            | Ok token ->
+                terminal.Out.WriteLine token.Value
+                Success
+            | Error e ->
+                terminal.Err.WriteLine("cartocreds: " + CallMessages.tokenError e)
+
+                match e with
+                | TokenError.Exchange(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) -> Unreachable
+                | _ -> Failure)
 
     command
 
@@ -115,24 +113,15 @@ let private status (host: Host) (terminal: Terminal) =
             warn terminal resolved.Warnings
             renewal terminal resolved
 
-            match
+            let session =
                 Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
-            with
-            | Error message -> fail terminal message
-            | Ok session ->
-                let credentials = Output.cloudFields false resolved.Credentials
 
-                match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
-                | Error e ->
-                    fail terminal ("variable " + Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
-                | Ok verified ->
-                    Status.report
-                        terminal
-                        (result.GetValue json)
-                        resolved.Origin
-                        Status.cloudAccount
-                        credentials
-                        verified)
+            let credentials = Output.cloudFields false resolved.Credentials
+
+            match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
+            | Error setting -> fail terminal (CallMessages.setting setting)
+            | Ok verified ->
+                Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials verified)
 
     command
 
@@ -180,12 +169,12 @@ let private save (host: Host) (terminal: Terminal) =
 
         let credentials (token: string) =
             match CloudCredentials.ofToken token (given result url) with
-            | Error errors -> Error(errors |> List.map Messages.cloudValueError |> String.concat "; ")
+            | Error errors -> Error(errors |> List.map ValueMessages.cloudValueError |> String.concat "; ")
             | Ok c ->
                 match given result tenant |> Option.map ApiBaseUrl.ofTenant with
                 | None -> Ok c
                 | Some(Ok tenantUrl) -> Ok(CloudCredentials.withApiBaseUrl tenantUrl c)
-                | Some(Error e) -> Error(Messages.cloudValueError e)
+                | Some(Error e) -> Error(ValueMessages.cloudValueError e)
 
         // The input's own errors already say that nothing was saved; a bad value says so here.
         let credentials token = credentials token |> Result.mapError (fun message -> message + "; nothing was saved.")
@@ -193,8 +182,8 @@ let private save (host: Host) (terminal: Terminal) =
         match token |> Result.bind credentials with
         | Error message -> fail terminal message
         | Ok c ->
-            match Shell.saveProfile host (given result profile) (given result file) c with
-            | Error e -> fail terminal (Messages.profileError e)
+            match CliFile.save host (given result profile) (given result file) c with
+            | Error e -> fail terminal (CallMessages.profileError e)
             | Ok(path, name) ->
                 let saved = "Saved " + c.Text + " to " + path + " (profile " + name + ")"
 
@@ -217,14 +206,14 @@ let private delete (name: string) (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ profile; file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match Shell.deleteProfile host (given result profile) (given result file) with
+        match CliFile.delete host (given result profile) (given result file) with
         | Ok(Some(path, name)) ->
             terminal.Out.WriteLine("Deleted profile " + Refused.terminalSafe name + " from " + path)
             Success
         | Ok None ->
             terminal.Out.WriteLine "No such profile; nothing was changed"
             Success
-        | Error e -> fail terminal (Messages.profileError e))
+        | Error e -> fail terminal (CallMessages.profileError e))
 
     command
 
@@ -244,8 +233,8 @@ let private list (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match Shell.listProfiles host (given result file) with
-        | Error e -> fail terminal (Messages.profileError e)
+        match CliFile.list host (given result file) with
+        | Error e -> fail terminal (CallMessages.profileError e)
         | Ok(path, profiles) ->
             let now = TimeProvider.System.GetUtcNow()
 
@@ -294,11 +283,11 @@ let private use' (host: Host) (terminal: Terminal) =
         match result.GetValue name |> Option.ofObj |> Input.givenOption with
         | None -> fail terminal "cloud use needs the name of a profile (see: cartocreds cloud list)."
         | Some profile ->
-            match Shell.useProfile host profile (given result file) with
+            match CliFile.makeCurrent host profile (given result file) with
             | Ok path ->
                 terminal.Out.WriteLine("Profile " + Refused.terminalSafe profile + " is now current in " + path)
                 Success
-            | Error e -> fail terminal (Messages.profileError e))
+            | Error e -> fail terminal (CallMessages.profileError e))
 
     command
 

@@ -95,7 +95,7 @@ let command (host: Host) (terminal: Terminal) =
             | None, None -> Ok None
 
         match api with
-        | Error e -> fail terminal (Messages.cloudValueError e + ". Nothing was saved.")
+        | Error e -> fail terminal (ValueMessages.cloudValueError e + ". Nothing was saved.")
         | Ok api ->
             let browser = not (result.GetValue noBrowser)
 

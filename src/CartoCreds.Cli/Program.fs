@@ -156,7 +156,7 @@ let private save (host: Host) (terminal: Terminal) =
 
                         replaced |> Option.iter (Output.replaced >> terminal.Err.WriteLine)
                         Success
-                    | Error e -> fail terminal (Messages.storeError e))
+                    | Error e -> fail terminal (ValueMessages.storeError e))
 
     command
 
@@ -185,7 +185,7 @@ let private delete (host: Host) (terminal: Terminal) =
         | Ok(path, false) ->
             terminal.Out.WriteLine("No credentials file at " + path)
             Success
-        | Error e -> fail terminal (Messages.storeError e))
+        | Error e -> fail terminal (ValueMessages.storeError e))
 
     command
 
@@ -198,7 +198,7 @@ let private path (host: Host) (terminal: Terminal) =
         | Ok path ->
             terminal.Out.WriteLine path
             Success
-        | Error e -> fail terminal (Messages.storeError (StoreError.NoLocation e)))
+        | Error e -> fail terminal (ValueMessages.storeError (StoreError.NoLocation e)))
 
     command
 

@@ -14,17 +14,15 @@ let session
     (log: Microsoft.Extensions.Logging.ILogger)
     (timeout: TimeSpan)
     (credentials: CloudCredentials)
-    : Result<CloudSession, string> =
+    : CloudSession =
     CloudSession.Create(
         host,
         credentials,
-        None,
-        None,
-        (fun exposure -> terminal.Err.WriteLine(Messages.cacheIgnored exposure)),
-        timeout,
-        log
+        { SessionOptions.Default with
+            Warn = fun exposure -> terminal.Err.WriteLine(ValueMessages.cacheIgnored exposure)
+            Timeout = timeout
+            Log = log }
     )
-    |> Result.mapError (fun e -> "variable " + TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e)
 
 /// Rows of `name  value`, aligned.
 let private table (rows: (string * string) list) : string =
@@ -77,7 +75,7 @@ let report
 
         Success
     | Error error ->
-        terminal.Err.WriteLine("cartocreds: " + Messages.verifyError error)
+        terminal.Err.WriteLine("cartocreds: " + CallMessages.verifyError error)
 
         if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure
 

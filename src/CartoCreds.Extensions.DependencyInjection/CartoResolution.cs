@@ -58,7 +58,7 @@ internal sealed class CartoResolution(
         };
         var platform = HostedPlatformModule.infer(given, ListModule.OfSeq(legacy), ListModule.OfSeq(cloud));
         return platform.IsError
-            ? throw new ArgumentException(Messages.platformError(platform.ErrorValue))
+            ? throw new ArgumentException(HostedPlatformModule.message(platform.ErrorValue))
             : platform.ResultValue.IsCloud ? CartoPlatform.Cloud : CartoPlatform.Legacy;
     }
 

@@ -81,17 +81,17 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         _logger = logger ?? NullLogger.Instance;
         _httpClient = httpClient;
         _timeProvider = timeProvider;
-        var session = CloudSession.Create(
+        // Never throws: an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is the error of the token or
+        // verification that needs it (and of resolution, which reports it as the Environment's).
+        _session = CloudSession.Create(
             Ambient.Host,
             state.Credentials,
-            httpClient is null ? FSharpOption<HttpClient>.None : FSharpOption<HttpClient>.Some(httpClient),
-            timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
-            FuncConvert.FromAction<Exposure>(_ => { }),
-            timeout ?? Verification.defaultTimeout,
-            _logger);
-        _session = session.IsOk
-            ? session.ResultValue
-            : throw new InvalidOperationException($"variable {TokenExchange.AuthUrlVariable}: {Messages.cloudValueError(session.ErrorValue)}");
+            new SessionOptions(
+                httpClient is null ? FSharpOption<HttpClient>.None : FSharpOption<HttpClient>.Some(httpClient),
+                timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
+                timeout ?? Verification.defaultTimeout,
+                SessionOptions.Default.Warn,
+                _logger));
     }
 
     /// <summary>
@@ -161,7 +161,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             var parsed = ApiBaseUrlModule.create(url);
             api = parsed.IsOk
                 ? FSharpOption<ApiBaseUrl>.Some(parsed.ResultValue)
-                : throw new ArgumentException(Messages.cloudValueError(parsed.ErrorValue), nameof(options.ApiBaseUrl));
+                : throw new ArgumentException(ValueMessages.cloudValueError(parsed.ErrorValue), nameof(options.ApiBaseUrl));
         }
 
         var host = Ambient.Host;
@@ -343,7 +343,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file; it is left as it is.</exception>
     /// <exception cref="IOException">The file could not be read or written.</exception>
     public string Save(string? profile = null, string? path = null) =>
-        Errors.Unwrap(Shell.saveProfile(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
+        Errors.Unwrap(CliFile.save(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
 
     /// <summary>Removes a profile of the CARTO CLI file (the current one when none is named), keeping every other.</summary>
     /// <param name="profile">The profile.</param>
@@ -352,7 +352,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file.</exception>
     /// <exception cref="IOException">The file could not be read or written.</exception>
     public static bool DeleteProfile(string? profile = null, string? path = null) =>
-        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(Shell.deleteProfile(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
+        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(CliFile.delete(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
 
     /// <inheritdoc/>
     public bool Equals(CloudCredentials? other) => other is not null && _state.Credentials.Equals(other._state.Credentials);

@@ -59,13 +59,13 @@ internal static class Errors
 
     public static Exception Of(StoreError error)
     {
-        var message = Messages.storeError(error);
+        var message = ValueMessages.storeError(error);
         return error.IsNoLocation ? new InvalidOperationException(message) : new IOException(message);
     }
 
     public static Exception Of(ProfileError error)
     {
-        var message = Messages.profileError(error);
+        var message = CallMessages.profileError(error);
         return error switch
         {
             { IsNotAToken: true } => new InvalidOperationException(message),
@@ -94,13 +94,15 @@ internal static class Errors
 
     public static Exception Of(TokenError error)
     {
-        var message = Messages.tokenError(error);
+        var message = CallMessages.tokenError(error);
         return error switch
         {
             TokenError.Exchange { Item: ExchangeError.Refused refused } => new CartoTokenException(message, refused.status, refused.error?.Value),
             TokenError.Exchange { Item: ExchangeError.UnexpectedAnswer unexpected } => new CartoTokenException(message, unexpected.status, null),
             TokenError.Exchange { Item: ExchangeError.BadExpiry bad } => new CartoTokenException(message, bad.status, null),
             TokenError.Exchange { Item: ExchangeError.Redirected redirected } => new CartoTokenException(message, redirected.status, null),
+            // A setting, not an answer of CARTO's: what an invalid variable has always been.
+            { IsSetting: true } => new InvalidOperationException(message),
             _ => new CartoTokenException(message, null, null),
         };
     }
@@ -122,7 +124,7 @@ internal static class Errors
     public static T Unwrap<T>(FSharpResult<T, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
         result.IsOk
             ? result.ResultValue
-            : throw new ArgumentException(string.Join("; ", result.ErrorValue.Select(Messages.cloudValueError)));
+            : throw new ArgumentException(string.Join("; ", result.ErrorValue.Select(ValueMessages.cloudValueError)));
 
     public static Exception Of(ScopeError error) => new CredentialsNotFoundException(Messages.scopeError(error));
 
@@ -137,14 +139,14 @@ internal static class Errors
 
     /// <summary>A setter's value error: an <see cref="ArgumentException"/> naming the parameter.</summary>
     public static T Unwrap<T>(FSharpResult<T, ValueError> result, string parameter) =>
-        result.IsOk ? result.ResultValue : throw new ArgumentException(Messages.valueErrorOn(Surface.CSharp, result.ErrorValue), parameter);
+        result.IsOk ? result.ResultValue : throw new ArgumentException(ValueMessages.valueErrorOn(Surface.CSharp, result.ErrorValue), parameter);
 
     /// <summary>Several value errors, the parameter named after the first invalid field.</summary>
     public static T Unwrap<T>(FSharpResult<T, Microsoft.FSharp.Collections.FSharpList<ValueError>> result) =>
         result.IsOk
             ? result.ResultValue
             : throw new ArgumentException(
-                string.Join("; ", result.ErrorValue.Select(e => Messages.valueErrorOn(Surface.CSharp, e))),
+                string.Join("; ", result.ErrorValue.Select(e => ValueMessages.valueErrorOn(Surface.CSharp, e))),
                 ParameterOf(result.ErrorValue.Head));
 
     private static string? ParameterOf(ValueError error) =>

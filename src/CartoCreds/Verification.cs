@@ -36,7 +36,7 @@ public enum CartoVerificationFailure
 public sealed class CartoVerificationException : Exception
 {
     internal CartoVerificationException(VerifyError error, Exception? inner = null)
-        : base(Messages.verifyError(error), inner)
+        : base(CallMessages.verifyError(error), inner)
     {
         Failure = (CartoVerificationFailure)error.Failure.Tag;
         StatusCode = Option(error.Status);
@@ -76,13 +76,13 @@ internal static class Verified
         return new CartoIdentity(Text(identity.Username), Text(identity.UserId), Text(identity.Email), Text(identity.TenantDomain));
     }
 
-    /// <summary>A CARTO 3 verification: an invalid <c>CARTO_ACCOUNTS_URL</c> is an <see cref="InvalidOperationException"/>.</summary>
-    public static async Task<CartoIdentity> Identity(Task<FSharpResult<FSharpResult<Identity, VerifyError>, CloudValueError>> pending)
+    /// <summary>A CARTO 3 verification: an invalid <c>CARTO_ACCOUNTS_URL</c> (or <c>CARTO_AUTH_URL</c>) is an <see cref="InvalidOperationException"/>.</summary>
+    public static async Task<CartoIdentity> Identity(Task<FSharpResult<FSharpResult<Identity, VerifyError>, Tuple<string, CloudValueError>>> pending)
     {
         var result = await pending.ConfigureAwait(false);
         return result.IsOk
             ? await Identity(Task.FromResult(result.ResultValue)).ConfigureAwait(false)
-            : throw new InvalidOperationException($"variable {Verification.AccountsUrlVariable}: {Messages.cloudValueError(result.ErrorValue)}");
+            : throw new InvalidOperationException(CallMessages.setting(result.ErrorValue.Item1, result.ErrorValue.Item2));
     }
 
     private static string? Text(FSharpOption<string> option) => FSharpOption<string>.get_IsSome(option) ? option.Value : null;

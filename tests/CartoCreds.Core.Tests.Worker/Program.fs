@@ -15,7 +15,7 @@ open CartoCreds.Core
 let private create username key baseUrl =
     match Credentials.create { Username = username; ApiKey = key; BaseUrl = baseUrl; AllowNonSecure = false } with
     | Ok c -> c
-    | Error e -> failwith (Messages.valueErrors e)
+    | Error e -> failwith (ValueMessages.valueErrors e)
 
 /// Two values of very different sizes, so that a torn file cannot pass for either.
 let short = create (Some "a") None None
@@ -27,7 +27,7 @@ let private write path count =
     for i in 1..count do
         match Store.save path (if i % 2 = 0 then short else long) with
         | Ok _ -> ()
-        | Error e -> failwith (Messages.storeError e)
+        | Error e -> failwith (ValueMessages.storeError e)
 
     0
 
@@ -58,9 +58,9 @@ let private saveProfile path name rounds =
         match CloudCredentials.ofToken (tokenOf name round) None with
         | Error e -> failwithf "%A" e
         | Ok credentials ->
-            match Shell.saveProfile Host.current (Some name) (Some path) credentials with
+            match CliFile.save Host.current (Some name) (Some path) credentials with
             | Ok _ -> ()
-            | Error e -> failwith (Messages.profileError e)
+            | Error e -> failwith (CallMessages.profileError e)
 
     0
 
@@ -72,12 +72,12 @@ let private readProfiles path stopFile (seconds: float) =
     while failure.IsNone && not (File.Exists stopFile) && clock.Elapsed.TotalSeconds < seconds do
         match (Disk.readUpTo CloudFile.MaxCliFileSize path).Content with
         | Error ReadError.NotFound -> ()
-        | Error e -> failure <- Some(Messages.readError e)
+        | Error e -> failure <- Some(ValueMessages.readError e)
         | Ok bytes ->
             match CloudFile.decode bytes with
             | Ok(CloudFile.Profiles _) -> reads <- reads + 1
             | Ok _ -> failure <- Some "not a CARTO CLI file"
-            | Error e -> failure <- Some(Messages.decodeError Layer.File e)
+            | Error e -> failure <- Some(ValueMessages.decodeError Layer.File e)
 
     match failure with
     | Some message ->
@@ -90,7 +90,7 @@ let private readProfiles path stopFile (seconds: float) =
 let private hold path (seconds: float) =
     match FileLock.take path FileLock.wait with
     | Error e ->
-        eprintfn "%s" (Messages.storeError e)
+        eprintfn "%s" (ValueMessages.storeError e)
         1
     | Ok held ->
         use _ = held
@@ -108,7 +108,7 @@ let main argv =
             printfn "%s" written
             0
         | Error e ->
-            eprintfn "%s" (Messages.storeError e)
+            eprintfn "%s" (ValueMessages.storeError e)
             1
     | [ "write"; path; count ] -> write path (int count)
     | [ "read"; path; stopFile; seconds ] -> read path stopFile (float seconds)

@@ -46,6 +46,23 @@ public sealed class CloudCredentialsTests
     }
 
     [Fact]
+    public async Task Explicit_credentials_never_throw_for_the_environment_and_an_invalid_auth_url_is_the_tokens_error()
+    {
+        using var box = new Sandbox(("CARTO_AUTH_URL", "https://auth.carto.com/oauth/token"));
+        var cloud = CloudCredentials.FromClientCredentials("m2m-client", Secret);
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => cloud.GetAccessTokenAsync().AsTask());
+        Assert.StartsWith("variable CARTO_AUTH_URL: it names the token endpoint (…/oauth/token)", error.Message);
+
+        // Resolved, the same variable is the Environment layer's problem, named as the layer's location.
+        using (box.With(("CARTO_AUTH_URL", "https://auth.carto.com/oauth/token"), ("CARTO_CLIENT_ID", "m2m-client"), ("CARTO_CLIENT_SECRET", Secret)))
+        {
+            var resolved = Assert.Throws<InvalidOperationException>(() => new CloudCredentials());
+            Assert.StartsWith("Invalid CARTO 3 credentials in Environment (CARTO_AUTH_URL): it names the token endpoint", resolved.Message);
+            Assert.DoesNotContain(Secret, resolved.Message);
+        }
+    }
+
+    [Fact]
     public void A_token_saved_as_a_CARTO_CLI_profile_is_the_saved_session_until_deleted()
     {
         using var box = new Sandbox();

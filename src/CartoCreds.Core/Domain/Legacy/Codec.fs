@@ -52,7 +52,7 @@ module Codec =
     /// <code>
     /// match Codec.decode (ReadOnlyMemory(File.ReadAllBytes path)) with
     /// | Ok credentials -> printfn "%O" credentials
-    /// | Error e -> eprintfn "%s: %s" path (Messages.decodeError Layer.File e)
+    /// | Error e -> eprintfn "%s: %s" path (ValueMessages.decodeError Layer.File e)
     /// </code>
     /// </example>
     let decode (bytes: ReadOnlyMemory<byte>) : Result<Credentials, DecodeError> =

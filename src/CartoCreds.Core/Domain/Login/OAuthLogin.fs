@@ -189,11 +189,11 @@ module OAuthLogin =
             + nothing
         | LoginError.Cancelled -> "The login was cancelled" + nothing
         | LoginError.Token e ->
-            "The authorization code could not be exchanged for a token: " + Messages.exchangeError e + nothing
+            "The authorization code could not be exchanged for a token: " + CallMessages.exchangeError e + nothing
         | LoginError.ApiBaseUrl why ->
             "The API base URL could not be found: "
             + why
             + "; give it with --api-base-url URL or --tenant-id ID"
             + nothing
-        | LoginError.Account e -> "The new token could not be verified: " + Messages.verifyError e + nothing
-        | LoginError.Save e -> Messages.profileError e
+        | LoginError.Account e -> "The new token could not be verified: " + CallMessages.verifyError e + nothing
+        | LoginError.Save e -> CallMessages.profileError e

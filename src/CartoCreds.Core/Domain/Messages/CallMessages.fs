@@ -36,7 +36,11 @@ module CallMessages =
         | ExchangeError.Unreachable reason -> "the token server could not be reached (" + reason + ")"
         | ExchangeError.TimedOut seconds -> "the token server did not answer within " + string seconds + " s"
 
-    /// An access token that has expired, or an exchange that failed.
+    /// A service variable that is invalid: "variable CARTO_AUTH_URL: …".
+    let setting (variable: string, error: CloudValueError) : string =
+        "variable " + variable + ": " + ValueMessages.cloudValueError error
+
+    /// An access token that has expired, an exchange that failed, or an invalid auth server variable.
     let tokenError (error: TokenError) : string =
         match error with
         | TokenError.Expired at ->
@@ -44,6 +48,7 @@ module CallMessages =
             + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
             + "; get a new one (log in again, or create another API access token)"
         | TokenError.Exchange e -> exchangeError e
+        | TokenError.Setting(variable, e) -> setting (variable, e)
 
     let private seconds (wait: TimeSpan) = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s"
 
@@ -75,9 +80,9 @@ module CallMessages =
             + detail
             + (match error.Endpoint with
                | Endpoint.LegacyAccount -> "; check the base URL and the username"
-               | Endpoint.CloudAccount -> "; check the accounts URL (" + Verification.AccountsUrlVariable + ")"
+               | Endpoint.CloudAccount -> "; check the accounts URL (" + CloudServices.AccountsUrlVariable + ")"
                | Endpoint.TokenServer ->
-                   "; check the auth server's base URL (" + TokenExchange.AuthUrlVariable + "; without /oauth/token)")
+                   "; check the auth server's base URL (" + CloudServices.AuthUrlVariable + "; without /oauth/token)")
         | VerifyFailure.RateLimited ->
             "CARTO is limiting requests"
             + status

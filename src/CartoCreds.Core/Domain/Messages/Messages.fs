@@ -2,45 +2,13 @@ namespace CartoCreds.Core
 
 open System
 
-/// Every error a user can see, turned into text in this one place. No message contains an API
-/// key: the error values carry none. Text is joined with `+`, not `$"…"`: F# interpolation goes
-/// through printf, which Native AOT cannot compile without warnings.
+/// Resolution's errors as text: a present layer's problem, an absent layer's reason, the error of
+/// either kind of credentials, and how to get some. With `ValueMessages` (values, files) and
+/// `CallMessages` (calls to CARTO), this folder is the one place where errors become text. No
+/// message contains a key, token or secret: the error values carry none. Text is joined with `+`,
+/// not `$"…"`: F# interpolation goes through printf, which Native AOT cannot compile without warnings.
 [<RequireQualifiedAccess>]
 module Messages =
-
-    /// A value error on its own, as a setter reports it: "base URL 'x' is not an absolute URL…".
-    let valueError (error: ValueError) : string = ValueMessages.valueError error
-
-    /// The same, with hints in the words of a surface (`allowNonSecure: true` for C#).
-    let valueErrorOn (surface: Surface) (error: ValueError) : string = ValueMessages.valueErrorOn surface error
-
-    /// Several value errors, joined.
-    let valueErrors (errors: ValueError list) : string = ValueMessages.valueErrors errors
-
-    /// A CARTO 3 value error.
-    let cloudValueError (error: CloudValueError) : string = ValueMessages.cloudValueError error
-
-    /// What the operating system refused, in the project's words.
-    let ioProblem (problem: IoProblem) : string = ValueMessages.ioProblem problem
-
-    /// Who else could change a file, and how to stop it.
-    let exposure (exposure: Exposure) : string = ValueMessages.exposure exposure
-
-    /// A file refused because another user could change it, in the same words wherever it is
-    /// refused: by a read of the saved session, or by a save (SPEC §7.3).
-    let exposed (what: Exposure) : string = ValueMessages.exposed what
-
-    /// Why a file could not be read, after the file's path.
-    let readError (error: ReadError) : string = ValueMessages.readError error
-
-    /// Why a save or a delete failed.
-    let storeError (error: StoreError) : string = ValueMessages.storeError error
-
-    /// A token cache that another user could have written: never read or written (SPEC §7.4).
-    let cacheIgnored (what: Exposure) : string = ValueMessages.cacheIgnored what
-
-    /// Why a file's bytes are not credentials, after the file's path.
-    let decodeError (layer: Layer) (error: DecodeError) : string = ValueMessages.decodeError layer error
 
     let private keyAlone (layer: Layer) =
         match layer with
@@ -70,7 +38,8 @@ module Messages =
         match problem with
         | LayerProblem.InvalidValues errors ->
             errors |> List.map (ValueMessages.valueErrorAt surface layer) |> String.concat "; "
-        | LayerProblem.InvalidCloudValues errors -> errors |> List.map cloudValueError |> String.concat "; "
+        | LayerProblem.InvalidCloudValues errors ->
+            errors |> List.map ValueMessages.cloudValueError |> String.concat "; "
         | LayerProblem.ApiKeyAlone -> keyAlone layer
         | LayerProblem.ConflictingApiKeys ->
             "api_key and key differ; give only one (key is the CARTOframes 0.x name of api_key)"
@@ -82,10 +51,10 @@ module Messages =
         | LayerProblem.NoFileForProfile(path, name) ->
             "there is no file at " + path + ", so no profile " + profileName name
         | LayerProblem.NoProfile -> "no profile is named and the file has no current_profile"
-        | LayerProblem.ServiceUrl(variable, error) -> variable + ": " + cloudValueError error
-        | LayerProblem.Unreadable error -> readError error
-        | LayerProblem.Undecodable error -> decodeError layer error
-        | LayerProblem.Exposed what -> exposed what
+        | LayerProblem.ServiceUrl(_, error) -> ValueMessages.cloudValueError error
+        | LayerProblem.Unreadable error -> ValueMessages.readError error
+        | LayerProblem.Undecodable error -> ValueMessages.decodeError layer error
+        | LayerProblem.Exposed what -> ValueMessages.exposed what
 
     /// An origin: "Arguments (username, api_key)", "Saved session (/path/creds.json)".
     let origin (origin: Origin) : string =
@@ -217,19 +186,4 @@ module Messages =
     /// A warning about credentials that resolved.
     let warning (warning: Warning) : string =
         match warning with
-        | Warning.Exposed what -> "warning: " + exposure what
-
-    /// A CARTO CLI profile that could not be written, removed or made current (SPEC §7.3, §7.6).
-    let profileError (error: ProfileError) : string = CallMessages.profileError error
-
-    /// Why client credentials could not be exchanged for a token (SPEC §7.4); never the secret.
-    let exchangeError (error: ExchangeError) : string = CallMessages.exchangeError error
-
-    /// Why no valid token can be handed out: an expired access token, or a failed exchange.
-    let tokenError (error: TokenError) : string = CallMessages.tokenError error
-
-    /// A failed verification (SPEC §8): what failed, at which URL (never with a secret), and what to do.
-    let verifyError (error: VerifyError) : string = CallMessages.verifyError error
-
-    /// Hosted options that do not say one platform (SPEC §9), naming the fields to remove.
-    let platformError (error: PlatformError) : string = HostedPlatform.message error
+        | Warning.Exposed what -> "warning: " + ValueMessages.exposure what

@@ -89,7 +89,8 @@ type LayerProblem =
     /// A profile was asked for, and there is no CARTO CLI file to hold it.
     | NoFileForProfile of path: string * name: string
     | NoProfile
-    /// A service URL variable (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) that is not a URL of its kind.
+    /// A service URL variable (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) that is not a URL of its kind:
+    /// read with every CARTO 3 resolution, and reported as the Environment layer's problem.
     | ServiceUrl of variable: string * error: CloudValueError
     | Unreadable of ReadError
     | Undecodable of DecodeError

@@ -36,6 +36,8 @@ type ExchangeError =
 type TokenError =
     | Expired of at: DateTimeOffset
     | Exchange of ExchangeError
+    /// The auth server's variable (`CARTO_AUTH_URL`) is invalid, so no exchange can be made.
+    | Setting of variable: string * error: CloudValueError
 
 /// Where and as whom client credentials are exchanged for tokens (SPEC §7.4): the auth server,
 /// the client id and its secret, which stays typed until the request's form is built.
@@ -55,32 +57,12 @@ type TokenEndpoint =
 [<RequireQualifiedAccess>]
 module TokenExchange =
 
-    /// `https://auth.carto.com`, unless `CARTO_AUTH_URL` names another.
-    [<Literal>]
-    let DefaultAuthUrl = "https://auth.carto.com"
-
-    [<Literal>]
-    let AuthUrlVariable = "CARTO_AUTH_URL"
-
     [<Literal>]
     let Audience = "carto-cloud-native-api"
 
     /// The most of a reply that is read: a token reply is a few kilobytes.
     [<Literal>]
     let MaxReply = 65536
-
-    /// The token server: `CARTO_AUTH_URL` when set (API base URL rules), else the default.
-    /// A value ending in `/oauth/token` (the endpoint, not the server) is refused with that hint.
-    let authUrl (getVariable: string -> string option) : Result<ServiceUrl, CloudValueError> =
-        getVariable AuthUrlVariable
-        |> Input.givenOption
-        |> Option.defaultValue DefaultAuthUrl
-        |> ServiceUrl.create
-        |> Result.bind (fun url ->
-            if (ServiceUrl.value url).EndsWith("/oauth/token", StringComparison.OrdinalIgnoreCase) then
-                Error CloudValueError.TokenEndpoint
-            else
-                Ok url)
 
     /// How early a token is replaced: 5 minutes before it expires, or half its lifetime when shorter.
     let early = TimeSpan.FromMinutes 5.0

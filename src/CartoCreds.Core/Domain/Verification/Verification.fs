@@ -92,26 +92,12 @@ module Attach =
 [<RequireQualifiedAccess>]
 module Verification =
 
-    /// CARTO 3's accounts API, unless `CARTO_ACCOUNTS_URL` names another.
-    [<Literal>]
-    let DefaultAccountsUrl = "https://accounts.app.carto.com"
-
-    [<Literal>]
-    let AccountsUrlVariable = "CARTO_ACCOUNTS_URL"
-
     /// How long a verification waits for an answer before it calls the service unreachable.
     let defaultTimeout = TimeSpan.FromSeconds 10.0
 
     /// The most of an answer that is read: an account is a few kilobytes.
     [<Literal>]
     let MaxAnswer = 262144
-
-    /// The accounts API: `CARTO_ACCOUNTS_URL` when set (API base URL rules), else the default.
-    let accountsUrl (getVariable: string -> string option) : Result<ServiceUrl, CloudValueError> =
-        getVariable AccountsUrlVariable
-        |> Input.givenOption
-        |> Option.defaultValue DefaultAccountsUrl
-        |> ServiceUrl.create
 
     /// The legacy account URL as shown: `{base_url}/api/v3/me`, without the key.
     let legacyUrl (credentials: Credentials) : string = BaseUrl.value credentials.BaseUrl + "/api/v3/me"
@@ -173,9 +159,9 @@ module Verification =
     /// `user_id`, `email`, `user_metadata.tenant_domain`. `None` when the body is not a JSON object
     /// naming an account (a proxy's `{}` or an HTML page verifies nothing). Read by the decoders
     /// every file and reply shares.
-    let identity (legacy: bool) (body: ReadOnlyMemory<byte>) : Identity option =
+    let identity (endpoint: Endpoint) (body: ReadOnlyMemory<byte>) : Identity option =
         match Decode.fromBytes Ok body with
-        | Ok(Json.Object _ as root) when legacy ->
+        | Ok(Json.Object _ as root) when endpoint = Endpoint.LegacyAccount ->
             let user = Decode.child "user_data" root
 
             match text "username" user, text "id" user with
@@ -199,7 +185,7 @@ module Verification =
 
     /// What an answer means: the identity, or the failure with the status and when to retry.
     let answer
-        (legacy: bool)
+        (endpoint: Endpoint)
         (url: string)
         (status: int)
         (retry: TimeSpan option)
@@ -208,7 +194,7 @@ module Verification =
         let failed failure detail =
             Error
                 { Failure = failure
-                  Endpoint = (if legacy then Endpoint.LegacyAccount else Endpoint.CloudAccount)
+                  Endpoint = endpoint
                   Status = Some status
                   RetryAfter = (if failure = VerifyFailure.RateLimited then retry else None)
                   Url = url
@@ -217,7 +203,7 @@ module Verification =
         match failureOf status with
         | Some failure -> failed failure None
         | None ->
-            match body |> Option.bind (identity legacy) with
+            match body |> Option.bind (identity endpoint) with
             | Some found -> Ok found
             | None when body.IsNone ->
                 failed VerifyFailure.UnexpectedAnswer (Some "an answer too large to be an account")

@@ -108,7 +108,7 @@ module Log =
 
     let private warnings (log: ILogger) (list: Warning list) =
         for Warning.Exposed what in list do
-            exposedFileMessage.Invoke(log, Messages.exposure what, null)
+            exposedFileMessage.Invoke(log, ValueMessages.exposure what, null)
 
     /// A resolution of either kind (SPEC §2, §7.2): the layers passed over (Debug), then the layer
     /// used (Information) and its warnings, or the invalid layer that stopped it (Debug: the caller
@@ -170,7 +170,7 @@ module Log =
             replacementFailedMessage.Invoke(
                 log,
                 clientId,
-                Messages.exchangeError error,
+                CallMessages.exchangeError error,
                 expiry current,
                 at retryAt,
                 null
@@ -179,17 +179,17 @@ module Log =
     /// A back-off with no token to serve, until `retryAt`.
     let backingOff (log: ILogger) (clientId: string) (error: ExchangeError) (retryAt: DateTimeOffset) =
         if log.IsEnabled LogLevel.Warning then
-            backingOffMessage.Invoke(log, clientId, Messages.exchangeError error, at retryAt, null)
+            backingOffMessage.Invoke(log, clientId, CallMessages.exchangeError error, at retryAt, null)
 
     /// An exchange that failed with no token to serve.
     let exchangeFailed (log: ILogger) (clientId: string) (error: ExchangeError) =
         if log.IsEnabled LogLevel.Warning then
-            exchangeFailedMessage.Invoke(log, clientId, Messages.exchangeError error, null)
+            exchangeFailedMessage.Invoke(log, clientId, CallMessages.exchangeError error, null)
 
     /// A token cache that another user could have written: neither read nor written.
     let cacheIgnored (log: ILogger) (what: Exposure) =
         if log.IsEnabled LogLevel.Warning then
-            cacheIgnoredMessage.Invoke(log, "the token cache is not used: " + Messages.exposure what, null)
+            cacheIgnoredMessage.Invoke(log, "the token cache is not used: " + ValueMessages.exposure what, null)
 
     /// A token the service refused, dropped.
     let dropped (log: ILogger) (clientId: string) = tokenDroppedMessage.Invoke(log, clientId, null)

@@ -13,12 +13,10 @@ open System.Threading.Tasks
 [<RequireQualifiedAccess>]
 module Verify =
 
-    let private endpointOf legacy = if legacy then Endpoint.LegacyAccount else Endpoint.CloudAccount
-
-    let private unreachable (legacy: bool) (url: string) (detail: string) =
+    let private unreachable (endpoint: Endpoint) (url: string) (detail: string) =
         Error
             { Failure = VerifyFailure.Unreachable
-              Endpoint = endpointOf legacy
+              Endpoint = endpoint
               Status = None
               RetryAfter = None
               Url = url
@@ -38,36 +36,34 @@ module Verify =
 
     /// What an answer means. A redirect is never followed, and an answer from another origin (a
     /// caller's client that followed one) is not taken: no other server can claim the account.
-    let private meaning (legacy: bool) (shown: string) (response: HttpResponseMessage) (cancel: CancellationToken) =
+    let private meaning
+        (endpoint: Endpoint)
+        (shown: string)
+        (response: HttpResponseMessage)
+        (cancel: CancellationToken)
+        =
         task {
             let status = int response.StatusCode
             let answered = response.RequestMessage.RequestUri
 
             if status >= 300 && status < 400 then
                 let target = TokenExchange.originOf (Option.ofObj response.Headers.Location)
-                return Error(Verification.redirected (endpointOf legacy) shown status target)
+                return Error(Verification.redirected endpoint shown status target)
             elif
                 not (isNull answered)
                 && answered.GetLeftPart UriPartial.Authority <> Uri(shown).GetLeftPart UriPartial.Authority
             then
-                return
-                    Error(
-                        Verification.redirected
-                            (endpointOf legacy)
-                            shown
-                            status
-                            (TokenExchange.originOf (Some answered))
-                    )
+                return Error(Verification.redirected endpoint shown status (TokenExchange.originOf (Some answered)))
             else
                 let! body = Http.readBounded response.Content Verification.MaxAnswer cancel
-                return Verification.answer legacy shown status (retryAfter response.Headers.RetryAfter) body
+                return Verification.answer endpoint shown status (retryAfter response.Headers.RetryAfter) body
         }
 
     /// One GET: the answer's meaning, or unreachability after `timeout`.
     let private get
         (send: Send)
         (timeout: TimeSpan)
-        (legacy: bool)
+        (endpoint: Endpoint)
         (shown: string)
         (prepare: HttpRequestMessage -> unit)
         (cancel: CancellationToken)
@@ -85,13 +81,14 @@ module Verify =
                 | Error e -> return Error e
                 | Ok response ->
                     use response = response
-                    return! meaning legacy shown response linked.Token
+                    return! meaning endpoint shown response linked.Token
             with
             | :? OperationCanceledException when not cancel.IsCancellationRequested ->
-                return unreachable legacy shown ("no answer within " + string timeout.TotalSeconds + " s")
+                return unreachable endpoint shown ("no answer within " + string timeout.TotalSeconds + " s")
             | :? HttpRequestException as e when not cancel.IsCancellationRequested ->
-                return unreachable legacy shown (Http.failure e)
-            | :? IOException when not cancel.IsCancellationRequested -> return unreachable legacy shown Http.closedEarly
+                return unreachable endpoint shown (Http.failure e)
+            | :? IOException when not cancel.IsCancellationRequested ->
+                return unreachable endpoint shown Http.closedEarly
         }
 
     let private plain (client: HttpClient) : Send =
@@ -112,7 +109,7 @@ module Verify =
         let sent = Verification.legacyRequest credentials
 
         Telemetry.traced "cartocreds.verify" "api_key" shown Telemetry.verifyOutcome (fun () ->
-            get (plain client) timeout true shown (fun request -> request.RequestUri <- sent) cancel)
+            get (plain client) timeout Endpoint.LegacyAccount shown (fun request -> request.RequestUri <- sent) cancel)
 
     /// <summary>
     /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token, sent by the one
@@ -155,8 +152,8 @@ module Verify =
                     match! Renewal.sendAsync authenticate send request cancel with
                     | Ok response -> return Ok response
                     | Error(TokenError.Exchange e) ->
-                        return Error(Verification.ofExchange authUrl e (Messages.exchangeError e))
-                    | Error(TokenError.Expired _ as e) ->
+                        return Error(Verification.ofExchange authUrl e (CallMessages.exchangeError e))
+                    | Error(TokenError.Expired _ | TokenError.Setting _ as e) ->
                         return
                             Error
                                 { Failure = VerifyFailure.Rejected
@@ -164,10 +161,10 @@ module Verify =
                                   Status = None
                                   RetryAfter = None
                                   Url = shown
-                                  Detail = Some(Messages.tokenError e) }
+                                  Detail = Some(CallMessages.tokenError e) }
                 }
 
         let kind = if authUrl = "" then "access_token" else "client_credentials"
 
         Telemetry.traced "cartocreds.verify" kind shown Telemetry.verifyOutcome (fun () ->
-            get send timeout false shown ignore cancel)
+            get send timeout Endpoint.CloudAccount shown ignore cancel)

@@ -79,7 +79,7 @@ module Login =
                             return
                                 TenantConfig.apiBaseUrl (Encoding.UTF8.GetString yaml.Span)
                                 |> Result.bind (fun url ->
-                                    ApiBaseUrl.create url |> Result.mapError Messages.cloudValueError)
+                                    ApiBaseUrl.create url |> Result.mapError ValueMessages.cloudValueError)
                 | _ -> return Error "the accounts service named no tenant_domain"
         }
 
@@ -167,11 +167,14 @@ module Login =
         (cancel: CancellationToken)
         : Task<Result<LoggedIn, LoginError>> =
         task {
-            match TokenExchange.authUrl host.GetVariable, Verification.accountsUrl host.GetVariable with
+            match CloudServices.authUrl host.GetVariable, CloudServices.accountsUrl host.GetVariable with
             | Error e, _ ->
-                return Error(LoginError.Setting(TokenExchange.AuthUrlVariable + ": " + Messages.cloudValueError e))
+                return Error(LoginError.Setting(CloudServices.AuthUrlVariable + ": " + ValueMessages.cloudValueError e))
             | _, Error e ->
-                return Error(LoginError.Setting(Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e))
+                return
+                    Error(
+                        LoginError.Setting(CloudServices.AccountsUrlVariable + ": " + ValueMessages.cloudValueError e)
+                    )
             | Ok authUrl, Ok accounts ->
                 let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
                 let clientId = OAuthLogin.clientId host.GetVariable

@@ -75,44 +75,31 @@ module LoginProfile =
         task {
             match CloudCredentials.ofToken token.Value (Some(ApiBaseUrl.value api)) with
             | Error errors ->
-                return Error(LoginError.ApiBaseUrl(errors |> List.map Messages.cloudValueError |> String.concat "; "))
+                return
+                    Error(LoginError.ApiBaseUrl(errors |> List.map ValueMessages.cloudValueError |> String.concat "; "))
             | Ok credentials ->
-                match
-                    CloudSession.Create(
-                        host,
-                        credentials,
-                        Some http,
-                        None,
-                        ignore,
-                        Verification.defaultTimeout,
-                        NullLogger.Instance
-                    )
-                with
-                | Error e -> return Error(LoginError.Setting(Messages.cloudValueError e))
-                | Ok session ->
-                    match! session.VerifyAsync(session.Timeout, cancel) with
-                    | Error e ->
-                        return
-                            Error(
-                                LoginError.Setting(Verification.AccountsUrlVariable + ": " + Messages.cloudValueError e)
-                            )
-                    | Ok(Error e) -> return Error(LoginError.Account e)
-                    | Ok(Ok identity) ->
-                        let saved =
-                            if save then
-                                CliFile.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
-                                |> Result.map Some
-                            else
-                                Ok None
+                let session = CloudSession.Create(host, credentials, { SessionOptions.Default with Http = Some http })
 
-                        match saved with
-                        | Error e -> return Error(LoginError.Save e)
-                        | Ok saved ->
-                            return
-                                Ok
-                                    { Credentials = credentials
-                                      ExpiresOn = token.ExpiresOn
-                                      Saved = saved
-                                      Email = identity.Email
-                                      TenantDomain = identity.TenantDomain }
+                match! session.VerifyAsync(session.Timeout, cancel) with
+                | Error(variable, e) ->
+                    return Error(LoginError.Setting(variable + ": " + ValueMessages.cloudValueError e))
+                | Ok(Error e) -> return Error(LoginError.Account e)
+                | Ok(Ok identity) ->
+                    let saved =
+                        if save then
+                            CliFile.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
+                            |> Result.map Some
+                        else
+                            Ok None
+
+                    match saved with
+                    | Error e -> return Error(LoginError.Save e)
+                    | Ok saved ->
+                        return
+                            Ok
+                                { Credentials = credentials
+                                  ExpiresOn = token.ExpiresOn
+                                  Saved = saved
+                                  Email = identity.Email
+                                  TenantDomain = identity.TenantDomain }
         }

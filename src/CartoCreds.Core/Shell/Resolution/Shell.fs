@@ -83,23 +83,6 @@ module Shell =
         Log.resolution log (fun (c: CloudCredentials) -> c.Text) passed result
         result
 
-    /// <summary>
-    /// SPEC §7.3: writes an access token as a profile of the CARTO CLI file (the given path, else
-    /// `~/.carto_credentials.json`), keeping every other profile and key, atomically and privately,
-    /// under the file's lock. Returns the path and the profile.
-    /// </summary>
-    let saveProfile host profile path credentials = CliFile.save host profile path credentials
-
-    /// Removes a profile of the CARTO CLI file (the current one when none is named), keeping every
-    /// other, under the file's lock; `None` when there was no such profile or no file.
-    let deleteProfile host profile path = CliFile.delete host profile path
-
-    /// SPEC §7.6: the CARTO CLI file's path and its profiles; no file is no profile.
-    let listProfiles host path = CliFile.list host path
-
-    /// SPEC §7.6: makes a profile of the CARTO CLI file current, under the file's lock.
-    let useProfile host name path = CliFile.makeCurrent host name path
-
     /// The credentials in a file: the given path, or the saved session when none is given.
     /// Either way the file was asked for, so a missing one is an error.
     let load (host: Host) (path: string option) : Result<Resolved<Credentials>, ResolveError> =

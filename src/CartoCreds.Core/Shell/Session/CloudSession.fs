@@ -32,79 +32,46 @@ type CloudSession
     private
     (
         credentials: CloudCredentials,
-        tokens: TokenSource option,
-        http: Lazy<HttpClient>,
-        time: TimeProvider,
+        tokens: Result<TokenSource, TokenError> option,
         accounts: Result<ServiceUrl, CloudValueError>,
-        timeout: TimeSpan
+        options: SessionOptions
     ) =
 
     let own = Uri(ApiBaseUrl.value credentials.ApiBaseUrl + "/")
+    let http, time, timeout = options.Client, options.Clock, options.Timeout
 
     let exchanged (result: Result<AccessToken, ExchangeError>) = Result.mapError TokenError.Exchange result
 
+    let source =
+        match tokens with
+        | Some(Ok source) -> Some source
+        | _ -> None
+
     /// <summary>
-    /// A session for resolved credentials on a host: `http` and `time` when the caller hands them
-    /// in (`IHttpClientFactory`, a container's clock), else the library's client and the system
-    /// clock; `timeout` bounds each token exchange, and is the session's `Timeout`. Fails only when
-    /// `CARTO_AUTH_URL` is invalid (for client credentials). Token exchanges and the disk cache
-    /// are logged to `log` (SPEC §10).
+    /// A session for resolved credentials on a host, done as `options` say (the library's client,
+    /// the system clock and a 10 s bound unless they say otherwise). Never fails: services that
+    /// the host's variables name invalidly (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) are an error
+    /// of the token or the verification that needs them, naming the variable.
     /// </summary>
-    static member Create
-        (
-            host: Host,
-            credentials: CloudCredentials,
-            http: HttpClient option,
-            time: TimeProvider option,
-            warn: Exposure -> unit,
-            timeout: TimeSpan,
-            log: ILogger
-        ) : Result<CloudSession, CloudValueError> =
-        let http =
-            match http with
-            | Some client -> Lazy<HttpClient>.CreateFromValue client
-            | None -> Http.shared
+    static member Create(host: Host, credentials: CloudCredentials, options: SessionOptions) : CloudSession =
+        let accounts = CloudServices.accountsUrl host.GetVariable
 
-        let time = defaultArg time TimeProvider.System
-        let accounts = Verification.accountsUrl host.GetVariable
+        let tokens =
+            match credentials.Grant with
+            | Grant.AccessToken _ -> None
+            | Grant.ClientCredentials(id, secret) ->
+                match CloudServices.authUrl host.GetVariable with
+                | Error e -> Some(Error(TokenError.Setting(CloudServices.AuthUrlVariable, e)))
+                | Ok authUrl ->
+                    let cache =
+                        match Location.tokenCacheDirectory host.Platform host.GetVariable with
+                        | Ok dir -> Some dir
+                        | Error _ -> None
 
-        match credentials.Grant with
-        | Grant.AccessToken _ -> Ok(CloudSession(credentials, None, http, time, accounts, timeout))
-        | Grant.ClientCredentials(id, secret) ->
-            TokenExchange.authUrl host.GetVariable
-            |> Result.map (fun authUrl ->
-                let cache =
-                    match Location.tokenCacheDirectory host.Platform host.GetVariable with
-                    | Ok dir -> Some dir
-                    | Error _ -> None
+                    let endpoint = { AuthUrl = authUrl; ClientId = id; Secret = secret }
+                    Some(Ok(TokenSource(endpoint, cache, options)))
 
-                let endpoint = { AuthUrl = authUrl; ClientId = id; Secret = secret }
-                let tokens = TokenSource(endpoint, http, time, cache, timeout, warn, log)
-
-                CloudSession(credentials, Some tokens, http, time, accounts, timeout))
-
-    /// As above, logging nothing.
-    static member Create
-        (
-            host: Host,
-            credentials: CloudCredentials,
-            http: HttpClient option,
-            time: TimeProvider option,
-            warn: Exposure -> unit,
-            timeout: TimeSpan
-        ) : Result<CloudSession, CloudValueError> =
-        CloudSession.Create(host, credentials, http, time, warn, timeout, NullLogger.Instance)
-
-    /// As above, with the default timeout of 10 s.
-    static member Create
-        (
-            host: Host,
-            credentials: CloudCredentials,
-            http: HttpClient option,
-            time: TimeProvider option,
-            warn: Exposure -> unit
-        ) : Result<CloudSession, CloudValueError> =
-        CloudSession.Create(host, credentials, http, time, warn, Verification.defaultTimeout)
+        CloudSession(credentials, tokens, accounts, options)
 
     member _.Credentials = credentials
 
@@ -115,7 +82,7 @@ type CloudSession
     member _.BaseAddress = own
 
     /// The token server of client credentials; `None` for an access token.
-    member _.AuthUrl = tokens |> Option.map (fun t -> t.AuthUrl)
+    member _.AuthUrl = source |> Option.map (fun t -> t.AuthUrl)
 
     /// <summary>
     /// A valid token: an access token until it expires (then `TokenError.Expired`), or one
@@ -135,7 +102,8 @@ type CloudSession
                           ExpiresOn = expires
                           RefreshOn = defaultArg expires DateTimeOffset.MaxValue }
                 )
-        | Grant.ClientCredentials _, Some source -> Pending.map exchanged (source.GetAsync cancellationToken)
+        | Grant.ClientCredentials _, Some(Ok source) -> Pending.map exchanged (source.GetAsync cancellationToken)
+        | Grant.ClientCredentials _, Some(Error e) -> ValueTask<_>(Error e)
         | Grant.ClientCredentials _, None -> invalidOp "client credentials without a token source"
 
     /// How requests to `origin` (scheme, host and port) are authenticated with the bearer token;
@@ -158,7 +126,7 @@ type CloudSession
                         Result.map (fun token ->
                             request.Headers.Authorization <- AuthenticationHeaderValue("Bearer", token.Value))
                     )
-          Drop = tokens |> Option.map (fun source -> source.Invalidate) }
+          Drop = source |> Option.map (fun source -> source.Invalidate) }
 
     /// Requests to the API base URL's own origin (SPEC §8).
     member this.Authenticate: Authenticate = this.AuthenticateTo own
@@ -171,21 +139,23 @@ type CloudSession
 
     /// <summary>
     /// SPEC §8: `GET {accounts_url}/users/me` with the bearer token, through this session's client,
-    /// within `timeout`; a refused token from client credentials is replaced once. An invalid
-    /// `CARTO_ACCOUNTS_URL` is its own error.
+    /// within `timeout`; a refused token from client credentials is replaced once. A service
+    /// variable that is invalid (`CARTO_ACCOUNTS_URL`, or `CARTO_AUTH_URL` for client credentials)
+    /// is its own error, with the variable's name.
     /// </summary>
     member this.VerifyAsync
         (timeout: TimeSpan, cancellationToken: CancellationToken)
-        : Task<Result<Result<Identity, VerifyError>, CloudValueError>> =
+        : Task<Result<Result<Identity, VerifyError>, string * CloudValueError>> =
         this.VerifyAsync(http.Value, timeout, cancellationToken)
 
     /// As `VerifyAsync`, sending the account request through `client`.
     member this.VerifyAsync
         (client: HttpClient, timeout: TimeSpan, cancellationToken: CancellationToken)
-        : Task<Result<Result<Identity, VerifyError>, CloudValueError>> =
-        match accounts with
-        | Error e -> Task.FromResult(Error e)
-        | Ok url ->
+        : Task<Result<Result<Identity, VerifyError>, string * CloudValueError>> =
+        match accounts, tokens with
+        | Error e, _ -> Task.FromResult(Error(CloudServices.AccountsUrlVariable, e))
+        | _, Some(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
+        | Ok url, _ ->
             task {
                 let authenticate = this.AuthenticateTo(Uri(ServiceUrl.value url + "/"))
                 let authUrl = defaultArg this.AuthUrl ""

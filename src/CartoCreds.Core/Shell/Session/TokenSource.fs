@@ -1,9 +1,7 @@
 namespace CartoCreds.Core
 
 open System
-open System.IO
 open System.Net.Http
-open System.Security.Cryptography
 open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
@@ -34,53 +32,37 @@ type private Phase =
 /// No redirect is followed. A cache that another user could have written is neither read nor
 /// written, and `warn` is told why. What it does is logged to `log` (SPEC §10). Errors are values.
 /// </summary>
-type TokenSource
-    (
-        endpoint: TokenEndpoint,
-        http: Lazy<HttpClient>,
-        time: TimeProvider,
-        cacheDirectory: string option,
-        timeout: TimeSpan,
-        warn: Exposure -> unit,
-        log: ILogger
-    ) =
+type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options: SessionOptions) =
 
+    let http, time, timeout = options.Client, options.Clock, options.Timeout
+    let warn, log = options.Warn, options.Log
     let gate = obj ()
     let mutable phase = Empty None
-    let clientId, secret, auth = endpoint.ClientId, endpoint.Secret, endpoint.Auth
-    let client = CloudText.value clientId
+    let auth = endpoint.Auth
+    let client = CloudText.value endpoint.ClientId
 
-    let cachePath =
-        cacheDirectory |> Option.map (fun dir -> Path.Combine(dir, TokenCache.name auth clientId))
+    let cachePath = cacheDirectory |> Option.map (fun dir -> TokenCacheStore.path dir endpoint)
+
+    /// Told when the cache is skipped because another user could have written it.
+    let ignored (exposure: Exposure) =
+        warn exposure
+        Log.cacheIgnored log exposure
 
     /// The token in the disk cache, when it is this client's and secret's, unexpired, and not the refused one.
     let fromDisk (now: DateTimeOffset) (refused: string option) : AccessToken option =
-        match cachePath with
+        match cachePath |> Option.map (fun path -> TokenCacheStore.read path endpoint) with
+        | Some(Ok token) ->
+            token |> Option.filter (fun t -> TokenExchange.isValid now t && not (Option.contains t.Value refused))
+        | Some(Error exposure) ->
+            ignored exposure
+            None
         | None -> None
-        | Some path ->
-            match Disk.readPrivate path with
-            | Error exposure ->
-                warn exposure
-                Log.cacheIgnored log exposure
-                None
-            | Ok read ->
-                match read.Content with
-                | Ok bytes ->
-                    TokenCache.read auth clientId secret bytes
-                    |> Option.filter (fun t -> TokenExchange.isValid now t && not (Option.contains t.Value refused))
-                | Error _ -> None
 
     /// Writes the cache file for other processes, unless its directories could be another user's.
     let toDisk (token: AccessToken) =
-        match cachePath with
-        | Some path ->
-            match Disk.privateDirectories path with
-            | Some exposure ->
-                warn exposure
-                Log.cacheIgnored log exposure
-            | None ->
-                let salt = Convert.ToHexString(RandomNumberGenerator.GetBytes 16).ToLowerInvariant()
-                Store.write path (TokenCache.bytes auth clientId secret salt token) |> ignore
+        match cachePath |> Option.map (fun path -> TokenCacheStore.write path endpoint token) with
+        | Some(Error exposure) -> ignored exposure
+        | Some(Ok())
         | None -> ()
 
     let post () = TokenPost.post http.Value time timeout endpoint
@@ -147,14 +129,6 @@ type TokenSource
             |> ignore
 
         done'.Task, Some work
-
-    /// A source whose cache warnings go nowhere, and that logs nothing.
-    new(endpoint, http, time, cacheDirectory, timeout) =
-        TokenSource(endpoint, http, time, cacheDirectory, timeout, ignore, NullLogger.Instance)
-
-    /// A source that logs nothing.
-    new(endpoint, http, time, cacheDirectory, timeout, warn) =
-        TokenSource(endpoint, http, time, cacheDirectory, timeout, warn, NullLogger.Instance)
 
     /// The server this source exchanges with.
     member _.AuthUrl = auth

@@ -18,7 +18,7 @@ let private jwt (payload: string) =
 let private ok' result =
     match result with
     | Ok value -> value
-    | Error errors -> failwithf "%s" (errors |> List.map Messages.cloudValueError |> String.concat "; ")
+    | Error errors -> failwithf "%s" (errors |> List.map ValueMessages.cloudValueError |> String.concat "; ")
 
 [<Spec>]
 let ``a token of printable ASCII is accepted and masked like a key`` (SecretKey token) =
@@ -46,7 +46,7 @@ let ``a token, client id or secret with any other character is refused by kind a
     |> List.forall (fun result ->
         match result with
         | Error [ CloudValueError.Character(_, _, at) as e ] ->
-            at = position + 1 && not ((Messages.cloudValueError e).Contains(bad.Trim()))
+            at = position + 1 && not ((ValueMessages.cloudValueError e).Contains(bad.Trim()))
         | _ -> false)
     |@ $"%A{refused}"
 
@@ -85,7 +85,7 @@ let ``the API base URL follows the base URL rules; http only for loopback hosts`
 
     Assert.Equal(
         "API base URL 'http://carto.example.com' is not secure (http); use https (http is accepted for localhost, 127.0.0.0/8 and [::1] only)",
-        Messages.cloudValueError (CloudValueError.NotLoopback(Some "http://carto.example.com"))
+        ValueMessages.cloudValueError (CloudValueError.NotLoopback(Some "http://carto.example.com"))
     )
 
 [<Fact>]

@@ -118,8 +118,8 @@ let ``one byte-order-mark rule: every file and reply is read with a UTF-8 mark a
     Assert.True(Result.isOk (TokenExchange.reply secret now 200 None (withBom reply)))
     Assert.True(Result.isError (TokenExchange.reply secret now 200 None (utf16 reply)))
     let account = "{\"user_id\": \"u-1\", \"email\": \"a@example.com\"}"
-    Assert.True((Verification.identity false (withBom account)).IsSome)
-    Assert.True((Verification.identity false (utf16 account)).IsNone)
+    Assert.True((Verification.identity Endpoint.CloudAccount (withBom account)).IsSome)
+    Assert.True((Verification.identity Endpoint.CloudAccount (utf16 account)).IsNone)
     let cli = "{\"current_profile\": \"p\", \"profiles\": {\"p\": {\"token\": \"eyA\"}}}"
     Assert.True(Result.isOk (CloudFile.decode (withBom cli)))
     Assert.Equal(Error DecodeError.Utf16, CloudFile.decode (utf16 cli))

@@ -74,5 +74,5 @@ let ``makeCurrent sets current_profile only; a missing profile lists those there
 
     match CliProfiles.makeCurrent "/f.json" (Some(bytes before)) "c" with
     | Error(ProfileError.NoSuchProfile("/f.json", "c", [ "a"; "b" ]) as e) ->
-        Assert.Equal("/f.json has no profile 'c'; it has 'a', 'b'", Messages.profileError e)
+        Assert.Equal("/f.json has no profile 'c'; it has 'a', 'b'", CallMessages.profileError e)
     | other -> Assert.Fail(sprintf "%A" other)

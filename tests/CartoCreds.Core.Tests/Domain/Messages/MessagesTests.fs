@@ -150,68 +150,68 @@ let ``scope, store and setter messages`` () =
 
     Assert.Equal(
         "/t/d is a directory, not a credentials file; nothing was changed",
-        Messages.storeError (StoreError.IsDirectory "/t/d")
+        ValueMessages.storeError (StoreError.IsDirectory "/t/d")
     )
 
     Assert.Equal(
         "could not write /t/c.json: permission denied; the previous file is unchanged",
-        Messages.storeError (StoreError.SaveFailed("/t/c.json", IoProblem.PermissionDenied))
+        ValueMessages.storeError (StoreError.SaveFailed("/t/c.json", IoProblem.PermissionDenied))
     )
 
     Assert.Equal(
         "could not remove /t/c.json: the file is busy",
-        Messages.storeError (StoreError.DeleteFailed("/t/c.json", IoProblem.Busy))
+        ValueMessages.storeError (StoreError.DeleteFailed("/t/c.json", IoProblem.Busy))
     )
 
     Assert.Equal(
         "/dev/null is not a regular file (a device, a FIFO or a socket); nothing was changed",
-        Messages.storeError (StoreError.NotRegular "/dev/null")
+        ValueMessages.storeError (StoreError.NotRegular "/dev/null")
     )
 
     Assert.Equal(
         "the default location is unknown because HOME is not set; give a path",
-        Messages.storeError (StoreError.NoLocation(LocationError.VariableNotSet "HOME"))
+        ValueMessages.storeError (StoreError.NoLocation(LocationError.VariableNotSet "HOME"))
     )
 
-    Assert.Equal("API key is empty; give an API key", Messages.valueError (ValueError.Empty Field.ApiKey))
-    Assert.Equal("username is empty; give a username", Messages.valueError (ValueError.Empty Field.Username))
-    Assert.Equal("base URL has no host", Messages.valueError ValueError.BaseUrlNoHost)
+    Assert.Equal("API key is empty; give an API key", ValueMessages.valueError (ValueError.Empty Field.ApiKey))
+    Assert.Equal("username is empty; give a username", ValueMessages.valueError (ValueError.Empty Field.Username))
+    Assert.Equal("base URL has no host", ValueMessages.valueError ValueError.BaseUrlNoHost)
 
     Assert.Equal(
         "API key contains an invisible formatting character (such as a byte-order mark or a zero-width space) at position 1; an API key is printable ASCII without spaces",
-        Messages.valueError (ValueError.ApiKeyCharacter(CharacterKind.Format, 1))
+        ValueMessages.valueError (ValueError.ApiKeyCharacter(CharacterKind.Format, 1))
     )
 
     Assert.Equal(
         "base URL contains user information (user@host); remove it",
-        Messages.valueError ValueError.BaseUrlUserInfo
+        ValueMessages.valueError ValueError.BaseUrlUserInfo
     )
 
-    Assert.Equal("base URL has a fragment (#…); remove it", Messages.valueError ValueError.BaseUrlFragment)
+    Assert.Equal("base URL has a fragment (#…); remove it", ValueMessages.valueError ValueError.BaseUrlFragment)
 
     Assert.Equal(
         "username 'abc' is 3 characters long; a username has at most 63",
-        Messages.valueError (ValueError.UsernameTooLong(Some "abc", 3))
+        ValueMessages.valueError (ValueError.UsernameTooLong(Some "abc", 3))
     )
 
     Assert.Equal(
         "username (not shown: it looks like a token) contains '.'; a username uses only letters, digits, '_' and '-'",
-        Messages.valueError (ValueError.UsernameCharacter(None, '.'))
+        ValueMessages.valueError (ValueError.UsernameCharacter(None, '.'))
     )
 
     Assert.Equal(
         "username 'a\\u001Bb' contains U+001B; a username uses only letters, digits, '_' and '-'",
-        Messages.valueError (ValueError.UsernameCharacter(Some "a\\u001Bb", '\u001b'))
+        ValueMessages.valueError (ValueError.UsernameCharacter(Some "a\\u001Bb", '\u001b'))
     )
 
     Assert.Equal(
         "base URL is not an absolute URL such as https://johnsmith.carto.com",
-        Messages.valueError ValueError.BaseUrlNotAbsolute
+        ValueMessages.valueError ValueError.BaseUrlNotAbsolute
     )
 
     Assert.Equal(
         "base URL 'http://a.carto.com' is not secure (http); use https, or allow non-secure URLs (AllowNonSecure = true)",
-        Messages.valueError (ValueError.BaseUrlInsecure(Some "http://a.carto.com"))
+        ValueMessages.valueError (ValueError.BaseUrlInsecure(Some "http://a.carto.com"))
     )
 
 [<Fact>]
@@ -228,7 +228,7 @@ let ``the allow_non_secure hint names the option of the surface and the layer in
           Surface.CSharp, "allowNonSecure: true"
           Surface.CommandLine, "--allow-non-secure"
           Surface.Options, "AllowNonSecure = true in the options" ] do
-        Assert.Equal(start + ", or allow non-secure URLs (" + option + ")", Messages.valueErrorOn surface insecure)
+        Assert.Equal(start + ", or allow non-secure URLs (" + option + ")", ValueMessages.valueErrorOn surface insecure)
 
         Assert.Equal(
             "Invalid credentials in Arguments (where): " + start + ", or allow non-secure URLs (" + option + ").",
@@ -250,17 +250,17 @@ let ``the allow_non_secure hint names the option of the surface and the layer in
 
     Assert.Equal(
         "base URL has the host '%65vil.com', which is not a DNS name, an IPv4 address or a bracketed IPv6 address",
-        Messages.valueError (ValueError.BaseUrlHost(Some "%65vil.com"))
+        ValueMessages.valueError (ValueError.BaseUrlHost(Some "%65vil.com"))
     )
 
     Assert.Equal(
         "base URL has the port '0'; a port is a number from 1 to 65535",
-        Messages.valueError (ValueError.BaseUrlPort(Some "0"))
+        ValueMessages.valueError (ValueError.BaseUrlPort(Some "0"))
     )
 
     Assert.Equal(
         "base URL has a path with characters a URL may not hold (escape them as %XX)",
-        Messages.valueError ValueError.BaseUrlPath
+        ValueMessages.valueError ValueError.BaseUrlPath
     )
 
     Assert.Equal(

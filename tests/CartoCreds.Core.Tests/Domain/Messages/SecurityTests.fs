@@ -43,14 +43,14 @@ let private messagesOf (url: string) : string list =
           [ false; true ]
           |> List.choose (fun allow ->
               match BaseUrl.create allow url with
-              | Error e -> Some(Messages.valueError e)
+              | Error e -> Some(ValueMessages.valueError e)
               | Ok _ -> None)
       match Resolve.fromArguments { Arguments.None with BaseUrl = Some url } with
       | Error e -> Messages.resolveError e
       | Ok _ -> ()
       // A URL where a username is expected (DefaultCredentials.Set's first argument without a scheme).
       match Username.create url with
-      | Error e -> Messages.valueError e
+      | Error e -> ValueMessages.valueError e
       | Ok _ -> ()
       match
           Resolve.first
@@ -111,7 +111,7 @@ let ``a refused username is shown bounded and escaped, and never when it looks l
         match Username.create text with
         | Ok _ -> true |> Prop.classify true "accepted"
         | Error e ->
-            let message = Messages.valueError e
+            let message = ValueMessages.valueError e
 
             (bounded message && (not (Refused.looksLikeToken text) || not (message.Contains text))) |@ $"%A{message}"
             |> Prop.classify (Refused.looksLikeToken text) "token")
@@ -121,7 +121,7 @@ let ``a refused key is never shown, only the kind and position of the character`
     Prop.forAll (Arb.fromGen invalidApiKeyText) (fun bad ->
         match ApiKey.create (key + bad) with
         | Error e ->
-            let message = Messages.valueError e
+            let message = ValueMessages.valueError e
             (not (message.Contains key) && not (message.Contains(bad.Trim())) && bounded message) |@ message
         | Ok _ -> false |@ "accepted")
 

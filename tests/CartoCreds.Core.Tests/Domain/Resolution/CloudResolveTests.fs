@@ -205,7 +205,10 @@ let private stackOf (kinds: Map<Layer, Kind>) : Gen<CloudStack> =
                         | _ -> file filePath "[1, 2]")
               Environment =
                 fun name ->
-                    reached.Add Layer.Environment |> ignore
+                    // The services' variables are settings every resolution reads, not the layer.
+                    if name <> CloudServices.AuthUrlVariable && name <> CloudServices.AccountsUrlVariable then
+                        reached.Add Layer.Environment |> ignore
+
                     Map.tryFind name variables
               SavedSession =
                 fun () ->
@@ -492,4 +495,43 @@ let ``a named file is carto-auth's client credentials or a CARTO CLI file, told 
     Assert.Equal(
         "Invalid CARTO 3 credentials in File (" + filePath + "): it is not valid JSON (line 1, position 2).",
         CloudResolve.resolve (named "{x") |> message
+    )
+
+[<Fact>]
+let ``an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is reported by resolution, naming the variable, whatever layer gave the credentials``
+    ()
+    =
+    let fromArguments =
+        { noCloudLayers with
+            Arguments =
+                { CloudArguments.None with
+                    ClientId = Some "m2m-client"
+                    ClientSecret = Some "s3cr3t-s3cr3t-s3cr3t-0009" } }
+
+    Assert.Equal(
+        "Invalid CARTO 3 credentials in Environment (CARTO_AUTH_URL): it names the token endpoint (…/oauth/token); "
+        + "give the auth server's base URL, such as https://auth.carto.com (the library adds /oauth/token).",
+        fromArguments
+        |> withEnvironment [ "CARTO_AUTH_URL", "https://auth.carto.com/oauth/token" ]
+        |> CloudResolve.resolve
+        |> message
+    )
+
+    let fromCli =
+        noCloudLayers |> withCli cliFile |> withEnvironment [ "CARTO_ACCOUNTS_URL", "ftp://accounts" ]
+
+    match CloudResolve.resolve fromCli with
+    | Error(ResolveError.InvalidLayer(CredentialsKind.Cloud,
+                                      Layer.Environment,
+                                      "CARTO_ACCOUNTS_URL",
+                                      LayerProblem.ServiceUrl("CARTO_ACCOUNTS_URL", _))) -> ()
+    | other -> failwithf "%A" other
+
+    // Valid service URLs, or none set, change nothing of what resolved.
+    let valid =
+        [ "CARTO_AUTH_URL", "http://127.0.0.1:9"; "CARTO_ACCOUNTS_URL", "https://accounts.example.com" ]
+
+    Assert.Equal(
+        resolved (CloudResolve.resolve fromArguments),
+        resolved (CloudResolve.resolve (withEnvironment valid fromArguments))
     )

@@ -40,7 +40,7 @@ let private legacy (username: string) (key: string) =
 let private saved (box: Sandbox) (path: string option) (credentials: Credentials) =
     match Shell.save (box.Host []) path credentials with
     | Ok _ -> ()
-    | Error e -> failwith (Messages.storeError e)
+    | Error e -> failwith (ValueMessages.storeError e)
 
 /// The lines a resolution logged, and its result.
 let private resolveWith (host: Host) (request: LegacyRequest) =
@@ -203,12 +203,11 @@ let private sourceOf (server: CartoServer) (clock: TimeProvider) (cache: string)
             match ServiceUrl.create server.Url with
             | Ok u -> u
             | Error e -> failwithf "%A" e },
-        lazy http,
-        clock,
         Some cache,
-        TimeSpan.FromSeconds 10.0,
-        ignore,
-        log.Logger
+        { SessionOptions.Default with
+            Http = Some(http)
+            Time = Some clock
+            Log = log.Logger }
     )
 
 /// A token server whose next answers a test sets; tokens `log-token-N-…` of an hour.
@@ -311,7 +310,7 @@ let ``every token transition is logged at its level, over a moved clock and a re
     | Ok token ->
         third.Invalidate token.Value
         Assert.Equal(Some "TokenDropped", List.tryLast (events ()))
-    | Error e -> Assert.Fail(Messages.exchangeError e)
+    | Error e -> Assert.Fail(CallMessages.exchangeError e)
 
     assertNoLeak log (clientSecret :: script.Tokens)
 

@@ -86,10 +86,11 @@ let ``an exchange, a memory hit and a disk hit are counted, and the exchange is 
             { ClientId = ok (CloudText.create CloudField.ClientId server.Account.ClientId)
               Secret = ok (CloudText.create CloudField.ClientSecret secretText)
               AuthUrl = ok (ServiceUrl.create server.Url) },
-            lazy http,
-            TimeProvider.System,
             Some cache,
-            TimeSpan.FromSeconds 10.0
+            { SessionOptions.Default with
+                Http = Some(http)
+                Time = Some(TimeProvider.System)
+                Timeout = TimeSpan.FromSeconds 10.0 }
         )
 
     let get (tokens: TokenSource) = tokens.GetAsync(CancellationToken.None).AsTask().Result |> ok

@@ -68,7 +68,7 @@ let ``a writer waits for the lock, then gives up naming it, and changes nothing`
     let path = box.Path ".carto_credentials.json"
 
     match FileLock.take path FileLock.wait with
-    | Error e -> failwith (Messages.storeError e)
+    | Error e -> failwith (ValueMessages.storeError e)
     | Ok held ->
         use _ = held
         let clock = Stopwatch.StartNew()
@@ -81,7 +81,7 @@ let ``a writer waits for the lock, then gives up naming it, and changes nothing`
                 "another process held the lock "
                 + path
                 + ".lock for 0.5 s while writing the file beside it; nothing was changed, try again",
-                Messages.storeError e
+                ValueMessages.storeError e
             )
         | Ok _ -> failwith "the work ran while another held the lock"
 
@@ -104,9 +104,9 @@ let ``a lock held by a writer that is killed never blocks the next save`` () =
     Assert.True(holder.WaitForExit 10_000, "the holder did not end")
     let clock = Stopwatch.StartNew()
 
-    match Shell.saveProfile (box.Host []) (Some "mine") (Some path) (token "eyMineMineMine0001") with
+    match CliFile.save (box.Host []) (Some "mine") (Some path) (token "eyMineMineMine0001") with
     | Ok _ -> Assert.True(clock.Elapsed < TimeSpan.FromSeconds 5.0, "the save waited for a dead writer")
-    | Error e -> failwith (Messages.profileError e)
+    | Error e -> failwith (CallMessages.profileError e)
 
 [<UnixFact("flock is the lock of both paths on Unix")>]
 let ``the flock lock and a share-none handle (the lock elsewhere) exclude each other`` () =
@@ -114,7 +114,7 @@ let ``the flock lock and a share-none handle (the lock elsewhere) exclude each o
     let path = box.Path ".carto_credentials.json"
 
     match FileLock.take path FileLock.wait with
-    | Error e -> failwith (Messages.storeError e)
+    | Error e -> failwith (ValueMessages.storeError e)
     | Ok held ->
         use _ = held
 
@@ -149,9 +149,9 @@ let ``a 65 KB CARTO CLI file (44 profiles of 1.4 KB tokens) saved back past 64 K
     Assert.True(FileInfo(path).Length < int64 Codec.MaxFileSize)
     let host = box.Host []
 
-    match Shell.saveProfile host (Some "new") None (token "eyNewNewNewNew0001") with
+    match CliFile.save host (Some "new") None (token "eyNewNewNewNew0001") with
     | Ok _ -> ()
-    | Error e -> failwith (Messages.profileError e)
+    | Error e -> failwith (CallMessages.profileError e)
 
     Assert.True(FileInfo(path).Length > int64 Codec.MaxFileSize, "the save did not pass 64 KiB")
     Assert.Equal(45, (profilesOf path).Length)
@@ -160,7 +160,7 @@ let ``a 65 KB CARTO CLI file (44 profiles of 1.4 KB tokens) saved back past 64 K
     | Ok resolved -> Assert.Equal(longToken 1 1420, tokenText resolved.Credentials)
     | Error e -> failwith (Messages.resolveError e)
 
-    match Shell.deleteProfile host (Some "p2") None with
+    match CliFile.delete host (Some "p2") None with
     | Ok(Some(_, "p2")) -> Assert.Equal(44, (profilesOf path).Length)
     | other -> failwithf "%A" other
 
@@ -175,7 +175,7 @@ let ``a save that would pass the 1 MiB read bound fails and leaves the file as i
     let before = File.ReadAllBytes path
     Assert.True(before.Length < CloudFile.MaxCliFileSize)
 
-    match Shell.saveProfile (box.Host []) (Some "one-more") None (token (longToken 0 1400)) with
+    match CliFile.save (box.Host []) (Some "one-more") None (token (longToken 0 1400)) with
     | Error(ProfileError.TooLarge(where, size) as e) ->
         Assert.Equal(path, where)
 
@@ -184,7 +184,7 @@ let ``a save that would pass the 1 MiB read bound fails and leaves the file as i
             + ": the file would be "
             + string size
             + " bytes; a CARTO CLI credentials file is at most 1048576 bytes (remove profiles you no longer use: cartocreds cloud delete --profile NAME); nothing was changed",
-            Messages.profileError e
+            CallMessages.profileError e
         )
     | other -> failwithf "expected the save to be refused: %A" other
 
@@ -230,7 +230,7 @@ let ``a file CartoCreds wrote, CartoCreds reads back: every save under the bound
 
             match CliProfiles.save "f" file (Some name) (token text) with
             | Error(ProfileError.TooLarge(_, size)) -> size > CloudFile.MaxCliFileSize
-            | Error e -> failwith (Messages.profileError e)
+            | Error e -> failwith (CallMessages.profileError e)
             | Ok(bytes, _) ->
                 file <- Some(ReadOnlyMemory bytes)
                 expected <- expected.Add(name, text)
@@ -261,9 +261,9 @@ let ``a key repeated in the CARTO CLI file counts once, the last one, when read 
     | Ok resolved -> Assert.Equal("eyLastLastLastLast1", tokenText resolved.Credentials)
     | Error e -> failwith (Messages.resolveError e)
 
-    match Shell.saveProfile host (Some "eu") None (token "eyEuNewEuNewEuNew2") with
+    match CliFile.save host (Some "eu") None (token "eyEuNewEuNewEuNew2") with
     | Ok _ -> ()
-    | Error e -> failwith (Messages.profileError e)
+    | Error e -> failwith (CallMessages.profileError e)
 
     let written = File.ReadAllText path
     Assert.Equal(1, Text.RegularExpressions.Regex.Matches(written, "\"current_profile\"").Count)

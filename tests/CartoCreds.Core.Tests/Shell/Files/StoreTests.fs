@@ -249,7 +249,7 @@ let ``a save that fails over an existing file leaves it byte for byte and no tem
             match Store.save path bob with
             | Error(StoreError.SaveFailed(failed, reason)) ->
                 Assert.Equal(path, failed)
-                Assert.Contains(path, Messages.storeError (StoreError.SaveFailed(failed, reason)))
+                Assert.Contains(path, ValueMessages.storeError (StoreError.SaveFailed(failed, reason)))
             | other -> failwithf "expected a failed save, got %A" other
         finally
             unlock ()

@@ -31,12 +31,11 @@ let private source (server: CartoServer) (clock: TimeProvider) (cache: string op
         { ClientId = text CloudField.ClientId "m2m-client"
           Secret = text CloudField.ClientSecret secret
           AuthUrl = authUrl },
-        http,
-        clock,
         cache,
-        TimeSpan.FromSeconds 10.0,
-        ignore,
-        Watched.logger
+        { SessionOptions.Default with
+            Http = Some http.Value
+            Time = Some clock
+            Log = Watched.logger }
     )
 
 let private answer (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None).AsTask().Result
@@ -65,7 +64,7 @@ let ``a redirect from the token server is not followed: the other server receive
             + ", a redirect to "
             + other.Url
             + ", which is not followed: the client secret is sent to the auth URL only",
-            Messages.exchangeError e
+            CallMessages.exchangeError e
         )
     | other -> failwithf "%A" other
 
@@ -83,7 +82,7 @@ let ``a server that echoes the secret or a token has them replaced by ****, and 
 
     match answer (source server (ManualClock start) None secretText) with
     | Error e ->
-        let message = Messages.exchangeError e
+        let message = CallMessages.exchangeError e
         Assert.DoesNotContain(secretText, message)
         Assert.DoesNotContain("eyJhbGciOiJub25lIn0", message)
         Assert.False(message.Contains '\u001b', "an escape character reached the message")
@@ -112,7 +111,7 @@ let ``the earlier of the JWT's exp and expires_in is the token's expiry, whichev
     | Ok token ->
         Assert.Equal(Some(start.AddMinutes 20.0), token.ExpiresOn)
         Assert.Equal(start.AddMinutes 15.0, token.RefreshOn) // 5 minutes before it expires
-    | Error e -> failwith (Messages.exchangeError e)
+    | Error e -> failwith (CallMessages.exchangeError e)
 
     let late = jwt (start.AddHours 5.0)
 
@@ -121,7 +120,7 @@ let ``the earlier of the JWT's exp and expires_in is the token's expiry, whichev
 
     match answer (source other (ManualClock start) None secretText) with
     | Ok token -> Assert.Equal(Some(start.AddMinutes 10.0), token.ExpiresOn)
-    | Error e -> failwith (Messages.exchangeError e)
+    | Error e -> failwith (CallMessages.exchangeError e)
 
 [<Theory>]
 [<InlineData("0")>]
@@ -204,7 +203,7 @@ let ``a cache whose JWT has expired is not served, whatever its expires_on says`
 
     match answer (source server (ManualClock start) (Some tokens) secretText) with
     | Ok token -> Assert.Equal("fresh-abcdefghijkl", token.Value)
-    | Error e -> failwith (Messages.exchangeError e)
+    | Error e -> failwith (CallMessages.exchangeError e)
 
 [<Fact>]
 let ``an expired access token is never handed out`` () =
@@ -217,9 +216,11 @@ let ``an expired access token is never handed out`` () =
         | Error e -> failwithf "%A" e
 
     let session =
-        match CloudSession.Create(box.Host [], credentials, None, Some(ManualClock start :> TimeProvider), ignore) with
-        | Ok s -> s
-        | Error e -> failwithf "%A" e
+        CloudSession.Create(
+            box.Host [],
+            credentials,
+            { SessionOptions.Default with Time = Some(ManualClock start :> TimeProvider) }
+        )
 
     match session.GetTokenAsync(CancellationToken.None).AsTask().Result with
     | Error(TokenError.Expired at as e) ->
@@ -227,7 +228,7 @@ let ``an expired access token is never handed out`` () =
 
         Assert.Equal(
             "the access token expired at 2026-11-27 11:59:00 UTC; get a new one (log in again, or create another API access token)",
-            Messages.tokenError e
+            CallMessages.tokenError e
         )
     | other -> failwithf "%A" other
 
@@ -252,10 +253,7 @@ let ``verification follows no redirect: another server never claims the account`
 
     let host = box.Host [ "CARTO_ACCOUNTS_URL", server.Url ]
 
-    let session =
-        match CloudSession.Create(host, credentials, None, None, ignore) with
-        | Ok s -> s
-        | Error e -> failwithf "%A" e
+    let session = CloudSession.Create(host, credentials, SessionOptions.Default)
 
     match session.VerifyAsync(TimeSpan.FromSeconds 10.0, CancellationToken.None).Result with
     | Ok(Error e) ->
@@ -278,14 +276,14 @@ let ``a redirect is named by scheme, host and port alone, never with the user-in
 
 [<Fact>]
 let ``CARTO_AUTH_URL set to the token URL is refused with the hint, not turned into …/oauth/token/oauth/token`` () =
-    let variables value name = if name = TokenExchange.AuthUrlVariable then Some value else None
+    let variables value name = if name = CloudServices.AuthUrlVariable then Some value else None
 
-    match TokenExchange.authUrl (variables "https://auth.carto.com/oauth/token/") with
+    match CloudServices.authUrl (variables "https://auth.carto.com/oauth/token/") with
     | Error e ->
         Assert.Equal(
             "it names the token endpoint (…/oauth/token); give the auth server's base URL, such as https://auth.carto.com (the library adds /oauth/token)",
-            Messages.cloudValueError e
+            ValueMessages.cloudValueError e
         )
     | Ok url -> failwithf "accepted %s" (ServiceUrl.value url)
 
-    Assert.True(Result.isOk (TokenExchange.authUrl (variables "https://auth.carto.com")))
+    Assert.True(Result.isOk (CloudServices.authUrl (variables "https://auth.carto.com")))

@@ -126,7 +126,7 @@ let ``every answer that is not an account is its failure, naming the URL and nev
     for reply, expected, status, says in answers do
         use server = new CartoServer(fun _ -> reply)
         let error = verifyLegacy (legacyAt server.Url key) tenSeconds |> failure
-        let message = Messages.verifyError error
+        let message = CallMessages.verifyError error
         Assert.True((expected = error.Failure), sprintf "%d: %A" reply.Status error.Failure)
         Assert.Equal(status, error.Status)
         Assert.Equal(server.Url + "/api/v3/me", error.Url)
@@ -139,7 +139,7 @@ let ``a 429 says when to retry, in seconds or as a date`` () =
     use seconds = new CartoServer(fun _ -> (Answer.Json 429 "{}").WithHeader("Retry-After", "7"))
     let error = verifyLegacy (legacyAt seconds.Url "k") tenSeconds |> failure
     Assert.Equal(Some(TimeSpan.FromSeconds 7.0), error.RetryAfter)
-    Assert.Contains("try again in 7 s", Messages.verifyError error)
+    Assert.Contains("try again in 7 s", CallMessages.verifyError error)
     let later = DateTimeOffset.UtcNow.AddMinutes 2.0
 
     use date =
@@ -153,7 +153,7 @@ let ``a Retry-After shown to the user is capped at a day, whatever the server sa
     use years = new CartoServer(fun _ -> (Answer.Json 429 "{}").WithHeader("Retry-After", "999999999"))
     let error = verifyLegacy (legacyAt years.Url "k") tenSeconds |> failure
     Assert.Equal(Some(TimeSpan.FromDays 1.0), error.RetryAfter)
-    Assert.Contains("try again in 86400 s", Messages.verifyError error)
+    Assert.Contains("try again in 86400 s", CallMessages.verifyError error)
 
 [<Fact>]
 let ``no answer in time, or no server, is unreachable`` () =
@@ -161,13 +161,13 @@ let ``no answer in time, or no server, is unreachable`` () =
     let timedOut = verifyLegacy (legacyAt stalled.Url "k") (TimeSpan.FromMilliseconds 300.0) |> failure
     Assert.Equal(VerifyFailure.Unreachable, timedOut.Failure)
     Assert.Equal(None, timedOut.Status)
-    Assert.Contains("no answer within 0.3 s", Messages.verifyError timedOut)
+    Assert.Contains("no answer within 0.3 s", CallMessages.verifyError timedOut)
 
     let closed = CartoServer.ClosedUrl()
 
     let refused = verifyLegacy (legacyAt closed "secret-key-0001") tenSeconds |> failure
     Assert.Equal(VerifyFailure.Unreachable, refused.Failure)
-    Assert.Contains("could not be reached at " + closed + "/api/v3/me", Messages.verifyError refused)
+    Assert.Contains("could not be reached at " + closed + "/api/v3/me", CallMessages.verifyError refused)
 
 [<Fact>]
 let ``the caller's cancellation is raised as such, not taken for unreachability`` () =
@@ -186,7 +186,7 @@ let private cloudText field value = CloudText.create field value |> ok
 /// A session on a host whose token server and accounts API are the stand-in, in a sandbox of its own.
 let private session (box: Sandbox) (server: CartoServer) (credentials: CloudCredentials) =
     let host = box.Host [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url ]
-    CloudSession.Create(host, credentials, Some http, None, ignore) |> ok
+    CloudSession.Create(host, credentials, { SessionOptions.Default with Http = Some http })
 
 let private exchangedWith (box: Sandbox) (server: CartoServer) (secret: string) =
     CloudCredentials.ofClientCredentials server.Account.ClientId secret None
@@ -245,7 +245,7 @@ let ``a refused exchanged token is exchanged again once; a refused access token 
     let error = verifyCloud (accessToken box plain "revoked-token-0001") |> failure
     Assert.Equal(VerifyFailure.Rejected, error.Failure)
     Assert.Equal(1, plain.Count)
-    Assert.DoesNotContain("revoked-token-0001", Messages.verifyError error)
+    Assert.DoesNotContain("revoked-token-0001", CallMessages.verifyError error)
 
 [<Fact>]
 let ``a refused exchange is a rejection at the token server, without the secret`` () =
@@ -256,6 +256,6 @@ let ``a refused exchange is a rejection at the token server, without the secret`
     Assert.Equal(VerifyFailure.Rejected, error.Failure)
     Assert.Equal(Some 401, error.Status)
     Assert.Equal(server.Url + "/oauth/token", error.Url)
-    let message = Messages.verifyError error
+    let message = CallMessages.verifyError error
     Assert.Contains("access_denied", message)
     Assert.DoesNotContain("the-wrong-secret-0001", message)

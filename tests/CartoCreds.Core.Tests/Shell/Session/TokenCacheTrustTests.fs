@@ -33,12 +33,12 @@ let private source (server: CartoServer) (tokens: string) =
     let source =
         TokenSource(
             { ClientId = clientId; Secret = secret; AuthUrl = authUrl server },
-            lazy http,
-            ManualClock start,
             Some tokens,
-            TimeSpan.FromSeconds 10.0,
-            warnings.Enqueue,
-            Watched.logger
+            { SessionOptions.Default with
+                Http = Some(http)
+                Time = Some(ManualClock start)
+                Warn = warnings.Enqueue
+                Log = Watched.logger }
         )
 
     source, warnings
@@ -58,7 +58,7 @@ let private plant (server: CartoServer) (tokens: string) : string =
 let private get (tokens: TokenSource) =
     match (tokens.GetAsync CancellationToken.None).AsTask().Result with
     | Ok token -> token
-    | Error e -> failwith (Messages.exchangeError e)
+    | Error e -> failwith (CallMessages.exchangeError e)
 
 /// The planted token is not served: a request is made, and the warning says why.
 let private notServed (server: CartoServer) (tokens: string) (expected: Exposure) =
@@ -131,7 +131,7 @@ let ``a tokens directory others can write is neither read nor written`` () =
         + tokens
         + " is writable by other users (mode 0777); another user could replace your credentials. Fix it with: chmod go-w "
         + tokens,
-        Messages.cacheIgnored (Exposure.WritableByOthers(tokens, 0o777))
+        ValueMessages.cacheIgnored (Exposure.WritableByOthers(tokens, 0o777))
     )
 
 [<UnixFact("Unix modes")>]

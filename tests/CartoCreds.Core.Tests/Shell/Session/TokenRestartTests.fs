@@ -61,12 +61,11 @@ let private sourceOf (server: TokenServer) (clock: TimeProvider) (cache: string)
         { ClientId = text CloudField.ClientId "m2m-client"
           Secret = text CloudField.ClientSecret "s3cr3t-s3cr3t-s3cr3t-0001"
           AuthUrl = authUrl },
-        lazy http,
-        clock,
         Some cache,
-        TimeSpan.FromSeconds 10.0,
-        ignore,
-        Watched.logger
+        { SessionOptions.Default with
+            Http = Some(http)
+            Time = Some clock
+            Log = Watched.logger }
     )
 
 let private answer (tokens: TokenSource) = (tokens.GetAsync CancellationToken.None).AsTask().Result
@@ -74,7 +73,7 @@ let private answer (tokens: TokenSource) = (tokens.GetAsync CancellationToken.No
 let private value (tokens: TokenSource) =
     match answer tokens with
     | Ok token -> token.Value
-    | Error e -> "error: " + Messages.exchangeError e
+    | Error e -> "error: " + CallMessages.exchangeError e
 
 [<Fact>]
 let ``a source started from the disk cache replaces the token when due, never serves it expired, and drops it when refused``

@@ -32,12 +32,12 @@ let private source (server: CartoServer) (clock: TimeProvider) (cache: string op
         { ClientId = text CloudField.ClientId "m2m-client"
           Secret = text CloudField.ClientSecret secretText
           AuthUrl = url server.Url },
-        lazy http,
-        clock,
         cache,
-        TimeSpan.FromSeconds timeout,
-        ignore,
-        Watched.logger
+        { SessionOptions.Default with
+            Http = Some(http)
+            Time = Some clock
+            Timeout = TimeSpan.FromSeconds timeout
+            Log = Watched.logger }
     )
 
 let private issued (n: int) (expiresIn: int) =
@@ -50,7 +50,7 @@ let private answer (tokens: TokenSource) = (tokens.GetAsync CancellationToken.No
 let private get (tokens: TokenSource) =
     match answer tokens with
     | Ok token -> token
-    | Error e -> failwith (Messages.exchangeError e)
+    | Error e -> failwith (CallMessages.exchangeError e)
 
 [<Fact>]
 let ``the request is a form post of the client credentials to /oauth/token`` () =
@@ -156,10 +156,10 @@ let ``a refusal with no valid token left says what the server answered, never th
 
     Assert.Equal(
         "the token server refused the client credentials (HTTP 401: access_denied: Unauthorized)",
-        Messages.exchangeError error
+        CallMessages.exchangeError error
     )
 
-    Assert.DoesNotContain(secretText, Messages.exchangeError error)
+    Assert.DoesNotContain(secretText, CallMessages.exchangeError error)
 
 [<Fact>]
 let ``a reply that is not JSON, or has no token, is an unexpected answer`` () =

@@ -3,10 +3,11 @@ namespace CartoCreds.Core
 open System
 open System.Buffers.Binary
 
-/// SHA-256 (FIPS 180-4), for naming token cache files (SPEC §7.4) only. The platform's SHA-256
-/// loads OpenSSL on Linux, which doubled the start of `cartocreds cloud token` from the cache for
-/// one hash of a few dozen bytes; this one costs nothing to load. It hashes no secret, and a test
-/// holds it to the platform's on thousands of inputs.
+/// SHA-256 (FIPS 180-4): the token cache's file name and its salted hash of the client secret
+/// (SPEC §7.4), and the PKCE challenge of a login (§7.5). The platform's SHA-256 loads OpenSSL on
+/// Linux, which doubled the start of `cartocreds cloud token` from the cache for a few hashes of a
+/// few dozen bytes; this one costs nothing to load. It has no branch on the data it hashes, and a
+/// test holds it to the platform's on thousands of inputs.
 [<RequireQualifiedAccess>]
 module Sha256 =
 

@@ -1,0 +1,39 @@
+namespace CartoCreds.Core
+
+open System
+open System.Net.Http
+open Microsoft.Extensions.Logging
+open Microsoft.Extensions.Logging.Abstractions
+
+/// How a CARTO 3 session and its token source do their work, with defaults for what a caller
+/// leaves out: the library's HTTP client, the system clock, a 10 s bound on each exchange, cache
+/// warnings dropped, nothing logged. A caller changes what it needs with `{ SessionOptions.Default with … }`.
+type SessionOptions =
+    {
+        /// The client requests go through: a caller's own (`IHttpClientFactory`'s), else the library's.
+        Http: HttpClient option
+        /// The clock tokens are judged by: a container's `TimeProvider`, else the system's.
+        Time: TimeProvider option
+        /// How long a token exchange, and a verification by default, may take.
+        Timeout: TimeSpan
+        /// Told when the token cache is skipped because another user could have written it.
+        Warn: Exposure -> unit
+        /// Where token exchanges and the disk cache are logged (SPEC §10).
+        Log: ILogger
+    }
+
+    static member Default =
+        { Http = None
+          Time = None
+          Timeout = Verification.defaultTimeout
+          Warn = ignore
+          Log = NullLogger.Instance }
+
+    /// The client to send with: the caller's, else the library's shared one, made when first used.
+    member this.Client: Lazy<HttpClient> =
+        match this.Http with
+        | Some client -> Lazy<HttpClient>.CreateFromValue client
+        | None -> Http.shared
+
+    /// The clock: the caller's, else the system's.
+    member this.Clock: TimeProvider = defaultArg this.Time TimeProvider.System
