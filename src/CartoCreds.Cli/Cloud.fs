@@ -167,14 +167,14 @@ let private save (host: Host) (terminal: Terminal) =
                 Ok token
             | None -> KeyInput.fromStdin terminal "--token-stdin" "token"
 
+        // SPEC §7.2's rule for a source's values, as every layer applies it (CloudSource).
         let credentials (token: string) =
-            match CloudCredentials.ofToken token (given result url) with
-            | Error errors -> Error(errors |> List.map ValueMessages.cloudValueError |> String.concat "; ")
-            | Ok c ->
-                match given result tenant |> Option.map ApiBaseUrl.ofTenant with
-                | None -> Ok c
-                | Some(Ok tenantUrl) -> Ok(CloudCredentials.withApiBaseUrl tenantUrl c)
-                | Some(Error e) -> Error(ValueMessages.cloudValueError e)
+            { CloudInput.Empty with
+                Token = Some token
+                ApiBaseUrl = given result url
+                TenantId = given result tenant }
+            |> CloudSource.credentials
+            |> Result.mapError (Messages.layerProblem Surface.CommandLine Layer.Arguments)
 
         // The input's own errors already say that nothing was saved; a bad value says so here.
         let credentials token = credentials token |> Result.mapError (fun message -> message + "; nothing was saved.")

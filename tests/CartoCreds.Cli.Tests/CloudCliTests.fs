@@ -100,6 +100,30 @@ let ``cloud errors and usage errors are said plainly`` (build: string) =
     Assert.DoesNotContain(token, refused.Err)
     Assert.False(File.Exists(home.Path ".carto_credentials.json"))
 
+[<Theory; InProcess>]
+let ``cloud save applies SPEC 7.2's rule for a token and a tenant, reporting every bad value and saving nothing``
+    (build: string)
+    =
+    use home = new Home()
+
+    let refused =
+        runWith
+            (byName build)
+            home
+            []
+            (Some("bad token\n"))
+            [ "cloud"; "save"; "--token-stdin"; "--tenant-id"; "Not_A_Tenant" ]
+
+    Assert.Equal(1, refused.Code)
+
+    Assert.Equal(
+        "token contains a whitespace character at position 4; a token is printable ASCII without spaces; "
+        + "tenant id 'Not_A_Tenant' is not 1 to 63 of a-z, 0-9 and '-'; nothing was saved.\n",
+        refused.Err
+    )
+
+    Assert.False(File.Exists(home.Path ".carto_credentials.json"))
+
 [<UnixTheory; Managed; Aot>]
 let ``cloud token exchanges client credentials once, then answers from the disk cache with no request``
     (build: string)

@@ -34,7 +34,7 @@ module Messages =
     let private profileName (name: string) = "'" + (Refused.show name |> Option.defaultValue "…") + "'"
 
     /// What is wrong with a present layer of either kind, with hints in the words of `surface`.
-    let internal layerProblem (surface: Surface) (layer: Layer) (problem: LayerProblem) =
+    let layerProblem (surface: Surface) (layer: Layer) (problem: LayerProblem) : string =
         match problem with
         | LayerProblem.InvalidValues errors ->
             errors |> List.map (ValueMessages.valueErrorAt surface layer) |> String.concat "; "

@@ -19,66 +19,9 @@ module FileLock =
     /// The lock file of a target: `{target}.lock` beside it.
     let pathOf (target: string) : string = target + ".lock"
 
-    /// Pauses between two tries: short at first, then at most 50 ms.
-    let private pause (attempt: int) = Thread.Sleep(min 50 (1 <<< min attempt 6))
-
-    let private failed (lockPath: string) (problem: IoProblem) = Error(StoreError.SaveFailed(lockPath, problem))
-
-    /// Linux: `open(O_CREAT | O_NOFOLLOW)` and `flock(LOCK_EX | LOCK_NB)` until taken or the wait is over.
-    let private takeNative (lockPath: string) (timeout: TimeSpan) : Result<IDisposable, StoreError> =
-        match Native.openLock lockPath with
-        | Error code -> failed lockPath (Native.problem code)
-        | Ok fd ->
-            let deadline = DateTime.UtcNow + timeout
-
-            let rec attempt n =
-                match Native.tryLock fd with
-                | Ok true ->
-                    Ok
-                        { new IDisposable with
-                            member _.Dispose() =
-                                Native.unlock fd
-                                Native.close fd }
-                | Ok false when DateTime.UtcNow < deadline ->
-                    pause n
-                    attempt (n + 1)
-                | Ok false ->
-                    Native.close fd
-                    Error(StoreError.Locked(lockPath, timeout.TotalSeconds))
-                | Error code ->
-                    Native.close fd
-                    failed lockPath (Native.problem code)
-
-            attempt 0
-
-    /// Elsewhere: a `FileShare.None` handle, tried until taken or the wait is over.
-    let private takeManaged (lockPath: string) (timeout: TimeSpan) : Result<IDisposable, StoreError> =
-        let deadline = DateTime.UtcNow + timeout
-
-        let rec attempt n =
-            try
-                Ok(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None) :> IDisposable)
-            with
-            | :? UnauthorizedAccessException as e -> failed lockPath (Native.problemOf e)
-            | :? IOException when DateTime.UtcNow < deadline ->
-                pause n
-                attempt (n + 1)
-            | :? IOException -> Error(StoreError.Locked(lockPath, timeout.TotalSeconds))
-
-        attempt 0
-
     /// Takes the lock of a target, waiting at most `timeout`; dispose the result to release it.
     let take (target: string) (timeout: TimeSpan) : Result<IDisposable, StoreError> =
-        let lockPath = pathOf target
-
-        if Native.available then
-            try
-                takeNative lockPath timeout
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> takeManaged lockPath timeout
-        else
-            takeManaged lockPath timeout
+        FileSystems.current.Lock (pathOf target) timeout
 
     /// <summary>
     /// Runs a read-modify-write of `target` while holding its lock (taken within `timeout`), so

@@ -29,38 +29,11 @@ module Store =
                 | legacy -> legacy
             | found -> found)
 
-    /// What is at a path now, following links: nothing, a regular file, a directory, or another kind.
-    let private kindAt (path: string) : FileKind option =
-        let managed () =
-            if Directory.Exists path then
-                Some FileKind.Directory
-            elif not (File.Exists path) then
-                None
-            elif (File.GetAttributes path).HasFlag FileAttributes.Device then
-                Some FileKind.Other
-            else
-                Some FileKind.Regular
-
-        if Native.available then
-            try
-                match Native.statPath path with
-                | Ok facts -> Some facts.Kind
-                | Error _ -> None
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> managed ()
-        else
-            managed ()
+    let private kindAt (path: string) : FileKind option = FileSystems.current.KindAt path
 
     /// Flushes the directory after the rename, so that a power cut cannot lose the save (Linux;
     /// elsewhere .NET offers no directory flush, see the README).
-    let private syncDirectory (directory: string) =
-        if Native.available then
-            try
-                Native.syncDirectory directory
-            with
-            | :? EntryPointNotFoundException
-            | :? DllNotFoundException -> ()
+    let private syncDirectory (directory: string) = FileSystems.current.SyncDirectory directory
 
     /// Creates the missing directories of a path, each private to the user (0700 on Unix).
     let private ensureDirectory (directory: string) =

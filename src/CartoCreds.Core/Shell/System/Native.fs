@@ -22,7 +22,7 @@ type FileFacts = { Kind: FileKind; Size: int64; Mode: int; Owner: int64 }
 /// The few Linux system calls .NET does not expose: `statx` (a file's type and owner, which
 /// `FileSystemInfo` does not give), `open` with `O_NONBLOCK` (so a FIFO is never waited on) and
 /// `fsync` of a directory. Their structures and flags are the same on every Linux architecture.
-/// Elsewhere, and where a call is missing, the store falls back on managed APIs.
+/// `LinuxFiles` is built on them; elsewhere, and where a call is missing, `PortableFiles` is used.
 module internal Native =
 
     [<DllImport("libc", EntryPoint = "statx", SetLastError = true)>]

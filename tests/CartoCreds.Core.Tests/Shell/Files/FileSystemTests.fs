@@ -1,0 +1,106 @@
+/// One contract, one implementation per platform: Linux's system calls (`LinuxFiles`) and the
+/// managed APIs (`PortableFiles`, what macOS and Windows run) read, judge and lock the same files the
+/// same way. Both are run here, on real files in a sandbox of their own.
+module CartoCreds.Core.Tests.FileSystemTests
+
+open System
+open System.IO
+open Xunit
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Support
+
+let private systems = [ "Linux", LinuxFiles.system; "portable", PortableFiles.system ]
+
+let private contentOf (read: FileRead) =
+    match read.Content with
+    | Ok bytes -> Ok(Text.Encoding.UTF8.GetString bytes.Span)
+    | Error e -> Error e
+
+[<LinuxFact("Linux's system calls are compared with the managed APIs")>]
+let ``both implementations read the same files the same way`` () =
+    use box = new Sandbox()
+    let dir = Directory.CreateDirectory(box.Path "files").FullName
+    File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
+
+    let file name (text: string) =
+        let p = Path.Combine(dir, name) in
+        File.WriteAllText(p, text)
+        p
+
+    let small = file "small.json" "{\"username\": \"ana\"}"
+    let empty = file "empty.json" ""
+    let large = file "large.json" (String('x', 100))
+    let link = Path.Combine(dir, "link.json")
+    File.CreateSymbolicLink(link, small) |> ignore
+
+    let cases =
+        [ small, true, Ok "{\"username\": \"ana\"}"
+          empty, true, Ok ""
+          large, true, Error(ReadError.TooLarge(100L, 64))
+          Path.Combine(dir, "missing.json"), true, Error ReadError.NotFound
+          Path.Combine(dir, "no", "such.json"), true, Error ReadError.NotFound
+          dir, true, Error ReadError.IsDirectory
+          link, true, Ok "{\"username\": \"ana\"}"
+          link, false, Error ReadError.NotRegular ]
+
+    for name, system in systems do
+        for path, follow, expected in cases do
+            let read = system.Read 64 follow path
+            Assert.True((contentOf read = expected), $"{name}: {path} (follow {follow}): %A{read.Content}")
+
+        // A link read where none may be followed is named as such; a private file is exposed to no one.
+        Assert.Equal(Some(Exposure.SymbolicLink link), (system.Read 64 false link).Exposure)
+        Assert.Equal(None, (system.Read 64 true small).Exposure)
+
+[<LinuxFact("Linux's system calls are compared with the managed APIs")>]
+let ``both implementations see a file or directory that others may write`` () =
+    use box = new Sandbox()
+    let dir = Directory.CreateDirectory(box.Path "shared").FullName
+    let path = Path.Combine(dir, "creds.json")
+    File.WriteAllText(path, "{}")
+    File.SetUnixFileMode(dir, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute)
+    File.SetUnixFileMode(path, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.GroupWrite)
+
+    for name, system in systems do
+        Assert.True(
+            ((system.Read 64 true path).Exposure = Some(Exposure.WritableByOthers(path, 0o620))),
+            name + ": the group-writable file"
+        )
+
+        Assert.Equal(None, system.DirectoryTrust true dir)
+        Assert.Equal(None, system.DirectoryExposure dir)
+        Assert.Equal(Some FileKind.Directory, system.KindAt dir)
+        Assert.Equal(Some FileKind.Regular, system.KindAt path)
+        Assert.Equal(None, system.KindAt(Path.Combine(dir, "missing")))
+
+    File.SetUnixFileMode(dir, enum<UnixFileMode> 0o777)
+
+    for name, system in systems do
+        Assert.True((system.DirectoryTrust true dir = Some(Exposure.WritableByOthers(dir, 0o777))), name)
+        Assert.True((system.DirectoryExposure dir = Some(Exposure.WritableByOthers(dir, 0o777))), name)
+
+    // A sticky directory (as /tmp) lets no one else replace a file in it.
+    File.SetUnixFileMode(dir, enum<UnixFileMode> 0o1777)
+
+    for name, system in systems do
+        Assert.True((system.DirectoryExposure dir = None), name)
+
+[<LinuxFact("Linux's flock is compared with the managed lock")>]
+let ``each implementation's lock is exclusive, gives up after the wait, and is taken again once released`` () =
+    use box = new Sandbox()
+    let lockPath = box.Path "creds.json.lock"
+
+    for name, system in systems do
+        match system.Lock lockPath (TimeSpan.FromSeconds 1.0) with
+        | Error e -> failwithf "%s: %A" name e
+        | Ok held ->
+            // A second taker in this process (another descriptor) waits, then says who holds it.
+            match system.Lock lockPath (TimeSpan.FromMilliseconds 100.0) with
+            | Error(StoreError.Locked(path, _)) -> Assert.Equal(lockPath, path)
+            | other -> failwithf "%s: a second lock was %A" name other
+
+            held.Dispose()
+
+            match system.Lock lockPath (TimeSpan.FromSeconds 1.0) with
+            | Ok again -> again.Dispose()
+            | Error e -> failwithf "%s: not taken again: %A" name e
