@@ -1,4 +1,4 @@
-// SPEC §7.3's locked profile save (`CliFile.save`: the lock file taken with flock, the CARTO CLI
+// SPEC §7.3's locked profile save (`CliProfilesDisk.save`: the lock file taken with flock, the CARTO CLI
 // file read, the profile set, the file written atomically and privately, the lock released)
 // against the same read-modify-write without the lock, as a save was made before writers were
 // serialized. Timed as interleaved ratios (Ratio.fsx): ROUNDS rounds (default 30) of SAVES saves
@@ -29,7 +29,7 @@ let fail (e: ProfileError) = failwith (CallMessages.profileError e)
 
 for i in 1..profiles do
     for path in [ locked; unlocked ] do
-        CliFile.save host (Some("p" + string i)) (Some path) token |> Result.mapError fail |> ignore
+        CliProfilesDisk.save host (Some("p" + string i)) (Some path) token |> Result.mapError fail |> ignore
 
 /// The read-modify-write with no lock: read, set the profile, write atomically.
 let unlockedSave () =
@@ -39,10 +39,10 @@ let unlockedSave () =
         | Error e -> failwithf "%A" e
 
     match CliProfiles.save unlocked before (Some "p1") token with
-    | Ok(bytes, _) -> Store.write unlocked bytes |> Result.mapError (ProfileError.Store >> fail) |> ignore
+    | Ok(bytes, _) -> CodecDisk.write unlocked bytes |> Result.mapError (ProfileError.Store >> fail) |> ignore
     | Error e -> fail e
 
-let lockedSave () = CliFile.save host (Some "p1") (Some locked) token |> Result.mapError fail |> ignore
+let lockedSave () = CliProfilesDisk.save host (Some "p1") (Some locked) token |> Result.mapError fail |> ignore
 
 printfn
     "a profile save on a file of %d profiles (%d bytes), locked against unlocked (%d rounds of %d saves):"

@@ -1,4 +1,4 @@
-// SPEC §4's save (`Store.save`: a private temporary file flushed to disk, renamed over the target,
+// SPEC §4's save (`CodecDisk.save`: a private temporary file flushed to disk, renamed over the target,
 // the directory flushed) against the least a durable atomic private save can do: the raw system
 // calls, made directly. Timed as interleaved ratios (Ratio.fsx): ROUNDS rounds (default 30) of
 // SAVES saves (default 20) each. Linux only. Run by `dotnet fsi build.fsx bench`.
@@ -76,7 +76,7 @@ let rawSaveWithDirectory () =
     check "close directory" (int64 (Libc.close dir))
 
 let storeSave () =
-    match Store.save target credentials with
+    match CodecDisk.save target credentials with
     | Ok _ -> ()
     | Error e -> failwithf "%A" e
 

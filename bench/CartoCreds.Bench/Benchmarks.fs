@@ -293,7 +293,7 @@ type SaveFile() =
         stream.Flush true
 
     [<Benchmark>]
-    member _.StoreSave() = Store.save path valid
+    member _.StoreSave() = CodecDisk.save path valid
 
     [<GlobalCleanup>]
     member _.Cleanup() = Directory.Delete(directory, true)

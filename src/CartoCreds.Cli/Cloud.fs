@@ -51,20 +51,19 @@ let private show (host: Host) (terminal: Terminal) =
     let all = allOption command reveal
 
     command.SetAction(fun (result: ParseResult) ->
-        if result.GetValue all then
-            CloudResolve.survey (Shell.cloudLayers host (TimeProvider.System.GetUtcNow()) (request result source))
-            |> List.map (Standings.row Surface.CommandLine _.Text)
-            |> standings terminal (result.GetValue json)
-        else
-
-            match resolve host terminal result source with
-            | Ok resolved ->
+        show
+            terminal
+            result
+            all
+            json
+            (fun (c: CloudCredentials) -> c.Text)
+            (fun () ->
+                CloudResolve.survey (Shell.cloudLayers host (TimeProvider.System.GetUtcNow()) (request result source)))
+            (fun () -> resolve host terminal result source)
+            (fun resolved ->
                 warn terminal resolved.Warnings
-                renewal terminal resolved
-                let render = if result.GetValue json then Output.cloudJson else Output.cloudTable
-                terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
-                Success
-            | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
+                renewal terminal resolved)
+            (fun asJson -> (if asJson then Output.cloudJson else Output.cloudTable) (result.GetValue reveal)))
 
     command
 
@@ -182,7 +181,7 @@ let private save (host: Host) (terminal: Terminal) =
         match token |> Result.bind credentials with
         | Error message -> fail terminal message
         | Ok c ->
-            match CliFile.save host (given result profile) (given result file) c with
+            match CliProfilesDisk.save host (given result profile) (given result file) c with
             | Error e -> fail terminal (CallMessages.profileError e)
             | Ok(path, name) ->
                 let saved = "Saved " + c.Text + " to " + path + " (profile " + name + ")"
@@ -206,7 +205,7 @@ let private delete (name: string) (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ profile; file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match CliFile.delete host (given result profile) (given result file) with
+        match CliProfilesDisk.delete host (given result profile) (given result file) with
         | Ok(Some(path, name)) ->
             terminal.Out.WriteLine("Deleted profile " + Refused.terminalSafe name + " from " + path)
             Success
@@ -233,7 +232,7 @@ let private list (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match CliFile.list host (given result file) with
+        match CliProfilesDisk.list host (given result file) with
         | Error e -> fail terminal (CallMessages.profileError e)
         | Ok(path, profiles) ->
             let now = TimeProvider.System.GetUtcNow()
@@ -283,7 +282,7 @@ let private use' (host: Host) (terminal: Terminal) =
         match result.GetValue name |> Option.ofObj |> Input.givenOption with
         | None -> fail terminal "cloud use needs the name of a profile (see: cartocreds cloud list)."
         | Some profile ->
-            match CliFile.makeCurrent host profile (given result file) with
+            match CliProfilesDisk.makeCurrent host profile (given result file) with
             | Ok path ->
                 terminal.Out.WriteLine("Profile " + Refused.terminalSafe profile + " is now current in " + path)
                 Success

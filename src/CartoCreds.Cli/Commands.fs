@@ -83,6 +83,31 @@ let standings (terminal: Terminal) (asJson: bool) (rows: StandingRow list) : int
     else
         Failure
 
+/// What `show` and `cloud show` do, for either kind of credentials: with `--all`, every layer and
+/// what it gave (`survey`); else the credentials resolved, said after what `notice` says of them
+/// (warnings on stderr), as `render` prints them; or the layered error. `text` says credentials
+/// with their secrets masked.
+let show
+    (terminal: Terminal)
+    (result: ParseResult)
+    (all: Option<bool>)
+    (json: Option<bool>)
+    (text: 'Credentials -> string)
+    (survey: unit -> (Layer * Standing<'Credentials>) list)
+    (resolve: unit -> Result<Resolved<'Credentials>, ResolveError>)
+    (notice: Resolved<'Credentials> -> unit)
+    (render: bool -> Resolved<'Credentials> -> string)
+    : int =
+    if result.GetValue all then
+        survey () |> List.map (Standings.row Surface.CommandLine text) |> standings terminal (result.GetValue json)
+    else
+        match resolve () with
+        | Ok resolved ->
+            notice resolved
+            terminal.Out.WriteLine(render (result.GetValue json) resolved)
+            Success
+        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
+
 /// `--timeout S` (0 < S ≤ 3600), described as `description` says.
 let timeoutOptionSaying (description: string) (command: Command) : Option<double> =
     let timeout = option<double> "--timeout" description

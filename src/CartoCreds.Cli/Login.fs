@@ -135,7 +135,7 @@ let command (host: Host) (terminal: Terminal) =
             use cancel = new CancellationTokenSource()
             use _ = onInterrupt cancel
 
-            match (Login.run host Http.shared.Value request cancel.Token).GetAwaiter().GetResult() with
+            match (OAuthLoginHttp.run host Http.shared.Value request cancel.Token).GetAwaiter().GetResult() with
             | Ok logged ->
                 terminal.Out.WriteLine(said logged)
                 Success

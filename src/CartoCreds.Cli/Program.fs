@@ -23,19 +23,16 @@ let private show (host: Host) (terminal: Terminal) =
     command.SetAction(fun (result: ParseResult) ->
         let request = { Request.ofArguments Arguments.None with CredFile = (given result file) }
 
-        if result.GetValue all then
-            Resolve.survey (Shell.layers host request)
-            |> List.map (Standings.row Surface.CommandLine _.Text)
-            |> standings terminal (result.GetValue json)
-        else
-
-            match Shell.resolveLogged (logger terminal result) host request with
-            | Ok resolved ->
-                warn terminal resolved.Warnings
-                let render = if result.GetValue json then Output.json else Output.table
-                terminal.Out.WriteLine(render (result.GetValue reveal) resolved)
-                Success
-            | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
+        show
+            terminal
+            result
+            all
+            json
+            (fun (c: Credentials) -> c.Text)
+            (fun () -> Resolve.survey (Shell.layers host request))
+            (fun () -> Shell.resolveLogged (logger terminal result) host request)
+            (fun resolved -> warn terminal resolved.Warnings)
+            (fun asJson -> (if asJson then Output.json else Output.table) (result.GetValue reveal)))
 
     command
 
@@ -64,7 +61,7 @@ let private status (host: Host) (terminal: Terminal) =
             warn terminal resolved.Warnings
             let credentials = Output.fields false resolved.Credentials |> List.filter (fst >> (<>) "username")
 
-            Verify.legacy
+            VerificationHttp.legacy
                 Http.shared.Value
                 (timeoutOf result timeout)
                 resolved.Credentials

@@ -122,7 +122,15 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             Resolve(
                 new Request<CoreCloud, CloudArguments>(
                     FSharpOption<CoreCloud>.None,
-                    new CloudArguments(Errors.Given(token), Errors.Given(clientId), Errors.Given(clientSecret), Errors.Given(apiBaseUrl), Errors.Given(profile)),
+                    new CloudArguments(
+                        new CloudInput(
+                            Errors.Given(token),
+                            Errors.Given(clientId),
+                            Errors.Given(clientSecret),
+                            Errors.Given(apiBaseUrl),
+                            FSharpOption<string>.None,
+                            FSharpOption<DateTimeOffset>.None),
+                        Errors.Given(profile)),
                     Errors.Given(credFile)),
                 logger),
             logger)
@@ -182,7 +190,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             FuncConvert.FromFunc<Uri, CancellationToken, Task>((uri, cancel) => open(uri, cancel)),
             FuncConvert.FromAction<Uri>(_ => { }));
 
-        var result = await Login.run(host, Http.shared.Value, request, cancellationToken).ConfigureAwait(false);
+        var result = await OAuthLoginHttp.run(host, Http.shared.Value, request, cancellationToken).ConfigureAwait(false);
         if (result.IsError)
         {
             throw Errors.Of(result.ErrorValue, cancellationToken);
@@ -343,7 +351,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file; it is left as it is.</exception>
     /// <exception cref="IOException">The file could not be read or written.</exception>
     public string Save(string? profile = null, string? path = null) =>
-        Errors.Unwrap(CliFile.save(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
+        Errors.Unwrap(CliProfilesDisk.save(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
 
     /// <summary>Removes a profile of the CARTO CLI file (the current one when none is named), keeping every other.</summary>
     /// <param name="profile">The profile.</param>
@@ -352,7 +360,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file.</exception>
     /// <exception cref="IOException">The file could not be read or written.</exception>
     public static bool DeleteProfile(string? profile = null, string? path = null) =>
-        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(CliFile.delete(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
+        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(CliProfilesDisk.delete(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
 
     /// <inheritdoc/>
     public bool Equals(CloudCredentials? other) => other is not null && _state.Credentials.Equals(other._state.Credentials);

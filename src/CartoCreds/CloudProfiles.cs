@@ -34,7 +34,7 @@ public static class CloudProfiles
     /// <example><code>foreach (var p in CloudProfiles.List()) Console.WriteLine($"{(p.IsCurrent ? "*" : " ")} {p.Name} {p.ApiBaseUrl}");</code></example>
     public static IReadOnlyList<CloudProfile> List(string? path = null)
     {
-        var (_, profiles) = Errors.Unwrap(CliFile.list(Ambient.Host, Errors.Given(path))).ToValueTuple();
+        var (_, profiles) = Errors.Unwrap(CliProfilesDisk.list(Ambient.Host, Errors.Given(path))).ToValueTuple();
         return profiles
             .Select(p => new CloudProfile(
                 p.Name,
@@ -55,6 +55,6 @@ public static class CloudProfiles
     public static string Use(string name, string? path = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        return Errors.Unwrap(CliFile.makeCurrent(Ambient.Host, name, Errors.Given(path)));
+        return Errors.Unwrap(CliProfilesDisk.makeCurrent(Ambient.Host, name, Errors.Given(path)));
     }
 }

@@ -205,7 +205,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     public Task<CartoIdentity> VerifyAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
-        return Verified.Identity(Verify.legacy(Http.shared.Value, timeout, _state.Credentials, cancellationToken));
+        return Verified.Identity(VerificationHttp.legacy(Http.shared.Value, timeout, _state.Credentials, cancellationToken));
     }
 
     /// <summary>As <see cref="VerifyAsync(CancellationToken)"/>, through <paramref name="httpClient"/>.</summary>
@@ -216,7 +216,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     public Task<CartoIdentity> VerifyAsync(HttpClient httpClient, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(httpClient);
-        return Verified.Identity(Verify.legacy(httpClient, Verification.defaultTimeout, _state.Credentials, cancellationToken));
+        return Verified.Identity(VerificationHttp.legacy(httpClient, Verification.defaultTimeout, _state.Credentials, cancellationToken));
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ let long =
 
 let private write path count =
     for i in 1..count do
-        match Store.save path (if i % 2 = 0 then short else long) with
+        match CodecDisk.save path (if i % 2 = 0 then short else long) with
         | Ok _ -> ()
         | Error e -> failwith (ValueMessages.storeError e)
 
@@ -58,7 +58,7 @@ let private saveProfile path name rounds =
         match CloudCredentials.ofToken (tokenOf name round) None with
         | Error e -> failwithf "%A" e
         | Ok credentials ->
-            match CliFile.save Host.current (Some name) (Some path) credentials with
+            match CliProfilesDisk.save Host.current (Some name) (Some path) credentials with
             | Ok _ -> ()
             | Error e -> failwith (CallMessages.profileError e)
 
@@ -103,7 +103,7 @@ let private hold path (seconds: float) =
 let main argv =
     match List.ofArray argv with
     | [ "save"; path; username; key ] ->
-        match Store.save path (create (Some username) (Some key) None) with
+        match CodecDisk.save path (create (Some username) (Some key) None) with
         | Ok written ->
             printfn "%s" written
             0

@@ -34,12 +34,11 @@ module CloudText =
 
     /// Validates a token, client id or secret (trimmed first).
     let create (field: CloudField) (text: string) : Result<CloudText, CloudValueError> =
-        match Input.given text with
-        | None -> Error(CloudValueError.Empty field)
-        | Some value ->
-            match Secret.firstRefused value with
-            | Some(kind, position) -> Error(CloudValueError.Character(field, kind, position))
-            | None -> Ok(CloudText value)
+        Secret.validate
+            (CloudValueError.Empty field)
+            (fun kind position -> CloudValueError.Character(field, kind, position))
+            text
+        |> Result.map CloudText
 
     let value (CloudText text) = text
 

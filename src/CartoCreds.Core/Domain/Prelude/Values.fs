@@ -216,31 +216,16 @@ module Secret =
 
         if i < text.Length then Some(kind text[i], i + 1) else None
 
+    /// SPEC §1 and §7's rule for a key, a token, a client id or a secret: trimmed, given, and
+    /// printable ASCII; else the error `empty` or `refused` makes (the kind and 1-based position
+    /// of the first refused character; never the character itself).
+    let validate (empty: 'E) (refused: CharacterKind -> int -> 'E) (text: string) : Result<string, 'E> =
+        match Input.given text with
+        | None -> Error empty
+        | Some value ->
+            match firstRefused value with
+            | Some(kind, position) -> Error(refused kind position)
+            | None -> Ok value
+
     /// SPEC §1 and §7: `****` and the last 4 characters of a secret of 12 or more; `****` otherwise.
     let mask (text: string) : string = if text.Length >= 12 then "****" + text.Substring(text.Length - 4) else "****"
-
-/// A CARTO API key. Never shown whole except where the user asks for it.
-type ApiKey = private ApiKey of string
-
-[<RequireQualifiedAccess>]
-module ApiKey =
-
-    /// The public key: read-only access to public data.
-    [<Literal>]
-    let DefaultPublicText = "default_public"
-
-    let defaultPublic = ApiKey DefaultPublicText
-
-    /// Validates an API key (trimmed first): printable ASCII, nothing else.
-    let create (text: string) : Result<ApiKey, ValueError> =
-        match Input.given text with
-        | None -> Error(ValueError.Empty Field.ApiKey)
-        | Some key ->
-            match Secret.firstRefused key with
-            | Some(kind, position) -> Error(ValueError.ApiKeyCharacter(kind, position))
-            | None -> Ok(ApiKey key)
-
-    let value (ApiKey key) = key
-
-    /// `default_public` as is; 12 or more characters: `****` and the last 4; shorter: `****`.
-    let mask (ApiKey key) : string = if key = DefaultPublicText then key else Secret.mask key

@@ -2,21 +2,18 @@ namespace CartoCreds.Core
 
 open System
 
-/// CARTO 3 credentials given as arguments (SPEC §7.2, layer 2); `Profile` chooses the CARTO CLI
-/// profile of the File and Saved session layers.
+/// CARTO 3 credentials given as arguments (SPEC §7.2, layer 2): a source's values, as a file or
+/// the environment gives them; `Profile` chooses the CARTO CLI profile of the File and Saved
+/// session layers.
 type CloudArguments =
-    { Token: string option
-      ClientId: string option
-      ClientSecret: string option
-      ApiBaseUrl: string option
+    { Values: CloudInput
       Profile: string option }
 
-    static member None =
-        { Token = None
-          ClientId = None
-          ClientSecret = None
-          ApiBaseUrl = None
-          Profile = None }
+    /// Nothing given.
+    static member None = { Values = CloudInput.Empty; Profile = None }
+
+    /// Values given as arguments, with no profile asked for.
+    static member Of(values: CloudInput) = { Values = values; Profile = None }
 
 /// The variables of SPEC §7.2's Environment layer.
 [<RequireQualifiedAccess>]

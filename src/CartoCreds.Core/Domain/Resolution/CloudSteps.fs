@@ -38,24 +38,19 @@ module CloudSteps =
         | Some c -> present Layer.Explicit None [] (Ok c)
         | None -> Outcome.Absent Absence.NoneGiven
 
-    /// Layer 2: `token`, or `client_id` + `client_secret`, with `api_base_url`.
+    /// Layer 2: `token`, or `client_id` + `client_secret`, with `api_base_url` or `tenant_id`.
     let argumentsLayer (arguments: CloudArguments) : Outcome<CloudCredentials> =
+        let values = { arguments.Values with Expiration = None }
+
         let location =
             names
-                [ "token", arguments.Token
-                  "client_id", arguments.ClientId
-                  "client_secret", arguments.ClientSecret
-                  "api_base_url", arguments.ApiBaseUrl ]
+                [ "token", values.Token
+                  "client_id", values.ClientId
+                  "client_secret", values.ClientSecret
+                  "api_base_url", values.ApiBaseUrl
+                  "tenant_id", values.TenantId ]
 
-        valuesLayer
-            Layer.Arguments
-            Absence.NoTokenOrClient
-            location
-            { CloudInput.Empty with
-                Token = arguments.Token
-                ClientId = arguments.ClientId
-                ClientSecret = arguments.ClientSecret
-                ApiBaseUrl = arguments.ApiBaseUrl }
+        valuesLayer Layer.Arguments Absence.NoTokenOrClient location values
 
     /// The profile of a CARTO CLI file: the one asked for, else the current one.
     let private profile (asked: string option) (current: string option) (profiles: (string * CloudInput) list) =

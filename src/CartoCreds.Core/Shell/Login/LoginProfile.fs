@@ -87,7 +87,7 @@ module LoginProfile =
                 | Ok(Ok identity) ->
                     let saved =
                         if save then
-                            CliFile.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
+                            CliProfilesDisk.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
                             |> Result.map Some
                         else
                             Ok None

@@ -14,9 +14,9 @@ module Shell =
     let layers (host: Host) (request: LegacyRequest) : LegacyLayers =
         { Explicit = request.Explicit
           Arguments = request.Arguments
-          File = Input.givenOption request.CredFile |> Option.map (fun path () -> Store.read path)
+          File = Input.givenOption request.CredFile |> Option.map (fun path () -> CodecDisk.read path)
           Environment = host.GetVariable
-          SavedSession = fun () -> Store.readSavedSession host
+          SavedSession = fun () -> CodecDisk.readSavedSession host
           Now = DateTimeOffset.UnixEpoch }
 
     /// <summary>
@@ -50,15 +50,15 @@ module Shell =
         { Explicit = request.Explicit
           Arguments = request.Arguments
           // A named file may be the CARTO CLI's: read to its bound, and held to §4's if it is not.
-          File = Input.givenOption request.CredFile |> Option.map (fun path () -> CliFile.read path)
+          File = Input.givenOption request.CredFile |> Option.map (fun path () -> CliProfilesDisk.read path)
           Environment = host.GetVariable
           SavedSession =
             fun () ->
                 Location.cloudPaths host.Platform host.GetVariable
                 |> Result.map (fun (cli, oauth, m2m) ->
-                    { CliFile = fun () -> CliFile.read cli
-                      OAuthCache = fun () -> Store.read oauth
-                      M2MCache = fun () -> Store.read m2m })
+                    { CliFile = fun () -> CliProfilesDisk.read cli
+                      OAuthCache = fun () -> CodecDisk.read oauth
+                      M2MCache = fun () -> CodecDisk.read m2m })
           Now = now }
 
     /// <summary>
@@ -87,13 +87,13 @@ module Shell =
     /// Either way the file was asked for, so a missing one is an error.
     let load (host: Host) (path: string option) : Result<Resolved<Credentials>, ResolveError> =
         match Input.givenOption path with
-        | Some path -> Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> Store.read path))) ]
+        | Some path -> Resolve.first [ Layer.File, (fun () -> Resolve.fileLayer (Some(fun () -> CodecDisk.read path))) ]
         | None ->
             Resolve.first
                 [ Layer.SavedSession,
                   (fun () ->
                       Resolve.requiredSavedSession (Resolve.strictPermissions host.GetVariable) (fun () ->
-                          Store.readSavedSession host)) ]
+                          CodecDisk.readSavedSession host)) ]
 
     /// Where `save` writes when given no path: `creds.json` at the default location.
     let defaultPath (host: Host) : Result<string, LocationError> = Location.defaultPath host.Platform host.GetVariable
@@ -105,19 +105,19 @@ module Shell =
 
     /// Saves to the given path or the default location; returns the full path written.
     let save (host: Host) (path: string option) (credentials: Credentials) : Result<string, StoreError> =
-        target host path |> Result.bind (fun p -> Store.save p credentials)
+        target host path |> Result.bind (fun p -> CodecDisk.save p credentials)
 
     /// Deletes the given file, or the saved session (with its legacy `cartocreds.json`, which
     /// would otherwise be read in its place); true when a file was removed.
     let delete (host: Host) (path: string option) : Result<bool, StoreError> =
         match Input.givenOption path with
-        | Some path -> Store.delete path
+        | Some path -> CodecDisk.delete path
         | None ->
             target host None
             |> Result.bind (fun current ->
-                Store.delete current
+                CodecDisk.delete current
                 |> Result.bind (fun removed ->
-                    Store.delete (Location.legacyPath host.Platform current)
+                    CodecDisk.delete (Location.legacyPath host.Platform current)
                     |> Result.map (fun legacyRemoved -> removed || legacyRemoved)))
 
     /// The credentials that a `DefaultSource` names.

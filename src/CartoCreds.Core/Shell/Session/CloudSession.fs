@@ -159,6 +159,6 @@ type CloudSession
             task {
                 let authenticate = this.AuthenticateTo(Uri(ServiceUrl.value url + "/"))
                 let authUrl = defaultArg this.AuthUrl ""
-                let! verified = Verify.cloud client timeout url authenticate authUrl cancellationToken
+                let! verified = VerificationHttp.cloud client timeout url authenticate authUrl cancellationToken
                 return Ok verified
             }

@@ -41,7 +41,7 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
     let auth = endpoint.Auth
     let client = CloudText.value endpoint.ClientId
 
-    let cachePath = cacheDirectory |> Option.map (fun dir -> TokenCacheStore.path dir endpoint)
+    let cachePath = cacheDirectory |> Option.map (fun dir -> TokenCacheDisk.path dir endpoint)
 
     /// Told when the cache is skipped because another user could have written it.
     let ignored (exposure: Exposure) =
@@ -50,7 +50,7 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
 
     /// The token in the disk cache, when it is this client's and secret's, unexpired, and not the refused one.
     let fromDisk (now: DateTimeOffset) (refused: string option) : AccessToken option =
-        match cachePath |> Option.map (fun path -> TokenCacheStore.read path endpoint) with
+        match cachePath |> Option.map (fun path -> TokenCacheDisk.read path endpoint) with
         | Some(Ok token) ->
             token |> Option.filter (fun t -> TokenExchange.isValid now t && not (Option.contains t.Value refused))
         | Some(Error exposure) ->
@@ -60,12 +60,12 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
 
     /// Writes the cache file for other processes, unless its directories could be another user's.
     let toDisk (token: AccessToken) =
-        match cachePath |> Option.map (fun path -> TokenCacheStore.write path endpoint token) with
+        match cachePath |> Option.map (fun path -> TokenCacheDisk.write path endpoint token) with
         | Some(Error exposure) -> ignored exposure
         | Some(Ok())
         | None -> ()
 
-    let post () = TokenPost.post http.Value time timeout endpoint
+    let post () = TokenExchangeHttp.post http.Value time timeout endpoint
 
     /// The way out of `Empty`, `Fresh` (due) and `BackingOff` (over): the disk first when nothing
     /// is held, then an exchange; the next phase, and what the waiting callers get.

@@ -99,18 +99,19 @@ let private stackOf (kinds: Map<Layer, Kind>) : Gen<CloudStack> =
         let arguments =
             match kinds[Layer.Arguments], argGrant with
             | Absent, _ -> CloudArguments.None
-            | Valid, (Choice1Of2 token, url, _) -> { CloudArguments.None with Token = Some token; ApiBaseUrl = url }
+            | Valid, (Choice1Of2 token, url, _) ->
+                CloudArguments.Of { CloudInput.Empty with Token = Some token; ApiBaseUrl = url }
             | Valid, (Choice2Of2(id, secret), url, _) ->
-                { CloudArguments.None with
-                    ClientId = Some id
-                    ClientSecret = Some secret
-                    ApiBaseUrl = url }
+                CloudArguments.Of
+                    { CloudInput.Empty with
+                        ClientId = Some id
+                        ClientSecret = Some secret
+                        ApiBaseUrl = url }
             | Invalid, _ ->
-                [ { CloudArguments.None with Token = Some key; ClientId = Some "client" }
-                  { CloudArguments.None with ClientId = Some "client" }
-                  { CloudArguments.None with
-                      ApiBaseUrl = Some "https://gcp-us-east1.api.carto.com" }
-                  { CloudArguments.None with Token = Some(key + " " + key) } ][badArguments]
+                [ CloudArguments.Of { CloudInput.Empty with Token = Some key; ClientId = Some "client" }
+                  CloudArguments.Of { CloudInput.Empty with ClientId = Some "client" }
+                  CloudArguments.Of { CloudInput.Empty with ApiBaseUrl = Some "https://gcp-us-east1.api.carto.com" }
+                  CloudArguments.Of { CloudInput.Empty with Token = Some(key + " " + key) } ][badArguments]
 
         let fileText =
             match fileGrant with
@@ -382,7 +383,7 @@ let ``half a client pair, a token with a client id, or a URL alone is an error, 
         "Invalid CARTO 3 credentials in Arguments (api_base_url): an API base URL is given without a token or client credentials.",
         CloudResolve.resolve
             { noCloudLayers with
-                Arguments = { CloudArguments.None with ApiBaseUrl = Some "https://a.api.carto.com" } }
+                Arguments = CloudArguments.Of { CloudInput.Empty with ApiBaseUrl = Some "https://a.api.carto.com" } }
         |> message
     )
 
@@ -504,9 +505,10 @@ let ``an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is reported by resolution,
     let fromArguments =
         { noCloudLayers with
             Arguments =
-                { CloudArguments.None with
-                    ClientId = Some "m2m-client"
-                    ClientSecret = Some "s3cr3t-s3cr3t-s3cr3t-0009" } }
+                CloudArguments.Of
+                    { CloudInput.Empty with
+                        ClientId = Some "m2m-client"
+                        ClientSecret = Some "s3cr3t-s3cr3t-s3cr3t-0009" } }
 
     Assert.Equal(
         "Invalid CARTO 3 credentials in Environment (CARTO_AUTH_URL): it names the token endpoint (…/oauth/token); "

@@ -141,13 +141,17 @@ let ``a verification is an activity tagged with its kind and outcome, a refused 
 
     let activities, _ =
         observe (fun () ->
-            Verify.legacy http (TimeSpan.FromSeconds 10.0) (legacy server.Account.ApiKey) CancellationToken.None
+            VerificationHttp.legacy
+                http
+                (TimeSpan.FromSeconds 10.0)
+                (legacy server.Account.ApiKey)
+                CancellationToken.None
             |> _.Result
             |> ok
             |> ignore
 
             match
-                (Verify.legacy
+                (VerificationHttp.legacy
                     http
                     (TimeSpan.FromSeconds 10.0)
                     (legacy "wrong-key-telemetry-0002")

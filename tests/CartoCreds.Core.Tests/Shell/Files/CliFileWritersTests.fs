@@ -104,7 +104,7 @@ let ``a lock held by a writer that is killed never blocks the next save`` () =
     Assert.True(holder.WaitForExit 10_000, "the holder did not end")
     let clock = Stopwatch.StartNew()
 
-    match CliFile.save (box.Host []) (Some "mine") (Some path) (token "eyMineMineMine0001") with
+    match CliProfilesDisk.save (box.Host []) (Some "mine") (Some path) (token "eyMineMineMine0001") with
     | Ok _ -> Assert.True(clock.Elapsed < TimeSpan.FromSeconds 5.0, "the save waited for a dead writer")
     | Error e -> failwith (CallMessages.profileError e)
 
@@ -149,7 +149,7 @@ let ``a 65 KB CARTO CLI file (44 profiles of 1.4 KB tokens) saved back past 64 K
     Assert.True(FileInfo(path).Length < int64 Codec.MaxFileSize)
     let host = box.Host []
 
-    match CliFile.save host (Some "new") None (token "eyNewNewNewNew0001") with
+    match CliProfilesDisk.save host (Some "new") None (token "eyNewNewNewNew0001") with
     | Ok _ -> ()
     | Error e -> failwith (CallMessages.profileError e)
 
@@ -160,7 +160,7 @@ let ``a 65 KB CARTO CLI file (44 profiles of 1.4 KB tokens) saved back past 64 K
     | Ok resolved -> Assert.Equal(longToken 1 1420, tokenText resolved.Credentials)
     | Error e -> failwith (Messages.resolveError e)
 
-    match CliFile.delete host (Some "p2") None with
+    match CliProfilesDisk.delete host (Some "p2") None with
     | Ok(Some(_, "p2")) -> Assert.Equal(44, (profilesOf path).Length)
     | other -> failwithf "%A" other
 
@@ -175,7 +175,7 @@ let ``a save that would pass the 1 MiB read bound fails and leaves the file as i
     let before = File.ReadAllBytes path
     Assert.True(before.Length < CloudFile.MaxCliFileSize)
 
-    match CliFile.save (box.Host []) (Some "one-more") None (token (longToken 0 1400)) with
+    match CliProfilesDisk.save (box.Host []) (Some "one-more") None (token (longToken 0 1400)) with
     | Error(ProfileError.TooLarge(where, size) as e) ->
         Assert.Equal(path, where)
 
@@ -261,7 +261,7 @@ let ``a key repeated in the CARTO CLI file counts once, the last one, when read 
     | Ok resolved -> Assert.Equal("eyLastLastLastLast1", tokenText resolved.Credentials)
     | Error e -> failwith (Messages.resolveError e)
 
-    match CliFile.save host (Some "eu") None (token "eyEuNewEuNewEuNew2") with
+    match CliProfilesDisk.save host (Some "eu") None (token "eyEuNewEuNewEuNew2") with
     | Ok _ -> ()
     | Error e -> failwith (CallMessages.profileError e)
 

@@ -67,7 +67,7 @@ let ``saving a profile keeps every other profile and unknown key, in a private f
     File.WriteAllText(cliPath box, cliFile)
     let before = json (cliPath box)
 
-    let path, name = CliFile.save (box.Host []) (Some "eu") None (token "eyNewNewNewNewNew04") |> ok
+    let path, name = CliProfilesDisk.save (box.Host []) (Some "eu") None (token "eyNewNewNewNewNew04") |> ok
 
     Assert.Equal((cliPath box, "eu"), (path, name))
     let after = json path
@@ -84,13 +84,17 @@ let ``saving a profile keeps every other profile and unknown key, in a private f
 let ``with no name the current profile is written; with none current, default, made current`` () =
     use box = new Sandbox()
     File.WriteAllText(cliPath box, cliFile)
-    Assert.Equal((cliPath box, "prod"), CliFile.save (box.Host []) None None (token "eyNewNewNewNewNew05") |> ok)
+
+    Assert.Equal(
+        (cliPath box, "prod"),
+        CliProfilesDisk.save (box.Host []) None None (token "eyNewNewNewNewNew05") |> ok
+    )
 
     let fresh = box.Path "fresh.json"
     let eu = CloudCredentials.ofToken "eyNewNewNewNewNew06" (Some "https://carto.example.com/api")
 
     match eu with
-    | Ok c -> Assert.Equal((fresh, "default"), CliFile.save (box.Host []) None (Some fresh) c |> ok)
+    | Ok c -> Assert.Equal((fresh, "default"), CliProfilesDisk.save (box.Host []) None (Some fresh) c |> ok)
     | Error e -> failwithf "%A" e
 
     let written = json fresh
@@ -113,7 +117,7 @@ let ``a file that is not a CARTO CLI file is never overwritten`` () =
     for content in [ "{not json"; """{"client_id": "c", "client_secret": "s"}""" ] do
         File.WriteAllText(path, content)
 
-        match CliFile.save (box.Host []) None (Some path) (token "eyNewNewNewNewNew07") with
+        match CliProfilesDisk.save (box.Host []) None (Some path) (token "eyNewNewNewNewNew07") with
         | Error(ProfileError.NotACliFile(failed, _) as e) ->
             Assert.Equal(path, failed)
             Assert.EndsWith("; it was left as it is", CallMessages.profileError e)
@@ -126,7 +130,7 @@ let ``client credentials are not saved in the CARTO CLI file`` () =
     use box = new Sandbox()
 
     match CloudCredentials.ofClientCredentials "client" "secretsecretsecret" None with
-    | Ok c -> Assert.Equal(Error ProfileError.NotAToken, CliFile.save (box.Host []) None None c)
+    | Ok c -> Assert.Equal(Error ProfileError.NotAToken, CliProfilesDisk.save (box.Host []) None None c)
     | Error e -> failwithf "%A" e
 
     Assert.False(File.Exists(cliPath box))
@@ -135,13 +139,13 @@ let ``client credentials are not saved in the CARTO CLI file`` () =
 let ``deleting a profile keeps the others; the current one removed is current no more`` () =
     use box = new Sandbox()
     File.WriteAllText(cliPath box, cliFile)
-    Assert.Equal(Some(cliPath box, "prod"), CliFile.delete (box.Host []) None None |> ok)
+    Assert.Equal(Some(cliPath box, "prod"), CliProfilesDisk.delete (box.Host []) None None |> ok)
     let after = json (cliPath box)
     Assert.Null(after["current_profile"])
     Assert.NotNull(after["profiles"]["eu"])
     Assert.Null(after["profiles"]["prod"])
-    Assert.Equal(None, CliFile.delete (box.Host []) (Some "staging") None |> ok)
-    Assert.Equal(None, CliFile.delete (box.Host []) None (Some(box.Path "none.json")) |> ok)
+    Assert.Equal(None, CliProfilesDisk.delete (box.Host []) (Some "staging") None |> ok)
+    Assert.Equal(None, CliProfilesDisk.delete (box.Host []) None (Some(box.Path "none.json")) |> ok)
 
 [<Fact>]
 let ``the old single-profile format is written back as profiles, its profile default`` () =
@@ -152,7 +156,10 @@ let ``the old single-profile format is written back as profiles, its profile def
         """{"token": "eyOldOldOldOldOld08", "tenant_id": "gcp-us-east1", "user_email": "ana@example.com"}"""
     )
 
-    Assert.Equal((cliPath box, "default"), CliFile.save (box.Host []) None None (token "eyNewNewNewNewNew09") |> ok)
+    Assert.Equal(
+        (cliPath box, "default"),
+        CliProfilesDisk.save (box.Host []) None None (token "eyNewNewNewNewNew09") |> ok
+    )
 
     let after = json (cliPath box)
     Assert.Equal("ana@example.com", (after |> at [ "profiles"; "default"; "user_email" ]))

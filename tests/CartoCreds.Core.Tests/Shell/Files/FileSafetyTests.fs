@@ -29,7 +29,7 @@ let private within (seconds: int) (work: unit -> 'T) : 'T =
         failwithf "did not finish within %d s" seconds
 
 let private readError (path: string) =
-    match (Store.read path).Content with
+    match (CodecDisk.read path).Content with
     | Error e -> e
     | Ok _ -> failwithf "expected %s to be refused" path
 
@@ -65,7 +65,7 @@ let ``devices and sockets are not regular files; /proc files are read, not calle
     socket.Bind(UnixDomainSocketEndPoint socketPath)
     Assert.Equal(ReadError.NotRegular, readError socketPath)
 
-    match (Store.read "/proc/self/status").Content with
+    match (CodecDisk.read "/proc/self/status").Content with
     | Ok bytes -> Assert.True(bytes.Length > 0)
     | Error e -> failwithf "%A" e
 
@@ -83,14 +83,14 @@ let ``save and delete refuse a device, a FIFO or a socket, and leave it as it wa
     use box = new Sandbox()
     let fifo = box.Path "fifo.json"
     mkfifo fifo
-    Assert.Equal(Error(StoreError.NotRegular fifo), within 10 (fun () -> Store.save fifo ana))
-    Assert.Equal(Error(StoreError.NotRegular fifo), Store.delete fifo)
+    Assert.Equal(Error(StoreError.NotRegular fifo), within 10 (fun () -> CodecDisk.save fifo ana))
+    Assert.Equal(Error(StoreError.NotRegular fifo), CodecDisk.delete fifo)
     Assert.True(File.Exists fifo)
 
     match nullDevice box with
     | Some device ->
-        Assert.Equal(Error(StoreError.NotRegular device), Store.save device ana)
-        Assert.Equal(Error(StoreError.NotRegular device), Store.delete device)
+        Assert.Equal(Error(StoreError.NotRegular device), CodecDisk.save device ana)
+        Assert.Equal(Error(StoreError.NotRegular device), CodecDisk.delete device)
         Assert.Equal(ReadError.NotRegular, readError device)
         use reader = File.OpenRead device
         Assert.Equal(-1, reader.ReadByte()) // still the null device
@@ -106,7 +106,7 @@ let ``a link to a regular file is still replaced by the file, as before`` () =
     File.WriteAllText(target, "{}")
     let link = box.Path "link.json"
     File.CreateSymbolicLink(link, target) |> ignore
-    Assert.Equal(Ok link, Store.save link ana)
+    Assert.Equal(Ok link, CodecDisk.save link ana)
     Assert.Equal("{}", File.ReadAllText target)
     Assert.Null((FileInfo link).LinkTarget)
 
@@ -114,7 +114,7 @@ let ``a link to a regular file is still replaced by the file, as before`` () =
 let ``a file name of 244 characters can be saved: the temporary name is short`` () =
     use box = new Sandbox()
     let path = box.Path(String('c', 239) + ".json")
-    Assert.Equal(Ok path, Store.save path ana)
+    Assert.Equal(Ok path, CodecDisk.save path ana)
     Assert.Equal(ana, (Shell.load (box.Host []) (Some path) |> ok).Credentials)
 
 [<Fact>]
@@ -191,7 +191,7 @@ let ``a saved session others can write to, or owned by another user, is refused`
 let ``a named file others can write to is read, with a warning`` () =
     use box = new Sandbox()
     let path = box.Path "team.json"
-    Store.save path ana |> ok |> ignore
+    CodecDisk.save path ana |> ok |> ignore
     chmod 0o666 path
 
     let resolved =
@@ -235,7 +235,7 @@ let ``a save removes temporary files that killed writers left, older than a minu
     let someoneElses = place ".other.tmp" old
     let alike = place ".cartocreds-notours.tmp" old
 
-    Store.save (Path.Combine(directory, "creds.json")) ana |> ok |> ignore
+    CodecDisk.save (Path.Combine(directory, "creds.json")) ana |> ok |> ignore
 
     Assert.False(File.Exists stale)
     Assert.False(File.Exists staleOldName)

@@ -33,7 +33,7 @@ let private readAndSaveMessages (box: Sandbox) : string * string =
         | Ok _ -> failwith "the planted file was read"
 
     let save =
-        match CliFile.save host (Some "mine") None (token "eyMineMineMine0001") with
+        match CliProfilesDisk.save host (Some "mine") None (token "eyMineMineMine0001") with
         | Error e -> CallMessages.profileError e
         | Ok _ -> failwith "the planted file was saved over"
 
@@ -86,7 +86,7 @@ let ``a new CARTO CLI file is not made in a directory others can write, nor a lo
     mode home 0o777
     let host = Host.ofVariables [ "HOME", home ]
 
-    match CliFile.save host None None (token "eyMineMineMine0001") with
+    match CliProfilesDisk.save host None None (token "eyMineMineMine0001") with
     | Error e ->
         Assert.StartsWith(home + " is writable by other users (mode 0777)", CallMessages.profileError e)
         Assert.Empty(Directory.GetFileSystemEntries home)
@@ -100,11 +100,11 @@ let ``in a sticky directory such as /tmp, the user's own file is neither refused
     mode shared 0o1777
     let path = Path.Combine(shared, "cli.json")
 
-    match CliFile.save (box.Host []) (Some "prod") (Some path) (token "eyMineMineMine0001") with
+    match CliProfilesDisk.save (box.Host []) (Some "prod") (Some path) (token "eyMineMineMine0001") with
     | Ok _ -> ()
     | Error e -> failwith (CallMessages.profileError e)
 
-    Assert.Equal(None, (Store.read path).Exposure)
+    Assert.Equal(None, (CodecDisk.read path).Exposure)
 
     match
         Shell.resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some path }
@@ -117,7 +117,7 @@ let ``a save refuses a FIFO or a link loop in place of the CARTO CLI file, at on
     use box = new Sandbox()
     let path = box.Path ".carto_credentials.json"
     Processes.succeed "mkfifo" [ path ]
-    let save () = CliFile.save (box.Host []) None None (token "eyMineMineMine0001")
+    let save () = CliProfilesDisk.save (box.Host []) None None (token "eyMineMineMine0001")
 
     match Task.Run(save).Wait(TimeSpan.FromSeconds 10.0), save () with
     | true, Error(ProfileError.Unreadable(_, ReadError.NotRegular)) -> ()
@@ -142,7 +142,7 @@ let ``links planted before and during saves never write another user's file`` ()
     File.CreateSymbolicLink(path, victim) |> ignore
     let host = box.Host []
 
-    match CliFile.save host (Some "mine") None (token "eyMineMineMine0001") with
+    match CliProfilesDisk.save host (Some "mine") None (token "eyMineMineMine0001") with
     | Error(ProfileError.Exposed(Exposure.OwnedByOther(_, 65534L))) -> ()
     | other -> failwithf "%A" other
 
@@ -150,7 +150,7 @@ let ``links planted before and during saves never write another user's file`` ()
     File.Delete(FileLock.pathOf path) // left by the save above, as lock files are
     File.CreateSymbolicLink(FileLock.pathOf path, victim) |> ignore
 
-    match CliFile.save host (Some "mine") None (token "eyMineMineMine0001") with
+    match CliProfilesDisk.save host (Some "mine") None (token "eyMineMineMine0001") with
     | Error(ProfileError.Store(StoreError.SaveFailed(where, IoProblem.TooManyLinks))) ->
         Assert.Equal(FileLock.pathOf path, where)
     | other -> failwithf "%A" other
@@ -174,7 +174,7 @@ let ``links planted before and during saves never write another user's file`` ()
                 Thread.Sleep 1)
 
     for i in 1..100 do
-        CliFile.save host (Some "mine") None (token ("eyMineMineMine" + string (1000 + i))) |> ignore
+        CliProfilesDisk.save host (Some "mine") None (token ("eyMineMineMine" + string (1000 + i))) |> ignore
 
     stop.Cancel()
     planter.Wait(TimeSpan.FromSeconds 30.0) |> ignore

@@ -210,8 +210,8 @@ let ``save creates missing directories 0700 and the file 0600`` () =
 let ``save returns the full path, and overwrites an existing file`` () =
     use box = new Sandbox()
     let relative = Path.GetRelativePath(Environment.CurrentDirectory, box.Path("a", "creds.json"))
-    Assert.Equal(box.Path("a", "creds.json"), Store.save relative ana |> ok)
-    Store.save relative bob |> ok |> ignore
+    Assert.Equal(box.Path("a", "creds.json"), CodecDisk.save relative ana |> ok)
+    CodecDisk.save relative bob |> ok |> ignore
     Assert.Equal(bob, (Shell.load (box.Host []) (Some relative) |> ok).Credentials)
 
 [<Fact>]
@@ -219,17 +219,17 @@ let ``saving to a path that is a directory is an error that leaves the directory
     use box = new Sandbox()
     let dir = box.Path "creds.json"
     write (Path.Combine(dir, "inside.txt")) "keep"
-    Assert.Equal(Error(StoreError.IsDirectory dir), Store.save dir ana)
+    Assert.Equal(Error(StoreError.IsDirectory dir), CodecDisk.save dir ana)
     Assert.Equal("keep", File.ReadAllText(Path.Combine(dir, "inside.txt")))
     Assert.Single(Directory.GetFileSystemEntries dir) |> ignore
 
 [<Fact>]
 let ``a save into a directory that is a file fails and leaves that file byte for byte`` () =
     use box = new Sandbox()
-    let previous = Store.save (box.Path "creds.json") ana |> ok
+    let previous = CodecDisk.save (box.Path "creds.json") ana |> ok
     let before = File.ReadAllBytes previous
 
-    match Store.save (Path.Combine(previous, "creds.json")) bob with
+    match CodecDisk.save (Path.Combine(previous, "creds.json")) bob with
     | Error(StoreError.SaveFailed(path, _)) -> Assert.Equal(Path.Combine(previous, "creds.json"), path)
     | other -> failwithf "%A" other
 
@@ -239,14 +239,14 @@ let ``a save into a directory that is a file fails and leaves that file byte for
 [<LockableFact>]
 let ``a save that fails over an existing file leaves it byte for byte and no temporary file`` () =
     use box = new Sandbox()
-    let path = Store.save (box.Path("locked", "creds.json")) ana |> ok
+    let path = CodecDisk.save (box.Path("locked", "creds.json")) ana |> ok
     let before = File.ReadAllBytes path
 
     match Processes.lockDirectory (box.Path "locked") with
     | None -> failwith "the directory could not be locked, though LockableFact found it could"
     | Some unlock ->
         try
-            match Store.save path bob with
+            match CodecDisk.save path bob with
             | Error(StoreError.SaveFailed(failed, reason)) ->
                 Assert.Equal(path, failed)
                 Assert.Contains(path, ValueMessages.storeError (StoreError.SaveFailed(failed, reason)))
@@ -259,7 +259,7 @@ let ``a save that fails over an existing file leaves it byte for byte and no tem
 
 [<Fact>]
 let ``a path no file can have is an error, not an exception`` () =
-    match Store.save "" ana, Store.delete "bad\u0000name" with
+    match CodecDisk.save "" ana, CodecDisk.delete "bad\u0000name" with
     | Error(StoreError.SaveFailed("", _)), Error(StoreError.DeleteFailed("bad\u0000name", _)) -> ()
     | other -> failwithf "%A" other
 
@@ -268,14 +268,14 @@ let ``many saves leave no temporary files`` () =
     use box = new Sandbox()
 
     for i in 1..50 do
-        Store.save (box.Path "creds.json") (if i % 2 = 0 then ana else bob) |> ok |> ignore
+        CodecDisk.save (box.Path "creds.json") (if i % 2 = 0 then ana else bob) |> ok |> ignore
 
     Assert.Equal<string[]>([| box.Path "creds.json" |], Directory.GetFileSystemEntries box.Root)
 
 [<Fact>]
 let ``the file is written with exactly the four keys of CARTOframes 1.x`` () =
     use box = new Sandbox()
-    let path = Store.save (box.Path "creds.json") bob |> ok
+    let path = CodecDisk.save (box.Path "creds.json") bob |> ok
 
     Assert.Equal(
         "{\n  \"username\": \"bob\",\n  \"api_key\": \"default_public\",\n  \"base_url\": \"https://team.carto.com/u/bob\",\n  \"allow_non_secure\": false\n}\n",
@@ -307,7 +307,7 @@ let ``deleting the saved session also removes the legacy file that would take it
 let ``deleting a directory is refused`` () =
     use box = new Sandbox()
     Directory.CreateDirectory(box.Path "d.json") |> ignore
-    Assert.Equal(Error(StoreError.IsDirectory(box.Path "d.json")), Store.delete (box.Path "d.json"))
+    Assert.Equal(Error(StoreError.IsDirectory(box.Path "d.json")), CodecDisk.delete (box.Path "d.json"))
     Assert.True(Directory.Exists(box.Path "d.json"))
 
 [<Fact>]

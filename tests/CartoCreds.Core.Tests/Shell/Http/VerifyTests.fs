@@ -32,7 +32,7 @@ let private http = new HttpClient()
 let private tenSeconds = TimeSpan.FromSeconds 10.0
 
 let private verifyLegacy (credentials: Credentials) (timeout: TimeSpan) =
-    (Verify.legacy http timeout credentials CancellationToken.None).GetAwaiter().GetResult()
+    (VerificationHttp.legacy http timeout credentials CancellationToken.None).GetAwaiter().GetResult()
 
 let private failure (result: Result<Identity, VerifyError>) =
     match result with
@@ -174,7 +174,7 @@ let ``the caller's cancellation is raised as such, not taken for unreachability`
     use stalled = new CartoServer(fun _ -> (Answer.Json 200 "{}").After(TimeSpan.FromSeconds 5.0))
     use cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds 200.0)
 
-    let attempt = Verify.legacy http tenSeconds (legacyAt stalled.Url "k") cancel.Token
+    let attempt = VerificationHttp.legacy http tenSeconds (legacyAt stalled.Url "k") cancel.Token
 
     Assert.ThrowsAny<OperationCanceledException>(fun () -> attempt.GetAwaiter().GetResult() |> ignore) |> ignore
 

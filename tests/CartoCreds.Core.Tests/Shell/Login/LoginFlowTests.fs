@@ -51,7 +51,7 @@ let ``a token server that does not answer ends the login within the request time
           Show = ignore }
 
     let watch = Diagnostics.Stopwatch.StartNew()
-    let result = (Login.run host Http.shared.Value request CancellationToken.None).Result
+    let result = (OAuthLoginHttp.run host Http.shared.Value request CancellationToken.None).Result
 
     match result with
     | Error(LoginError.Token(ExchangeError.TimedOut seconds) as e) ->

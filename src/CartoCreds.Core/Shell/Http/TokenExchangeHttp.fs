@@ -9,7 +9,7 @@ open System.Threading.Tasks
 /// SPEC §7.4's request: client credentials posted to `{authUrl}/oauth/token`, the reply read to a
 /// bound, a reply from another origin (a caller's client that followed a redirect) refused.
 [<RequireQualifiedAccess>]
-module TokenPost =
+module TokenExchangeHttp =
 
     /// The wait a `Retry-After` header asks for, by its delay or its date.
     let private retryAfter (time: TimeProvider) (response: HttpResponseMessage) =

@@ -9,7 +9,7 @@ open System.Security.Cryptography
 /// user's own and follow no link), the read and the atomic private write. What the file holds is
 /// `TokenCache`'s to say (`Domain/Tokens`): a token bound to a salted hash of the secret.
 [<RequireQualifiedAccess>]
-module TokenCacheStore =
+module TokenCacheDisk =
 
     /// The cache file of an endpoint's client in `directory`: named by a hash of the auth server
     /// and the client id, never by the secret.
@@ -35,6 +35,6 @@ module TokenCacheStore =
         | None ->
             let salt = Convert.ToHexString(RandomNumberGenerator.GetBytes 16).ToLowerInvariant()
 
-            Store.write path (TokenCache.bytes endpoint.Auth endpoint.ClientId endpoint.Secret salt token) |> ignore
+            CodecDisk.write path (TokenCache.bytes endpoint.Auth endpoint.ClientId endpoint.Secret salt token) |> ignore
 
             Ok()

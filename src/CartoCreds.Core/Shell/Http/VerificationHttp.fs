@@ -11,7 +11,7 @@ open System.Threading.Tasks
 /// credentials whose token is refused: it is exchanged again once), bounded in time; the caller's
 /// cancellation is honoured and raised as such, never taken for unreachability.
 [<RequireQualifiedAccess>]
-module Verify =
+module VerificationHttp =
 
     let private unreachable (endpoint: Endpoint) (url: string) (detail: string) =
         Error

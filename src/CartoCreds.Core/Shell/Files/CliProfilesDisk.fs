@@ -5,7 +5,7 @@ open System
 /// The CARTO CLI's `~/.carto_credentials.json` on disk (SPEC §7.3, §7.6): read to its bound, and
 /// every read-modify-write under the file's lock, atomic and private.
 [<RequireQualifiedAccess>]
-module CliFile =
+module CliProfilesDisk =
 
     /// The file, read up to its own bound (SPEC §7.3).
     let read (path: string) : FileRead = Disk.readUpTo CloudFile.MaxCliFileSize path
@@ -53,7 +53,7 @@ module CliFile =
         result {
             let! target = location host path
             let strict = Resolve.strictPermissions host.GetVariable
-            do! Store.ensureParent target |> Result.mapError ProfileError.Store
+            do! CodecDisk.ensureParent target |> Result.mapError ProfileError.Store
             do! trustedDirectory strict target
 
             return!
@@ -67,7 +67,7 @@ module CliFile =
                             match! change target before with
                             | None -> return None
                             | Some(bytes, answer) ->
-                                let! written = Store.write target bytes |> Result.mapError ProfileError.Store
+                                let! written = CodecDisk.write target bytes |> Result.mapError ProfileError.Store
                                 return Some(written, answer)
                         })
                     ProfileError.Store

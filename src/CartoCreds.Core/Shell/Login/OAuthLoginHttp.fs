@@ -13,7 +13,7 @@ open System.Threading.Tasks
 /// found as carto-auth finds it, and the token saved as a profile of the CARTO CLI file that the
 /// CARTO CLI reads too. Nothing is saved unless every step succeeded. Errors are values.
 [<RequireQualifiedAccess>]
-module Login =
+module OAuthLoginHttp =
 
     /// `GET url` with the bearer token, read to `limit`, refused if answered from another origin.
     let private get

@@ -5,7 +5,7 @@ open System.IO
 
 /// SPEC §4 on disk: the saved session found and read, atomic private writes, deletes.
 [<RequireQualifiedAccess>]
-module Store =
+module CodecDisk =
 
     let private privateFile = UnixFileMode.UserRead ||| UnixFileMode.UserWrite
 
