@@ -157,10 +157,11 @@ module TokenExchange =
     /// <summary>
     /// The server's answer: a token whose expiry is the earlier of `expires_in` and its JWT `exp`,
     /// or what went wrong. A redirect is an error naming the other origin; the server's `error`
-    /// and `error_description` are kept with the secret and any token replaced by `****`.
+    /// and `error_description` are kept with `hidden` (the client secret, or a login's verifier)
+    /// and any token replaced by `****`.
     /// </summary>
     let reply
-        (secret: CloudText)
+        (hidden: string)
         (issued: DateTimeOffset)
         (status: int)
         (location: Uri option)
@@ -183,7 +184,7 @@ module TokenExchange =
                 )
             | _ -> None
 
-        let shown = Option.map (redact (CloudText.value secret))
+        let shown = Option.map (redact hidden)
 
         match parsed with
         | _ when status >= 300 && status < 400 -> Error(ExchangeError.Redirected(status, originOf location))

@@ -54,7 +54,9 @@ module TokenExchangeHttp =
                     match! Http.readBounded response.Content TokenExchange.MaxReply cancel.Token with
                     | None -> return Error(ExchangeError.UnexpectedAnswer status), None
                     | Some body ->
-                        return TokenExchange.reply endpoint.Secret issued status location body, retryAfter time response
+                        return
+                            TokenExchange.reply (CloudText.value endpoint.Secret) issued status location body,
+                            retryAfter time response
             with
             | :? OperationCanceledException -> return Error(ExchangeError.TimedOut timeout.TotalSeconds), None
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e)), None

@@ -114,12 +114,8 @@ module OAuthLoginHttp =
                 match! Http.readBounded response.Content TokenExchange.MaxReply cancel with
                 | None -> return Error(ExchangeError.UnexpectedAnswer status)
                 | Some body ->
-                    let hidden =
-                        match CloudText.create CloudField.Token secrets.Verifier with
-                        | Ok text -> text
-                        | Error _ -> invalidOp "a verifier is a valid text"
-
-                    return TokenExchange.reply hidden issued status (Option.ofObj response.Headers.Location) body
+                    return
+                        TokenExchange.reply secrets.Verifier issued status (Option.ofObj response.Headers.Location) body
             with
             | :? HttpRequestException as e -> return Error(ExchangeError.Unreachable(Http.failure e))
             | :? OperationCanceledException when not outer.IsCancellationRequested ->

@@ -21,6 +21,12 @@ module private Pending =
                 }
             )
 
+/// Where a session's tokens come from: the access token it was given, or the token source of
+/// client credentials (or why there is none: an invalid `CARTO_AUTH_URL`).
+type private Tokens =
+    | Given of token: CloudText * expires: DateTimeOffset option
+    | Exchanged of Result<TokenSource, TokenError>
+
 /// <summary>
 /// One CARTO 3 session (SPEC §7.4, §8): resolved credentials with the HTTP client and the clock
 /// they use, the token source of client credentials (its disk cache under the host's
@@ -32,7 +38,7 @@ type CloudSession
     private
     (
         credentials: CloudCredentials,
-        tokens: Result<TokenSource, TokenError> option,
+        tokens: Tokens,
         accounts: Result<ServiceUrl, CloudValueError>,
         options: SessionOptions
     ) =
@@ -44,7 +50,7 @@ type CloudSession
 
     let source =
         match tokens with
-        | Some(Ok source) -> Some source
+        | Exchanged(Ok source) -> Some source
         | _ -> None
 
     /// <summary>
@@ -58,10 +64,10 @@ type CloudSession
 
         let tokens =
             match credentials.Grant with
-            | Grant.AccessToken _ -> None
+            | Grant.AccessToken(token, expires) -> Given(token, expires)
             | Grant.ClientCredentials(id, secret) ->
                 match CloudServices.authUrl host.GetVariable with
-                | Error e -> Some(Error(TokenError.Setting(CloudServices.AuthUrlVariable, e)))
+                | Error e -> Exchanged(Error(TokenError.Setting(CloudServices.AuthUrlVariable, e)))
                 | Ok authUrl ->
                     let cache =
                         match Location.tokenCacheDirectory host.Platform host.GetVariable with
@@ -69,7 +75,7 @@ type CloudSession
                         | Error _ -> None
 
                     let endpoint = { AuthUrl = authUrl; ClientId = id; Secret = secret }
-                    Some(Ok(TokenSource(endpoint, cache, options)))
+                    Exchanged(Ok(TokenSource(endpoint, cache, options)))
 
         CloudSession(credentials, tokens, accounts, options)
 
@@ -90,8 +96,8 @@ type CloudSession
     /// while a held token is not due.
     /// </summary>
     member _.GetTokenAsync(cancellationToken: CancellationToken) : ValueTask<Result<AccessToken, TokenError>> =
-        match credentials.Grant, tokens with
-        | Grant.AccessToken(token, expires), _ ->
+        match tokens with
+        | Given(token, expires) ->
             match expires with
             | Some at when not (DateTimeOffset.op_LessThan (time.GetUtcNow(), at)) ->
                 ValueTask<_>(Error(TokenError.Expired at))
@@ -102,9 +108,8 @@ type CloudSession
                           ExpiresOn = expires
                           RefreshOn = defaultArg expires DateTimeOffset.MaxValue }
                 )
-        | Grant.ClientCredentials _, Some(Ok source) -> Pending.map exchanged (source.GetAsync cancellationToken)
-        | Grant.ClientCredentials _, Some(Error e) -> ValueTask<_>(Error e)
-        | Grant.ClientCredentials _, None -> invalidOp "client credentials without a token source"
+        | Exchanged(Ok source) -> Pending.map exchanged (source.GetAsync cancellationToken)
+        | Exchanged(Error e) -> ValueTask<_>(Error e)
 
     /// How requests to `origin` (scheme, host and port) are authenticated with the bearer token;
     /// any other request, or one that already has an `Authorization` header, is left as it is.
@@ -154,7 +159,7 @@ type CloudSession
         : Task<Result<Result<Identity, VerifyError>, string * CloudValueError>> =
         match accounts, tokens with
         | Error e, _ -> Task.FromResult(Error(CloudServices.AccountsUrlVariable, e))
-        | _, Some(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
+        | _, Exchanged(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
         | Ok url, _ ->
             task {
                 let authenticate = this.AuthenticateTo(Uri(ServiceUrl.value url + "/"))

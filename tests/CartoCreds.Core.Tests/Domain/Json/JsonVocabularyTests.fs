@@ -115,8 +115,8 @@ let ``one byte-order-mark rule: every file and reply is read with a UTF-8 mark a
 
     let reply = "{\"access_token\": \"token-abcdefghijkl\", \"expires_in\": 3600}"
     let now = DateTimeOffset.UnixEpoch.AddYears 56
-    Assert.True(Result.isOk (TokenExchange.reply secret now 200 None (withBom reply)))
-    Assert.True(Result.isError (TokenExchange.reply secret now 200 None (utf16 reply)))
+    Assert.True(Result.isOk (TokenExchange.reply (CloudText.value secret) now 200 None (withBom reply)))
+    Assert.True(Result.isError (TokenExchange.reply (CloudText.value secret) now 200 None (utf16 reply)))
     let account = "{\"user_id\": \"u-1\", \"email\": \"a@example.com\"}"
     Assert.True((Verification.identity Endpoint.CloudAccount (withBom account)).IsSome)
     Assert.True((Verification.identity Endpoint.CloudAccount (utf16 account)).IsNone)
