@@ -40,6 +40,12 @@ let private renewal (terminal: Terminal) (resolved: Resolved<CloudCredentials>) 
         |> Option.iter (fun note -> terminal.Err.WriteLine("profile " + Refused.terminalSafe name + ": " + note))
     | _ -> ()
 
+/// An access token whose expiry cannot be read, said on stderr with how to check it.
+let private unknownExpiry (terminal: Terminal) (resolved: Resolved<CloudCredentials>) =
+    match resolved.Credentials.Grant with
+    | Grant.AccessToken(_, None) -> terminal.Err.WriteLine Messages.unknownExpiry
+    | _ -> ()
+
 /// `cloud show [--file PATH] [--profile NAME] [--reveal] [--json]`.
 let private show (host: Host) (terminal: Terminal) =
     let command = Command("show", "Resolve CARTO 3 credentials and print each field with its origin")
@@ -62,10 +68,41 @@ let private show (host: Host) (terminal: Terminal) =
             (fun () -> resolve host terminal result source)
             (fun resolved ->
                 warn terminal resolved.Warnings
-                renewal terminal resolved)
+                renewal terminal resolved
+                unknownExpiry terminal resolved)
             (fun asJson -> (if asJson then Output.cloudJson else Output.cloudTable) (result.GetValue reveal)))
 
     command
+
+/// Resolves, then gets a valid token (exchanged from client credentials, or the access token
+/// unexpired) and hands both to `print`; or says why not, on stderr, with `cloud token`'s exit
+/// codes (3 when the token server cannot be reached).
+let private validToken
+    (host: Host)
+    (terminal: Terminal)
+    (result: ParseResult)
+    (source: Source)
+    (timeout: Option<double>)
+    (print: Resolved<CloudCredentials> -> AccessToken -> unit)
+    =
+    match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
+    | Error message -> fail terminal message
+    | Ok resolved ->
+        unknownExpiry terminal resolved
+
+        let session =
+            Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
+
+        match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
+        | Ok token ->
+            print resolved token
+            Success
+        | Error e ->
+            terminal.Err.WriteLine("cartocreds: " + CallMessages.tokenError e)
+
+            match e with
+            | TokenError.Exchange(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) -> Unreachable
+            | _ -> Failure
 
 /// `cloud token [--file PATH] [--profile NAME]`: a valid bearer token and a newline, nothing else.
 let private token (host: Host) (terminal: Terminal) =
@@ -75,23 +112,35 @@ let private token (host: Host) (terminal: Terminal) =
     let source = source command
     let timeout = timeoutOption command
 
+    let json =
+        option<bool> "--json" "Print {access_token, token_type, expires_at, api_base_url} instead of the token alone"
+
+    command.Options.Add json
+
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
-        | Error message -> fail terminal message
-        | Ok resolved ->
-            let session =
-                Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
+        validToken host terminal result source timeout (fun resolved token ->
+            if result.GetValue json then
+                terminal.Out.WriteLine(Output.tokenJson token resolved.Credentials.ApiBaseUrl)
+            else
+                terminal.Out.WriteLine token.Value))
 
-            match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
-            | Ok token ->
-                terminal.Out.WriteLine token.Value
-                Success
-            | Error e ->
-                terminal.Err.WriteLine("cartocreds: " + CallMessages.tokenError e)
+    command
 
-                match e with
-                | TokenError.Exchange(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) -> Unreachable
-                | _ -> Failure)
+/// `cloud env [--file PATH] [--profile NAME] [--shell sh|fish|pwsh|dotenv]`: a valid token and the
+/// API base URL as assignments of SPEC §7.2's variables, for another tool to read (SPEC §6).
+let private env (host: Host) (terminal: Terminal) =
+    let command =
+        Command("env", "Print a valid token and the API base URL as variable assignments for a shell")
+
+    let source = source command
+    let shell = shellOption command
+    let timeout = timeoutOption command
+
+    command.SetAction(fun (result: ParseResult) ->
+        validToken host terminal result source timeout (fun resolved token ->
+            Export.cloud token.Value resolved.Credentials.ApiBaseUrl
+            |> Export.lines (shellOf result shell)
+            |> terminal.Out.WriteLine))
 
     command
 
@@ -239,6 +288,13 @@ let private list (host: Host) (terminal: Terminal) =
 
             if result.GetValue json then
                 terminal.Out.WriteLine(Output.profilesJson now profiles)
+            elif profiles.IsEmpty && not (IO.File.Exists path) then
+                terminal.Out.WriteLine(
+                    "There is no CARTO CLI credentials file at "
+                    + path
+                    + ", so no profiles yet. Log in with: cartocreds cloud login"
+                    + " (or save a token: cartocreds cloud save --token-stdin)"
+                )
             elif profiles.IsEmpty then
                 terminal.Out.WriteLine("No profiles in " + path)
             else
@@ -297,6 +353,7 @@ let command (host: Host) (terminal: Terminal) : Command =
 
     cloud.Subcommands.Add(show host terminal)
     cloud.Subcommands.Add(token host terminal)
+    cloud.Subcommands.Add(env host terminal)
     cloud.Subcommands.Add(status host terminal)
     cloud.Subcommands.Add(save host terminal)
     cloud.Subcommands.Add(delete "delete" host terminal)

@@ -108,6 +108,19 @@ let show
             Success
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
 
+/// `--shell sh|fish|pwsh|dotenv` of `env` and `cloud env` (SPEC §6); `sh` when not given.
+let shellOption (command: Command) : Option<string> =
+    let shell =
+        option<string> "--shell" "The shell to write assignments for: sh (the default), fish, pwsh or dotenv"
+
+    shell.AcceptOnlyFromAmong(Export.shells |> List.map fst |> Array.ofList) |> ignore
+    command.Options.Add shell
+    shell
+
+/// The shell `--shell` names.
+let shellOf (result: ParseResult) (shell: Option<string>) : ShellKind =
+    given result shell |> Option.bind Export.shellOf |> Option.defaultValue ShellKind.Sh
+
 /// `--timeout S` (0 < S ≤ 3600), described as `description` says.
 let timeoutOptionSaying (description: string) (command: Command) : Option<double> =
     let timeout = option<double> "--timeout" description

@@ -105,6 +105,27 @@ let cloudJson (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
 
+/// `cloud token --json` (SPEC §6): `{"access_token", "token_type": "Bearer", "expires_at",
+/// "api_base_url"}`, the expiry in ISO 8601 UTC or null when unknown. The token whole: asked for.
+let tokenJson (token: AccessToken) (apiBaseUrl: ApiBaseUrl) : string =
+    Codec.writeText (fun writer ->
+        writer.WriteStartObject()
+        writer.WriteString("access_token", token.Value)
+        writer.WriteString("token_type", "Bearer")
+
+        match token.ExpiresOn with
+        | Some at ->
+            writer.WriteString(
+                "expires_at",
+                at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+            )
+        | None -> writer.WriteNull "expires_at"
+
+        writer.WriteString("api_base_url", ApiBaseUrl.value apiBaseUrl)
+        writer.WriteEndObject())
+    |> Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'
+
 /// What a save says when it replaced the saved session of another account (key masked).
 let replaced (previous: Credentials) : string =
     "This replaced the saved credentials of another account: " + Refused.terminalSafe previous.Text + "."

@@ -36,6 +36,30 @@ let private show (host: Host) (terminal: Terminal) =
 
     command
 
+/// `env [--file PATH] [--shell sh|fish|pwsh|dotenv]`: the resolved credentials as assignments
+/// of SPEC §2's variables, for another tool to read; the key whole, on stdout only (SPEC §6).
+let private env (host: Host) (terminal: Terminal) =
+    let file = fileOption "A credentials file, used before the environment and the saved session"
+
+    let command =
+        Command("env", "Print the credentials as variable assignments for a shell (the API key whole)")
+
+    command.Options.Add file
+    let shell = shellOption command
+    command.Validators.Add(fun result -> refuseBlank result [ file ])
+
+    command.SetAction(fun (result: ParseResult) ->
+        let request = { Request.ofArguments Arguments.None with CredFile = (given result file) }
+
+        match Shell.resolveLogged (logger terminal result) host request with
+        | Ok resolved ->
+            warn terminal resolved.Warnings
+            terminal.Out.WriteLine(Export.lines (shellOf result shell) (Export.legacy resolved.Credentials))
+            Success
+        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
+
+    command
+
 /// `status [--file PATH] [--json]`: resolves as `show` does, then asks CARTO whose account it is.
 let private status (host: Host) (terminal: Terminal) =
     let file = fileOption "A credentials file, used before the environment and the saved session"
@@ -230,6 +254,7 @@ let rootCommand (host: Host) (terminal: Terminal) (builtIns: bool) : Command =
 
     root.Options.Add(verboseOption ())
     root.Subcommands.Add(show host terminal)
+    root.Subcommands.Add(env host terminal)
     root.Subcommands.Add(status host terminal)
     root.Subcommands.Add(save host terminal)
     root.Subcommands.Add(delete host terminal)
@@ -291,7 +316,18 @@ let run (host: Host) (terminal: Terminal) (argv: string[]) : int =
                     Error = terminal.Err
                 )
             )
-        with e ->
+        with
+        | :? StreamWriteFailed as e when e.Descriptor = 1 && e.IsClosedPipe ->
+            // The reader has what it wanted (`| head -c1`): nothing to say, nothing failed.
+            Success
+        | :? StreamWriteFailed as e when e.Descriptor = 1 ->
+            try
+                terminal.Err.WriteLine("cannot write to standard output: " + e.Reason)
+            with :? IO.IOException ->
+                ()
+
+            Failure
+        | e ->
             // Never a stack trace, nor the platform's message (a resource key in the AOT build):
             // the core's errors are values, so this is the unexpected.
             fail terminal ("cartocreds: an unexpected error (" + e.GetType().Name + ").")

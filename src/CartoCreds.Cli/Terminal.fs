@@ -18,6 +18,25 @@ type Terminal =
         IsInteractive: bool
     }
 
+/// A write to a standard stream that the system refused: the descriptor and its `errno`.
+type StreamWriteFailed(fd: int, errno: int) =
+    inherit IOException("write failed", errno)
+    member _.Descriptor = fd
+    member _.Errno = errno
+
+    /// The reader of a pipe went away (`EPIPE`): what `| head -c1` does once it has read enough.
+    member _.IsClosedPipe = errno = 32
+
+    /// Why, in the project's words (never the platform's message).
+    member _.Reason =
+        match errno with
+        | 28 -> "no space left on the device"
+        | 122 -> "the disk quota is exceeded"
+        | 5 -> "an input/output error"
+        | 9 -> "it is not open for writing"
+        | 27 -> "the file would be too large"
+        | code -> "error " + string code
+
 /// A standard stream written with write(2) at the descriptor's own offset, as a shell expects
 /// (`{ echo a; cartocreds path; echo b; } > file` keeps all three in order): a `FileStream` over a
 /// file would write at an offset of its own and overwrite what others wrote after.
@@ -50,7 +69,7 @@ type internal DescriptorStream(fd: int) =
             match write (fd, start + nativeint written, unativeint (count - written)) with
             | n when n > 0n -> written <- written + int n
             | -1n when Marshal.GetLastPInvokeError() = 4 -> () // EINTR
-            | _ -> raise (IOException("write failed", Marshal.GetLastPInvokeError()))
+            | _ -> raise (StreamWriteFailed(fd, Marshal.GetLastPInvokeError()))
 
 [<RequireQualifiedAccess>]
 module Terminal =

@@ -39,10 +39,28 @@ let ``cloud show prints each field with its origin, the token masked`` (build: s
 [<Theory; InProcess>]
 let ``cloud token prints the token and a newline, nothing else`` (build: string) =
     use home = new Home()
-    let r = runWith (byName build) home [ "CARTO_API_TOKEN", token ] None [ "cloud"; "token" ]
+    let signed = jwt (DateTimeOffset.UtcNow.AddHours 2.0)
+    let r = runWith (byName build) home [ "CARTO_API_TOKEN", signed ] None [ "cloud"; "token" ]
     Assert.Equal(0, r.Code)
-    Assert.Equal(token + "\n", r.Out)
+    Assert.Equal(signed + "\n", r.Out)
     Assert.Equal("", r.Err)
+
+[<Theory; InProcess; Aot>]
+let ``an opaque token is allowed, and cloud show and cloud token say on stderr that its expiry is unknown``
+    (build: string)
+    =
+    use home = new Home()
+
+    let note =
+        "note: the token's expiry is unknown (it is not a JWT); cartocreds cloud status checks whether CARTO accepts it\n"
+
+    for command in [ [ "cloud"; "show" ]; [ "cloud"; "token" ] ] do
+        let r = runWith (byName build) home [ "CARTO_API_TOKEN", "garbage" ] None command
+        Assert.Equal(0, r.Code)
+        Assert.Equal(note, r.Err)
+
+    let printed = runWith (byName build) home [ "CARTO_API_TOKEN", "garbage" ] None [ "cloud"; "token" ]
+    Assert.Equal("garbage\n", printed.Out)
 
 [<Theory; InProcess>]
 let ``cloud save writes a profile that cloud show then resolves; cloud delete removes it`` (build: string) =
@@ -200,3 +218,63 @@ let ``cloud save with nothing on standard input says so once, and a bad token sa
     Assert.Equal(1, bad.Code)
     Assert.Equal(1, Text.RegularExpressions.Regex.Matches(bad.Err, "nothing was saved").Count)
     Assert.False(IO.File.Exists(home.Path ".carto_credentials.json"))
+
+[<Theory; InProcess; Aot>]
+let ``env prints SPEC 2's variables for the shell asked for, the key whole, on stdout only`` (build: string) =
+    use home = new Home()
+    let variables = [ "CARTO_USERNAME", "ana"; "CARTO_API_KEY", "0123456789abcdef" ]
+    let sh = runWith (byName build) home variables None [ "env" ]
+    Assert.Equal(0, sh.Code)
+
+    Assert.Equal(
+        "export CARTO_USERNAME='ana'\nexport CARTO_API_KEY='0123456789abcdef'\nexport CARTO_BASE_URL='https://ana.carto.com'\n",
+        sh.Out
+    )
+
+    Assert.Equal("", sh.Err)
+    let fish = runWith (byName build) home variables None [ "env"; "--shell"; "fish" ]
+    Assert.StartsWith("set -gx CARTO_USERNAME 'ana'\n", fish.Out)
+    let dotenv = runWith (byName build) home variables None [ "env"; "--shell"; "dotenv" ]
+    Assert.Contains("CARTO_API_KEY='0123456789abcdef'\n", dotenv.Out)
+
+    let bad = runWith (byName build) home variables None [ "env"; "--shell"; "csh" ]
+    Assert.Equal(2, bad.Code)
+    Assert.Equal("", bad.Out)
+
+[<Theory; InProcess; Aot>]
+let ``cloud env and cloud token --json give a valid token and the API base URL, whole, on stdout only``
+    (build: string)
+    =
+    use home = new Home()
+    let expires = DateTimeOffset.UtcNow.AddHours 2.0
+    let signed = jwt expires
+    let variables = [ "CARTO_API_TOKEN", signed ]
+    let env = runWith (byName build) home variables None [ "cloud"; "env"; "--shell"; "pwsh" ]
+    Assert.Equal(0, env.Code)
+
+    Assert.Equal(
+        "$env:CARTO_API_TOKEN = '" + signed + "'\n$env:CARTO_API_BASE_URL = 'https://gcp-us-east1.api.carto.com'\n",
+        env.Out
+    )
+
+    Assert.Equal("", env.Err)
+
+    let json = runWith (byName build) home variables None [ "cloud"; "token"; "--json" ]
+    Assert.Equal(0, json.Code)
+    Assert.Equal("", json.Err)
+    use document = Text.Json.JsonDocument.Parse json.Out
+    let root = document.RootElement
+    Assert.Equal(signed, root.GetProperty("access_token").GetString())
+    Assert.Equal("Bearer", root.GetProperty("token_type").GetString())
+    Assert.Equal("https://gcp-us-east1.api.carto.com", root.GetProperty("api_base_url").GetString())
+
+    Assert.Equal(
+        expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture),
+        root.GetProperty("expires_at").GetString()
+    )
+
+    let opaque =
+        runWith (byName build) home [ "CARTO_API_TOKEN", "opaque-token-0001" ] None [ "cloud"; "token"; "--json" ]
+
+    use unknown = Text.Json.JsonDocument.Parse opaque.Out
+    Assert.Equal(Text.Json.JsonValueKind.Null, unknown.RootElement.GetProperty("expires_at").ValueKind)

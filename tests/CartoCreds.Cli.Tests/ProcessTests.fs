@@ -76,7 +76,7 @@ let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
 
     expectUsage [ "frobnicate" ] "frobnicate"
     expectUsage [ "show"; "--bogus" ] "--bogus"
-    expectUsage [] "'cartocreds' needs a command: show, status, save, delete, path, cloud."
+    expectUsage [] "'cartocreds' needs a command: show, env, status, save, delete, path, cloud."
 
 [<UnixTheory; Managed; Aot>]
 let ``delete removes the file, then says there is none; both exit 0`` (build: string) =
@@ -374,3 +374,27 @@ let ``output redirected to a file with other commands' output keeps every line i
         + "Run 'cartocreds --help' for usage.\nlast\n",
         File.ReadAllText out
     )
+
+/// `cartocreds ARGS` of a build, as words for a shell script.
+let private shellCommand (build: Build) (args: string list) =
+    build.Program :: build.Prefix @ args
+    |> List.map (fun word -> "'" + word.Replace("'", "'\\''") + "'")
+    |> String.concat " "
+
+/// Runs a bash script with the test's clean environment.
+let private bash (home: Home) (script: string) =
+    runWith { Name = "bash"; Program = "bash"; Prefix = [ "-c"; script ] } home [] None []
+
+[<UnixTheory; Managed; Aot>]
+let ``output that cannot be written is one plain line and exit 1; a closed pipe ends quietly with 0`` (build: string) =
+    use home = new Home()
+    let tool = shellCommand (byName build) [ "path" ]
+
+    let full = runRedirected (byName build) home "> /dev/full" [ "path" ]
+    Assert.Equal(1, full.Code)
+    Assert.Equal("cannot write to standard output: no space left on the device\n", full.Err)
+
+    // The reader is gone before the tool writes, as `| head -c1` is once it has read enough.
+    let closed = bash home ("set -o pipefail; { sleep 0.3; " + tool + "; } | true")
+    Assert.Equal(0, closed.Code)
+    Assert.Equal("", closed.Err)

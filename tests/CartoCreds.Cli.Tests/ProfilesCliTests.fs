@@ -10,15 +10,6 @@ open Xunit
 open CartoCreds.Cli.Tests.Tool
 open CartoCreds.Testing
 
-/// A token whose JWT `exp` is `at`.
-let private jwt (at: DateTimeOffset) =
-    let payload =
-        Convert
-            .ToBase64String(Text.Encoding.UTF8.GetBytes("{\"exp\":" + string (at.ToUnixTimeSeconds()) + "}"))
-            .TrimEnd('=')
-
-    "eyJhbGciOiJub25lIn0." + payload + ".c2ln"
-
 let private now = DateTimeOffset.UtcNow
 
 let private file (home: Home) =
@@ -97,10 +88,21 @@ let ``cloud list --json gives each profile's fields, and no file is no profile``
     Assert.False(profiles[0].GetProperty("expired").GetBoolean())
     Assert.Equal(Text.Json.JsonValueKind.Null, profiles[2].GetProperty("email").ValueKind)
 
+    // No file, and a file with no profile, are said apart; the first says how to get one.
     use empty = new Home()
+    let path = empty.Path ".carto_credentials.json"
     let none = run inProcess empty [ "cloud"; "list" ]
     Assert.Equal(0, none.Code)
-    Assert.Equal("No profiles in " + empty.Path ".carto_credentials.json" + "\n", none.Out)
+
+    Assert.Equal(
+        "There is no CARTO CLI credentials file at "
+        + path
+        + ", so no profiles yet. Log in with: cartocreds cloud login (or save a token: cartocreds cloud save --token-stdin)\n",
+        none.Out
+    )
+
+    IO.File.WriteAllText(path, "{\"profiles\": {}}")
+    Assert.Equal("No profiles in " + path + "\n", (run inProcess empty [ "cloud"; "list" ]).Out)
 
 [<Theory; InProcess; Aot>]
 let ``cloud use makes a profile current and keeps the rest; a missing one names those there are`` (build: string) =

@@ -222,7 +222,7 @@ let ``a mistyped command or option is one line with the suggestion, then the hel
           [ "show"; "--reveel" ],
           "Unknown option '--reveel' for 'cartocreds show'. Did you mean '--reveal'?\nRun 'cartocreds show --help' for usage.\n"
           [ "cloud" ],
-          "'cartocreds cloud' needs a command: show, token, status, save, delete, login, logout, list, use.\nRun 'cartocreds cloud --help' for usage.\n"
+          "'cartocreds cloud' needs a command: show, token, env, status, save, delete, login, logout, list, use.\nRun 'cartocreds cloud --help' for usage.\n"
           [ "save"; "--username" ],
           "Required argument missing for option: '--username'.\nRun 'cartocreds save --help' for usage.\n"
           [ "save"; "--apikey=" + key ],
@@ -398,3 +398,31 @@ let ``the stand-in command serves the README's examples, and the end of its inpu
     finally
         if not proc.HasExited then
             proc.Kill true
+
+/// The README's quoted usage errors, each with the command line that makes it.
+let private quotedUsageErrors () =
+    let readme =
+        File.ReadAllText(Path.Combine(repositoryRoot.Value, "README.md"))
+        |> fun text -> Text.RegularExpressions.Regex.Replace(text, @"\s+", " ")
+
+    let words (path: string) = path.Split ' ' |> List.ofArray |> List.tail
+
+    [ for m in
+          Text.RegularExpressions.Regex.Matches(
+              readme,
+              @"`(Unknown (?:command|option) '([^']+)' for '([^']+)'\. Did you mean '[^']+'\?)`"
+          ) do
+          m.Groups[1].Value, words m.Groups[3].Value @ [ m.Groups[2].Value ]
+      for m in Text.RegularExpressions.Regex.Matches(readme, @"`('([^']+)' needs a command: [^`]+\.)`") do
+          m.Groups[1].Value, words m.Groups[2].Value ]
+
+[<Fact>]
+let ``every usage error the README quotes is the line the tool prints`` () =
+    use home = new Home()
+    let quoted = quotedUsageErrors ()
+    Assert.True(quoted.Length >= 3, sprintf "%A" quoted)
+
+    for line, args in quoted do
+        let r = run inProcess home args
+        Assert.Equal(2, r.Code)
+        Assert.Equal(line, r.Err.Split('\n')[0])

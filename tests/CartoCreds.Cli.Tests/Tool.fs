@@ -38,7 +38,7 @@ let aot =
     |> Option.filter File.Exists
     |> Option.map (fun path -> { Name = "aot"; Program = path; Prefix = [] })
 
-/// The builds there are. CI publishes the AOT binary first and sets CARTOCREDS_REQUIRE_AOT, so a
+/// The builds there are. `build.fsx test` publishes the AOT binary first and sets CARTOCREDS_REQUIRE_AOT, so a
 /// missing binary fails there instead of being skipped.
 let builds: Build list =
     match aot, Environment.GetEnvironmentVariable "CARTOCREDS_REQUIRE_AOT" with
@@ -233,3 +233,12 @@ let runAtTerminalThen
 /// Runs the tool on a pseudo-terminal and answers its prompt (see `runAtTerminalThen`).
 let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: string) (answer: string) : Run =
     runAtTerminalThen build home args prompt answer ""
+
+/// A token whose JWT `exp` is `at`.
+let jwt (at: DateTimeOffset) =
+    let payload =
+        Convert
+            .ToBase64String(Text.Encoding.UTF8.GetBytes("{\"exp\":" + string (at.ToUnixTimeSeconds()) + "}"))
+            .TrimEnd('=')
+
+    "eyJhbGciOiJub25lIn0." + payload + ".c2ln"

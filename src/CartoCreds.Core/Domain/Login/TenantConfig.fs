@@ -2,10 +2,9 @@ namespace CartoCreds.Core
 
 open System
 open YamlDotNet.Core
-open YamlDotNet.RepresentationModel
 
 /// A tenant's `config.yaml` (SPEC §7.5): where carto-auth finds a logged-in person's API base URL,
-/// `apis.baseUrl`. Read with YamlDotNet's representation model (no reflection, AOT-safe). Pure.
+/// `apis.baseUrl`. Read with YamlDotNet's parser (no reflection, AOT-safe). Pure.
 [<RequireQualifiedAccess>]
 module TenantConfig =
 
@@ -26,30 +25,71 @@ module TenantConfig =
                 Ok uri
         | _ -> Error("the accounts service named the tenant domain '" + shown + "', which is not a host name")
 
-    /// The scalar at `path` of a mapping, when it is one.
-    let rec private at (path: string list) (node: YamlNode) : string option =
+    /// A YAML node as far as a path needs it: a mapping keeps every pair in order, a key given
+    /// twice included, so that the last one is read, as carto-auth's parser (PyYAML) reads it.
+    /// YamlDotNet's representation model refuses a repeated key; its parser's events do not.
+    type private Node =
+        | Scalar of string
+        | Mapping of (Node * Node) list
+        | Other
+
+    /// The node at the parser's event, and the parser moved past it.
+    let rec private node (parser: IParser) : Node =
+        match parser.Current with
+        | :? Events.Scalar as scalar ->
+            parser.MoveNext() |> ignore
+            Scalar scalar.Value
+        | :? Events.MappingStart ->
+            parser.MoveNext() |> ignore
+            let pairs = ResizeArray()
+
+            while not (parser.Current :? Events.MappingEnd) do
+                let key = node parser
+                pairs.Add((key, node parser))
+
+            parser.MoveNext() |> ignore
+            Mapping(List.ofSeq pairs)
+        | :? Events.SequenceStart ->
+            parser.MoveNext() |> ignore
+
+            while not (parser.Current :? Events.SequenceEnd) do
+                node parser |> ignore
+
+            parser.MoveNext() |> ignore
+            Other
+        | _ ->
+            parser.MoveNext() |> ignore
+            Other
+
+    /// The first document's root node, when there is one.
+    let private root (text: string) : Node option =
+        let parser = Parser(new IO.StringReader(text))
+
+        let rec document () =
+            if not (parser.MoveNext()) then
+                None
+            elif parser.Current :? Events.DocumentStart then
+                parser.MoveNext() |> ignore
+                Some(node parser)
+            else
+                document ()
+
+        document ()
+
+    /// The scalar at `path` of a mapping, when it is one; of a key given twice, the last.
+    let rec private at (path: string list) (node: Node) : string option =
         match path, node with
-        | [], (:? YamlScalarNode as scalar) -> Option.ofObj scalar.Value
-        | key :: rest, (:? YamlMappingNode as mapping) ->
-            mapping.Children
-            |> Seq.tryFindBack (fun pair ->
-                match pair.Key with
-                | :? YamlScalarNode as name -> name.Value = key
-                | _ -> false)
-            |> Option.bind (fun pair -> at rest pair.Value)
+        | [], Scalar value -> Some value
+        | key :: rest, Mapping pairs ->
+            pairs
+            |> List.tryFindBack (fun (name, _) -> name = Scalar key)
+            |> Option.bind (fun (_, value) -> at rest value)
         | _ -> None
 
     /// `apis.baseUrl` of the file, or why there is none (terminal-safe).
     let apiBaseUrl (text: string) : Result<string, string> =
         try
-            let stream = YamlStream()
-            stream.Load(new IO.StringReader(text))
-
-            match
-                stream.Documents
-                |> Seq.tryHead
-                |> Option.bind (fun document -> at [ "apis"; "baseUrl" ] document.RootNode)
-            with
+            match root text |> Option.bind (at [ "apis"; "baseUrl" ]) with
             | Some url when not (String.IsNullOrWhiteSpace url) -> Ok(url.Trim())
             | _ -> Error "the tenant's config.yaml has no apis.baseUrl"
         with :? YamlException as e ->

@@ -183,6 +183,11 @@ module Messages =
             "No credentials: none are set on this object or its enclosing objects, and no default credentials are set. "
             + "Pass credentials to the object, or set default credentials."
 
+    /// An access token whose expiry cannot be read (not a JWT, and none said beside it): allowed,
+    /// and said, with how to check it.
+    let unknownExpiry =
+        "note: the token's expiry is unknown (it is not a JWT); cartocreds cloud status checks whether CARTO accepts it"
+
     /// A warning about credentials that resolved.
     let warning (warning: Warning) : string =
         match warning with

@@ -164,10 +164,7 @@ module Resolve =
 
     /// The first present layer decides; a layer is evaluated only when all above it are absent.
     let first (layers: (Layer * (unit -> Outcome<Credentials>)) list) : Result<Resolved<Credentials>, ResolveError> =
-        Precedence.decide
-            { Kind = CredentialsKind.Legacy
-              Steps = layers |> Array.ofList |> Array.map (fun (layer, outcome) -> layer, (fun () -> outcome ())) }
-            ()
+        Precedence.decide { Kind = CredentialsKind.Legacy; Steps = Array.ofList layers } ()
 
     /// The Arguments layer alone: credentials given as values, or why they are refused.
     let fromArguments (arguments: Arguments) : Result<Resolved<Credentials>, ResolveError> =

@@ -22,12 +22,34 @@ module internal FileSystems =
     let private linux = LinuxFiles.system
     let private portable = PortableFiles.system
 
+    /// Reads and locks are on every load and save: written out, so that they allocate nothing
+    /// more than the implementation's own work.
     let current: FileSystem =
         { Read =
             fun limit follow path ->
-                guarded (fun () -> linux.Read limit follow path) (fun () -> portable.Read limit follow path) ()
+                if Native.available then
+                    try
+                        linux.Read limit follow path
+                    with
+                    | :? EntryPointNotFoundException
+                    | :? DllNotFoundException ->
+                        Native.available <- false
+                        portable.Read limit follow path
+                else
+                    portable.Read limit follow path
           DirectoryTrust = fun follow dir -> guarded (linux.DirectoryTrust follow) (portable.DirectoryTrust follow) dir
           DirectoryExposure = guarded linux.DirectoryExposure portable.DirectoryExposure
-          Lock = fun path wait -> guarded (fun () -> linux.Lock path wait) (fun () -> portable.Lock path wait) ()
+          Lock =
+            fun path wait ->
+                if Native.available then
+                    try
+                        linux.Lock path wait
+                    with
+                    | :? EntryPointNotFoundException
+                    | :? DllNotFoundException ->
+                        Native.available <- false
+                        portable.Lock path wait
+                else
+                    portable.Lock path wait
           KindAt = guarded linux.KindAt portable.KindAt
           SyncDirectory = guarded linux.SyncDirectory portable.SyncDirectory }
