@@ -105,6 +105,16 @@ let cloudJson (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
 
+/// `"expires_at"`: an instant in ISO 8601 UTC (`2026-12-03T09:00:00Z`), or null when unknown.
+let private writeExpiresAt (writer: Text.Json.Utf8JsonWriter) (at: DateTimeOffset option) =
+    match at with
+    | Some at ->
+        writer.WriteString(
+            "expires_at",
+            at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+        )
+    | None -> writer.WriteNull "expires_at"
+
 /// `cloud token --json` (SPEC §6): `{"access_token", "token_type": "Bearer", "expires_at",
 /// "api_base_url"}`, the expiry in ISO 8601 UTC or null when unknown. The token whole: asked for.
 let tokenJson (token: AccessToken) (apiBaseUrl: ApiBaseUrl) : string =
@@ -113,13 +123,7 @@ let tokenJson (token: AccessToken) (apiBaseUrl: ApiBaseUrl) : string =
         writer.WriteString("access_token", token.Value)
         writer.WriteString("token_type", "Bearer")
 
-        match token.ExpiresOn with
-        | Some at ->
-            writer.WriteString(
-                "expires_at",
-                at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
-            )
-        | None -> writer.WriteNull "expires_at"
+        writeExpiresAt writer token.ExpiresOn
 
         writer.WriteString("api_base_url", ApiBaseUrl.value apiBaseUrl)
         writer.WriteEndObject())
@@ -207,13 +211,7 @@ let profilesJson (now: DateTimeOffset) (profiles: ProfileSummary list) : string 
             | Some email -> writer.WriteString("email", email)
             | None -> writer.WriteNull "email"
 
-            match p.ExpiresOn with
-            | Some at ->
-                writer.WriteString(
-                    "expires_at",
-                    at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
-                )
-            | None -> writer.WriteNull "expires_at"
+            writeExpiresAt writer p.ExpiresOn
 
             writer.WriteBoolean(
                 "expired",

@@ -27,13 +27,14 @@ module Export =
 
     /// A value quoted for the shell: single quotes, in which no character is special but the quote
     /// itself (and, for fish, the backslash), each written as that shell writes it. A `.env` value
-    /// with a single quote is double-quoted with `\`, `"` and `$` escaped instead.
+    /// with a single quote or a backslash (which some loaders read as an escape even in single
+    /// quotes) is double-quoted with `\`, `"` and `$` escaped instead, as bash reads it.
     let quote (shell: ShellKind) (value: string) : string =
         match shell with
         | ShellKind.Sh -> "'" + value.Replace("'", "'\\''") + "'"
         | ShellKind.Fish -> "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'"
         | ShellKind.Pwsh -> "'" + value.Replace("'", "''") + "'"
-        | ShellKind.Dotenv when not (value.Contains '\'') -> "'" + value + "'"
+        | ShellKind.Dotenv when not (value.Contains '\'' || value.Contains '\\') -> "'" + value + "'"
         | ShellKind.Dotenv -> "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("$", "\\$") + "\""
 
     /// One assignment: `export NAME='value'` and the like.
