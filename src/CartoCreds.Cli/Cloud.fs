@@ -144,6 +144,25 @@ let private env (host: Host) (terminal: Terminal) =
 
     command
 
+/// Resolves, says the warnings and a profile's renewal on stderr, then hands the credentials and
+/// their session to `act`; or says why nothing resolved (exit 1).
+let private withSession
+    (host: Host)
+    (terminal: Terminal)
+    (result: ParseResult)
+    (source: Source)
+    (timeout: Option<double>)
+    (act: Resolved<CloudCredentials> -> CloudSession -> int)
+    =
+    match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
+    | Error message -> fail terminal message
+    | Ok resolved ->
+        warn terminal resolved.Warnings
+        renewal terminal resolved
+
+        Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
+        |> act resolved
+
 /// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
 let private status (host: Host) (terminal: Terminal) =
     let command =
@@ -155,21 +174,41 @@ let private status (host: Host) (terminal: Terminal) =
     let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
-        match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
-        | Error message -> fail terminal message
-        | Ok resolved ->
-            warn terminal resolved.Warnings
-            renewal terminal resolved
-
-            let session =
-                Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
-
+        withSession host terminal result source timeout (fun resolved session ->
             let credentials = Output.cloudFields false resolved.Credentials
 
             match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
             | Error setting -> fail terminal (CallMessages.setting setting)
             | Ok verified ->
-                Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials verified)
+                Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials verified))
+
+    command
+
+/// `cloud dw-token [--file PATH] [--profile NAME] [--json] [--timeout S]`: the CARTO Data
+/// Warehouse's token on stdout (its project on stderr), or both as JSON (SPEC §7.8).
+let private dwToken (host: Host) (terminal: Terminal) =
+    let command =
+        Command("dw-token", "Print the CARTO Data Warehouse's token (its project id on stderr, or both with --json)")
+
+    let source = source command
+    let json = option<bool> "--json" "Print {project_id, token, expires_at} instead of the token alone"
+    command.Options.Add json
+    let timeout = timeoutOption command
+
+    command.SetAction(fun (result: ParseResult) ->
+        withSession host terminal result source timeout (fun _ session ->
+            match session.DataWarehouseAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
+            | Error setting -> fail terminal (CallMessages.setting setting)
+            | Ok(Error error) ->
+                terminal.Err.WriteLine("cartocreds: " + CallMessages.verifyError error)
+                if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure
+            | Ok(Ok dw) when result.GetValue json ->
+                terminal.Out.WriteLine(Output.dwJson dw)
+                Success
+            | Ok(Ok dw) ->
+                terminal.Err.WriteLine("CARTO Data Warehouse project: " + Refused.terminalSafe dw.ProjectId)
+                terminal.Out.WriteLine dw.Token
+                Success))
 
     command
 
@@ -355,6 +394,7 @@ let command (host: Host) (terminal: Terminal) : Command =
     cloud.Subcommands.Add(token host terminal)
     cloud.Subcommands.Add(env host terminal)
     cloud.Subcommands.Add(status host terminal)
+    cloud.Subcommands.Add(dwToken host terminal)
     cloud.Subcommands.Add(save host terminal)
     cloud.Subcommands.Add(delete "delete" host terminal)
     cloud.Subcommands.Add(Login.command host terminal)

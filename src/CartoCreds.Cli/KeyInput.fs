@@ -109,6 +109,25 @@ let private readHidden (terminal: Terminal) : Result<string, string> =
                 "the key typed is longer than " + string MaxKeyLine + " characters; nothing was saved.")
     | None -> readHiddenByConsole terminal
 
+/// Asks for a login's code on stderr and reads it: without echo at a terminal, else standard
+/// input's first line (bounded). `None` when cancelled (Ctrl-C, Ctrl-D, the end of input) or too
+/// long, said on stderr.
+let pastedCode (terminal: Terminal) (question: string) : string option =
+    let line =
+        if terminal.IsInteractive then
+            terminal.Err.Write question
+            readHidden terminal
+        else
+            use input = terminal.OpenInput()
+            readLine "--code" input
+
+    match line with
+    | Ok text -> Some text
+    | Error message when message = cancelled -> None
+    | Error message ->
+        terminal.Err.WriteLine message
+        None
+
 /// Asks for a key on stderr and reads it without echo; an empty answer is `None` (the default key).
 let prompt (terminal: Terminal) (question: string) : Result<string option, string> =
     terminal.Err.Write question

@@ -48,7 +48,34 @@ let private onInterrupt (cancel: CancellationTokenSource) : IDisposable =
                 cancel.Cancel()
         )
 
-/// `cloud login [--profile NAME] [--organization ORG] [--no-browser] [--port N] [--timeout S] [--api-base-url URL | --tenant-id ID] [--file PATH]`.
+/// What the tool says when no browser could be opened on a machine without a display.
+let noDisplay =
+    "No browser could be opened here (there is no display). Open the URL on any device, or log in without a local browser: cartocreds cloud login --code"
+
+/// What the person is asked for in a login with `--code`.
+[<Literal>]
+let CodePrompt = "Paste the code CARTO shows (or the whole URL): "
+
+/// The code, read on a thread of its own: a read at the terminal blocks until Enter, and the
+/// login must be free to end on its timeout meanwhile.
+let private pasted (terminal: Terminal) : Task<string option> =
+    let read = TaskCompletionSource<string option>(TaskCreationOptions.RunContinuationsAsynchronously)
+
+    let reader =
+        Thread(
+            (fun () ->
+                try
+                    read.SetResult(KeyInput.pastedCode terminal CodePrompt)
+                with e ->
+                    read.SetException e),
+            IsBackground = true,
+            Name = "cartocreds code prompt"
+        )
+
+    reader.Start()
+    read.Task
+
+/// `cloud login [--profile NAME] [--organization ORG] [--code] [--no-browser] [--port N] [--timeout S] [--api-base-url URL | --tenant-id ID] [--file PATH]`.
 let command (host: Host) (terminal: Terminal) =
     let command =
         Command("login", "Log in to CARTO 3 in a browser and save the token as a profile of the CARTO CLI file")
@@ -56,6 +83,12 @@ let command (host: Host) (terminal: Terminal) =
     let profile = option<string> "--profile" "The profile to save (default: the current one, else default)"
     let organization = option<string> "--organization" "Your organization in CARTO, for single sign-on"
     let noBrowser = option<bool> "--no-browser" "Print the URL to open instead of opening a browser"
+
+    let code =
+        option<bool>
+            "--code"
+            "Log in without a local browser: open the URL on any device, then paste the code CARTO shows"
+
     let port = option<int> "--port" "The port of the login's callback on localhost (default 10000)"
     let apiBaseUrl = option<string> "--api-base-url" "The API base URL (default: your tenant's)"
 
@@ -68,6 +101,7 @@ let command (host: Host) (terminal: Terminal) =
         command.Options.Add o
 
     command.Options.Add noBrowser
+    command.Options.Add code
     command.Options.Add port
 
     let timeout = timeoutOptionSaying "Seconds to wait for the browser's answer (default 300)" command
@@ -77,6 +111,9 @@ let command (host: Host) (terminal: Terminal) =
 
         if not (isNull (result.GetResult apiBaseUrl)) && not (isNull (result.GetResult tenantId)) then
             result.AddError "give --api-base-url or --tenant-id, not both."
+
+        if not (isNull (result.GetResult code)) && not (isNull (result.GetResult port)) then
+            result.AddError "give --code or --port, not both: a login with --code listens on no port."
 
         match result.GetResult port with
         | null -> ()
@@ -98,14 +135,22 @@ let command (host: Host) (terminal: Terminal) =
         | Error e -> fail terminal (ValueMessages.cloudValueError e + ". Nothing was saved.")
         | Ok api ->
             let browser = not (result.GetValue noBrowser)
+            let pasting = result.GetValue code
+
+            let receipt =
+                if pasting then
+                    CodeReceipt.Pasted(fun _ _ -> pasted terminal)
+                else
+                    CodeReceipt.Listener(
+                        match result.GetResult port with
+                        | null -> OAuthLogin.DefaultPort
+                        | _ -> result.GetValue port
+                    )
 
             let request =
                 { Profile = given result profile
                   Organization = given result organization
-                  Port =
-                    match result.GetResult port with
-                    | null -> OAuthLogin.DefaultPort
-                    | _ -> result.GetValue port
+                  Receipt = receipt
                   Timeout =
                     match result.GetResult timeout with
                     | null -> OAuthLogin.defaultTimeout
@@ -117,25 +162,42 @@ let command (host: Host) (terminal: Terminal) =
                   OpenBrowser =
                     fun url _ ->
                         if browser then
-                            Browser.openUrl host url |> ignore
+                            task {
+                                let! opened = Browser.openUrlAsync host url
 
-                        Task.CompletedTask
+                                if not opened && not pasting && not (Browser.hasDisplay host) then
+                                    terminal.Err.WriteLine noDisplay
+                            }
+                            :> Task
+                        else
+                            Task.CompletedTask
                   Show =
                     fun url ->
                         terminal.Err.WriteLine(
-                            (if browser then
+                            (if pasting then
+                                 "Open this URL in a browser, on this or any device, and log in to CARTO; it then shows a code:"
+                             elif browser then
                                  "Log in to CARTO in your browser. If it did not open, open this URL:"
                              else
                                  "Open this URL in a browser to log in to CARTO:")
                         )
 
                         terminal.Err.WriteLine("  " + url.AbsoluteUri)
-                        terminal.Err.WriteLine "Waiting for the browser (Ctrl-C cancels)..." }
+
+                        if not pasting then
+                            terminal.Err.WriteLine "Waiting for the browser (Ctrl-C cancels)..." }
 
             use cancel = new CancellationTokenSource()
             use _ = onInterrupt cancel
 
-            match (OAuthLoginHttp.run host Http.shared.Value request cancel.Token).GetAwaiter().GetResult() with
+            let outcome =
+                try
+                    (OAuthLoginHttp.run host Http.shared.Value request cancel.Token).GetAwaiter().GetResult()
+                finally
+                    // A code still being typed when the login ended: echo comes back.
+                    RawInput.restore ()
+
+            match outcome with
             | Ok logged ->
                 terminal.Out.WriteLine(said logged)
                 Success

@@ -130,6 +130,17 @@ let tokenJson (token: AccessToken) (apiBaseUrl: ApiBaseUrl) : string =
     |> Encoding.UTF8.GetString
     |> fun text -> text.TrimEnd '\n'
 
+/// `cloud dw-token --json`: `{"project_id", "token", "expires_at"}` (SPEC §7.8).
+let dwJson (dw: DwCredentials) : string =
+    Codec.writeText (fun writer ->
+        writer.WriteStartObject()
+        writer.WriteString("project_id", dw.ProjectId)
+        writer.WriteString("token", dw.Token)
+        writeExpiresAt writer dw.ExpiresOn
+        writer.WriteEndObject())
+    |> Encoding.UTF8.GetString
+    |> fun text -> text.TrimEnd '\n'
+
 /// What a save says when it replaced the saved session of another account (key masked).
 let replaced (previous: Credentials) : string =
     "This replaced the saved credentials of another account: " + Refused.terminalSafe previous.Text + "."

@@ -117,6 +117,16 @@ let columns () : int option =
 /// Whether this read is used: Linux, with a terminal at standard input.
 let available () = OperatingSystem.IsLinux() && isatty 0 = 1
 
+/// The terminal's settings while a hidden read is under way, to put back if the tool ends first.
+let private pending: byte[] option ref = ref None
+
+/// Puts back the terminal's settings if a hidden read is still under way (a login that timed out
+/// while a code was being pasted): the tool never leaves the terminal without echo.
+let restore () =
+    match lock pending (fun () -> pending.Value) with
+    | Some original -> set 0 original |> ignore
+    | None -> ()
+
 /// Reads a line without echo, up to `limit` bytes: `Ok` the text, `Error true` when cancelled,
 /// `Error false` when it is longer than `limit`; `None` when the terminal's settings could not be
 /// read or changed (the caller then reads another way).
@@ -135,6 +145,8 @@ let readHidden (limit: int) : Result<string, bool> option =
         if not (set 0 quiet) then
             None
         else
+            lock pending (fun () -> pending.Value <- Some original)
+
             try
                 let typed = ResizeArray<byte>()
                 let mutable outcome = None
@@ -156,4 +168,5 @@ let readHidden (limit: int) : Result<string, bool> option =
 
                 outcome
             finally
+                lock pending (fun () -> pending.Value <- None)
                 set 0 original |> ignore

@@ -149,10 +149,11 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <param name="cancellationToken">Cancels the login; nothing is saved.</param>
     /// <returns>The logged-in credentials, with the saved profile as their origin.</returns>
     /// <exception cref="ArgumentOutOfRangeException">A port outside 1–65535, or a timeout that is not positive.</exception>
+    /// <remarks>With <see cref="CloudLoginOptions.ReadCode"/>, the person pastes the code CARTO shows instead of a browser bringing it back: see there.</remarks>
     /// <exception cref="ArgumentException">An invalid <see cref="CloudLoginOptions.ApiBaseUrl"/>.</exception>
-    /// <exception cref="CartoLoginException">The login was refused, the answer was not this login's, or the account could not be found.</exception>
+    /// <exception cref="CartoLoginException">The login was refused, the answer was not this login's, what was pasted was not a code, or the account could not be found.</exception>
     /// <exception cref="CartoTokenException">The code could not be exchanged for a token.</exception>
-    /// <exception cref="TimeoutException">No answer came from the browser within the timeout.</exception>
+    /// <exception cref="TimeoutException">No answer came from the browser (or no code was pasted) within the timeout.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     /// <exception cref="IOException">The port is in use, or the profile could not be saved.</exception>
     /// <example><code>var creds = await CloudCredentials.LoginAsync(new CloudLoginOptions { Profile = "eu" });</code></example>
@@ -173,15 +174,15 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         }
 
         var host = Ambient.Host;
-        var open = options.OpenBrowser ?? new Func<Uri, CancellationToken, Task>((uri, _) =>
-        {
-            Browser.openUrl(host, uri);
-            return Task.CompletedTask;
-        });
+        var open = options.OpenBrowser ?? new Func<Uri, CancellationToken, Task>((uri, _) => Browser.openUrlAsync(host, uri));
+        var receipt = options.ReadCode is { } read
+            ? CodeReceipt.NewPasted(FuncConvert.FromFunc<Uri, CancellationToken, Task<FSharpOption<string>>>(async (uri, cancel) =>
+                await read(uri, cancel).ConfigureAwait(false) is { } text ? FSharpOption<string>.Some(text) : FSharpOption<string>.None))
+            : CodeReceipt.NewListener(options.Port);
         var request = new LoginRequest(
             Errors.Given(options.Profile),
             Errors.Given(options.Organization),
-            options.Port,
+            receipt,
             options.Timeout,
             Verification.defaultTimeout,
             api,
@@ -337,6 +338,20 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         ArgumentNullException.ThrowIfNull(httpClient);
         return Verified.Identity(_session.VerifyAsync(httpClient, _session.Timeout, cancellationToken));
     }
+
+    /// <summary>
+    /// Gets the CARTO Data Warehouse's project and token (SPEC §7.8):
+    /// <c>GET {api_base_url}/v3/connections/carto-dw/token</c> with the bearer token, as carto-auth's
+    /// <c>get_carto_dw_credentials()</c> does, waiting at most <see cref="Timeout"/>; no redirect is followed.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The project id and the token (masked in text), with its expiry when the token says one.</returns>
+    /// <exception cref="CartoVerificationException">CARTO (or its token server) rejected the credentials, found no CARTO Data Warehouse, limited requests, answered something else (an answer without <c>projectId</c> or <c>token</c> names what it lacks), or could not be reached.</exception>
+    /// <exception cref="InvalidOperationException"><c>CARTO_AUTH_URL</c> is not a valid URL (client credentials).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example><code>var dw = await creds.GetCartoDwCredentialsAsync(); // dw.ProjectId, dw.Token</code></example>
+    public Task<CartoDwCredentials> GetCartoDwCredentialsAsync(CancellationToken cancellationToken = default) =>
+        Verified.DataWarehouse(_session.DataWarehouseAsync(_session.Timeout, cancellationToken));
 
     Authenticate ISessionAuthenticator.Authenticate => _session.Authenticate;
 

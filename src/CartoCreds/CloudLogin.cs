@@ -33,6 +33,17 @@ public sealed class CloudLoginOptions
     /// shows it its own way (a link, an embedded browser).
     /// </summary>
     public Func<Uri, CancellationToken, Task>? OpenBrowser { get; set; }
+
+    /// <summary>
+    /// Reads the code the person pastes, for a login without a local browser (as carto-auth's
+    /// <c>open_browser=False</c>, and <c>cartocreds cloud login --code</c>): when set, the redirect is
+    /// <c>https://app.carto.com/auth/token</c>, where CARTO shows the code, and no listener is
+    /// started (<see cref="Port"/> is not used). It is given the authorize URL (also given to
+    /// <see cref="OpenBrowser"/>) and returns what was pasted: the bare code, or the whole URL the
+    /// browser reached (whose <c>state</c>, when there, must be this login's). Null cancels the login.
+    /// </summary>
+    /// <example><code>ReadCode = async (url, ct) => await notebook.AskAsync("Paste the code CARTO shows", ct)</code></example>
+    public Func<Uri, CancellationToken, Task<string?>>? ReadCode { get; set; }
 }
 
 /// <summary>A login that did not end with credentials (SPEC §7.5): refused, not this login's answer, or a step that failed. Nothing was saved.</summary>

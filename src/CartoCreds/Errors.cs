@@ -82,10 +82,10 @@ internal static class Errors
         return error switch
         {
             LoginError.Denied denied => new CartoLoginException(message, denied.error),
-            { IsStateMismatch: true } or { IsApiBaseUrl: true } or { IsAccount: true } => new CartoLoginException(message, null),
+            { IsStateMismatch: true } or { IsBadCode: true } or { IsApiBaseUrl: true } or { IsAccount: true } => new CartoLoginException(message, null),
             LoginError.Token token => Of(TokenError.NewExchange(token.Item)),
             LoginError.Save save => Of(save.Item),
-            { IsTimedOut: true } => new TimeoutException(message),
+            { IsTimedOut: true } or { IsCodeTimedOut: true } => new TimeoutException(message),
             { IsCancelled: true } => new OperationCanceledException(message, cancellationToken),
             { IsPortInUse: true } => new IOException(message),
             _ => new InvalidOperationException(message),

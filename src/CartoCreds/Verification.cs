@@ -61,6 +61,19 @@ public sealed class CartoVerificationException : Exception
         FSharpOption<T>.get_IsSome(option) ? option.Value : null;
 }
 
+/// <summary>
+/// The CARTO Data Warehouse's credentials (SPEC §7.8), as carto-auth's <c>get_carto_dw_credentials()</c>
+/// reads them. <see cref="ToString"/> masks the token.
+/// </summary>
+/// <param name="ProjectId">The Google Cloud project of the organization's CARTO Data Warehouse.</param>
+/// <param name="Token">The token for that project (a secret).</param>
+/// <param name="ExpiresOn">When the token expires, when it says (a JWT <c>exp</c>); else null.</param>
+public sealed record CartoDwCredentials(string ProjectId, string Token, DateTimeOffset? ExpiresOn)
+{
+    /// <summary>The project and the token masked: never the secret itself.</summary>
+    public override string ToString() => $"CartoDwCredentials {{ ProjectId = {ProjectId}, Token = {Secret.mask(Token ?? "")} }}";
+}
+
 /// <summary>The core's verification results as the facade's types.</summary>
 internal static class Verified
 {
@@ -83,6 +96,25 @@ internal static class Verified
         return result.IsOk
             ? await Identity(Task.FromResult(result.ResultValue)).ConfigureAwait(false)
             : throw new InvalidOperationException(CallMessages.setting(result.ErrorValue.Item1, result.ErrorValue.Item2));
+    }
+
+    /// <summary>The CARTO Data Warehouse's credentials, or the verification error (an invalid <c>CARTO_AUTH_URL</c>: <see cref="InvalidOperationException"/>).</summary>
+    public static async Task<CartoDwCredentials> DataWarehouse(Task<FSharpResult<FSharpResult<DwCredentials, VerifyError>, Tuple<string, CloudValueError>>> pending)
+    {
+        var result = await pending.ConfigureAwait(false);
+        if (result.IsError)
+        {
+            throw new InvalidOperationException(CallMessages.setting(result.ErrorValue.Item1, result.ErrorValue.Item2));
+        }
+
+        if (result.ResultValue.IsError)
+        {
+            throw new CartoVerificationException(result.ResultValue.ErrorValue);
+        }
+
+        var found = result.ResultValue.ResultValue;
+        var expires = FSharpOption<DateTimeOffset>.get_IsSome(found.ExpiresOn) ? found.ExpiresOn.Value : (DateTimeOffset?)null;
+        return new CartoDwCredentials(found.ProjectId, found.Token, expires);
     }
 
     private static string? Text(FSharpOption<string> option) => FSharpOption<string>.get_IsSome(option) ? option.Value : null;

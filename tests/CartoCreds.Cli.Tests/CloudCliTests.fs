@@ -278,3 +278,57 @@ let ``cloud env and cloud token --json give a valid token and the API base URL, 
 
     use unknown = Text.Json.JsonDocument.Parse opaque.Out
     Assert.Equal(Text.Json.JsonValueKind.Null, unknown.RootElement.GetProperty("expires_at").ValueKind)
+
+[<Theory; InProcess; Managed; Aot>]
+let ``cloud dw-token prints the CARTO Data Warehouse's token on stdout and its project on stderr, or both as JSON``
+    (build: string)
+    =
+    use home = new Home()
+    use server = new CartoServer()
+    server.Account.AcceptToken "access-token-dw-0004"
+
+    let variables = [ "CARTO_API_TOKEN", "access-token-dw-0004"; "CARTO_API_BASE_URL", server.Url ]
+
+    let plain = runWith (byName build) home variables None [ "cloud"; "dw-token" ]
+    Assert.True((plain.Code = 0), plain.Err)
+    Assert.Equal(server.Account.DwToken + "\n", plain.Out)
+    Assert.Contains("CARTO Data Warehouse project: " + server.Account.DwProject + "\n", plain.Err)
+    Assert.DoesNotContain(server.Account.DwToken, plain.Err)
+
+    let json = runWith (byName build) home variables None [ "cloud"; "dw-token"; "--json" ]
+    Assert.True((json.Code = 0), json.Err)
+    use document = Text.Json.JsonDocument.Parse json.Out
+    Assert.Equal(server.Account.DwProject, document.RootElement.GetProperty("project_id").GetString())
+    Assert.Equal(server.Account.DwToken, document.RootElement.GetProperty("token").GetString())
+    Assert.Equal(Text.Json.JsonValueKind.Null, document.RootElement.GetProperty("expires_at").ValueKind)
+    Assert.DoesNotContain(server.Account.DwToken, json.Err)
+
+    // A refused token exits 1; a server that is not there exits 3: §8's kinds, no secret said.
+    let refused =
+        runWith
+            (byName build)
+            home
+            [ "CARTO_API_TOKEN", "unknown-token-dw-0004"; "CARTO_API_BASE_URL", server.Url ]
+            None
+            [ "cloud"; "dw-token" ]
+
+    Assert.Equal(1, refused.Code)
+    Assert.Equal("", refused.Out)
+
+    Assert.StartsWith(
+        "cartocreds: CARTO rejected the credentials (HTTP 401) at " + server.Url + "/v3/connections/carto-dw/token",
+        refused.Err
+    )
+
+    Assert.DoesNotContain("unknown-token-dw-0004", refused.Err)
+
+    let unreachable =
+        runWith
+            (byName build)
+            home
+            [ "CARTO_API_TOKEN", "access-token-dw-0004"; "CARTO_API_BASE_URL", CartoServer.ClosedUrl() ]
+            None
+            [ "cloud"; "dw-token"; "--timeout"; "5" ]
+
+    Assert.Equal(3, unreachable.Code)
+    Assert.Contains("CARTO could not be reached", unreachable.Err)

@@ -158,8 +158,134 @@ let ``login's usage errors: both an API base URL and a tenant, a bad port, a bad
 
     for args, said in
         [ [ "--api-base-url"; "https://a.example"; "--tenant-id"; "t" ], "give --api-base-url or --tenant-id, not both."
+          [ "--code"; "--port"; "10001" ], "give --code or --port, not both: a login with --code listens on no port."
           [ "--port"; "0" ], "--port takes a port number from 1 to 65535."
           [ "--timeout"; "0" ], "--timeout takes a number of seconds greater than 0 and at most 3600." ] do
         let r = run inProcess home ([ "cloud"; "login" ] @ args)
         Assert.Equal(2, r.Code)
         Assert.StartsWith(said, r.Err)
+
+/// The person on another device: opens the authorize URL the terminal showed (no redirect
+/// followed) and reads where CARTO sent them, the code page with the code and the state.
+let private landing (shown: string) : Uri =
+    let url = Text.RegularExpressions.Regex.Match(shown, @"http://127\.0\.0\.1:\d+/authorize\?\S+").Value
+
+    use http =
+        new Net.Http.HttpClient(
+            new Net.Http.SocketsHttpHandler(AllowAutoRedirect = false),
+            Timeout = TimeSpan.FromSeconds 10.0
+        )
+
+    use answer = http.GetAsync(url).GetAwaiter().GetResult()
+    Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode)
+    answer.Headers.Location
+
+[<UnixTheory; Managed; Aot>]
+let ``cloud login --code: the code pasted at the terminal, unechoed, bare or as the whole URL, logs in with CARTO's code page as redirect``
+    (build: string)
+    =
+    use server = new CartoServer()
+
+    for whole in [ false; true ] do
+        use home = new Home()
+        let variables = [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url ]
+        let mutable pasted = ""
+
+        let r =
+            runAtTerminalWith
+                (byName build)
+                home
+                variables
+                [ "cloud"; "login"; "--code"; "--no-browser"; "--profile"; "pasted"; "--timeout"; "30" ]
+                "Paste the code CARTO shows (or the whole URL): "
+                (fun shown ->
+                    let landed = landing shown
+                    Assert.Equal("https://app.carto.com/auth/token", landed.GetLeftPart UriPartial.Path)
+
+                    pasted <-
+                        if whole then
+                            landed.AbsoluteUri
+                        else
+                            (Web.HttpUtility.ParseQueryString landed.Query)["code"]
+
+                    pasted + "\r")
+                ""
+
+        Assert.True((r.Code = 0), r.Out)
+
+        Assert.Contains(
+            "Open this URL in a browser, on this or any device, and log in to CARTO; it then shows a code:",
+            r.Out
+        )
+
+        Assert.Contains("redirect_uri=https%3A%2F%2Fapp.carto.com%2Fauth%2Ftoken", r.Out)
+        Assert.Contains("Logged in as alice@example.com (alice.app.carto.com); saved as profile pasted in ", r.Out)
+        // What was pasted was not echoed, and no listener was waited on.
+        Assert.DoesNotContain(pasted, r.Out)
+        Assert.DoesNotContain("Waiting for the browser", r.Out)
+        use json = Text.Json.JsonDocument.Parse(File.ReadAllText(home.Path ".carto_credentials.json"))
+        Assert.Equal("pasted", json.RootElement.GetProperty("current_profile").GetString())
+
+    let exchanges = server.Received |> List.filter (fun request -> request.Path = "/oauth/token")
+    Assert.Equal(2, exchanges.Length)
+
+    for exchange in exchanges do
+        Assert.Contains("redirect_uri=https%3A%2F%2Fapp.carto.com%2Fauth%2Ftoken", exchange.Body)
+
+[<UnixTheory; Managed; Aot>]
+let ``cloud login --code: Ctrl-D or Ctrl-C at the prompt cancels, another login's URL is refused, nothing is saved``
+    (build: string)
+    =
+    use server = new CartoServer()
+
+    for answer, said in
+        [ (fun _ -> "\u0004"), "The login was cancelled; nothing was saved."
+          (fun _ -> "\u0003"), "The login was cancelled; nothing was saved."
+          (fun shown -> (landing shown).AbsoluteUri.Replace("state=", "state=x") + "\r"),
+          "its state differs); nothing was saved." ] do
+        use home = new Home()
+
+        let r =
+            runAtTerminalWith
+                (byName build)
+                home
+                [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url ]
+                [ "cloud"; "login"; "--code"; "--no-browser"; "--timeout"; "30" ]
+                "Paste the code CARTO shows (or the whole URL): "
+                answer
+                "; echo \"[exit $?]\"; stty -a | grep -q -- ' echo ' && echo '[echo on]'"
+
+        Assert.Contains(said, r.Out)
+        Assert.Contains("[exit 1]", r.Out)
+        // The terminal has its echo back.
+        Assert.Contains("[echo on]", r.Out)
+        Assert.False(File.Exists(home.Path ".carto_credentials.json"))
+
+    Assert.DoesNotContain(server.Received, fun request -> request.Path = "/oauth/token")
+
+[<Fact>]
+let ``with no display, a browser that could not be opened makes the login suggest --code`` () =
+    use home = new Home()
+    use server = new CartoServer()
+
+    for browser in [ "false"; "/nonexistent/browser" ] do
+        let r =
+            runWith
+                inProcess
+                home
+                [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url; "BROWSER", browser ]
+                None
+                [ "cloud"; "login"; "--port"; string (CartoServer.FreePort()); "--timeout"; "3" ]
+
+        Assert.Equal(1, r.Code)
+        Assert.Contains(CartoCreds.Cli.Login.noDisplay + "\n", r.Err)
+
+    let displayed =
+        runWith
+            inProcess
+            home
+            [ "CARTO_AUTH_URL", server.Url; "DISPLAY", ":0"; "BROWSER", "false" ]
+            None
+            [ "cloud"; "login"; "--port"; string (CartoServer.FreePort()); "--timeout"; "1" ]
+
+    Assert.DoesNotContain("--code", displayed.Err)

@@ -183,34 +183,41 @@ let runRedirected (build: Build) (home: Home) (redirection: string) (args: strin
 
     runWith shell home [] None args
 
-/// Runs the tool on a pseudo-terminal (`script`), answers `answer` once `prompt` has appeared,
-/// and returns everything the terminal showed. The answer is sent only after the prompt, when
-/// the tool has turned echo off: typed earlier, the terminal itself would echo it.
-let runAtTerminalThen
+/// Runs the tool on a pseudo-terminal (`script`) with the given variables, answers what `answer`
+/// makes of the terminal's text once `prompt` has appeared, and returns everything the terminal
+/// showed. The answer is sent only after the prompt, when the tool has turned echo off: typed
+/// earlier, the terminal itself would echo it.
+let runAtTerminalWith
     (build: Build)
     (home: Home)
+    (variables: (string * string) list)
     (args: string list)
     (prompt: string)
-    (answer: string)
+    (answer: string -> string)
     (after: string)
     : Run =
     let quote (word: string) = "'" + word.Replace("'", "'\\''") + "'"
     let command = (build.Program :: build.Prefix @ args |> List.map quote |> String.concat " ") + after
 
-    let info = startInfo "script" [ "-qec"; command; "/dev/null" ] home [ "TERM", "xterm" ]
+    let info = startInfo "script" [ "-qec"; command; "/dev/null" ] home (("TERM", "xterm") :: variables)
 
     use proc = Process.Start info
     let shown = Text.StringBuilder()
     let text () = lock shown (fun () -> shown.ToString())
 
+    // Bytes as they come: a StreamReader asked for 256 characters may wait for all 256.
     let reader =
         Threading.Tasks.Task.Run(fun () ->
-            let buffer = Array.zeroCreate<char> 256
-            let mutable n = proc.StandardOutput.Read(buffer, 0, buffer.Length)
+            let input = proc.StandardOutput.BaseStream
+            let decoder = Text.UTF8Encoding(false).GetDecoder()
+            let bytes = Array.zeroCreate<byte> 4096
+            let chars = Array.zeroCreate<char> 4097
+            let mutable n = input.Read(bytes, 0, bytes.Length)
 
             while n > 0 do
-                lock shown (fun () -> shown.Append(buffer, 0, n) |> ignore)
-                n <- proc.StandardOutput.Read(buffer, 0, buffer.Length))
+                let count = decoder.GetChars(bytes, 0, n, chars, 0)
+                lock shown (fun () -> shown.Append(chars, 0, count) |> ignore)
+                n <- input.Read(bytes, 0, bytes.Length))
 
     let err = proc.StandardError.ReadToEndAsync()
     let deadline = DateTime.UtcNow.AddSeconds 60.0
@@ -220,8 +227,18 @@ let runAtTerminalThen
 
     // The prompt is written just before echo is turned off: give the tool a moment to turn it off.
     Threading.Thread.Sleep 300
-    proc.StandardInput.Write answer
-    proc.StandardInput.Flush()
+
+    if not ((text ()).Contains prompt) then
+        failwith (
+            "no prompt within 60 s, or the tool ended first; the terminal showed: "
+            + (text ()).Replace("\u001b", "<ESC>").Replace("\r", "<CR>")
+        )
+
+    match answer (text ()) with
+    | "" -> ()
+    | typed ->
+        proc.StandardInput.Write typed
+        proc.StandardInput.Flush()
 
     if not (proc.WaitForExit 60_000) then
         proc.Kill true
@@ -230,7 +247,18 @@ let runAtTerminalThen
     reader.Wait 5_000 |> ignore
     { Code = proc.ExitCode; Out = text (); Err = err.Result }
 
-/// Runs the tool on a pseudo-terminal and answers its prompt (see `runAtTerminalThen`).
+/// Runs the tool on a pseudo-terminal, answers its prompt, then runs `after` in the same shell.
+let runAtTerminalThen
+    (build: Build)
+    (home: Home)
+    (args: string list)
+    (prompt: string)
+    (answer: string)
+    (after: string)
+    =
+    runAtTerminalWith build home [] args prompt (fun _ -> answer) after
+
+/// Runs the tool on a pseudo-terminal and answers its prompt (see `runAtTerminalWith`).
 let runAtTerminal (build: Build) (home: Home) (args: string list) (prompt: string) (answer: string) : Run =
     runAtTerminalThen build home args prompt answer ""
 

@@ -53,6 +53,7 @@ type Answer =
 /// - `GET /users/me` with a valid bearer token → a CARTO 3 account;
 /// - `GET …/api/v3/me?api_key=KEY` with `ApiKey` → a legacy account;
 /// - `GET /v3/connections` with a valid token → two connections;
+/// - `GET /v3/connections/carto-dw/token` with a valid token → the CARTO Data Warehouse's project and token;
 /// - `GET /api/v2/sql?…&api_key=KEY` and `/v3/…` with a valid token → one row, as the SQL APIs answer;
 /// - `…/echo`: what it received, as JSON; `…/protected`: 200 with a valid token, else 401;
 /// - anything else: 404.
@@ -90,6 +91,9 @@ type CartoAccount() =
     member val Email = "alice@example.com" with get, set
     member val TenantDomain = "alice.app.carto.com" with get, set
     member val TokenLifetime = 3600 with get, set
+    /// The CARTO Data Warehouse's project and token, as `/v3/connections/carto-dw/token` answers.
+    member val DwProject = "carto-dw-ac-standin" with get, set
+    member val DwToken = "stand-in-dw-token-0001" with get, set
 
     // ---- The authorization server of a person's login (SPEC §7.5) ----
 
@@ -158,7 +162,10 @@ type CartoAccount() =
                 query.TryFind "client_id" <> Some this.LoginClientId
                 || query.TryFind "response_type" <> Some "code"
                 || query.TryFind "code_challenge_method" <> Some "S256"
-                || not (redirect.StartsWith("http://localhost:", StringComparison.Ordinal))
+                || not (
+                    redirect.StartsWith("http://localhost:", StringComparison.Ordinal)
+                    || redirect = "https://app.carto.com/auth/token"
+                )
             then
                 Answer.Html 400 "bad authorize request"
             else
@@ -246,6 +253,12 @@ type CartoAccount() =
                         w.WriteEndObject()))
             else
                 Answer.Json 401 "{\"errors\": [\"Unauthorized\"]}"
+        | "GET", "/v3/connections/carto-dw/token" when validToken ->
+            Answer.Json
+                200
+                (json (fun w ->
+                    w.WriteString("projectId", this.DwProject)
+                    w.WriteString("token", this.DwToken)))
         | "GET", "/v3/connections" when validToken ->
             Answer.Json
                 200

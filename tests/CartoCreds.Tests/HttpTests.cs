@@ -301,4 +301,70 @@ public sealed class HttpTests
         var core = new[] { CoreFailure.Rejected, CoreFailure.NotFound, CoreFailure.RateLimited, CoreFailure.UnexpectedAnswer, CoreFailure.Unreachable };
         Assert.Equal(Enum.GetValues<CartoVerificationFailure>(), core.Select(f => (CartoVerificationFailure)f.Tag));
     }
+
+    [Fact]
+    public async Task GetCartoDwCredentialsAsync_reads_the_project_and_token_with_either_kind_of_credentials()
+    {
+        using var server = new CartoServer();
+        using var box = new Sandbox(("CARTO_AUTH_URL", server.Url));
+
+        var exchanged = await CloudCredentials.FromClientCredentials(server.Account.ClientId, server.Account.ClientSecret, server.Url).GetCartoDwCredentialsAsync();
+        Assert.Equal(new CartoDwCredentials(server.Account.DwProject, server.Account.DwToken, null), exchanged);
+        Assert.DoesNotContain(server.Account.DwToken, exchanged.ToString());
+        Assert.Contains(server.Account.DwProject, exchanged.ToString());
+
+        server.Account.AcceptToken("access-token-dw-0001");
+        var given = await CloudCredentials.FromToken("access-token-dw-0001", server.Url).GetCartoDwCredentialsAsync();
+        Assert.Equal(exchanged, given);
+
+        var asked = server.Received.Where(r => r.Path == "/v3/connections/carto-dw/token").ToList();
+        Assert.Equal(2, asked.Count);
+        Assert.Equal("Bearer access-token-dw-0001", asked[1].Authorization);
+    }
+
+    public static TheoryData<int, string, CartoVerificationFailure, string> DwFailures => new()
+    {
+        { 401, "{}", CartoVerificationFailure.Rejected, "CARTO rejected the credentials (HTTP 401)" },
+        { 404, "{}", CartoVerificationFailure.NotFound, "CARTO found no CARTO Data Warehouse (HTTP 404)" },
+        { 200, "{\"token\": \"ya29.dw-secret-0002\"}", CartoVerificationFailure.UnexpectedAnswer, "an answer without projectId" },
+        { 200, "{\"projectId\": \"p\"}", CartoVerificationFailure.UnexpectedAnswer, "an answer without token" },
+        { 302, "", CartoVerificationFailure.UnexpectedAnswer, "a redirect to https://elsewhere.example, which is not followed" },
+    };
+
+    [Theory]
+    [MemberData(nameof(DwFailures))]
+    public async Task A_failed_CARTO_DW_request_is_CartoVerificationException_naming_what_failed_without_a_secret(
+        int status, string body, CartoVerificationFailure failure, string said)
+    {
+        using var server = new CartoServer(_ => Answer.Json(status, body).WithHeader("Location", "https://elsewhere.example/dw"));
+        using var box = new Sandbox();
+        const string token = "access-token-dw-0002";
+
+        var error = await Assert.ThrowsAsync<CartoVerificationException>(() => CloudCredentials.FromToken(token, server.Url).GetCartoDwCredentialsAsync());
+        Assert.Equal(failure, error.Failure);
+        Assert.Equal(server.Url + "/v3/connections/carto-dw/token", error.Url);
+        Assert.Contains(said, error.Message);
+        Assert.DoesNotContain(token, error.ToString());
+        Assert.DoesNotContain("dw-secret", error.ToString());
+        Assert.Single(server.Received);
+    }
+
+    [Fact]
+    public async Task A_CARTO_DW_request_with_no_server_is_unreachable_and_a_bad_auth_url_names_the_variable()
+    {
+        using (new Sandbox())
+        {
+            var closed = CartoServer.ClosedUrl();
+            var error = await Assert.ThrowsAsync<CartoVerificationException>(() => CloudCredentials.FromToken("access-token-dw-0003", closed).GetCartoDwCredentialsAsync());
+            Assert.Equal(CartoVerificationFailure.Unreachable, error.Failure);
+        }
+
+        using (new Sandbox(("CARTO_AUTH_URL", "ftp://auth.example")))
+        {
+            var m2m = CloudCredentials.FromClientCredentials("m2m-client", "secret-dw-0003");
+            var setting = await Assert.ThrowsAsync<InvalidOperationException>(() => m2m.GetCartoDwCredentialsAsync());
+            Assert.StartsWith("variable CARTO_AUTH_URL:", setting.Message);
+            Assert.DoesNotContain("secret-dw-0003", setting.Message);
+        }
+    }
 }

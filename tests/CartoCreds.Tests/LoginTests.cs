@@ -214,4 +214,82 @@ public sealed class LoginTests
         Assert.False(File.Exists(box.Path(".carto_credentials.json")));
         Assert.DoesNotContain(server.Received, r => r.Path == "/config.yaml");
     }
+
+    /// <summary>The person on another device: opens the authorize URL (no redirect followed) and reads where CARTO sends them.</summary>
+    private static async Task<Uri> Landing(Uri url, CancellationToken cancel)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(10) };
+        using var answer = await http.GetAsync(url, cancel);
+        Assert.Equal(HttpStatusCode.Redirect, answer.StatusCode);
+        return answer.Headers.Location!;
+    }
+
+    [Fact]
+    public async Task With_ReadCode_the_person_pastes_the_code_or_the_URL_and_no_listener_is_started()
+    {
+        using var server = new CartoServer();
+        using var box = Box(server);
+        var opened = new List<Uri>();
+
+        foreach (var whole in new[] { false, true })
+        {
+            Uri? landed = null;
+            var options = new CloudLoginOptions
+            {
+                Port = 1, // not used: nothing listens
+                Timeout = TimeSpan.FromSeconds(20),
+                Profile = whole ? "pasted-url" : "pasted-code",
+                OpenBrowser = (url, _) => { opened.Add(url); return Task.CompletedTask; },
+                ReadCode = async (url, cancel) =>
+                {
+                    landed = await Landing(url, cancel);
+                    return whole ? landed.AbsoluteUri : System.Web.HttpUtility.ParseQueryString(landed.Query)["code"];
+                },
+            };
+
+            var creds = await CloudCredentials.LoginAsync(options);
+            Assert.Equal("https://app.carto.com/auth/token", landed!.GetLeftPart(UriPartial.Path));
+            Assert.Equal(whole ? "pasted-url" : "pasted-code", creds.Origin.Profile);
+            Assert.Equal(server.Account.Email, (await creds.VerifyAsync()).Email);
+        }
+
+        // The URL shown named CARTO's code page as the redirect, and the token request sent it again.
+        Assert.All(opened, url => Assert.Equal("https://app.carto.com/auth/token", System.Web.HttpUtility.ParseQueryString(url.Query)["redirect_uri"]));
+        var exchanges = server.Received.Where(r => r.Path == "/oauth/token").ToList();
+        Assert.Equal(2, exchanges.Count);
+        Assert.All(exchanges, r => Assert.Contains("redirect_uri=https%3A%2F%2Fapp.carto.com%2Fauth%2Ftoken", r.Body));
+    }
+
+    [Fact]
+    public async Task A_pasted_URL_of_another_login_a_null_code_and_no_code_in_time_save_nothing()
+    {
+        using var server = new CartoServer();
+        using var box = Box(server);
+        CloudLoginOptions Pasting(Func<Uri, CancellationToken, Task<string?>> read, double seconds = 20) => new()
+        {
+            Timeout = TimeSpan.FromSeconds(seconds),
+            OpenBrowser = (_, _) => Task.CompletedTask,
+            ReadCode = read,
+        };
+
+        var forged = await Assert.ThrowsAsync<CartoLoginException>(() => CloudCredentials.LoginAsync(Pasting(async (url, cancel) =>
+        {
+            var landed = await Landing(url, cancel);
+            return landed.AbsoluteUri.Replace("state=", "state=x", StringComparison.Ordinal);
+        })));
+        Assert.Contains("its state differs", forged.Message);
+
+        var garbage = await Assert.ThrowsAsync<CartoLoginException>(() => CloudCredentials.LoginAsync(Pasting((_, _) => Task.FromResult<string?>("two words"))));
+        Assert.Equal("The code could not be read: a code holds no space nor control character; nothing was saved.", garbage.Message);
+
+        await Assert.ThrowsAsync<OperationCanceledException>(() => CloudCredentials.LoginAsync(Pasting((_, _) => Task.FromResult<string?>(null))));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var late = await Assert.ThrowsAsync<TimeoutException>(() => CloudCredentials.LoginAsync(Pasting((_, _) => new TaskCompletionSource<string?>().Task, 1)));
+        Assert.Equal("No code was entered within 1 s; log in again (--timeout S gives more time); nothing was saved.", late.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 15);
+
+        Assert.False(File.Exists(box.Path(".carto_credentials.json")));
+        Assert.DoesNotContain(server.Received, r => r.Path == "/oauth/token");
+    }
 }

@@ -65,7 +65,7 @@ public sealed class PublicSurfaceTests
         var names = Facade.GetExportedTypes().Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
             [
-                "CartoAccessToken", "CartoAuthenticationHandler", "CartoIdentity", "CartoLoginException", "CartoTokenException",
+                "CartoAccessToken", "CartoAuthenticationHandler", "CartoDwCredentials", "CartoIdentity", "CartoLoginException", "CartoTokenException",
                 "CartoVerificationException", "CartoVerificationFailure", "CloudCredentials", "CloudCredentialsKind",
                 "CloudLoginOptions", "CloudProfile", "CloudProfiles",
                 "CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin",

@@ -34,7 +34,11 @@ type LoginError =
     | PortInUse of port: int
     | Denied of error: string * description: string option
     | StateMismatch
+    /// What was pasted (`cloud login --code`) is not a code, nor a URL that holds one.
+    | BadCode of reason: string
     | TimedOut of seconds: float
+    /// No code was pasted in time (`--code`).
+    | CodeTimedOut of seconds: float
     | Cancelled
     | Token of ExchangeError
     | ApiBaseUrl of reason: string
@@ -88,6 +92,11 @@ module OAuthLogin =
 
     /// The redirect URI of a port, as carto-auth registers it.
     let redirectUri (port: int) = "http://localhost:" + string port + "/callback/"
+
+    /// The redirect of a login without a local browser (`--code`, carto-auth's
+    /// `open_browser=False`): CARTO shows the code there, for the person to paste.
+    [<Literal>]
+    let CodeRedirect = "https://app.carto.com/auth/token"
 
     /// `GET {auth_url}/authorize?…` (SPEC §7.5), `organization` for single sign-on.
     let authorizeUrl
@@ -144,6 +153,36 @@ module OAuthLogin =
             | None, None -> Callback.Stray
             | _ -> Callback.StateMismatch
 
+    /// What the person pasted for a login waiting with `state`: the bare code, or the whole URL
+    /// the browser was sent to (its `state`, when there, must be this login's; its `error` is a
+    /// refusal). Spaces around it are dropped; a code holds no space nor control character.
+    let pasted (state: string) (text: string) : Result<string, LoginError> =
+        let text = text.Trim()
+        let bad reason = Error(LoginError.BadCode reason)
+
+        if text = "" then
+            bad "nothing was pasted"
+        elif
+            text.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
+        then
+            match Uri.TryCreate(text, UriKind.Absolute) with
+            | false, _ -> bad "the URL pasted is not a URL"
+            | true, url ->
+                let given = parameters url.Query
+                let field name = given.TryFind name |> Option.bind Input.given
+                let stateAgrees = not (given.ContainsKey "state") || sameState state (given.TryFind "state")
+
+                match field "code", field "error" with
+                | _, _ when not stateAgrees -> Error LoginError.StateMismatch
+                | _, Some error -> Error(LoginError.Denied(error, field "error_description"))
+                | Some code, None -> Ok code
+                | None, None -> bad "the URL pasted holds no code"
+        elif text |> Seq.exists (fun c -> Char.IsWhiteSpace c || Char.IsControl c) then
+            bad "a code holds no space nor control character"
+        else
+            Ok text
+
     /// `POST {auth_url}/oauth/token`'s form for the code.
     let tokenForm (clientId: string) (code: string) (redirect: string) (verifier: string) =
         [ "grant_type", "authorization_code"
@@ -182,8 +221,14 @@ module OAuthLogin =
         | LoginError.StateMismatch ->
             "The login was refused: the answer the browser brought back was not this login's (its state differs)"
             + nothing
+        | LoginError.BadCode reason -> "The code could not be read: " + reason + nothing
         | LoginError.TimedOut seconds ->
             "No answer came from the browser within "
+            + string (int seconds)
+            + " s; log in again (--timeout S gives more time)"
+            + nothing
+        | LoginError.CodeTimedOut seconds ->
+            "No code was entered within "
             + string (int seconds)
             + " s; log in again (--timeout S gives more time)"
             + nothing

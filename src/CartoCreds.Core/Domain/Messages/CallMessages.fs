@@ -74,7 +74,10 @@ module CallMessages =
             + detail
             + "; check the key or token, and that it is the account's"
         | VerifyFailure.NotFound ->
-            "CARTO found no such account"
+            (if error.Endpoint = Endpoint.DataWarehouse then
+                 "CARTO found no CARTO Data Warehouse"
+             else
+                 "CARTO found no such account")
             + status
             + at
             + detail
@@ -82,7 +85,9 @@ module CallMessages =
                | Endpoint.LegacyAccount -> "; check the base URL and the username"
                | Endpoint.CloudAccount -> "; check the accounts URL (" + CloudServices.AccountsUrlVariable + ")"
                | Endpoint.TokenServer ->
-                   "; check the auth server's base URL (" + CloudServices.AuthUrlVariable + "; without /oauth/token)")
+                   "; check the auth server's base URL (" + CloudServices.AuthUrlVariable + "; without /oauth/token)"
+               | Endpoint.DataWarehouse ->
+                   "; check the API base URL, and that the organization has the CARTO Data Warehouse")
         | VerifyFailure.RateLimited ->
             "CARTO is limiting requests"
             + status

@@ -33,6 +33,8 @@ type Endpoint =
     | CloudAccount
     /// The token server, `{auth_url}/oauth/token`, for client credentials.
     | TokenServer
+    /// The CARTO Data Warehouse's credentials, `{api_base_url}/v3/connections/carto-dw/token`.
+    | DataWarehouse
 
 /// A failed verification: what failed, what the service answered, and the URL asked, which never
 /// holds a key or token.
@@ -183,6 +185,22 @@ module Verification =
                       TenantDomain = text "tenant_domain" (Decode.child "user_metadata" root) }
         | _ -> None
 
+    /// A failure answered with `status`: `Retry-After` kept for 429 alone.
+    let failedWith
+        (endpoint: Endpoint)
+        (url: string)
+        (status: int)
+        (retry: TimeSpan option)
+        (failure: VerifyFailure)
+        (detail: string option)
+        : VerifyError =
+        { Failure = failure
+          Endpoint = endpoint
+          Status = Some status
+          RetryAfter = (if failure = VerifyFailure.RateLimited then retry else None)
+          Url = url
+          Detail = detail }
+
     /// What an answer means: the identity, or the failure with the status and when to retry.
     let answer
         (endpoint: Endpoint)
@@ -191,14 +209,7 @@ module Verification =
         (retry: TimeSpan option)
         (body: ReadOnlyMemory<byte> option)
         : Result<Identity, VerifyError> =
-        let failed failure detail =
-            Error
-                { Failure = failure
-                  Endpoint = endpoint
-                  Status = Some status
-                  RetryAfter = (if failure = VerifyFailure.RateLimited then retry else None)
-                  Url = url
-                  Detail = detail }
+        let failed failure detail = Error(failedWith endpoint url status retry failure detail)
 
         match failureOf status with
         | Some failure -> failed failure None

@@ -54,7 +54,7 @@ module Telemetry =
         | Error(ExchangeError.UnexpectedAnswer _ | ExchangeError.BadExpiry _) -> "unexpected_answer"
 
     /// A verification's outcome, as its tag says it.
-    let verifyOutcome (result: Result<Identity, VerifyError>) : string =
+    let verifyOutcome (result: Result<'T, VerifyError>) : string =
         match result with
         | Ok _ -> "verified"
         | Error e ->

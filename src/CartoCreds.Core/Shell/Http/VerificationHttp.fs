@@ -34,14 +34,18 @@ module VerificationHttp =
     /// How a verification request is sent: the answer, or why no request could be made.
     type private Send = HttpRequestMessage -> CancellationToken -> Task<Result<HttpResponseMessage, VerifyError>>
 
+    /// What a bounded answer means: the URL shown, the status, `Retry-After`, the body (`None`: too large).
+    type private Read<'T> = string -> int -> TimeSpan option -> ReadOnlyMemory<byte> option -> Result<'T, VerifyError>
+
     /// What an answer means. A redirect is never followed, and an answer from another origin (a
     /// caller's client that followed one) is not taken: no other server can claim the account.
     let private meaning
         (endpoint: Endpoint)
         (shown: string)
+        (read: Read<'T>)
         (response: HttpResponseMessage)
         (cancel: CancellationToken)
-        =
+        : Task<Result<'T, VerifyError>> =
         task {
             let status = int response.StatusCode
             let answered = response.RequestMessage.RequestUri
@@ -56,7 +60,7 @@ module VerificationHttp =
                 return Error(Verification.redirected endpoint shown status (TokenExchange.originOf (Some answered)))
             else
                 let! body = Http.readBounded response.Content Verification.MaxAnswer cancel
-                return Verification.answer endpoint shown status (retryAfter response.Headers.RetryAfter) body
+                return read shown status (retryAfter response.Headers.RetryAfter) body
         }
 
     /// One GET: the answer's meaning, or unreachability after `timeout`.
@@ -66,8 +70,9 @@ module VerificationHttp =
         (endpoint: Endpoint)
         (shown: string)
         (prepare: HttpRequestMessage -> unit)
+        (read: Read<'T>)
         (cancel: CancellationToken)
-        : Task<Result<Identity, VerifyError>> =
+        : Task<Result<'T, VerifyError>> =
         task {
             use timer = new CancellationTokenSource(timeout)
             use linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token)
@@ -81,7 +86,7 @@ module VerificationHttp =
                 | Error e -> return Error e
                 | Ok response ->
                     use response = response
-                    return! meaning endpoint shown response linked.Token
+                    return! meaning endpoint shown read response linked.Token
             with
             | :? OperationCanceledException when not cancel.IsCancellationRequested ->
                 return unreachable endpoint shown ("no answer within " + string timeout.TotalSeconds + " s")
@@ -109,13 +114,66 @@ module VerificationHttp =
         let sent = Verification.legacyRequest credentials
 
         Telemetry.traced "cartocreds.verify" "api_key" shown Telemetry.verifyOutcome (fun () ->
-            get (plain client) timeout Endpoint.LegacyAccount shown (fun request -> request.RequestUri <- sent) cancel)
+            get
+                (plain client)
+                timeout
+                Endpoint.LegacyAccount
+                shown
+                (fun request -> request.RequestUri <- sent)
+                (Verification.answer Endpoint.LegacyAccount)
+                cancel)
+
+    /// Sends with the bearer token by the one renewal rule (a token from client credentials that is
+    /// refused is dropped, exchanged again and tried once more). A token that cannot be had is an
+    /// error naming the token server (`authUrl`) or the expiry.
+    let private bearer
+        (client: HttpClient)
+        (authenticate: Authenticate)
+        (authUrl: string)
+        (endpoint: Endpoint)
+        (shown: string)
+        : Send =
+        fun request cancel ->
+            task {
+                // An HttpClient sends a message once: the retry with a renewed token is a copy.
+                let mutable sent = false
+
+                let send =
+                    Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>(fun r c ->
+                        let message =
+                            if not sent then
+                                sent <- true
+                                r
+                            else
+                                let copy = new HttpRequestMessage(r.Method, r.RequestUri)
+
+                                for header in r.Headers do
+                                    copy.Headers.TryAddWithoutValidation(header.Key, header.Value) |> ignore
+
+                                copy
+
+                        client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, c))
+
+                match! Renewal.sendAsync authenticate send request cancel with
+                | Ok response -> return Ok response
+                | Error(TokenError.Exchange e) ->
+                    return Error(Verification.ofExchange authUrl e (CallMessages.exchangeError e))
+                | Error(TokenError.Expired _ | TokenError.Setting _ as e) ->
+                    return
+                        Error
+                            { Failure = VerifyFailure.Rejected
+                              Endpoint = endpoint
+                              Status = None
+                              RetryAfter = None
+                              Url = shown
+                              Detail = Some(CallMessages.tokenError e) }
+            }
+
+    let private kindOf (authUrl: string) = if authUrl = "" then "access_token" else "client_credentials"
 
     /// <summary>
-    /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token, sent by the one
-    /// renewal rule (a token from client credentials that is refused is dropped, exchanged again
-    /// and tried once more). A token that cannot be had is a verification error naming the token
-    /// server (`authUrl`) or the expiry.
+    /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token (`authenticate`
+    /// attaches it to the accounts service's origin); `authUrl` is "" for an access token.
     /// </summary>
     let cloud
         (client: HttpClient)
@@ -126,45 +184,28 @@ module VerificationHttp =
         (cancel: CancellationToken)
         : Task<Result<Identity, VerifyError>> =
         let shown = Verification.cloudUrl accounts
+        let endpoint = Endpoint.CloudAccount
+        let send = bearer client authenticate authUrl endpoint shown
 
-        let send: Send =
-            fun request cancel ->
-                task {
-                    // An HttpClient sends a message once: the retry with a renewed token is a copy.
-                    let mutable sent = false
+        Telemetry.traced "cartocreds.verify" (kindOf authUrl) shown Telemetry.verifyOutcome (fun () ->
+            get send timeout endpoint shown ignore (Verification.answer endpoint) cancel)
 
-                    let send =
-                        Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>(fun r c ->
-                            let message =
-                                if not sent then
-                                    sent <- true
-                                    r
-                                else
-                                    let copy = new HttpRequestMessage(r.Method, r.RequestUri)
+    /// <summary>
+    /// SPEC §7.8: `GET {api_base_url}/v3/connections/carto-dw/token` with the bearer token
+    /// (`authenticate` attaches it to the API base URL's origin) → the CARTO Data Warehouse's
+    /// project and token. No redirect is followed.
+    /// </summary>
+    let dataWarehouse
+        (client: HttpClient)
+        (timeout: TimeSpan)
+        (api: ApiBaseUrl)
+        (authenticate: Authenticate)
+        (authUrl: string)
+        (cancel: CancellationToken)
+        : Task<Result<DwCredentials, VerifyError>> =
+        let shown = DataWarehouse.url api
+        let endpoint = Endpoint.DataWarehouse
+        let send = bearer client authenticate authUrl endpoint shown
 
-                                    for header in r.Headers do
-                                        copy.Headers.TryAddWithoutValidation(header.Key, header.Value) |> ignore
-
-                                    copy
-
-                            client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, c))
-
-                    match! Renewal.sendAsync authenticate send request cancel with
-                    | Ok response -> return Ok response
-                    | Error(TokenError.Exchange e) ->
-                        return Error(Verification.ofExchange authUrl e (CallMessages.exchangeError e))
-                    | Error(TokenError.Expired _ | TokenError.Setting _ as e) ->
-                        return
-                            Error
-                                { Failure = VerifyFailure.Rejected
-                                  Endpoint = Endpoint.CloudAccount
-                                  Status = None
-                                  RetryAfter = None
-                                  Url = shown
-                                  Detail = Some(CallMessages.tokenError e) }
-                }
-
-        let kind = if authUrl = "" then "access_token" else "client_credentials"
-
-        Telemetry.traced "cartocreds.verify" kind shown Telemetry.verifyOutcome (fun () ->
-            get send timeout Endpoint.CloudAccount shown ignore cancel)
+        Telemetry.traced "cartocreds.carto_dw" (kindOf authUrl) shown Telemetry.verifyOutcome (fun () ->
+            get send timeout endpoint shown ignore DataWarehouse.answer cancel)

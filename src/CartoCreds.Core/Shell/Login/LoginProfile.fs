@@ -6,6 +6,16 @@ open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging.Abstractions
 
+/// How the authorization code reaches the login (SPEC §7.5).
+[<RequireQualifiedAccess>]
+type CodeReceipt =
+    /// The browser brings it to a listener on loopback, `http://localhost:{port}/callback/`.
+    | Listener of port: int
+    /// The person pastes what CARTO shows at `OAuthLogin.CodeRedirect` (no listener, no local
+    /// browser needed): the code, or the whole URL. `read` is given the authorize URL; its `None`
+    /// cancels the login (Ctrl-D).
+    | Pasted of read: (Uri -> CancellationToken -> Task<string option>)
+
 /// What a login is asked to do (SPEC §7.5).
 type LoginRequest =
     {
@@ -13,7 +23,8 @@ type LoginRequest =
         Profile: string option
         /// The organization, for single sign-on.
         Organization: string option
-        Port: int
+        /// How the code comes back.
+        Receipt: CodeReceipt
         /// How long the person has, from the URL shown to the callback.
         Timeout: TimeSpan
         /// How long each request the login makes on its own may take (the code exchange, the

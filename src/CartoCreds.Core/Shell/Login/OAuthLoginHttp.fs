@@ -152,9 +152,9 @@ module OAuthLoginHttp =
         }
 
     /// <summary>
-    /// Logs a person in (SPEC §7.5): the listener on `request.Port`, the authorize URL shown and
-    /// opened, the callback awaited for `request.Timeout` (or until `cancel`), the code exchanged,
-    /// the API base URL and the account found, and the profile saved under the CARTO CLI file's lock.
+    /// Logs a person in (SPEC §7.5): the authorize URL shown and opened, the code received as
+    /// `request.Receipt` says within `request.Timeout` (or until `cancel`), the code exchanged, the
+    /// API base URL and the account found, and the profile saved under the CARTO CLI file's lock.
     /// </summary>
     let run
         (host: Host)
@@ -174,52 +174,15 @@ module OAuthLoginHttp =
             | Ok authUrl, Ok accounts ->
                 let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
                 let clientId = OAuthLogin.clientId host.GetVariable
-                let redirect = OAuthLogin.redirectUri request.Port
+                let redirect = CodeReceiver.redirect request.Receipt
                 let auth = ServiceUrl.value authUrl
+                let url = Uri(OAuthLogin.authorizeUrl auth clientId redirect secrets request.Organization)
 
-                match CallbackListener.Start request.Port with
-                | Error() -> return Error(LoginError.PortInUse request.Port)
-                | Ok listener ->
-                    let url = Uri(OAuthLogin.authorizeUrl auth clientId redirect secrets request.Organization)
-                    use timer = new CancellationTokenSource(request.Timeout)
-                    use linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token)
-
-                    let! callback =
-                        task {
-                            use _ = listener
-                            // Listening before the browser is told: its answer may come at once.
-                            let waiting = listener.WaitAsync(secrets.State, linked.Token)
-                            request.Show url
-
-                            let opening =
-                                try
-                                    request.OpenBrowser url linked.Token
-                                with e ->
-                                    Task.FromException e
-
-                            // The URL was shown: a browser that failed to open is not the login's failure.
-                            opening.ContinueWith(fun (t: Task) -> t.Exception |> ignore) |> ignore
-                            let! outcome = waiting
-                            linked.Cancel() // a browser still at work is told the login is over
-                            return outcome
-                        }
-
-                    match callback with
-                    | None when cancel.IsCancellationRequested -> return Error LoginError.Cancelled
-                    | None -> return Error(LoginError.TimedOut request.Timeout.TotalSeconds)
-                    | Some Callback.StateMismatch
-                    | Some Callback.Stray -> return Error LoginError.StateMismatch
-                    | Some(Callback.Denied(error, description)) ->
-                        return
-                            Error(
-                                LoginError.Denied(
-                                    Refused.terminalSafe error,
-                                    description |> Option.map Refused.terminalSafe
-                                )
-                            )
-                    | Some(Callback.Code code) ->
-                        try
-                            return! afterCode host http request accounts auth clientId redirect secrets code cancel
-                        with :? OperationCanceledException when cancel.IsCancellationRequested ->
-                            return Error LoginError.Cancelled
+                match! CodeReceiver.receive request url secrets.State cancel with
+                | Error e -> return Error e
+                | Ok code ->
+                    try
+                        return! afterCode host http request accounts auth clientId redirect secrets code cancel
+                    with :? OperationCanceledException when cancel.IsCancellationRequested ->
+                        return Error LoginError.Cancelled
         }

@@ -167,3 +167,30 @@ type CloudSession
                 let! verified = VerificationHttp.cloud client timeout url authenticate authUrl cancellationToken
                 return Ok verified
             }
+
+    /// <summary>
+    /// SPEC §7.8: the CARTO Data Warehouse's project and token, `GET
+    /// {api_base_url}/v3/connections/carto-dw/token` with the bearer token, through this session's
+    /// client, within `timeout`; a refused token from client credentials is replaced once. An
+    /// invalid `CARTO_AUTH_URL` (client credentials) is its own error, with the variable's name.
+    /// </summary>
+    member this.DataWarehouseAsync
+        (timeout: TimeSpan, cancellationToken: CancellationToken)
+        : Task<Result<Result<DwCredentials, VerifyError>, string * CloudValueError>> =
+        match tokens with
+        | Exchanged(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
+        | _ ->
+            task {
+                let authUrl = defaultArg this.AuthUrl ""
+
+                let! answered =
+                    VerificationHttp.dataWarehouse
+                        http.Value
+                        timeout
+                        credentials.ApiBaseUrl
+                        this.Authenticate
+                        authUrl
+                        cancellationToken
+
+                return Ok answered
+            }

@@ -114,6 +114,52 @@ let ``no state but the login's own lets a code or a refusal through`` (given: No
     | Callback.Denied _ -> false |> Prop.label "a refusal from a code"
 
 [<Fact>]
+let ``a pasted code is the bare code, or the whole URL whose state, when there, is the login's`` () =
+    let state = "s-0123456789abcdefghijk"
+    let paste = OAuthLogin.pasted state
+    let bad = LoginError.BadCode
+    Assert.Equal(Ok "c0de-1", paste "  c0de-1 \r")
+    Assert.Equal(Ok "c 1", paste ("https://app.carto.com/auth/token?code=c+1&state=" + state))
+    Assert.Equal(Ok "c1", paste "https://app.carto.com/auth/token?code=c1")
+    Assert.Equal(Error LoginError.StateMismatch, paste "https://app.carto.com/auth/token?code=c1&state=other")
+    Assert.Equal(Error LoginError.StateMismatch, paste "https://app.carto.com/auth/token?code=c1&state=")
+
+    Assert.Equal(
+        Error(LoginError.Denied("access_denied", Some "no")),
+        paste ("HTTPS://app.carto.com/auth/token?error=access_denied&error_description=no&state=" + state)
+    )
+
+    Assert.Equal(Error(bad "nothing was pasted"), paste "  ")
+    Assert.Equal(Error(bad "the URL pasted holds no code"), paste ("https://app.carto.com/auth/token?state=" + state))
+    Assert.Equal(Error(bad "a code holds no space nor control character"), paste "c0de 1")
+    Assert.Equal(Error(bad "a code holds no space nor control character"), paste "c0de\u001b[31m")
+    Assert.Equal(Error(bad "the URL pasted is not a URL"), paste "https://")
+
+    Assert.Equal(
+        "The code could not be read: nothing was pasted; nothing was saved.",
+        OAuthLogin.message (bad "nothing was pasted")
+    )
+
+[<Property(MaxTest = 500)>]
+let ``a pasted URL's code is taken only with the login's state or none``
+    (given: NonNull<string>)
+    (code: NonEmptyString)
+    =
+    let state = "s-0123456789abcdefghijk"
+
+    let url =
+        "https://app.carto.com/auth/token?code="
+        + Uri.EscapeDataString code.Get
+        + "&state="
+        + Uri.EscapeDataString given.Get
+
+    match OAuthLogin.pasted state url with
+    | Ok taken -> (given.Get = state && taken = code.Get.Trim()) |> Prop.label "the login's state, the code as given"
+    | Error LoginError.StateMismatch -> (given.Get <> state) |> Prop.label "another state"
+    | Error(LoginError.BadCode _) -> String.IsNullOrWhiteSpace code.Get |> Prop.label "no code"
+    | Error e -> false |> Prop.label (sprintf "%A" e)
+
+[<Fact>]
 let ``the token request is the code, the verifier and the same redirect URI`` () =
     Assert.Equal<(string * string) list>(
         [ "grant_type", "authorization_code"

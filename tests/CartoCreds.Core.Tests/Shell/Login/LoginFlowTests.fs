@@ -41,7 +41,7 @@ let ``a token server that does not answer ends the login within the request time
     let request =
         { Profile = None
           Organization = None
-          Port = CartoServer.FreePort()
+          Receipt = CodeReceipt.Listener(CartoServer.FreePort())
           Timeout = TimeSpan.FromSeconds 20.0
           RequestTimeout = TimeSpan.FromSeconds 1.0
           ApiBaseUrl = None
