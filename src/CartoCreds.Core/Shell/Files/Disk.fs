@@ -46,17 +46,11 @@ module Disk =
     /// Reads a file that only the user may have written (SPEC §7.4's token cache): no symbolic link
     /// is followed in place of the file or of its directory, and the file and its two directories
     /// must be the user's own and not writable by group or others. `Error` names what failed
-    /// that; nothing of such a file is read.
+    /// that; nothing of such a file is read. On Linux the directory is judged on its open
+    /// descriptor and the file opened inside it (`openat`).
     /// </summary>
     let readPrivate (path: string) : Result<FileRead, Exposure> =
-        match privateDirectories path with
-        | Some exposure -> Error exposure
-        | None ->
-            let read = readWith Codec.MaxFileSize false path
-
-            match read.Exposure with
-            | Some exposure -> Error exposure
-            | None -> Ok read
+        FileSystems.current.ReadPrivate Codec.MaxFileSize (absolute path)
 
     /// <summary>
     /// Who else could replace a file that is not there yet in this directory: a directory writable

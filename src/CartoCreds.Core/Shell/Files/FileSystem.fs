@@ -12,6 +12,10 @@ type internal FileSystem =
         /// Reads a regular file (an absolute path) of at most `limit` bytes, following a symbolic
         /// link in its place only when `follow`; never throws, never waits on a FIFO or a device.
         Read: int -> bool -> string -> FileRead
+        /// Reads a private file of at most `limit` bytes (SPEC §7.4's token cache): no link followed
+        /// in place of the file or its directory, and both, and the directory above, the user's
+        /// own and not writable by others; `Error` names what failed that, and nothing is read.
+        ReadPrivate: int -> string -> Result<FileRead, Exposure>
         /// Whether another user could change a directory: a link in its place (when none may be
         /// followed), another user's, or writable by group or others.
         DirectoryTrust: bool -> string -> Exposure option

@@ -37,6 +37,7 @@ module internal FileSystems =
                         portable.Read limit follow path
                 else
                     portable.Read limit follow path
+          ReadPrivate = fun limit path -> guarded (linux.ReadPrivate limit) (portable.ReadPrivate limit) path
           DirectoryTrust = fun follow dir -> guarded (linux.DirectoryTrust follow) (portable.DirectoryTrust follow) dir
           DirectoryExposure = guarded linux.DirectoryExposure portable.DirectoryExposure
           Lock =

@@ -50,11 +50,17 @@ module internal LinuxFiles =
             Array.blit buffer 0 bigger 0 (filled + n)
             readUnsized limit fd bigger (filled + n)
 
-    /// Linux: open without blocking, check the type and size of what was opened, then read.
-    /// `follow` is false where a symbolic link in place of the file must not be read through.
-    let private read (limit: int) (follow: bool) (path: string) : FileRead =
+    /// What was opened, read: its type and size checked on the descriptor, then at most the size
+    /// seen; `judge` says who else could change it. `follow` is false where a symbolic link in
+    /// place of the file must not be read through (`ELOOP` then).
+    let private readOpened
+        (limit: int)
+        (follow: bool)
+        (path: string)
+        (judge: FileFacts -> Exposure option)
+        (opened: Result<int, int>)
+        : FileRead =
         let failed error = { Path = path; Content = Error error; Exposure = None }
-        let opened = if follow then Native.openRead path else Native.openReadNoFollow path
 
         match opened with
         | Error code when code = Native.ENOENT || code = Native.ENOTDIR -> failed ReadError.NotFound
@@ -81,9 +87,60 @@ module internal LinuxFiles =
                             |> Result.map (fun n -> ReadOnlyMemory(buffer, 0, n))
                             |> Result.mapError (Native.problem >> ReadError.Unreadable)
 
-                    { Path = path; Content = content; Exposure = exposureOf path facts }
+                    { Path = path; Content = content; Exposure = judge facts }
             finally
                 Native.close fd
+
+    /// Linux: open without blocking, check the type and size of what was opened, then read.
+    let private read (limit: int) (follow: bool) (path: string) : FileRead =
+        let opened = if follow then Native.openRead path else Native.openReadNoFollow path
+        readOpened limit follow path (exposureOf path) opened
+
+    /// Whether a directory could be changed by another user (the link itself when not `follow`).
+    let private directoryTrust (follow: bool) (dir: string) : Exposure option =
+        match (if follow then Native.statPath dir else Native.statLink dir) with
+        | Ok facts when facts.Kind = FileKind.Link -> Some(Exposure.SymbolicLink dir)
+        | Ok facts -> exposedBy dir facts
+        | Error _ -> None
+
+    /// Linux: the file's directory opened itself (`O_DIRECTORY | O_NOFOLLOW`) and judged by `fstat`
+    /// on that descriptor, the directory above judged by its path, then the file opened inside
+    /// the open directory (`openat`, `O_NOFOLLOW`): what was judged is what is read, with no path
+    /// looked up again in between.
+    let private readPrivate (limit: int) (path: string) : Result<FileRead, Exposure> =
+        let full = Path.GetFullPath path
+        let inner = Path.GetDirectoryName full
+        let absent = { Path = full; Content = Error ReadError.NotFound; Exposure = None }
+
+        match Native.openDirectoryNoFollow inner with
+        | Error Native.ELOOP -> Error(Exposure.SymbolicLink inner)
+        // With O_DIRECTORY a link in place of the directory is ENOTDIR, as a file is: say which.
+        | Error Native.ENOTDIR ->
+            match Native.statLink inner with
+            | Ok facts when facts.Kind = FileKind.Link -> Error(Exposure.SymbolicLink inner)
+            | _ -> Ok absent
+        | Error Native.ENOENT -> Ok absent
+        | Error code -> Ok { absent with Content = Error(ReadError.Unreadable(Native.problem code)) }
+        | Ok directory ->
+            try
+                match Native.statOpen directory with
+                | Error code -> Ok { absent with Content = Error(ReadError.Unreadable(Native.problem code)) }
+                | Ok facts ->
+                    match
+                        exposedBy inner facts
+                        |> Option.orElseWith (fun () -> directoryTrust true (Path.GetDirectoryName inner))
+                    with
+                    | Some exposure -> Error exposure
+                    | None ->
+                        let read =
+                            Native.openReadAtNoFollow directory (Path.GetFileName full)
+                            |> readOpened limit false full (exposedBy full)
+
+                        match read.Exposure with
+                        | Some exposure -> Error exposure
+                        | None -> Ok read
+            finally
+                Native.close directory
 
     /// Linux: `open(O_CREAT | O_NOFOLLOW)` and `flock(LOCK_EX | LOCK_NB)` until taken or the wait is over.
     let private lock (lockPath: string) (timeout: TimeSpan) : Result<IDisposable, StoreError> =
@@ -112,13 +169,6 @@ module internal LinuxFiles =
 
             attempt 0
 
-    /// Whether a directory could be changed by another user (the link itself when not `follow`).
-    let private directoryTrust (follow: bool) (dir: string) : Exposure option =
-        match (if follow then Native.statPath dir else Native.statLink dir) with
-        | Ok facts when facts.Kind = FileKind.Link -> Some(Exposure.SymbolicLink dir)
-        | Ok facts -> exposedBy dir facts
-        | Error _ -> None
-
     let private kindAt (path: string) : FileKind option =
         match Native.statPath path with
         | Ok facts -> Some facts.Kind
@@ -126,6 +176,7 @@ module internal LinuxFiles =
 
     let system: FileSystem =
         { Read = read
+          ReadPrivate = readPrivate
           DirectoryTrust = directoryTrust
           DirectoryExposure = fun directory -> directoryExposedBy (Path.GetFullPath directory) true
           Lock = lock

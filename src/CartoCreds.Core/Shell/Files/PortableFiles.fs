@@ -113,8 +113,30 @@ module internal PortableFiles =
         else
             Some FileKind.Regular
 
+    /// The directories judged by their paths (the inner one not followed), then the file read
+    /// without following a link in its place.
+    let private readPrivate (limit: int) (path: string) : Result<FileRead, Exposure> =
+        let full = Path.GetFullPath path
+        let inner = Path.GetDirectoryName full
+
+        match
+            (if isUnix then
+                 directoryTrust false inner
+                 |> Option.orElseWith (fun () -> directoryTrust true (Path.GetDirectoryName inner))
+             else
+                 None)
+        with
+        | Some exposure -> Error exposure
+        | None ->
+            let read = read limit false full
+
+            match read.Exposure with
+            | Some exposure -> Error exposure
+            | None -> Ok read
+
     let system: FileSystem =
         { Read = read
+          ReadPrivate = readPrivate
           DirectoryTrust = directoryTrust
           DirectoryExposure = directoryExposure
           Lock = lock

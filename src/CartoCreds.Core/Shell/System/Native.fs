@@ -21,7 +21,8 @@ type FileFacts = { Kind: FileKind; Size: int64; Mode: int; Owner: int64 }
 
 /// The few Linux system calls .NET does not expose: `statx` (a file's type and owner, which
 /// `FileSystemInfo` does not give), `open` with `O_NONBLOCK` (so a FIFO is never waited on) and
-/// `fsync` of a directory. Their structures and flags are the same on every Linux architecture.
+/// `fsync` of a directory. Their structures are the same on every Linux architecture, and so are
+/// their flags but `O_NOFOLLOW` and `O_DIRECTORY`, which Arm numbers its own way.
 /// `LinuxFiles` is built on them; elsewhere, and where a call is missing, `PortableFiles` is used.
 module internal Native =
 
@@ -30,6 +31,9 @@ module internal Native =
 
     [<DllImport("libc", EntryPoint = "open", SetLastError = true)>]
     extern int private openFile(nativeint path, int flags, int mode)
+
+    [<DllImport("libc", EntryPoint = "openat", SetLastError = true)>]
+    extern int private openAtFile(int dirfd, nativeint path, int flags, int mode)
 
     [<DllImport("libc", EntryPoint = "read", SetLastError = true)>]
     extern nativeint private readFile(int fd, nativeint buffer, unativeint count)
@@ -56,7 +60,11 @@ module internal Native =
     let private oCloexec = 0x80000
     let private oReadWrite = 2
     let private oCreate = 0x40
-    let private oNoFollow = 0x20000
+    /// Arm's `open` flags differ from the generic ones for these two.
+    let private arm = RuntimeInformation.ProcessArchitecture.ToString().StartsWith "Arm"
+
+    let private oNoFollow = if arm then 0x8000 else 0x20000
+    let private oDirectory = if arm then 0x4000 else 0x10000
     let private atSymlinkNoFollow = 0x100
     let private lockExclusive = 2
     let private lockNonBlocking = 4
@@ -131,6 +139,27 @@ module internal Native =
     /// As `openRead`, but a symbolic link in place of the file fails with `ELOOP` instead of being followed.
     let openReadNoFollow (path: string) : Result<int, int> =
         openWith path (oReadOnly ||| oNonBlock ||| oNoCtty ||| oNoFollow) 0
+
+    /// Opens a directory itself for `openat` and `statOpen`, never through a symbolic link in its
+    /// place (`ELOOP` then; `ENOTDIR` for anything but a directory).
+    let openDirectoryNoFollow (path: string) : Result<int, int> =
+        openWith path (oReadOnly ||| oDirectory ||| oNoFollow) 0
+
+    /// As `openReadNoFollow`, for a name inside an open directory (`openat`): no path is looked up again.
+    let openReadAtNoFollow (directory: int) (name: string) : Result<int, int> =
+        let bytes = utf8z name
+        use pinnedName = fixed bytes
+
+        match
+            openAtFile (
+                directory,
+                NativePtr.toNativeInt pinnedName,
+                oReadOnly ||| oNonBlock ||| oNoCtty ||| oNoFollow ||| oCloexec,
+                0
+            )
+        with
+        | -1 -> Error(errno ())
+        | fd -> Ok fd
 
     /// Opens (creating it private if missing) a lock file, never through a symbolic link.
     let openLock (path: string) : Result<int, int> =

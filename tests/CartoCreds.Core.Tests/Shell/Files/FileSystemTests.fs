@@ -104,3 +104,58 @@ let ``each implementation's lock is exclusive, gives up after the wait, and is t
             match system.Lock lockPath (TimeSpan.FromSeconds 1.0) with
             | Ok again -> again.Dispose()
             | Error e -> failwithf "%s: not taken again: %A" name e
+
+[<LinuxFact("Linux's openat read of a private file is compared with the managed one")>]
+let ``both implementations read a private file only through a directory of the user's own that is no link`` () =
+    use box = new Sandbox()
+    let private' = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
+    let outer = Directory.CreateDirectory(box.Path "cartocreds").FullName
+    let tokens = Directory.CreateDirectory(Path.Combine(outer, "tokens")).FullName
+    File.SetUnixFileMode(outer, private')
+    File.SetUnixFileMode(tokens, private')
+    let file = Path.Combine(tokens, "t.json")
+    File.WriteAllText(file, "{\"token\": 1}")
+    File.SetUnixFileMode(file, UnixFileMode.UserRead ||| UnixFileMode.UserWrite)
+
+    // The same tokens directory reached through a link, and a file reached through a link.
+    let elsewhere = Directory.CreateDirectory(Path.Combine(outer, "elsewhere")).FullName
+    File.SetUnixFileMode(elsewhere, private')
+    let linked = Path.Combine(outer, "linked")
+    Directory.CreateSymbolicLink(linked, tokens) |> ignore
+    let fileLink = Path.Combine(tokens, "l.json")
+    File.CreateSymbolicLink(fileLink, file) |> ignore
+
+    let answer (result: Result<FileRead, Exposure>) =
+        match result with
+        | Ok read -> Ok(contentOf read)
+        | Error exposure -> Error exposure
+
+    let cases =
+        [ file, Ok(Ok "{\"token\": 1}")
+          Path.Combine(tokens, "missing.json"), Ok(Error ReadError.NotFound)
+          Path.Combine(outer, "none", "t.json"), Ok(Error ReadError.NotFound)
+          Path.Combine(linked, "t.json"), Error(Exposure.SymbolicLink linked)
+          fileLink, Error(Exposure.SymbolicLink fileLink) ]
+
+    for name, system in systems do
+        for path, expected in cases do
+            let got = answer (system.ReadPrivate 64 path)
+            Assert.True((got = expected), $"{name}: {path}: %A{got}")
+
+    // A tokens directory others may write, and one whose parent others may write: nothing is read.
+    File.SetUnixFileMode(tokens, enum<UnixFileMode> 0o777)
+
+    for name, system in systems do
+        Assert.True((answer (system.ReadPrivate 64 file) = Error(Exposure.WritableByOthers(tokens, 0o777))), name)
+
+    File.SetUnixFileMode(tokens, private')
+    File.SetUnixFileMode(outer, enum<UnixFileMode> 0o777)
+
+    for name, system in systems do
+        Assert.True((answer (system.ReadPrivate 64 file) = Error(Exposure.WritableByOthers(outer, 0o777))), name)
+
+    File.SetUnixFileMode(outer, private')
+    File.SetUnixFileMode(file, UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.OtherWrite)
+
+    for name, system in systems do
+        Assert.True((answer (system.ReadPrivate 64 file) = Error(Exposure.WritableByOthers(file, 0o602))), name)
