@@ -61,7 +61,22 @@ public sealed class SecretSearchTests
         Said(new Credentials(legacy));
         DefaultCredentials.Set(legacy);
         Said(DefaultCredentials.Get());
+        Said(CredentialScope.Resolve(null, legacy));
         DefaultCredentials.Unset();
+        Fails(() => CredentialScope.Resolve(null, null));
+
+        // A request to another origin goes without the key, and says nothing of it.
+        using (var elsewhere = new HttpRequestMessage(HttpMethod.Get, "https://elsewhere.example/api/v2/sql?q=1"))
+        {
+            await legacy.AuthenticateAsync(elsewhere);
+            Said(elsewhere);
+        }
+
+        // The handler's requests: the key goes to the stand-in alone (the server's echo is not the facade's text).
+        using (var carto = new HttpClient(new CartoAuthenticationHandler(legacy, new SocketsHttpHandler())) { BaseAddress = legacy.BaseAddress })
+        {
+            Assert.Contains(ApiKey, await carto.GetStringAsync("api/v2/echo"));
+        }
         using (box.With(("CARTO_API_KEY", ApiKey), ("CARTO_USERNAME", "alice")))
         {
             Said(new Credentials(logger: logger));
@@ -97,6 +112,12 @@ public sealed class SecretSearchTests
         foreach (var profile in CloudProfiles.List())
         {
             Said(profile);
+        }
+
+        using (var elsewhere = new HttpRequestMessage(HttpMethod.Get, "https://elsewhere.example/v3/sql"))
+        {
+            await token.AuthenticateAsync(elsewhere);
+            Said(elsewhere);
         }
 
         var client = CloudCredentials.FromClientCredentials(server.Account.ClientId, ClientSecret, server.Url).WithLogger(logger);
