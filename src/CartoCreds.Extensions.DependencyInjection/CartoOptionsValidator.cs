@@ -21,16 +21,9 @@ internal sealed class CartoOptionsValidator(CartoResolution resolution) : IValid
             return ValidateOptionsResult.Fail($"CARTO options could not be read: {string.Join("; ", options.Problems)}.");
         }
 
-        try
-        {
-            resolution.Resolve(options);
-            return ValidateOptionsResult.Success;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
-        {
-            // CredentialsNotFoundException is an InvalidOperationException; a file's errors are
-            // FileNotFoundException, InvalidDataException or IOException.
-            return ValidateOptionsResult.Fail($"CARTO credentials could not be resolved: {e.Message}");
-        }
+        // The core's Result, not the facade's exceptions: every way the options can fail is a value.
+        return resolution.Problem(options) is { } problem
+            ? ValidateOptionsResult.Fail($"CARTO credentials could not be resolved: {problem}")
+            : ValidateOptionsResult.Success;
     }
 }

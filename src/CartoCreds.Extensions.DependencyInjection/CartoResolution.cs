@@ -27,16 +27,50 @@ internal sealed class CartoResolution(
     private readonly ILogger _logger = loggers?.CreateLogger(CartoCreds.Core.Log.Category) ?? NullLogger.Instance;
     private ICartoAuthenticator? _resolved;
 
+    /// <summary>The credentials of the options, resolved the first time; an exception of the facade's kinds when they do not resolve.</summary>
     public ICartoAuthenticator Resolve(CartoOptions options)
+    {
+        var outcome = Outcome(options);
+        return outcome.IsOk ? outcome.ResultValue : throw outcome.ErrorValue.Exception;
+    }
+
+    /// <summary>Why the options do not resolve, in words; null when they do (and the credentials are kept to serve).</summary>
+    public string? Problem(CartoOptions options)
+    {
+        var outcome = Outcome(options);
+        return outcome.IsOk ? null : outcome.ErrorValue.Message;
+    }
+
+    /// <summary>Why options did not resolve: the words the validator reports, and the exception a caller who resolves them gets.</summary>
+    internal sealed record Failure(string Message, Exception Exception);
+
+    private FSharpResult<ICartoAuthenticator, Failure> Outcome(CartoOptions options)
     {
         lock (_gate)
         {
-            return _resolved ??= Create(options);
+            if (_resolved is not null)
+            {
+                return FSharpResult<ICartoAuthenticator, Failure>.NewOk(_resolved);
+            }
+
+            var outcome = Create(options);
+            if (outcome.IsOk)
+            {
+                _resolved = outcome.ResultValue;
+            }
+
+            return outcome;
         }
     }
 
     /// <summary>The platform, as given or inferred (the core's <c>HostedPlatform.infer</c>); an error when the fields say both.</summary>
     internal static CartoPlatform PlatformOf(CartoOptions options)
+    {
+        var platform = Platform(options);
+        return platform.IsError ? throw new ArgumentException(platform.ErrorValue) : platform.ResultValue;
+    }
+
+    private static FSharpResult<CartoPlatform, string> Platform(CartoOptions options)
     {
         var legacy = Named(
             (nameof(options.Username), options.Username),
@@ -58,42 +92,55 @@ internal sealed class CartoResolution(
         };
         var platform = HostedPlatformModule.infer(given, ListModule.OfSeq(legacy), ListModule.OfSeq(cloud));
         return platform.IsError
-            ? throw new ArgumentException(HostedPlatformModule.message(platform.ErrorValue))
-            : platform.ResultValue.IsCloud ? CartoPlatform.Cloud : CartoPlatform.Legacy;
+            ? FSharpResult<CartoPlatform, string>.NewError(HostedPlatformModule.message(platform.ErrorValue))
+            : FSharpResult<CartoPlatform, string>.NewOk(platform.ResultValue.IsCloud ? CartoPlatform.Cloud : CartoPlatform.Legacy);
     }
 
-    private ICartoAuthenticator Create(CartoOptions options) =>
-        PlatformOf(options) switch
+    /// <summary>
+    /// The credentials of the options by the core's rules, every failure a value: the platform, the
+    /// options' own values (said in the options' words: <c>AllowNonSecure</c>, not the facade's
+    /// <c>allowNonSecure:</c>), then the layers as the facade resolves them.
+    /// </summary>
+    private FSharpResult<ICartoAuthenticator, Failure> Create(CartoOptions options)
+    {
+        var platform = Platform(options);
+        if (platform.IsError)
+        {
+            return Failed(platform.ErrorValue, new ArgumentException(platform.ErrorValue));
+        }
+
+        if (platform.ResultValue == CartoPlatform.Cloud)
         {
             // The container's client factory, clock and logger, when it has them (SPEC §9, §10).
-            CartoPlatform.Cloud => new CloudCredentials(
-                options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile, _logger)
-                .WithTransport(clients?.CreateClient(ClientName), time),
-            _ => Legacy(options, _logger),
-        };
+            var cloud = CloudCredentials.TryResolve(
+                options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile, _logger);
+            return cloud.IsOk
+                ? FSharpResult<ICartoAuthenticator, Failure>.NewOk(cloud.ResultValue.WithTransport(clients?.CreateClient(ClientName), time))
+                : Unresolved(cloud.ErrorValue);
+        }
 
-    /// <summary>
-    /// The legacy credentials of the options. Values the options hold that are not valid are said
-    /// in the options' words (<c>AllowNonSecure</c>, not the facade's <c>allowNonSecure:</c>);
-    /// everything else is the facade's to resolve and report.
-    /// </summary>
-    private static Credentials Legacy(CartoOptions options, ILogger logger)
-    {
         var arguments = new CartoCreds.Core.Arguments(
             Given(options.Username), Given(options.ApiKey), FSharpOption<string>.None, Given(options.BaseUrl), options.AllowNonSecure);
         var own = CartoCreds.Core.Resolve.fromArguments(arguments);
         if (own.IsError && own.ErrorValue is CartoCreds.Core.ResolveError.InvalidLayer { problem.IsInvalidValues: true })
         {
-            throw new ArgumentException(Messages.resolveErrorOn(CartoCreds.Core.Surface.Options, own.ErrorValue));
+            var message = Messages.resolveErrorOn(CartoCreds.Core.Surface.Options, own.ErrorValue);
+            return Failed(message, new ArgumentException(message));
         }
 
-        return new Credentials(
-            options.Username,
-            options.ApiKey,
-            options.BaseUrl,
-            credFile: options.CredFile,
-            allowNonSecure: options.AllowNonSecure,
-            logger: logger);
+        var legacy = Credentials.TryResolve(
+            options.Username, options.ApiKey, options.BaseUrl, options.CredFile, options.AllowNonSecure, _logger);
+        return legacy.IsOk ? FSharpResult<ICartoAuthenticator, Failure>.NewOk(legacy.ResultValue) : Unresolved(legacy.ErrorValue);
+    }
+
+    private static FSharpResult<ICartoAuthenticator, Failure> Failed(string message, Exception exception) =>
+        FSharpResult<ICartoAuthenticator, Failure>.NewError(new Failure(message, exception));
+
+    /// <summary>A resolution error: the facade's message and exception for it.</summary>
+    private static FSharpResult<ICartoAuthenticator, Failure> Unresolved(CartoCreds.Core.ResolveError error)
+    {
+        var exception = Errors.Of(error);
+        return Failed(exception.Message, exception);
     }
 
     private static FSharpOption<string> Given(string? text) =>

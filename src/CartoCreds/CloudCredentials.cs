@@ -118,24 +118,41 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         string? credFile = null,
         string? profile = null,
         ILogger? logger = null)
-        : this(
-            Resolve(
-                new Request<CoreCloud, CloudArguments>(
-                    FSharpOption<CoreCloud>.None,
-                    new CloudArguments(
-                        new CloudInput(
-                            Errors.Given(token),
-                            Errors.Given(clientId),
-                            Errors.Given(clientSecret),
-                            Errors.Given(apiBaseUrl),
-                            FSharpOption<string>.None,
-                            FSharpOption<DateTimeOffset>.None),
-                        Errors.Given(profile)),
-                    Errors.Given(credFile)),
-                logger),
-            logger)
+        : this(Errors.Unwrap(ResolveState(token, clientId, clientSecret, apiBaseUrl, credFile, profile, logger)), logger)
     {
     }
+
+    /// <summary>
+    /// Resolves as the constructor does, with the core's error as a value instead of an exception:
+    /// what hosting validates the options with.
+    /// </summary>
+    internal static FSharpResult<CloudCredentials, ResolveError> TryResolve(
+        string? token, string? clientId, string? clientSecret, string? apiBaseUrl, string? credFile, string? profile, ILogger? logger)
+    {
+        var resolved = ResolveState(token, clientId, clientSecret, apiBaseUrl, credFile, profile, logger);
+        return resolved.IsOk
+            ? FSharpResult<CloudCredentials, ResolveError>.NewOk(new CloudCredentials(resolved.ResultValue, logger))
+            : FSharpResult<CloudCredentials, ResolveError>.NewError(resolved.ErrorValue);
+    }
+
+    private static FSharpResult<Resolved<CoreCloud>, ResolveError> ResolveState(
+        string? token, string? clientId, string? clientSecret, string? apiBaseUrl, string? credFile, string? profile, ILogger? logger) =>
+        Shell.resolveCloudLogged(
+            logger ?? NullLogger.Instance,
+            Ambient.Host,
+            TimeProvider.System.GetUtcNow(),
+            new Request<CoreCloud, CloudArguments>(
+                FSharpOption<CoreCloud>.None,
+                new CloudArguments(
+                    new CloudInput(
+                        Errors.Given(token),
+                        Errors.Given(clientId),
+                        Errors.Given(clientSecret),
+                        Errors.Given(apiBaseUrl),
+                        FSharpOption<string>.None,
+                        FSharpOption<DateTimeOffset>.None),
+                    Errors.Given(profile)),
+                Errors.Given(credFile)));
 
     /// <summary>
     /// Logs a person in to CARTO 3 (SPEC §7.5): the authorization code flow with PKCE, as
@@ -389,9 +406,6 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <summary><c>CloudCredentials(token=****abcd, api_base_url=…)</c>: never a token or secret whole.</summary>
     /// <returns>The text form.</returns>
     public override string ToString() => _state.Credentials.ToString();
-
-    private static Resolved<CoreCloud> Resolve(Request<CoreCloud, CloudArguments> request, ILogger? logger) =>
-        Errors.Unwrap(Shell.resolveCloudLogged(logger ?? NullLogger.Instance, Ambient.Host, TimeProvider.System.GetUtcNow(), request));
 
     private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
         new(new Resolved<CoreCloud>(

@@ -56,13 +56,30 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
         string? credFile = null,
         bool allowNonSecure = false,
         ILogger? logger = null)
+        => _state = Errors.Unwrap(ResolveState(username, apiKey, baseUrl, key, credFile, allowNonSecure, logger));
+
+    /// <summary>
+    /// Resolves as the constructor does, with the core's error as a value instead of an exception:
+    /// what hosting validates the options with.
+    /// </summary>
+    internal static FSharpResult<Credentials, ResolveError> TryResolve(
+        string? username, string? apiKey, string? baseUrl, string? credFile, bool allowNonSecure, ILogger? logger)
+    {
+        var resolved = ResolveState(username, apiKey, baseUrl, null, credFile, allowNonSecure, logger);
+        return resolved.IsOk
+            ? FSharpResult<Credentials, ResolveError>.NewOk(new Credentials(resolved.ResultValue))
+            : FSharpResult<Credentials, ResolveError>.NewError(resolved.ErrorValue);
+    }
+
+    private static FSharpResult<Resolved<CoreCredentials>, ResolveError> ResolveState(
+        string? username, string? apiKey, string? baseUrl, string? key, string? credFile, bool allowNonSecure, ILogger? logger)
     {
         var arguments = new Arguments(
             Errors.Given(username), Errors.Given(apiKey), Errors.Given(key), Errors.Given(baseUrl), allowNonSecure);
-        _state = Errors.Unwrap(Shell.resolveLogged(
+        return Shell.resolveLogged(
             logger ?? NullLogger.Instance,
             Ambient.Host,
-            new Request<CoreCredentials, Arguments>(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile))));
+            new Request<CoreCredentials, Arguments>(FSharpOption<CoreCredentials>.None, arguments, Errors.Given(credFile)));
     }
 
     /// <summary>A copy of other credentials (the Explicit layer: nothing else is consulted).</summary>

@@ -105,6 +105,37 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public void Validation_is_the_cores_result_each_failure_a_message_and_a_caller_who_resolves_gets_the_facades_exception()
+    {
+        using var box = new Sandbox(("CARTO_API_KEY", "environment-key-0001"), ("CARTO_BASE_URL", "ftp://nowhere.example"));
+        var missing = box.Path("missing.json");
+        var cases = new (CartoOptions Options, string Said, Type Thrown)[]
+        {
+            (new CartoOptions { Token = "t-0001", Username = "ana" }, "both legacy (Username) and CARTO 3 (Token", typeof(ArgumentException)),
+            (new CartoOptions { BaseUrl = "http://ana.example" }, "AllowNonSecure", typeof(ArgumentException)),
+            (new CartoOptions { Platform = CartoPlatform.Legacy, CredFile = missing }, missing, typeof(FileNotFoundException)),
+            (new CartoOptions { Platform = CartoPlatform.Legacy }, "CARTO_BASE_URL", typeof(InvalidOperationException)),
+        };
+
+        foreach (var (options, said, thrown) in cases)
+        {
+            var resolution = new CartoResolution();
+            var problem = resolution.Problem(options);
+            Assert.NotNull(problem);
+            Assert.Contains(said, problem);
+            Assert.DoesNotContain("environment-key-0001", problem);
+            var error = Assert.Throws(thrown, () => resolution.Resolve(options));
+            Assert.Equal(problem, error.Message);
+        }
+
+        // Options that resolve are resolved once: the same credentials are served afterwards.
+        var resolves = new CartoResolution();
+        var good = new CartoOptions { Username = "ana", ApiKey = "options-key-0001" };
+        Assert.Null(resolves.Problem(good));
+        Assert.Same(resolves.Resolve(good), resolves.Resolve(new CartoOptions()));
+    }
+
+    [Fact]
     public async Task With_nothing_anywhere_the_host_does_not_start_and_says_why_for_every_layer()
     {
         using var box = new Sandbox();
