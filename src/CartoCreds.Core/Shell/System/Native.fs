@@ -213,8 +213,10 @@ module internal Native =
             close fd
         | Error _ -> ()
 
-    /// The effective user of this process.
-    let effectiveUser () : int64 = int64 (geteuid ())
+    /// The effective user of this process, asked once (a .NET process does not change its user).
+    let private euid = lazy (int64 (geteuid ()))
+
+    let effectiveUser () : int64 = euid.Value
 
     /// The problem an errno names.
     let problem (code: int) : IoProblem =
