@@ -91,7 +91,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
                 timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
                 timeout ?? Verification.defaultTimeout,
                 SessionOptions.Default.Warn,
-                _logger));
+                _logger,
+                SessionOptions.Default.ExchangeLockWait));
     }
 
     /// <summary>

@@ -160,7 +160,7 @@ let ``cloud token exchanges client credentials once, then answers from the disk 
         Assert.Equal("exchanged-token-0003\n", r.Out)
 
     Assert.Equal(1, server.Count)
-    Assert.Single(Directory.GetFiles(Path.Combine(home.Config, "cartocreds", "tokens"))) |> ignore
+    Assert.Single(Directory.GetFiles(Path.Combine(home.Config, "cartocreds", "tokens"), "*.json")) |> ignore
 
 [<UnixTheory; Managed; Aot>]
 let ``eight cloud save processes of eight profiles at once keep all eight, round after round`` (build: string) =

@@ -5,12 +5,15 @@
 ///   profile PATH NAME ROUNDS    saves the CARTO CLI profile NAME ROUNDS times (token NAME-ROUND-…)
 ///   profiles PATH STOPFILE SECONDS  reads the CARTO CLI file until STOPFILE exists; each read must decode
 ///   hold PATH SECONDS           takes the lock of PATH, prints "held", and keeps it SECONDS
+///   token STARTFILE             resolves CARTO 3 credentials from the environment, prints "ready",
+///                               waits for STARTFILE, then gets a token and prints it
 module CartoCreds.Core.Tests.Worker
 
 open System
 open System.Diagnostics
 open System.IO
 open CartoCreds.Core
+open Microsoft.Extensions.Logging.Abstractions
 
 let private create username key baseUrl =
     match Credentials.create { Username = username; ApiKey = key; BaseUrl = baseUrl; AllowNonSecure = false } with
@@ -99,6 +102,30 @@ let private hold path (seconds: float) =
         Threading.Thread.Sleep(TimeSpan.FromSeconds seconds)
         0
 
+let private token (startFile: string) =
+    let request = Request.ofArguments CloudArguments.None
+
+    match Shell.resolveCloudLogged NullLogger.Instance Host.current DateTimeOffset.UtcNow request with
+    | Error e ->
+        eprintfn "%s" (Messages.resolveError e)
+        1
+    | Ok resolved ->
+        let session = CloudSession.Create(Host.current, resolved.Credentials, SessionOptions.Default)
+        printfn "ready"
+        Console.Out.Flush()
+        let clock = Stopwatch.StartNew()
+
+        while not (File.Exists startFile) && clock.Elapsed.TotalSeconds < 60.0 do
+            Threading.Thread.Sleep 2
+
+        match session.GetTokenAsync(Threading.CancellationToken.None).AsTask().Result with
+        | Ok token ->
+            printfn "%s" token.Value
+            0
+        | Error e ->
+            eprintfn "%s" (CallMessages.tokenError e)
+            1
+
 [<EntryPoint>]
 let main argv =
     match List.ofArray argv with
@@ -115,6 +142,7 @@ let main argv =
     | [ "profile"; path; name; rounds ] -> saveProfile path name (int rounds)
     | [ "profiles"; path; stopFile; seconds ] -> readProfiles path stopFile (float seconds)
     | [ "hold"; path; seconds ] -> hold path (float seconds)
+    | [ "token"; startFile ] -> token startFile
     | _ ->
         eprintfn "usage: save PATH USERNAME KEY | write PATH COUNT | read PATH STOPFILE SECONDS"
         2

@@ -85,6 +85,13 @@ module Log =
     let private cacheIgnoredMessage =
         LoggerMessage.Define<string>(LogLevel.Warning, event 11 "CacheIgnored", "{Warning}")
 
+    let private exchangeLockWaitedMessage =
+        LoggerMessage.Define<string, string, float>(
+            LogLevel.Warning,
+            event 13 "ExchangeLockWaited",
+            "Token for client {ClientId}: another process held {LockPath} for {Seconds} s; exchanging without it"
+        )
+
     let private tokenDroppedMessage =
         LoggerMessage.Define<string>(
             LogLevel.Information,
@@ -190,6 +197,11 @@ module Log =
     let cacheIgnored (log: ILogger) (what: Exposure) =
         if log.IsEnabled LogLevel.Warning then
             cacheIgnoredMessage.Invoke(log, "the token cache is not used: " + ValueMessages.exposure what, null)
+
+    /// Another process held the machine's exchange lock for the whole wait: this one exchanges anyway.
+    let exchangeLockWaited (log: ILogger) (clientId: string) (lockPath: string) (waited: TimeSpan) =
+        if log.IsEnabled LogLevel.Warning then
+            exchangeLockWaitedMessage.Invoke(log, clientId, lockPath, waited.TotalSeconds, null)
 
     /// A token the service refused, dropped.
     let dropped (log: ILogger) (clientId: string) = tokenDroppedMessage.Invoke(log, clientId, null)

@@ -36,7 +36,7 @@ module CodecDisk =
     let private syncDirectory (directory: string) = FileSystems.current.SyncDirectory directory
 
     /// Creates the missing directories of a path, each private to the user (0700 on Unix).
-    let private ensureDirectory (directory: string) =
+    let internal ensureDirectory (directory: string) =
         let rec missing (dir: string) acc =
             if String.IsNullOrEmpty dir || Directory.Exists dir then
                 acc

@@ -20,6 +20,9 @@ type SessionOptions =
         Warn: Exposure -> unit
         /// Where token exchanges and the disk cache are logged (SPEC §10).
         Log: ILogger
+        /// How long a process waits for another's exchange of the same client's token on this
+        /// machine before it exchanges anyway (SPEC §7.4: 10 s).
+        ExchangeLockWait: TimeSpan
     }
 
     static member Default =
@@ -27,7 +30,8 @@ type SessionOptions =
           Time = None
           Timeout = Verification.defaultTimeout
           Warn = ignore
-          Log = NullLogger.Instance }
+          Log = NullLogger.Instance
+          ExchangeLockWait = TimeSpan.FromSeconds 10.0 }
 
     /// The client to send with: the caller's, else the library's shared one, made when first used.
     member this.Client: Lazy<HttpClient> =

@@ -67,6 +67,12 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
 
     let post () = TokenExchangeHttp.post http.Value time timeout endpoint
 
+    /// A token from the disk cache, served as one just exchanged.
+    let servedFromDisk (token: AccessToken) =
+        Telemetry.cacheHit "disk"
+        cachePath |> Option.iter (fun path -> Log.fromDisk log client path token)
+        Fresh token, Ok token
+
     /// The way out of `Empty`, `Fresh` (due) and `BackingOff` (over): the disk first when nothing
     /// is held, then an exchange; the next phase, and what the waiting callers get.
     let refresh (current: AccessToken option) (refused: string option) =
@@ -75,32 +81,50 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
             let onDisk = if current.IsNone then fromDisk now refused else None
 
             match onDisk with
-            | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
-                Telemetry.cacheHit "disk"
-                cachePath |> Option.iter (fun path -> Log.fromDisk log client path token)
-                return Fresh token, Ok token
+            | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> return servedFromDisk token
             | _ ->
-                Telemetry.cacheHit "miss"
-                let held = Option.orElse onDisk current
-                let! answer, wait = Telemetry.exchange auth post
+                // One exchange per machine (SPEC §7.4): under this client's lock the disk is read
+                // again, for what another process exchanged meanwhile.
+                use! exclusive =
+                    match cachePath with
+                    | Some path -> TokenCacheDisk.lockExchange path options.ExchangeLockWait
+                    | None -> Task.FromResult ExchangeLock.Unavailable
+
                 let now = time.GetUtcNow()
 
-                match answer, held with
-                | Ok token, _ ->
-                    Log.exchanged log client auth (held |> Option.filter (TokenExchange.isValid now)) token
-                    toDisk token
-                    return Fresh token, Ok token
-                | Error error, Some token when TokenExchange.isValid now token ->
-                    let until = now + TokenExchange.backOff
-                    Log.replacementFailed log client error token until
-                    return BackingOff(Some token, until, error, refused), Ok token
-                | Error(ExchangeError.Refused(429, _, _) as error), _ ->
-                    let until = now + TokenExchange.rateLimitWait wait
-                    Log.backingOff log client error until
-                    return BackingOff(None, until, error, refused), Error error
-                | Error error, _ ->
-                    Log.exchangeFailed log client error
-                    return Empty refused, Error error
+                let peer =
+                    match exclusive with
+                    | ExchangeLock.Held _ ->
+                        fromDisk now refused |> Option.filter (fun t -> DateTimeOffset.op_LessThan (now, t.RefreshOn))
+                    | ExchangeLock.Waited(lockPath, waited) ->
+                        Log.exchangeLockWaited log client lockPath waited
+                        None
+                    | ExchangeLock.Unavailable -> None
+
+                match peer with
+                | Some token -> return servedFromDisk token
+                | None ->
+                    Telemetry.cacheHit "miss"
+                    let held = Option.orElse onDisk current
+                    let! answer, wait = Telemetry.exchange auth post
+                    let now = time.GetUtcNow()
+
+                    match answer, held with
+                    | Ok token, _ ->
+                        Log.exchanged log client auth (held |> Option.filter (TokenExchange.isValid now)) token
+                        toDisk token
+                        return Fresh token, Ok token
+                    | Error error, Some token when TokenExchange.isValid now token ->
+                        let until = now + TokenExchange.backOff
+                        Log.replacementFailed log client error token until
+                        return BackingOff(Some token, until, error, refused), Ok token
+                    | Error(ExchangeError.Refused(429, _, _) as error), _ ->
+                        let until = now + TokenExchange.rateLimitWait wait
+                        Log.backingOff log client error until
+                        return BackingOff(None, until, error, refused), Error error
+                    | Error error, _ ->
+                        Log.exchangeFailed log client error
+                        return Empty refused, Error error
         }
 
     /// Sets up the one exchange (under the lock): the phase becomes `Refreshing` before any of the

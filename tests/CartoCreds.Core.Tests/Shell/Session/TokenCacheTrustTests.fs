@@ -77,7 +77,9 @@ let ``a fresh cache is made in 0700 directories, 0600, with no warning, and read
     Assert.Empty warnings
     Assert.Equal(enum<UnixFileMode> 0o700, File.GetUnixFileMode tokens)
     Assert.Equal(enum<UnixFileMode> 0o700, File.GetUnixFileMode(box.Path "cartocreds"))
-    Assert.Equal(enum<UnixFileMode> 0o600, File.GetUnixFileMode(Assert.Single(Directory.GetFiles tokens)))
+    Assert.Equal(enum<UnixFileMode> 0o600, File.GetUnixFileMode(Assert.Single(Directory.GetFiles(tokens, "*.json"))))
+    // The exchange lock beside it (SPEC §7.4) is private too.
+    Assert.Equal(enum<UnixFileMode> 0o600, File.GetUnixFileMode(Assert.Single(Directory.GetFiles(tokens, "*.lock"))))
     Assert.Equal("fresh-token-abcdefghijkl", (get (fst (source server tokens))).Value)
     Assert.Equal(1, server.Count)
 

@@ -229,7 +229,7 @@ let ``tokens are cached on disk, privately, for other processes; a corrupt or fo
 
     let cache = box.Path "tokens"
     Assert.Equal("token-1-abcdefghijkl", (get (source server (ManualClock start) (Some cache) 10.0)).Value)
-    let file = Assert.Single(Directory.GetFiles cache)
+    let file = Assert.Single(Directory.GetFiles(cache, "*.json"))
     Assert.Matches("^[0-9a-f]{16}\\.json$", Path.GetFileName file)
 
     if not (OperatingSystem.IsWindows()) then
