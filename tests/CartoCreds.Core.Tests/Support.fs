@@ -32,6 +32,12 @@ let cloudText (field: CloudField) (value: string) : CloudText =
     | Ok t -> t
     | Error e -> failwithf "%A" e
 
+/// A service URL (an auth server's, an accounts service's) that must be valid.
+let serviceUrl (value: string) : ServiceUrl =
+    match ServiceUrl.create value with
+    | Ok url -> url
+    | Error e -> failwithf "%A" e
+
 /// CARTO 3 credentials of an access token, for tests that save or read one.
 let tokenCredentials (text: string) : CloudCredentials =
     match CloudCredentials.ofToken text None with

@@ -14,15 +14,8 @@ open CartoCreds.Core
 open CartoCreds.Core.Tests.Support
 open CartoCreds.Testing
 
-let private text field value =
-    match CloudText.create field value with
-    | Ok t -> t
-    | Error e -> failwithf "%A" e
-
-let private url value =
-    match ServiceUrl.create value with
-    | Ok u -> u
-    | Error e -> failwithf "%A" e
+let private text = cloudText
+let private url = serviceUrl
 
 let private http = new HttpClient()
 

@@ -15,15 +15,8 @@ open CartoCreds.Testing
 let private start = DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero)
 let private secretText = "s3cr3t-s3cr3t-s3cr3t-0001"
 
-let private text field value =
-    match CloudText.create field value with
-    | Ok t -> t
-    | Error e -> failwithf "%A" e
-
-let private url value =
-    match ServiceUrl.create value with
-    | Ok u -> u
-    | Error e -> failwithf "%A" e
+let private text = cloudText
+let private url = serviceUrl
 
 let private http = new HttpClient()
 
