@@ -63,6 +63,13 @@ public sealed class CartoOptions
     /// <summary>Both: a credentials file, read when these options do not give the credentials.</summary>
     public string? CredFile { get; set; }
 
+    /// <summary>
+    /// CARTO 3 client credentials: share their tokens with every instance of the app through the
+    /// container's <c>IDistributedCache</c> (Redis, Garnet, SQL Server, …; SPEC §7.7), sealed under the
+    /// client secret. Other credentials have no token to share, and are not affected.
+    /// </summary>
+    public bool ShareTokens { get; set; }
+
     /// <summary>Values of the configuration that could not be read, for the validator to report.</summary>
     internal List<string> Problems { get; } = [];
 
@@ -94,6 +101,7 @@ public sealed class CartoOptions
         Add(nameof(ApiBaseUrl), OriginOf(ApiBaseUrl));
         Add(nameof(Profile), Profile);
         Add(nameof(CredFile), CredFile);
+        Add(nameof(ShareTokens), ShareTokens ? "true" : null);
         return $"CartoOptions({string.Join(", ", set)})";
     }
 

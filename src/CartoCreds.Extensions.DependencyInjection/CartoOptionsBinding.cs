@@ -18,6 +18,23 @@ internal static class CartoOptionsBinding
         string? Text(string key) => section[key] is { Length: > 0 } value ? value : null;
         string Where(string key) => section is IConfigurationSection s ? $"{s.Path}:{key}" : key;
 
+        // A boolean key: true or false, else a problem that names it; null when it is not set.
+        bool? Flag(string key)
+        {
+            if (Text(key) is not { } text)
+            {
+                return null;
+            }
+
+            if (bool.TryParse(text.Trim(), out var value))
+            {
+                return value;
+            }
+
+            options.Problems.Add($"{Where(key)} is '{Shown(text)}'; give true or false");
+            return null;
+        }
+
         options.Username = Text(nameof(CartoOptions.Username)) ?? options.Username;
         options.ApiKey = Text(nameof(CartoOptions.ApiKey)) ?? options.ApiKey;
         options.BaseUrl = Text(nameof(CartoOptions.BaseUrl)) ?? options.BaseUrl;
@@ -28,17 +45,8 @@ internal static class CartoOptionsBinding
         options.Profile = Text(nameof(CartoOptions.Profile)) ?? options.Profile;
         options.CredFile = Text(nameof(CartoOptions.CredFile)) ?? options.CredFile;
 
-        if (Text(nameof(CartoOptions.AllowNonSecure)) is { } allow)
-        {
-            if (bool.TryParse(allow.Trim(), out var allowed))
-            {
-                options.AllowNonSecure = allowed;
-            }
-            else
-            {
-                options.Problems.Add($"{Where(nameof(CartoOptions.AllowNonSecure))} is '{Shown(allow)}'; give true or false");
-            }
-        }
+        options.AllowNonSecure = Flag(nameof(CartoOptions.AllowNonSecure)) ?? options.AllowNonSecure;
+        options.ShareTokens = Flag(nameof(CartoOptions.ShareTokens)) ?? options.ShareTokens;
 
         if (Text(nameof(CartoOptions.Platform)) is { } platform)
         {

@@ -2,6 +2,7 @@ using CartoCreds;
 using CredentialsKind = CartoCreds.Core.CredentialsKind;
 using HostedPlatformModule = CartoCreds.Core.HostedPlatform;
 using Messages = CartoCreds.Core.Messages;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.FSharp.Collections;
@@ -14,7 +15,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// validated, and serves that same value afterwards, whatever the options become.
 /// </summary>
 internal sealed class CartoResolution(
-    IHttpClientFactory? clients = null, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    IHttpClientFactory? clients = null, TimeProvider? time = null, ILoggerFactory? loggers = null, IDistributedCache? shared = null)
 {
     /// <summary>
     /// The named client of the token exchanges and verifications of CARTO 3 credentials: a user can
@@ -114,9 +115,26 @@ internal sealed class CartoResolution(
             // The container's client factory, clock and logger, when it has them (SPEC §9, §10).
             var cloud = CloudCredentials.TryResolve(
                 options.Token, options.ClientId, options.ClientSecret, options.ApiBaseUrl, options.CredFile, options.Profile, _logger);
-            return cloud.IsOk
-                ? FSharpResult<ICartoAuthenticator, Failure>.NewOk(cloud.ResultValue.WithTransport(clients?.CreateClient(ClientName), time))
-                : Unresolved(cloud.ErrorValue);
+            if (cloud.IsError)
+            {
+                return Unresolved(cloud.ErrorValue);
+            }
+
+            var transported = cloud.ResultValue.WithTransport(clients?.CreateClient(ClientName), time);
+            if (!options.ShareTokens)
+            {
+                return FSharpResult<ICartoAuthenticator, Failure>.NewOk(transported);
+            }
+
+            // SPEC §7.7: the container's distributed cache, whatever backs it.
+            if (shared is null)
+            {
+                const string missing =
+                    "ShareTokens is true, but the container has no IDistributedCache: add one (such as AddStackExchangeRedisCache) or set ShareTokens to false";
+                return Failed(missing, new InvalidOperationException(missing));
+            }
+
+            return FSharpResult<ICartoAuthenticator, Failure>.NewOk(transported.WithSharedTokenCache(shared));
         }
 
         var arguments = new CartoCreds.Core.Arguments(

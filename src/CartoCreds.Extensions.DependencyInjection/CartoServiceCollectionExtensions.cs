@@ -51,7 +51,10 @@ public static class CartoServiceCollectionExtensions
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             }));
         services.TryAddSingleton(provider => new CartoResolution(
-            provider.GetService<IHttpClientFactory>(), provider.GetService<TimeProvider>(), provider.GetService<ILoggerFactory>()));
+            provider.GetService<IHttpClientFactory>(),
+            provider.GetService<TimeProvider>(),
+            provider.GetService<ILoggerFactory>(),
+            provider.GetService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CartoOptions>, CartoOptionsValidator>());
         services.TryAddSingleton(provider =>
             provider.GetRequiredService<CartoResolution>().Resolve(provider.GetRequiredService<IOptions<CartoOptions>>().Value));

@@ -1,4 +1,5 @@
 using CartoCreds.Core;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.FSharp.Core;
@@ -69,18 +70,21 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     private readonly ILogger _logger;
     private readonly HttpClient? _httpClient;
     private readonly TimeProvider? _timeProvider;
+    private readonly IDistributedCache? _sharedCache;
 
     private CloudCredentials(
         Resolved<CoreCloud> state,
         ILogger? logger = null,
         HttpClient? httpClient = null,
         TimeProvider? timeProvider = null,
-        TimeSpan? timeout = null)
+        TimeSpan? timeout = null,
+        IDistributedCache? sharedCache = null)
     {
         _state = state;
         _logger = logger ?? NullLogger.Instance;
         _httpClient = httpClient;
         _timeProvider = timeProvider;
+        _sharedCache = sharedCache;
         // Never throws: an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is the error of the token or
         // verification that needs it (and of resolution, which reports it as the Environment's).
         _session = CloudSession.Create(
@@ -92,7 +96,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
                 timeout ?? Verification.defaultTimeout,
                 SessionOptions.Default.Warn,
                 _logger,
-                SessionOptions.Default.ExchangeLockWait));
+                SessionOptions.Default.ExchangeLockWait,
+                sharedCache is null ? FSharpOption<SharedStore>.None : FSharpOption<SharedStore>.Some(SharedStores.For(sharedCache))));
     }
 
     /// <summary>
@@ -293,7 +298,27 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
         }
 
-        return new(_state, _logger, httpClient, timeProvider, timeout);
+        return new(_state, _logger, httpClient, timeProvider, timeout, _sharedCache);
+    }
+
+    /// <summary>
+    /// A copy of these credentials that shares the tokens of client credentials with every process,
+    /// on any machine, that holds the same client id and secret and the same cache (SPEC §7.7):
+    /// Redis, Garnet, SQL Server or any <see cref="IDistributedCache"/>. On a miss in memory the
+    /// shared cache is asked before the disk and an exchange; an exchanged token is written to it
+    /// (until it expires) and to disk. Entries are sealed with AES-256-GCM under a key derived from
+    /// the client secret: a reader of the cache server learns no token and cannot plant one. A cache
+    /// that fails or takes over 500 ms is skipped for 30 s, with a warning; it never fails a call.
+    /// An access token has nothing to share: the copy behaves as the original.
+    /// </summary>
+    /// <param name="cache">The shared cache.</param>
+    /// <returns>The credentials, sharing their tokens through <paramref name="cache"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="cache"/> is null.</exception>
+    /// <example><code>var creds = new CloudCredentials().WithSharedTokenCache(redisCache);</code></example>
+    public CloudCredentials WithSharedTokenCache(IDistributedCache cache)
+    {
+        ArgumentNullException.ThrowIfNull(cache);
+        return new(_state, _logger, _httpClient, _timeProvider, _session.Timeout, cache);
     }
 
     /// <summary>
@@ -307,7 +332,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public CloudCredentials WithLogger(ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        return new(_state, logger, _httpClient, _timeProvider, _session.Timeout);
+        return new(_state, logger, _httpClient, _timeProvider, _session.Timeout, _sharedCache);
     }
 
     /// <summary>How long a token exchange or a verification may take (10 s unless <see cref="WithTransport"/> said otherwise).</summary>

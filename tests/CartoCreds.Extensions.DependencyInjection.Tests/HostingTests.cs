@@ -136,6 +136,46 @@ public sealed class HostingTests
     }
 
     [Fact]
+    public async Task ShareTokens_shares_client_credentials_tokens_through_the_containers_distributed_cache()
+    {
+        using var box = new Sandbox();
+        using var server = new CartoServer();
+        var shared = new Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache(
+            Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Carto:ClientId"] = server.Account.ClientId,
+            ["Carto:ClientSecret"] = server.Account.ClientSecret,
+            ["Carto:ApiBaseUrl"] = server.Url,
+            ["Carto:ShareTokens"] = "true",
+        };
+
+        // Two instances of the app on two "machines" (configuration directories of their own), one cache.
+        var tokens = new List<string>();
+        foreach (var machine in new[] { "one", "two" })
+        {
+            using var place = box.With(("XDG_CONFIG_HOME", box.Path(machine)), ("CARTO_AUTH_URL", server.Url));
+            using var host = await Started(configuration, builder =>
+                builder.Services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(shared));
+            tokens.Add((await host.Services.GetRequiredService<CloudCredentials>().GetAccessTokenAsync()).Value);
+            Assert.Contains("ShareTokens=true", host.Services.GetRequiredService<IOptions<CartoOptions>>().Value.ToString());
+            await host.StopAsync();
+        }
+
+        Assert.Single(tokens.Distinct());
+        Assert.Single(server.Received, r => r.Path == "/oauth/token");
+
+        // Asked for with no cache in the container: the host does not start, and says what to add.
+        var missing = await FailsToStart(o =>
+        {
+            o.ClientId = "m2m";
+            o.ClientSecret = Secret;
+            o.ShareTokens = true;
+        });
+        Assert.Contains("ShareTokens is true, but the container has no IDistributedCache", missing.Message);
+    }
+
+    [Fact]
     public async Task With_nothing_anywhere_the_host_does_not_start_and_says_why_for_every_layer()
     {
         using var box = new Sandbox();

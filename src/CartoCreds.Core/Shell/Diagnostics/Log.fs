@@ -92,6 +92,20 @@ module Log =
             "Token for client {ClientId}: another process held {LockPath} for {Seconds} s; exchanging without it"
         )
 
+    let private tokenFromSharedMessage =
+        LoggerMessage.Define<string, string>(
+            LogLevel.Information,
+            event 14 "TokenFromSharedCache",
+            "Token for client {ClientId} read from the shared cache (expires {ExpiresOn})"
+        )
+
+    let private sharedCacheFailedMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Warning,
+            event 15 "SharedCacheFailed",
+            "The shared token cache failed to {Operation} ({Reason}); it is skipped until {RetryAt}"
+        )
+
     let private tokenDroppedMessage =
         LoggerMessage.Define<string>(
             LogLevel.Information,
@@ -202,6 +216,17 @@ module Log =
     let exchangeLockWaited (log: ILogger) (clientId: string) (lockPath: string) (waited: TimeSpan) =
         if log.IsEnabled LogLevel.Warning then
             exchangeLockWaitedMessage.Invoke(log, clientId, lockPath, waited.TotalSeconds, null)
+
+    /// A token read from the shared cache (SPEC §7.7).
+    let fromShared (log: ILogger) (clientId: string) (token: AccessToken) =
+        if log.IsEnabled LogLevel.Information then
+            tokenFromSharedMessage.Invoke(log, clientId, expiry token, null)
+
+    /// A call to the shared cache that failed or took too long (`reason`: the exception's type or
+    /// the timeout, never its message, which may name a server's address and credentials).
+    let sharedCacheFailed (log: ILogger) (operation: string) (reason: string) (retryAt: DateTimeOffset) =
+        if log.IsEnabled LogLevel.Warning then
+            sharedCacheFailedMessage.Invoke(log, operation, reason, at retryAt, null)
 
     /// A token the service refused, dropped.
     let dropped (log: ILogger) (clientId: string) = tokenDroppedMessage.Invoke(log, clientId, null)

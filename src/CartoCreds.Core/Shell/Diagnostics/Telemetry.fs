@@ -9,8 +9,9 @@ open System.Threading.Tasks
 /// <summary>
 /// SPEC §10: the library's activities and metrics, both named `CartoCreds`. An activity per token
 /// exchange and per verification (`carto.auth.kind`, `carto.auth.outcome`, `server.address`); the
-/// counters `cartocreds.token.exchanges` (`outcome`) and `cartocreds.token.cache` (`hit` =
-/// `memory`, `disk` or `miss`), the histogram `cartocreds.token.exchange.duration` (s). Nothing is
+/// counters `cartocreds.token.exchanges` (`outcome`), `cartocreds.token.cache` (`hit` =
+/// `memory`, `shared`, `disk` or `miss`) and `cartocreds.token.shared_cache.failures`
+/// (`operation` = `read` or `write`), the histogram `cartocreds.token.exchange.duration` (s). Nothing is
 /// made or recorded unless a listener is attached; no tag holds a key, token, secret or URL path.
 /// </summary>
 [<RequireQualifiedAccess>]
@@ -37,7 +38,19 @@ module Telemetry =
     let private cache =
         meter.CreateCounter<int64>("cartocreds.token.cache", null, "Where a token was found: memory, disk, or a miss")
 
-    /// A token asked for, found in `hit`: `memory`, `disk` or `miss` (then exchanged).
+    let private sharedFailures =
+        meter.CreateCounter<int64>(
+            "cartocreds.token.shared_cache.failures",
+            null,
+            "Calls to the shared token cache that failed or took too long, after which it is skipped for 30 s"
+        )
+
+    /// A call to the shared token cache that failed or timed out: `read` or `write`.
+    let sharedCacheFailed (operation: string) =
+        if sharedFailures.Enabled then
+            sharedFailures.Add(1L, KeyValuePair<string, obj>("operation", operation))
+
+    /// A token asked for, found in `hit`: `memory`, `shared`, `disk` or `miss` (then exchanged).
     let cacheHit (hit: string) =
         if cache.Enabled then
             cache.Add(1L, KeyValuePair<string, obj>("hit", hit))

@@ -2,8 +2,17 @@ namespace CartoCreds.Core
 
 open System
 open System.Net.Http
+open System.Threading
+open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 open Microsoft.Extensions.Logging.Abstractions
+
+/// A cache shared by many machines (SPEC §7.7) as the core uses it: an entry's bytes by key (null
+/// when there is none), and an entry kept until an absolute expiry. The C# facade makes one of an
+/// `IDistributedCache`; the core depends on no cache package.
+type SharedStore =
+    { Get: string -> CancellationToken -> Task<byte[]>
+      Set: string -> byte[] -> DateTimeOffset -> CancellationToken -> Task }
 
 /// How a CARTO 3 session and its token source do their work, with defaults for what a caller
 /// leaves out: the library's HTTP client, the system clock, a 10 s bound on each exchange, cache
@@ -23,6 +32,8 @@ type SessionOptions =
         /// How long a process waits for another's exchange of the same client's token on this
         /// machine before it exchanges anyway (SPEC §7.4: 10 s).
         ExchangeLockWait: TimeSpan
+        /// A token cache shared by many machines (SPEC §7.7), asked on a memory miss before the disk.
+        SharedCache: SharedStore option
     }
 
     static member Default =
@@ -31,7 +42,8 @@ type SessionOptions =
           Timeout = Verification.defaultTimeout
           Warn = ignore
           Log = NullLogger.Instance
-          ExchangeLockWait = TimeSpan.FromSeconds 10.0 }
+          ExchangeLockWait = TimeSpan.FromSeconds 10.0
+          SharedCache = None }
 
     /// The client to send with: the caller's, else the library's shared one, made when first used.
     member this.Client: Lazy<HttpClient> =

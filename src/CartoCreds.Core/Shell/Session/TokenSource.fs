@@ -1,11 +1,9 @@
 namespace CartoCreds.Core
 
 open System
-open System.Net.Http
 open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
-open Microsoft.Extensions.Logging.Abstractions
 
 /// Where a token source stands, swapped whole under one lock (as Azure.Identity keeps a token
 /// cache's state in one place).
@@ -67,10 +65,34 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
 
     let post () = TokenExchangeHttp.post http.Value time timeout endpoint
 
+    let shared =
+        options.SharedCache |> Option.map (fun store -> SharedTokenCache(store, endpoint, time, log))
+
+    /// What this instance keeps: with a shared cache, due a random moment early (SPEC §7.7).
+    let kept (token: AccessToken) =
+        match shared with
+        | Some _ -> SharedTokenCache.Jitter (time.GetUtcNow()) token
+        | None -> token
+
+    /// A token another instance shared, newer than `current` and not due.
+    let fromShared (now: DateTimeOffset) (current: AccessToken option) (refused: string option) =
+        match shared with
+        | Some cache -> cache.NewerAsync(now, current, refused)
+        | None -> Task.FromResult None
+
+    /// A token from the shared cache: served, and kept on disk for this machine's processes.
+    let servedFromShared (token: AccessToken) =
+        Telemetry.cacheHit "shared"
+        Log.fromShared log client token
+        toDisk token
+        let token = kept token
+        Fresh token, Ok token
+
     /// A token from the disk cache, served as one just exchanged.
     let servedFromDisk (token: AccessToken) =
         Telemetry.cacheHit "disk"
         cachePath |> Option.iter (fun path -> Log.fromDisk log client path token)
+        let token = kept token
         Fresh token, Ok token
 
     /// The way out of `Empty`, `Fresh` (due) and `BackingOff` (over): the disk first when nothing
@@ -78,10 +100,13 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
     let refresh (current: AccessToken option) (refused: string option) =
         task {
             let now = time.GetUtcNow()
-            let onDisk = if current.IsNone then fromDisk now refused else None
+            // SPEC §7.7's order on a memory miss: the shared cache, the disk, an exchange.
+            let! sharedFirst = fromShared now current refused
+            let onDisk = if current.IsNone && sharedFirst.IsNone then fromDisk now refused else None
 
-            match onDisk with
-            | Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> return servedFromDisk token
+            match sharedFirst, onDisk with
+            | Some token, _ -> return servedFromShared token
+            | None, Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> return servedFromDisk token
             | _ ->
                 // One exchange per machine (SPEC §7.4): under this client's lock the disk is read
                 // again, for what another process exchanged meanwhile.
@@ -95,15 +120,22 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
                 let peer =
                     match exclusive with
                     | ExchangeLock.Held _ ->
-                        fromDisk now refused |> Option.filter (fun t -> DateTimeOffset.op_LessThan (now, t.RefreshOn))
+                        fromDisk now refused
+                        |> Option.filter (fun t ->
+                            DateTimeOffset.op_LessThan (now, t.RefreshOn)
+                            && current |> Option.forall (fun held -> held.Value <> t.Value))
                     | ExchangeLock.Waited(lockPath, waited) ->
                         Log.exchangeLockWaited log client lockPath waited
                         None
                     | ExchangeLock.Unavailable -> None
 
-                match peer with
-                | Some token -> return servedFromDisk token
-                | None ->
+                // Read again just before an exchange: another machine may have renewed meanwhile.
+                let! sharedAgain = if peer.IsNone then fromShared now current refused else Task.FromResult None
+
+                match sharedAgain, peer with
+                | Some token, _ -> return servedFromShared token
+                | None, Some token -> return servedFromDisk token
+                | None, None ->
                     Telemetry.cacheHit "miss"
                     let held = Option.orElse onDisk current
                     let! answer, wait = Telemetry.exchange auth post
@@ -113,6 +145,12 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
                     | Ok token, _ ->
                         Log.exchanged log client auth (held |> Option.filter (TokenExchange.isValid now)) token
                         toDisk token
+
+                        match shared with
+                        | Some cache -> do! cache.SetAsync(token, CancellationToken.None)
+                        | None -> ()
+
+                        let token = kept token
                         return Fresh token, Ok token
                     | Error error, Some token when TokenExchange.isValid now token ->
                         let until = now + TokenExchange.backOff

@@ -1,0 +1,149 @@
+namespace CartoCreds.Core
+
+open System
+open System.Security.Cryptography
+open System.Threading
+open System.Threading.Tasks
+open Microsoft.Extensions.Logging
+
+/// <summary>
+/// SPEC §7.7: one client's tokens in a cache shared by many machines (an `IDistributedCache`: Redis,
+/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`callTimeout`); a cache
+/// that fails or is slow is skipped, with a warning and a metric, and asked again no sooner than
+/// 30 s later. It never fails a caller: what it cannot give is a miss, what it cannot keep is lost.
+/// </summary>
+/// Until when a cache that failed is skipped: one per store (its connection), whoever uses it.
+type private Skip() =
+    [<DefaultValue>]
+    val mutable Until: DateTimeOffset
+
+type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimeProvider, log: ILogger) =
+
+    static let skips = System.Runtime.CompilerServices.ConditionalWeakTable<SharedStore, Skip>()
+    let key = SharedToken.key endpoint
+    let skip = skips.GetValue(cache, fun _ -> Skip())
+
+    /// How long one call may take before the cache is skipped (a call left behind goes on).
+    static member CallTimeout = TimeSpan.FromMilliseconds 500.0
+
+    /// How long a cache that failed is skipped.
+    static member Pause = TimeSpan.FromSeconds 30.0
+
+    member private _.Skipping = DateTimeOffset.op_LessThan (time.GetUtcNow(), lock skip (fun () -> skip.Until))
+
+    member private _.Failed (operation: string) (reason: string) =
+        let until = time.GetUtcNow() + SharedTokenCache.Pause
+        // Said once per pause, however many callers met the failure at the same moment.
+        let first =
+            lock skip (fun () ->
+                let first = not (DateTimeOffset.op_LessThan (time.GetUtcNow(), skip.Until))
+                skip.Until <- until
+                first)
+
+        Telemetry.sharedCacheFailed operation
+
+        if first then
+            Log.sharedCacheFailed log operation reason until
+
+    /// Runs one call within the bound; `None` when it failed or took too long (then the cache is
+    /// skipped). A call left behind that succeeds after all (a connection that was being made)
+    /// ends the pause: the cache is up. A read is not made while the cache is skipped; a write
+    /// always is, since it may still land. The caller's own cancellation is raised as such.
+    member private this.Bounded
+        (operation: string)
+        (whileSkipped: bool)
+        (call: CancellationToken -> Task<'T>)
+        (cancel: CancellationToken)
+        =
+        task {
+            if this.Skipping && not whileSkipped then
+                return None
+            else
+                let pending = call cancel
+
+                try
+                    let! result = pending.WaitAsync(SharedTokenCache.CallTimeout, cancel)
+                    return Some result
+                with
+                | :? OperationCanceledException when cancel.IsCancellationRequested ->
+                    return raise (OperationCanceledException cancel)
+                | :? TimeoutException ->
+                    this.Failed
+                        operation
+                        ("no answer within " + string SharedTokenCache.CallTimeout.TotalMilliseconds + " ms")
+
+                    pending.ContinueWith(fun (late: Task<'T>) ->
+                        if late.IsCompletedSuccessfully then
+                            lock skip (fun () -> skip.Until <- DateTimeOffset.MinValue))
+                    |> ignore
+
+                    return None
+                | e ->
+                    this.Failed operation (e.GetType().Name)
+                    return None
+        }
+
+    /// The cache's key of this client's entry.
+    member _.Key = key
+
+    /// <summary>
+    /// `token` as this instance keeps it: due a random moment earlier, within a quarter of the
+    /// time to its `RefreshOn` and at most 60 s, so that of many instances holding one token one
+    /// falls due first, renews and shares, and the others find its token when they fall due.
+    /// </summary>
+    static member Jitter (now: DateTimeOffset) (token: AccessToken) : AccessToken =
+        let room = token.RefreshOn - now
+
+        if room <= TimeSpan.Zero then
+            token
+        else
+            let window = min (TimeSpan.FromSeconds 60.0) (room / 4.0)
+
+            { token with RefreshOn = token.RefreshOn - window * Random.Shared.NextDouble() }
+
+    /// A token another instance shared that this one can serve at `now`: not due, not `current`
+    /// (a peer's copy of the token held is no renewal), not the one the service refused.
+    member this.NewerAsync(now: DateTimeOffset, current: AccessToken option, refused: string option) =
+        task {
+            let! found = this.GetAsync CancellationToken.None
+
+            return
+                found
+                |> Option.filter (fun token ->
+                    DateTimeOffset.op_LessThan (now, token.RefreshOn)
+                    && not (Option.contains token.Value refused)
+                    && current |> Option.forall (fun held -> held.Value <> token.Value))
+        }
+
+    /// The token in the shared cache, when there is one that opens under this client's secret.
+    member this.GetAsync(cancel: CancellationToken) : Task<AccessToken option> =
+        task {
+            match! this.Bounded "read" false (fun bound -> cache.Get key bound) cancel with
+            | Some entry when not (isNull entry) ->
+                match SharedToken.openEntry endpoint entry with
+                | Some token -> return Some token
+                | None -> return None // another secret's, tampered, or garbage: replaced by the next write
+            | _ -> return None
+        }
+
+    /// Keeps `token` in the shared cache until it expires (or falls due, when its expiry is unknown).
+    member this.SetAsync(token: AccessToken, cancel: CancellationToken) : Task =
+        task {
+            let salt = Convert.ToHexString(RandomNumberGenerator.GetBytes 16).ToLowerInvariant()
+            let entry = SharedToken.seal endpoint (RandomNumberGenerator.GetBytes SharedToken.NonceSize) salt token
+
+            let expires = defaultArg token.ExpiresOn token.RefreshOn
+
+            let! _ =
+                this.Bounded
+                    "write"
+                    true
+                    (fun bound ->
+                        task {
+                            do! cache.Set key entry expires bound
+                            return ()
+                        })
+                    cancel
+
+            return ()
+        }
