@@ -18,6 +18,7 @@ namespace CartoCreds.Tests;
 /// Redis. Many "machines" (configuration directories of their own) share one token; what the
 /// server holds reveals none; a server that is down, or restarted mid-run, fails no call.
 /// </summary>
+[Collection(SharedCacheTests.Alone)]
 public sealed class SharedCacheServerTests
 {
     /// <summary>A Garnet server on a loopback port; disposed, it stops.</summary>

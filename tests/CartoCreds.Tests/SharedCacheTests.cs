@@ -14,8 +14,15 @@ namespace CartoCreds.Tests;
 /// own, so that only the shared cache joins them. The fleet over a real server is in
 /// <c>SharedCacheServerTests</c>.
 /// </summary>
+[Collection(Alone)]
 public sealed class SharedCacheTests
 {
+    /// <summary>
+    /// The shared cache's tests run apart from every other test: a call to the cache is bounded
+    /// at 500 ms, and a test process busy with others can make a loopback call that slow.
+    /// </summary>
+    public const string Alone = "the shared cache, alone";
+
     /// <summary>
     /// The credentials of one "machine": its own configuration directory (its disk cache), the
     /// stand-in as token server, the shared cache; <paramref name="clock"/> its time. Made while
@@ -116,6 +123,49 @@ public sealed class SharedCacheTests
         Assert.Throws<ArgumentNullException>(() => given.WithSharedTokenCache(null!));
     }
 
+    [Fact]
+    public async Task A_fleet_renews_once_each_instance_due_a_moment_early_finding_the_first_ones_token()
+    {
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        server.Account.TokenLifetime = 120; // due after 60 s (half its life), as the fleet measurement's tokens
+        var clock = new ManualClock(DateTimeOffset.UtcNow);
+        var cache = Memory();
+        var fleet = Enumerable.Range(1, 5).Select(n => Machine(box, server, "m" + n, cache, clock: clock)).ToList();
+
+        var first = new List<CartoAccessToken>();
+        foreach (var machine in fleet)
+        {
+            first.Add(await machine.GetAccessTokenAsync());
+        }
+
+        Assert.Equal(1, Exchanges(server));
+        var nominal = clock.GetUtcNow().AddSeconds(60);
+
+        // Each keeps it due a moment early: within a quarter of the time to its refresh (15 s here), never later.
+        Assert.All(first, token =>
+        {
+            Assert.InRange(token.RefreshOn!.Value, nominal.AddSeconds(-15.5), nominal.AddSeconds(0.5));
+        });
+
+        // Time passes to the first instance's moment: it alone renews; each other one, at its own moment, finds that token.
+        foreach (var (machine, token) in fleet.Zip(first).OrderBy(pair => pair.Second.RefreshOn))
+        {
+            clock.Advance(token.RefreshOn!.Value - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1));
+            var renewed = await machine.GetAccessTokenAsync();
+            Assert.NotEqual(token.Value, renewed.Value);
+        }
+
+        Assert.Equal(2, Exchanges(server));
+        var second = new List<string>();
+        foreach (var machine in fleet)
+        {
+            second.Add((await machine.GetAccessTokenAsync()).Value);
+        }
+
+        Assert.Single(second.Distinct());
+    }
+
     /// <summary>The entry's key: <c>cartocreds:token:</c> and §7.4's hash of the auth server and client id.</summary>
     internal static string Key(CartoServer server)
     {
@@ -173,3 +223,7 @@ public sealed class SharedCacheTests
             records.Enqueue((eventId.Name ?? "", formatter(state, exception)));
     }
 }
+
+/// <summary>The collection of the shared cache's tests, which runs with no other test at the same time.</summary>
+[CollectionDefinition(SharedCacheTests.Alone, DisableParallelization = true)]
+public sealed class SharedCacheCollection;

@@ -54,8 +54,8 @@ module TokenCache =
     /// <summary>
     /// A cached token, when the file is this server's, this client's and this secret's; anything
     /// else (corrupt, foreign, made with another secret) is `None`, to be replaced. Its expiry is
-    /// the earlier of its JWT `exp` and `expires_on`; it is due at `refresh_on` (never later
-    /// than `early` before it expires), as it was when it was exchanged.
+    /// the earlier of its JWT `exp` and `expires_on`; it is due at `refresh_on` when that comes
+    /// before the expiry, as it was when it was exchanged, else `early` before it expires.
     /// </summary>
     let read
         (authUrl: string)
@@ -79,11 +79,15 @@ module TokenCache =
                 let expires = TokenExchange.earliest (Jwt.expiry value) (instant "expires_on" root)
                 let latest = TokenExchange.refreshAt DateTimeOffset.MinValue expires
 
+                // The time to replace it that was set when it was exchanged, when it comes before
+                // the expiry (a token that lives 2 minutes is due after 1, not 5 minutes before it
+                // expires); else 5 minutes before the expiry.
                 let refresh =
-                    match instant "refresh_on" root with
-                    | Some at when expires.IsNone || DateTimeOffset.op_LessThan (at, latest) -> at
-                    | _ when expires.IsSome -> latest
-                    | _ -> DateTimeOffset.MinValue // unknown expiry and no time to replace it: due now
+                    match instant "refresh_on" root, expires with
+                    | Some at, Some until when DateTimeOffset.op_LessThan (at, until) -> at
+                    | Some at, None -> at
+                    | _, Some _ -> latest
+                    | None, None -> DateTimeOffset.MinValue // unknown expiry and no time to replace it: due now
 
                 Some { Value = value; ExpiresOn = expires; RefreshOn = refresh }
             | _ -> None

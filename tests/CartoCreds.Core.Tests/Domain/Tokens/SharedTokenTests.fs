@@ -33,6 +33,17 @@ let ``a sealed token opens under its client's secret, as it was`` () =
     Assert.Equal(Some token, SharedToken.openEntry ours (sealedEntry ()))
     Assert.Equal(SharedToken.Version, (sealedEntry ())[0])
 
+    // A token that lives 2 minutes keeps the time to replace it that its exchange set (after 1).
+    let issued = DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero)
+
+    let short =
+        { token with
+            ExpiresOn = Some(issued.AddSeconds 120.0)
+            RefreshOn = TokenExchange.refreshAt issued (Some(issued.AddSeconds 120.0)) }
+
+    Assert.Equal(issued.AddSeconds 60.0, short.RefreshOn)
+    Assert.Equal(Some short, SharedToken.openEntry ours (SharedToken.seal ours nonce "salt-0003" short))
+
 [<Fact>]
 let ``the key is cartocreds:token: and the disk cache's hash`` () =
     Assert.Equal(
