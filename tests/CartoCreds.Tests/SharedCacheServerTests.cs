@@ -52,6 +52,85 @@ public sealed class SharedCacheServerTests
         }
     }
 
+    /// <summary>A redis-server of Debian's, started on a free loopback port with nothing saved; disposed, it stops.</summary>
+    private sealed class RedisServer : IDisposable
+    {
+        private readonly System.Diagnostics.Process _process;
+
+        private RedisServer(System.Diagnostics.Process process, int port)
+        {
+            _process = process;
+            Port = port;
+        }
+
+        public int Port { get; }
+
+        public string Configuration => $"127.0.0.1:{Port},abortConnect=false,connectTimeout=500,syncTimeout=500,asyncTimeout=500";
+
+        public static RedisServer Start()
+        {
+            var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var info = new System.Diagnostics.ProcessStartInfo(
+                "redis-server",
+                ["--port", port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"])
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            var process = System.Diagnostics.Process.Start(info)!;
+            process.OutputDataReceived += (_, _) => { };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+
+            // Listening within 10 s, or the test fails saying so.
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (true)
+            {
+                try
+                {
+                    using var client = new TcpClient();
+                    client.Connect(IPAddress.Loopback, port);
+                    return new RedisServer(process, port);
+                }
+                catch (SocketException) when (watch.Elapsed < TimeSpan.FromSeconds(10) && !process.HasExited)
+                {
+                    Thread.Sleep(50);
+                }
+            }
+        }
+
+        public void Dispose()
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(10_000);
+            }
+
+            _process.Dispose();
+        }
+    }
+
+    /// <summary>A test that needs redis-server on the PATH: skipped, with the reason, when it is not.</summary>
+    private sealed class RedisServerFactAttribute : FactAttribute
+    {
+        public RedisServerFactAttribute()
+        {
+            var found = (Environment.GetEnvironmentVariable("PATH") ?? "")
+                .Split(Path.PathSeparator)
+                .Any(dir => dir.Length > 0 && File.Exists(Path.Combine(dir, "redis-server")));
+            if (!found)
+            {
+                Skip = "redis-server is not installed (.ci/run installs it with apt when it can)";
+            }
+        }
+    }
+
     private static RedisCache Cache(Garnet garnet) => new(new RedisCacheOptions { Configuration = garnet.Configuration, InstanceName = "app:" });
 
     /// <summary>Waits (at most 30 s) until the cache answers.</summary>
@@ -82,9 +161,22 @@ public sealed class SharedCacheServerTests
     public async Task Machines_sharing_a_Garnet_server_exchange_once_and_the_server_holds_no_token()
     {
         using var garnet = new Garnet();
+        await Machines(garnet.Configuration);
+    }
+
+    [RedisServerFact]
+    public async Task Machines_sharing_a_redis_server_exchange_once_and_the_server_holds_no_token()
+    {
+        using var redis = RedisServer.Start();
+        await Machines(redis.Configuration);
+    }
+
+    /// <summary>Eight machines sharing the server at <paramref name="configuration"/>: one exchange, and the server holds no token nor secret.</summary>
+    private static async Task Machines(string configuration)
+    {
         using var server = new CartoServer();
         using var box = new Sandbox();
-        using var cache = Cache(garnet);
+        using var cache = new RedisCache(new RedisCacheOptions { Configuration = configuration, InstanceName = "app:" });
         var logs = new ConcurrentQueue<(string Event, string Text)>();
         // The app's connection is made, as an app's cache is by the time it serves (the first call
         // of a process may take longer while it connects: it then skips the cache, see the README).
@@ -101,7 +193,7 @@ public sealed class SharedCacheServerTests
         Assert.Single(tokens.Distinct());
 
         // What the server holds, read with a plain client: the sealed entry, with neither the token nor the secret.
-        using var redis = await ConnectionMultiplexer.ConnectAsync(garnet.Configuration);
+        using var redis = await ConnectionMultiplexer.ConnectAsync(configuration);
         var db = redis.GetDatabase();
         var key = "app:" + SharedCacheTests.Key(server);
         var stored = db.KeyType(key) switch
