@@ -166,6 +166,48 @@ public sealed class SharedCacheTests
         Assert.Single(second.Distinct());
     }
 
+    [Fact]
+    public async Task A_cache_that_throws_at_once_or_later_fails_no_call_and_is_said_once()
+    {
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        var logs = new ConcurrentQueue<(string Event, string Text)>();
+
+        foreach (var (name, cache) in new (string, IDistributedCache)[] { ("at-once", new Broken(true)), ("later", new Broken(false)) })
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                Assert.StartsWith("stand-in-token-", (await Machine(box, server, name + i, cache, new Capture(logs)).GetAccessTokenAsync()).Value);
+            }
+        }
+
+        // Each cache was said to fail once (then skipped for 30 s); each machine, with an empty disk, exchanged.
+        Assert.Equal(2, logs.Count(l => l.Event == "SharedCacheFailed"));
+        Assert.Equal(6, Exchanges(server));
+    }
+
+    /// <summary>A cache whose every call fails: by throwing at once, or with a faulted task.</summary>
+    private sealed class Broken(bool atOnce) : IDistributedCache
+    {
+        private Task<byte[]?> Fail() => atOnce ? throw new InvalidOperationException("down") : Task.FromException<byte[]?>(new InvalidOperationException("down"));
+
+        public byte[]? Get(string key) => throw new NotSupportedException();
+
+        public Task<byte[]?> GetAsync(string key, CancellationToken token = default) => Fail();
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default) => Fail();
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+    }
+
     /// <summary>The entry's key: <c>cartocreds:token:</c> and §7.4's hash of the auth server and client id.</summary>
     internal static string Key(CartoServer server)
     {

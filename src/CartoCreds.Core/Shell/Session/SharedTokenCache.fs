@@ -59,7 +59,12 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
             if this.Skipping && not whileSkipped then
                 return None
             else
-                let pending = call cancel
+                // A client that throws at once (one disposed, one misconfigured) fails like one that answers so.
+                let pending =
+                    try
+                        call cancel
+                    with e ->
+                        Task.FromException<'T> e
 
                 try
                     let! result = pending.WaitAsync(SharedTokenCache.CallTimeout, cancel)
