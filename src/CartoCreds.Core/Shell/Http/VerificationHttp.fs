@@ -169,43 +169,50 @@ module VerificationHttp =
                               Detail = Some(CallMessages.tokenError e) }
             }
 
-    let private kindOf (authUrl: string) = if authUrl = "" then "access_token" else "client_credentials"
-
-    /// <summary>
-    /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token (`authenticate`
-    /// attaches it to the accounts service's origin); `authUrl` is "" for an access token.
-    /// </summary>
-    let cloud
+    /// One GET with the bearer token to `shown`, traced as `activity`, its answer read by `read`;
+    /// `authUrl` is "" for an access token.
+    let private bearerGet
+        (activity: string)
+        (endpoint: Endpoint)
+        (shown: string)
+        (read: Read<'T>)
         (client: HttpClient)
         (timeout: TimeSpan)
-        (accounts: ServiceUrl)
         (authenticate: Authenticate)
         (authUrl: string)
         (cancel: CancellationToken)
-        : Task<Result<Identity, VerifyError>> =
-        let shown = Verification.cloudUrl accounts
-        let endpoint = Endpoint.CloudAccount
+        : Task<Result<'T, VerifyError>> =
+        let kind = if authUrl = "" then "access_token" else "client_credentials"
         let send = bearer client authenticate authUrl endpoint shown
 
-        Telemetry.traced "cartocreds.verify" (kindOf authUrl) shown Telemetry.verifyOutcome (fun () ->
-            get send timeout endpoint shown ignore (Verification.answer endpoint) cancel)
+        Telemetry.traced activity kind shown Telemetry.verifyOutcome (fun () ->
+            get send timeout endpoint shown ignore read cancel)
+
+    /// <summary>
+    /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token (`authenticate`
+    /// attaches it to the accounts service's origin).
+    /// </summary>
+    let cloud (client: HttpClient) (timeout: TimeSpan) (accounts: ServiceUrl) =
+        let endpoint = Endpoint.CloudAccount
+
+        bearerGet
+            "cartocreds.verify"
+            endpoint
+            (Verification.cloudUrl accounts)
+            (Verification.answer endpoint)
+            client
+            timeout
 
     /// <summary>
     /// SPEC §7.8: `GET {api_base_url}/v3/connections/carto-dw/token` with the bearer token
     /// (`authenticate` attaches it to the API base URL's origin) → the CARTO Data Warehouse's
     /// project and token. No redirect is followed.
     /// </summary>
-    let dataWarehouse
-        (client: HttpClient)
-        (timeout: TimeSpan)
-        (api: ApiBaseUrl)
-        (authenticate: Authenticate)
-        (authUrl: string)
-        (cancel: CancellationToken)
-        : Task<Result<DwCredentials, VerifyError>> =
-        let shown = DataWarehouse.url api
-        let endpoint = Endpoint.DataWarehouse
-        let send = bearer client authenticate authUrl endpoint shown
-
-        Telemetry.traced "cartocreds.carto_dw" (kindOf authUrl) shown Telemetry.verifyOutcome (fun () ->
-            get send timeout endpoint shown ignore DataWarehouse.answer cancel)
+    let dataWarehouse (client: HttpClient) (timeout: TimeSpan) (api: ApiBaseUrl) =
+        bearerGet
+            "cartocreds.carto_dw"
+            Endpoint.DataWarehouse
+            (DataWarehouse.url api)
+            DataWarehouse.answer
+            client
+            timeout

@@ -113,8 +113,7 @@ let ``a peer that holds the lock past the wait is waited for, then the process e
     Assert.Equal(1, exchanges server)
     Assert.StartsWith("stand-in-token-", got.Value)
 
-    let name, said = records |> Seq.find (fun (name, _) -> name = "ExchangeLockWaited")
-    Assert.Equal("ExchangeLockWaited", name)
+    let _, said = Assert.Single(records, fun (name, _) -> name = "ExchangeLockWaited")
     Assert.Contains(lockPath, said)
     Assert.DoesNotContain(server.Account.ClientSecret, said)
 
