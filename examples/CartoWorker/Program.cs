@@ -3,8 +3,15 @@
 // authenticates its requests to CARTO.
 //
 //   Carto__Token=… Carto__ApiBaseUrl=https://gcp-us-east1.api.carto.com dotnet run --project examples/CartoWorker
+//
+// Many instances of it with client credentials share one token through Redis (SPEC §7.7): each
+// lists the connections every Worker__Every, and the fleet exchanges once per token lifetime.
+//
+//   Carto__ClientId=… Carto__ClientSecret=… Carto__ApiBaseUrl=… Carto__ShareTokens=true \
+//   ConnectionStrings__Redis=localhost:6379 Worker__Every=00:00:10 dotnet run --project examples/CartoWorker
 using System.Text.Json;
 using CartoCreds;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +24,12 @@ builder.Logging.AddFilter("ConnectionLister", LogLevel.Information);
 builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);   // stdout is for the data
 builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
 builder.Services.AddCartoCredentials(builder.Configuration.GetSection(CartoOptions.SectionName));
+if (builder.Configuration.GetConnectionString("Redis") is { Length: > 0 } redis)
+{
+    // The container's IDistributedCache: with Carto:ShareTokens, tokens are shared through it, sealed.
+    builder.Services.AddStackExchangeRedisCache(cache => cache.Configuration = redis);
+}
+
 builder.Services.AddHttpClient("carto").AddCartoAuthentication();
 builder.Services.AddHostedService<ConnectionLister>();
 
@@ -33,11 +46,17 @@ catch (OptionsValidationException e)
     return 1;
 }
 
-/// <summary>Lists the account's connections once, then stops the host.</summary>
+/// <summary>
+/// Lists the account's connections once, then stops the host; or, with <c>Worker:Every</c>, every
+/// so often until the host is stopped.
+/// </summary>
 internal sealed partial class ConnectionLister(
-    IHttpClientFactory clients, IHostApplicationLifetime lifetime, ICartoAuthenticator credentials, ILogger<ConnectionLister> logger)
+    IHttpClientFactory clients, IHostApplicationLifetime lifetime, ICartoAuthenticator credentials, ILogger<ConnectionLister> logger,
+    IConfiguration configuration)
     : BackgroundService
 {
+    private readonly TimeSpan? every = configuration.GetValue<TimeSpan?>("Worker:Every");
+
     // Source-generated: nothing is formatted when Information is off, and nothing is reflected upon (AOT).
     [LoggerMessage(Level = LogLevel.Information, Message = "Using CARTO credentials from {Origin}")]
     private static partial void LogOrigin(ILogger logger, CredentialsOrigin origin);
@@ -55,12 +74,32 @@ internal sealed partial class ConnectionLister(
         try
         {
             var carto = clients.CreateClient("carto");
+            while (await ListConnections(carto, stoppingToken) && every is { } pause)
+            {
+                await Task.Delay(pause, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped (Ctrl-C, SIGTERM): the host ends with the code it has.
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>One listing; false, with the exit code set, when it failed.</summary>
+    private static async Task<bool> ListConnections(HttpClient carto, CancellationToken stoppingToken)
+    {
+        try
+        {
             using var response = await carto.GetAsync("v3/connections", stoppingToken);
             if (!response.IsSuccessStatusCode)
             {
                 Console.Error.WriteLine($"CARTO answered {(int)response.StatusCode} to GET v3/connections");
                 Environment.ExitCode = 1;
-                return;
+                return false;
             }
 
             using var connections = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(stoppingToken), cancellationToken: stoppingToken);
@@ -68,15 +107,14 @@ internal sealed partial class ConnectionLister(
             {
                 Console.WriteLine($"{connection.GetProperty("name").GetString()} ({connection.GetProperty("provider_id").GetString()})");
             }
+
+            return true;
         }
         catch (HttpRequestException e)
         {
             Console.Error.WriteLine($"CARTO could not be reached: {e.HttpRequestError}");
             Environment.ExitCode = 3;
-        }
-        finally
-        {
-            lifetime.StopApplication();
+            return false;
         }
     }
 }

@@ -56,6 +56,8 @@ public static class CartoServiceCollectionExtensions
             provider.GetService<ILoggerFactory>(),
             provider.GetService<Microsoft.Extensions.Caching.Distributed.IDistributedCache>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CartoOptions>, CartoOptionsValidator>());
+        // ShareTokens: the shared cache connected while the host starts, before the first token is asked for.
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, SharedCacheConnector>());
         services.TryAddSingleton(provider =>
             provider.GetRequiredService<CartoResolution>().Resolve(provider.GetRequiredService<IOptions<CartoOptions>>().Value));
         services.TryAddSingleton(provider => provider.GetRequiredService<ICartoAuthenticator>() as Credentials

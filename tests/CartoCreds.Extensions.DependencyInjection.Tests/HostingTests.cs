@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CartoCreds.Testing;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -140,7 +141,7 @@ public sealed class HostingTests
     {
         using var box = new Sandbox();
         using var server = new CartoServer();
-        var shared = new Microsoft.Extensions.Caching.Distributed.MemoryDistributedCache(
+        var shared = new MemoryDistributedCache(
             Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
         var configuration = new Dictionary<string, string?>
         {
@@ -156,7 +157,7 @@ public sealed class HostingTests
         {
             using var place = box.With(("XDG_CONFIG_HOME", box.Path(machine)), ("CARTO_AUTH_URL", server.Url));
             using var host = await Started(configuration, builder =>
-                builder.Services.AddSingleton<Microsoft.Extensions.Caching.Distributed.IDistributedCache>(shared));
+                builder.Services.AddSingleton<IDistributedCache>(shared));
             tokens.Add((await host.Services.GetRequiredService<CloudCredentials>().GetAccessTokenAsync()).Value);
             Assert.Contains("ShareTokens=true", host.Services.GetRequiredService<IOptions<CartoOptions>>().Value.ToString());
             await host.StopAsync();
@@ -173,6 +174,104 @@ public sealed class HostingTests
             o.ShareTokens = true;
         });
         Assert.Contains("ShareTokens is true, but the container has no IDistributedCache", missing.Message);
+    }
+
+    /// <summary>
+    /// A client of a shared cache whose first call makes its connection and takes
+    /// <paramref name="connect"/> (as a Redis client does); the calls after it answer at once.
+    /// A client that cannot connect throws on every call.
+    /// </summary>
+    private sealed class Connecting(IDistributedCache inner, TimeSpan connect, bool reachable = true) : IDistributedCache
+    {
+        private readonly Lazy<Task> _connection = new(() => reachable
+            ? Task.Delay(connect)
+            : Task.FromException(new IOException("connection refused")));
+
+        public int Calls;
+
+        private async Task Connected()
+        {
+            Interlocked.Increment(ref Calls);
+            await _connection.Value;
+        }
+
+        public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
+
+        public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            await Connected();
+            return await inner.GetAsync(key, token);
+        }
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
+
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            await Connected();
+            await inner.SetAsync(key, value, options, token);
+        }
+
+        public void Refresh(string key) => inner.Refresh(key);
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => inner.RefreshAsync(key, token);
+
+        public void Remove(string key) => inner.Remove(key);
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => inner.RemoveAsync(key, token);
+    }
+
+    [Fact]
+    public async Task ShareTokens_connects_the_shared_cache_while_the_host_starts_so_the_first_call_uses_it()
+    {
+        using var box = new Sandbox();
+        using var server = new CartoServer();
+        var shared = new MemoryDistributedCache(Options.Create(new Microsoft.Extensions.Caching.Memory.MemoryDistributedCacheOptions()));
+        var configuration = new Dictionary<string, string?>
+        {
+            ["Carto:ClientId"] = server.Account.ClientId,
+            ["Carto:ClientSecret"] = server.Account.ClientSecret,
+            ["Carto:ApiBaseUrl"] = server.Url,
+            ["Carto:ShareTokens"] = "true",
+        };
+
+        // Each instance's client connects in 1.5 s, three times what a token lookup allows the cache:
+        // made while the host starts, the connection is there when the first token is asked for.
+        foreach (var machine in new[] { "one", "two" })
+        {
+            using var place = box.With(("XDG_CONFIG_HOME", box.Path(machine)), ("CARTO_AUTH_URL", server.Url));
+            var client = new Connecting(shared, TimeSpan.FromSeconds(1.5));
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            using var host = await Started(configuration, builder => builder.Services.AddSingleton<IDistributedCache>(client));
+            Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(1.4), $"the start took {watch.Elapsed}, without waiting for the cache");
+            Assert.Equal(1, client.Calls);
+            await host.Services.GetRequiredService<CloudCredentials>().GetAccessTokenAsync();
+            await host.StopAsync();
+        }
+
+        // The second instance read the first one's token: one exchange.
+        Assert.Single(server.Received, r => r.Path == "/oauth/token");
+
+        // A cache that cannot be reached stops nothing: the host starts, and the token is exchanged.
+        using (box.With(("XDG_CONFIG_HOME", box.Path("three")), ("CARTO_AUTH_URL", server.Url)))
+        {
+            var down = new Connecting(shared, TimeSpan.Zero, reachable: false);
+            using var host = await Started(configuration, builder => builder.Services.AddSingleton<IDistributedCache>(down));
+            Assert.False(string.IsNullOrEmpty((await host.Services.GetRequiredService<CloudCredentials>().GetAccessTokenAsync()).Value));
+            await host.StopAsync();
+        }
+
+        Assert.Equal(2, server.Received.Count(r => r.Path == "/oauth/token"));
+
+        // Without ShareTokens the cache is not touched at all.
+        var untouched = new Connecting(shared, TimeSpan.Zero);
+        configuration["Carto:ShareTokens"] = "false";
+        using (box.With(("XDG_CONFIG_HOME", box.Path("four")), ("CARTO_AUTH_URL", server.Url)))
+        using (var host = await Started(configuration, builder => builder.Services.AddSingleton<IDistributedCache>(untouched)))
+        {
+            await host.StopAsync();
+        }
+
+        Assert.Equal(0, untouched.Calls);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using CartoCreds.Testing;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 
 namespace CartoCreds.Tests;
 
@@ -38,9 +40,12 @@ public sealed class WorkerExampleTests
         return builds;
     }
 
-    private static async Task<(int Code, string Out, string Err)> Run(string build, params (string Name, string Value)[] variables)
+    private static Task<(int Code, string Out, string Err)> Run(string build, params (string Name, string Value)[] variables) =>
+        Run(build, Directory.CreateTempSubdirectory("cartocreds-worker-home-").FullName, variables);
+
+    /// <summary>The worker run once in <paramref name="home"/> (its own machine), removed afterwards.</summary>
+    private static async Task<(int Code, string Out, string Err)> Run(string build, string home, params (string Name, string Value)[] variables)
     {
-        var home = Directory.CreateTempSubdirectory("cartocreds-worker-home-").FullName;
         try
         {
             var info = build == "aot"
@@ -132,5 +137,41 @@ public sealed class WorkerExampleTests
         Assert.Equal("", output);
         Assert.Contains("CARTO answered 401", errors);
         Assert.DoesNotContain(token, errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
+    public async Task Workers_on_three_machines_share_one_token_through_redis(string build)
+    {
+        using var server = new CartoServer();
+        using var garnet = new LoopbackGarnet();
+        (string, string)[] settings =
+        [
+            ("Carto__ClientId", server.Account.ClientId), ("Carto__ClientSecret", server.Account.ClientSecret),
+            ("Carto__ApiBaseUrl", server.Url), ("CARTO_AUTH_URL", server.Url),
+            ("Carto__ShareTokens", "true"), ("ConnectionStrings__Redis", garnet.Configuration),
+        ];
+
+        // Garnet, in this process, compiles its commands' paths on first use: warmed as a server that has been up.
+        using (var warm = new RedisCache(new RedisCacheOptions { Configuration = garnet.Configuration }))
+        {
+            await warm.SetAsync("warm", [1], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromSeconds(5) });
+            Assert.NotNull(await warm.GetAsync("warm"));
+        }
+
+        var runs = new List<(int Code, string Out, string Err)>();
+        for (var machine = 0; machine < 3; machine++)
+        {
+            runs.Add(await Run(build, Directory.CreateTempSubdirectory("cartocreds-worker-machine-").FullName, settings));
+        }
+
+        Assert.All(runs, run => Assert.True(run.Code == 0, run.Err));
+        Assert.All(runs, run => Assert.Equal("carto_dw (bigquery)\nsnowflake_prod (snowflake)\n", run.Out));
+        // Three machines (no disk in common), one exchange: the second and the third read the shared cache.
+        Assert.Equal(1, server.Account.IssuedCount);
+        Assert.DoesNotContain("read from the shared cache", runs[0].Err);
+        Assert.All(runs.Skip(1), run => Assert.Contains("read from the shared cache", run.Err));
+        Assert.All(runs, run => Assert.False(run.Err.Contains("shared token cache failed"), run.Err));
+        Assert.All(runs, run => Assert.DoesNotContain(server.Account.ClientSecret, run.Out + run.Err));
     }
 }

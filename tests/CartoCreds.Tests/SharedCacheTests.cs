@@ -112,14 +112,15 @@ public sealed class SharedCacheTests
             await machine.GetAccessTokenAsync();
         }
 
-        // The miss read it twice (before the disk, and again under the exchange lock) and wrote the
-        // exchanged token once; every later call was served from memory.
-        Assert.Equal(2, counting.Reads);
-        Assert.Equal(1, counting.Writes);
+        // The miss read it before the disk, and under the exchange lock read it again, read the claims
+        // on the first token (none), wrote its own and read it back; it then wrote the exchanged token.
+        // Every later call was served from memory.
+        Assert.Equal(4, counting.Reads);
+        Assert.Equal(2, counting.Writes);
 
         var given = CloudCredentials.FromToken("access-token-shared-0001", server.Url).WithSharedTokenCache(counting);
         Assert.Equal("access-token-shared-0001", (await given.GetAccessTokenAsync()).Value);
-        Assert.Equal(2, counting.Reads);
+        Assert.Equal(4, counting.Reads);
         Assert.Throws<ArgumentNullException>(() => given.WithSharedTokenCache(null!));
     }
 
@@ -149,6 +150,8 @@ public sealed class SharedCacheTests
         });
 
         // Time passes to the first instance's moment: it alone renews; each other one, at its own moment, finds that token.
+        // The claim made on the first token, still live, holds up none of it (the renewal claims another).
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         foreach (var (machine, token) in fleet.Zip(first).OrderBy(pair => pair.Second.RefreshOn))
         {
             clock.Advance(token.RefreshOn!.Value - clock.GetUtcNow() + TimeSpan.FromMilliseconds(1));
@@ -157,6 +160,7 @@ public sealed class SharedCacheTests
         }
 
         Assert.Equal(2, Exchanges(server));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"the renewals took {watch.Elapsed}: held up by the first claim");
         var second = new List<string>();
         foreach (var machine in fleet)
         {
@@ -164,6 +168,43 @@ public sealed class SharedCacheTests
         }
 
         Assert.Single(second.Distinct());
+    }
+
+    [Fact]
+    public async Task Machines_that_miss_at_the_same_moment_exchange_once_the_one_whose_claim_stood()
+    {
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        var cache = Memory();
+        // Started together (a deployment's replicas): nothing in the cache, nothing on any disk.
+        var fleet = Enumerable.Range(1, 8).Select(n => Machine(box, server, "together-" + n, cache)).ToList();
+
+        var tokens = await Task.WhenAll(fleet.Select(machine => machine.GetAccessTokenAsync().AsTask()));
+
+        Assert.Equal(1, Exchanges(server));
+        Assert.Single(tokens.Select(t => t.Value).Distinct());
+    }
+
+    [Fact]
+    public async Task A_claim_never_honoured_holds_a_machine_no_longer_than_the_exchange_bound()
+    {
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        var cache = Memory();
+        // A claim on the first token by an instance that then stopped (or one a reader of the cache planted).
+        await cache.SetAsync(Key(server) + ":claim:none", [1, 2, 3, 4], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        CloudCredentials machine;
+        using (box.With(("XDG_CONFIG_HOME", box.Path("a")), ("CARTO_AUTH_URL", server.Url)))
+        {
+            machine = Machine(box, server, "a", cache).WithTransport(timeout: TimeSpan.FromSeconds(1));
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var token = await machine.GetAccessTokenAsync();
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+        Assert.Equal(1, Exchanges(server));
+        Assert.False(string.IsNullOrEmpty(token.Value));
     }
 
     [Fact]

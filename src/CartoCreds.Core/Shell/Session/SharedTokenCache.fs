@@ -120,6 +120,12 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                     && current |> Option.forall (fun held -> held.Value <> token.Value))
         }
 
+    /// A token another instance shared, newer than `current` and not due; none without a cache.
+    static member NewerOf(cache: SharedTokenCache option, now, current, refused) =
+        match cache with
+        | Some cache -> cache.NewerAsync(now, current, refused)
+        | None -> Task.FromResult None
+
     /// The token in the shared cache, when there is one that opens under this client's secret.
     member this.GetAsync(cancel: CancellationToken) : Task<AccessToken option> =
         task {
@@ -129,6 +135,80 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                 | Some token -> return Some token
                 | None -> return None // another secret's, tampered, or garbage: replaced by the next write
             | _ -> return None
+        }
+
+    /// How long a claim is left to settle: longer than the spread of the claims of instances that
+    /// fell due together, so that the last one written is the one every claimant reads back.
+    static member Settle = TimeSpan.FromMilliseconds 150.0
+
+    /// <summary>
+    /// Just before an exchange, one instance of the fleet is chosen to make it (the cache has no
+    /// atomic write, so the last claim written wins), by a claim on replacing the token it holds:
+    /// a claim another instance made and that is still live, or a claim of its own overwritten
+    /// while it settled, makes this one wait, up to
+    /// `wait` (the exchange's own bound), for the token that instance shares. `Some` token when it
+    /// came; `None` when this instance should exchange: it won, the claimant's token did not come,
+    /// or the cache failed.
+    /// </summary>
+    member this.BeforeExchangeAsync(now: DateTimeOffset, current, refused, wait: TimeSpan) : Task<AccessToken option> =
+        // A claim to replace the token held (or to get the first): one made for a token already
+        // replaced never holds up the next renewal.
+        let replacing =
+            match current with
+            | Some(token: AccessToken) ->
+                Convert.ToHexString(SHA256.HashData(Text.Encoding.UTF8.GetBytes token.Value), 0, 8)
+            | None -> "none"
+
+        let claimKey = key + ":claim:" + replacing.ToLowerInvariant()
+        let read () = this.Bounded "read" false (fun bound -> cache.Get claimKey bound) CancellationToken.None
+
+        task {
+            match! this.NewerAsync(now, current, refused) with
+            | Some token -> return Some token
+            | None ->
+                let mine = RandomNumberGenerator.GetBytes 16
+                let! held = read ()
+
+                let! won =
+                    match held with
+                    | Some claim when not (isNull claim) -> Task.FromResult false // another's, live
+                    | None -> Task.FromResult true // the cache failed: no fleet to wait for
+                    | Some _ ->
+                        task {
+                            let until = now + wait + TimeSpan.FromSeconds 1.0
+
+                            let set bound =
+                                task {
+                                    do! cache.Set claimKey mine until bound
+                                    return ()
+                                }
+
+                            let! written = this.Bounded "write" false set CancellationToken.None
+                            do! Task.Delay(SharedTokenCache.Settle, time)
+                            let! after = read ()
+
+                            return
+                                written.IsNone
+                                || (match after with
+                                    | Some claim when not (isNull claim) ->
+                                        claim.AsSpan().SequenceEqual(ReadOnlySpan mine)
+                                    | _ -> true)
+                        }
+
+                if won then
+                    return None
+                else
+                    // The claimant's token, read every 100 ms (a bounded number of times); none while the cache is skipped.
+                    let step = TimeSpan.FromMilliseconds 100.0
+                    let mutable found, reads = None, int (wait / step)
+
+                    while found.IsNone && not this.Skipping && reads > 0 do
+                        do! Task.Delay(step, time)
+                        let! shared = this.NewerAsync(time.GetUtcNow(), current, refused)
+                        found <- shared
+                        reads <- reads - 1
+
+                    return found
         }
 
     /// Keeps `token` in the shared cache until it expires (or falls due, when its expiry is unknown).

@@ -74,12 +74,6 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
         | Some _ -> SharedTokenCache.Jitter (time.GetUtcNow()) token
         | None -> token
 
-    /// A token another instance shared, newer than `current` and not due.
-    let fromShared (now: DateTimeOffset) (current: AccessToken option) (refused: string option) =
-        match shared with
-        | Some cache -> cache.NewerAsync(now, current, refused)
-        | None -> Task.FromResult None
-
     /// A token from the shared cache: served, and kept on disk for this machine's processes.
     let servedFromShared (token: AccessToken) =
         Telemetry.cacheHit "shared"
@@ -101,7 +95,7 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
         task {
             let now = time.GetUtcNow()
             // SPEC §7.7's order on a memory miss: the shared cache, the disk, an exchange.
-            let! sharedFirst = fromShared now current refused
+            let! sharedFirst = SharedTokenCache.NewerOf(shared, now, current, refused)
             let onDisk = if current.IsNone && sharedFirst.IsNone then fromDisk now refused else None
 
             match sharedFirst, onDisk with
@@ -129,8 +123,11 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
                         None
                     | ExchangeLock.Unavailable -> None
 
-                // Read again just before an exchange: another machine may have renewed meanwhile.
-                let! sharedAgain = if peer.IsNone then fromShared now current refused else Task.FromResult None
+                // Just before an exchange: what another machine renewed meanwhile, or the one it is making.
+                let! sharedAgain =
+                    match shared, peer with
+                    | Some cache, None -> cache.BeforeExchangeAsync(now, current, refused, timeout)
+                    | _ -> Task.FromResult None
 
                 match sharedAgain, peer with
                 | Some token, _ -> return servedFromShared token
