@@ -106,9 +106,10 @@ let private save (host: Host) (terminal: Terminal) =
     let apiKeyStdin = option<bool> "--api-key-stdin" "Read the API key from standard input"
     let file = fileOption "Where to save (default: the saved session, see 'cartocreds path')"
     let allowNonSecure = option<bool> "--allow-non-secure" "Permit an http:// base URL"
+    let store = Store.storeOption ()
     let command = Command("save", "Validate credentials and save them where CARTOframes keeps them")
 
-    for o in [ username; baseUrl; apiKey; file ] do
+    for o in [ username; baseUrl; apiKey; file; store ] do
         command.Options.Add o
 
     command.Options.Add apiKeyStdin
@@ -123,7 +124,10 @@ let private save (host: Host) (terminal: Terminal) =
         if has apiKey && not (isNull (result.GetResult apiKeyStdin)) then
             result.AddError "give --api-key or --api-key-stdin, not both."
 
-        refuseBlank result [ username; baseUrl; apiKey; file ])
+        if has file && has store then
+            result.AddError "--store chooses where the saved session goes; a --file save writes that file."
+
+        refuseBlank result [ username; baseUrl; apiKey; file; store ])
 
     let arguments (result: ParseResult) key =
         { Arguments.None with
@@ -135,9 +139,10 @@ let private save (host: Host) (terminal: Terminal) =
     command.SetAction(fun (result: ParseResult) ->
         // The account is checked before a key is read, asked for or defaulted: a bad username or
         // base URL is said alone, with no word of a default key.
-        match Resolve.fromArguments (arguments result (given result apiKey)) with
-        | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
-        | Ok _ ->
+        match Store.withStore host result store, Resolve.fromArguments (arguments result (given result apiKey)) with
+        | Error message, _ -> fail terminal (message + ". Nothing was saved.")
+        | _, Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
+        | Ok host, Ok _ ->
             let key =
                 match given result apiKey with
                 | Some key ->
@@ -176,6 +181,7 @@ let private save (host: Host) (terminal: Terminal) =
                             terminal.Err.WriteLine(saved + " (standard output could not be written)")
 
                         replaced |> Option.iter (Output.replaced >> terminal.Err.WriteLine)
+                        Store.keychainNote host terminal path
                         Success
                     | Error e -> fail terminal (ValueMessages.storeError e))
 
@@ -195,13 +201,16 @@ let private delete (host: Host) (terminal: Terminal) =
         let shown =
             match file with
             | Some path -> Ok(IO.Path.GetFullPath path)
-            | None -> Shell.defaultPath host |> Result.mapError StoreError.NoLocation
+            | None -> Shell.savedPlace host
 
         match
             shown |> Result.bind (fun path -> Shell.delete host file |> Result.map (fun removed -> path, removed))
         with
         | Ok(path, true) ->
             terminal.Out.WriteLine("Deleted " + path)
+            Success
+        | Ok(path, false) when path = SecretStores.keychainPlace host ->
+            terminal.Out.WriteLine("No saved session in " + path)
             Success
         | Ok(path, false) ->
             terminal.Out.WriteLine("No credentials file at " + path)
@@ -215,11 +224,11 @@ let private path (host: Host) (terminal: Terminal) =
     let command = Command("path", "Print where the saved session is kept (CARTOframes' default location)")
 
     command.SetAction(fun (_: ParseResult) ->
-        match Shell.defaultPath host with
+        match Shell.savedPlace host with
         | Ok path ->
             terminal.Out.WriteLine path
             Success
-        | Error e -> fail terminal (ValueMessages.storeError (StoreError.NoLocation e)))
+        | Error e -> fail terminal (ValueMessages.storeError e))
 
     command
 
@@ -260,6 +269,7 @@ let rootCommand (host: Host) (terminal: Terminal) (builtIns: bool) : Command =
     root.Subcommands.Add(delete host terminal)
     root.Subcommands.Add(path host terminal)
     root.Subcommands.Add(Cloud.command host terminal)
+    root.Subcommands.Add(Store.command host terminal)
     root
 
 /// Runs the tool's command line against a host and a terminal: the process's own from `main`, a

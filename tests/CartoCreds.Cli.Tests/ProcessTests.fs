@@ -76,7 +76,7 @@ let ``usage errors exit 2 with a clear line on stderr`` (build: string) =
 
     expectUsage [ "frobnicate" ] "frobnicate"
     expectUsage [ "show"; "--bogus" ] "--bogus"
-    expectUsage [] "'cartocreds' needs a command: show, env, status, save, delete, path, cloud."
+    expectUsage [] "'cartocreds' needs a command: show, env, status, save, delete, path, cloud, config."
 
 [<UnixTheory; Managed; Aot>]
 let ``delete removes the file, then says there is none; both exit 0`` (build: string) =

@@ -182,6 +182,7 @@ module ValueMessages =
         | ReadError.NotRegular -> "it is not a regular file (a device, a FIFO or a socket)"
         | ReadError.TooLarge(size, limit) -> "it is " + (string size) + " bytes; " + sizeBound limit
         | ReadError.Unreadable problem -> "it could not be read: " + (ioProblem problem)
+        | ReadError.SecretStore message -> message
 
     /// A failed save or delete.
     let storeError (error: StoreError) : string =
@@ -200,6 +201,7 @@ module ValueMessages =
             + " s while writing the file beside it; nothing was changed, try again"
         | StoreError.NoLocation(LocationError.VariableNotSet name) ->
             "the default location is unknown because " + name + " is not set; give a path"
+        | StoreError.SecretStore message -> message + "; nothing was changed"
 
     /// A token cache that another user could have written: never read or written (SPEC §7.4).
     let cacheIgnored (what: Exposure) : string = "warning: the token cache is not used: " + exposure what

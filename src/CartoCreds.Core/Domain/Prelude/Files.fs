@@ -28,6 +28,8 @@ type ReadError =
     /// Larger than the bound of its kind of file: 64 KiB, or 1 MiB for the CARTO CLI file.
     | TooLarge of size: int64 * limit: int
     | Unreadable of IoProblem
+    /// The secret store chosen (SPEC §11) could not be asked: the keychain's error, or a bad choice.
+    | SecretStore of message: string
 
 /// A file or directory that another local user could change (SPEC §4 and the strict modes of
 /// ssh): writable by its group or by others, or owned by another user (not root).
@@ -58,3 +60,5 @@ type StoreError =
     /// Another writer held the lock file beside the target for the whole wait (SPEC §7.3).
     | Locked of lockPath: string * seconds: float
     | NoLocation of LocationError
+    /// The keychain refused or failed (SPEC §11), or the store chosen is not one.
+    | SecretStore of message: string

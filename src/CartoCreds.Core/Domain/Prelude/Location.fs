@@ -83,10 +83,9 @@ module Location =
             join platform home [ ".carto-auth"; "token_oauth.json" ],
             join platform home [ ".carto-auth"; "token_m2m.json" ])
 
-    /// SPEC §7.4's token cache: `{config}/cartocreds/tokens`, `{config}` being §4's directory
-    /// without `cartoframes` (`$XDG_CONFIG_HOME` or `~/.config`, `~/Library/Application Support`,
-    /// `%LOCALAPPDATA%`).
-    let tokenCacheDirectory
+    /// `{config}/cartocreds`, `{config}` being §4's directory without `cartoframes`
+    /// (`$XDG_CONFIG_HOME` or `~/.config`, `~/Library/Application Support`, `%LOCALAPPDATA%`).
+    let private ownDirectory
         (platform: Platform)
         (getVariable: string -> string option)
         : Result<string, LocationError> =
@@ -101,4 +100,15 @@ module Location =
                 | Ok config -> Ok config
                 | Error _ -> require getVariable "HOME" |> Result.map (fun home -> join platform home [ ".config" ])
 
-        config |> Result.map (fun root -> join platform root [ "cartocreds"; "tokens" ])
+        config |> Result.map (fun root -> join platform root [ "cartocreds" ])
+
+    /// SPEC §11's setting: `{config}/cartocreds/config.json`.
+    let storeConfigPath (platform: Platform) (getVariable: string -> string option) : Result<string, LocationError> =
+        ownDirectory platform getVariable |> Result.map (fun dir -> join platform dir [ "config.json" ])
+
+    /// SPEC §7.4's token cache: `{config}/cartocreds/tokens`.
+    let tokenCacheDirectory
+        (platform: Platform)
+        (getVariable: string -> string option)
+        : Result<string, LocationError> =
+        ownDirectory platform getVariable |> Result.map (fun dir -> join platform dir [ "tokens" ])

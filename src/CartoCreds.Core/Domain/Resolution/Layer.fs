@@ -110,6 +110,8 @@ type Absence =
     | Expired of path: string * at: DateTimeOffset
     /// The saved session's directory is unknown (legacy: §4's configuration directory).
     | NoDefaultLocation of LocationError
+    /// The secret store chosen (SPEC §11) could not be asked: the keychain's reason, or a bad choice.
+    | StoreUnavailable of place: string * reason: string
     /// The home directory is unknown (CARTO 3: the CARTO CLI file and carto-auth's caches).
     | NoHomeDirectory of LocationError
 

@@ -154,6 +154,8 @@ module Resolve =
         match find () with
         | Error e -> Outcome.Absent(Absence.NoDefaultLocation e)
         | Ok { Path = path; Content = Error ReadError.NotFound } -> Outcome.Absent(Absence.NoSavedFiles [ path ])
+        | Ok { Path = place; Content = Error(ReadError.SecretStore reason) } ->
+            Outcome.Absent(Absence.StoreUnavailable(place, reason))
         | Ok read -> fileContent Layer.SavedSession strict read
 
     /// The saved session when it was asked for by name (`FromFile()`): a missing file is an error.

@@ -16,7 +16,7 @@ module Shell =
           Arguments = request.Arguments
           File = Input.givenOption request.CredFile |> Option.map (fun path () -> CodecDisk.read path)
           Environment = host.GetVariable
-          SavedSession = fun () -> CodecDisk.readSavedSession host
+          SavedSession = fun () -> SecretStores.readSavedSession host
           Now = DateTimeOffset.UnixEpoch }
 
     /// <summary>
@@ -93,7 +93,7 @@ module Shell =
                 [ Layer.SavedSession,
                   (fun () ->
                       Resolve.requiredSavedSession (Resolve.strictPermissions host.GetVariable) (fun () ->
-                          CodecDisk.readSavedSession host)) ]
+                          SecretStores.readSavedSession host)) ]
 
     /// Where `save` writes when given no path: `creds.json` at the default location.
     let defaultPath (host: Host) : Result<string, LocationError> = Location.defaultPath host.Platform host.GetVariable
@@ -103,22 +103,51 @@ module Shell =
         | Some path -> Ok path
         | None -> defaultPath host |> Result.mapError StoreError.NoLocation
 
-    /// Saves to the given path or the default location; returns the full path written.
-    let save (host: Host) (path: string option) (credentials: Credentials) : Result<string, StoreError> =
-        target host path |> Result.bind (fun p -> CodecDisk.save p credentials)
+    /// The store the saved session goes to: the keychain, or CARTOframes' file (SPEC §11).
+    let private toKeychain (host: Host) : Result<bool, StoreError> =
+        SecretStores.choice host
+        |> Result.map (fun choice -> choice.Store = SecretStore.Keychain)
+        |> Result.mapError StoreError.SecretStore
 
-    /// Deletes the given file, or the saved session (with its legacy `cartocreds.json`, which
-    /// would otherwise be read in its place); true when a file was removed.
+    /// Where the saved session is kept: `creds.json`'s path, or the keychain, as messages name it.
+    let savedPlace (host: Host) : Result<string, StoreError> =
+        toKeychain host
+        |> Result.bind (fun keychain ->
+            if keychain then
+                Ok(SecretStores.keychainPlace host)
+            else
+                defaultPath host |> Result.mapError StoreError.NoLocation)
+
+    /// Saves to the given path, or as the saved session in the store chosen (SPEC §11); returns
+    /// the full path written, or the keychain's name.
+    let save (host: Host) (path: string option) (credentials: Credentials) : Result<string, StoreError> =
+        match Input.givenOption path with
+        | Some path -> CodecDisk.save path credentials
+        | None ->
+            toKeychain host
+            |> Result.bind (fun keychain ->
+                if keychain then
+                    SecretStores.saveKeychainSession host credentials
+                else
+                    target host None |> Result.bind (fun p -> CodecDisk.save p credentials))
+
+    /// Deletes the given file, or the saved session in the store chosen (a file, with its legacy
+    /// `cartocreds.json`, which would otherwise be read in its place); true when one was removed.
     let delete (host: Host) (path: string option) : Result<bool, StoreError> =
         match Input.givenOption path with
         | Some path -> CodecDisk.delete path
         | None ->
-            target host None
-            |> Result.bind (fun current ->
-                CodecDisk.delete current
-                |> Result.bind (fun removed ->
-                    CodecDisk.delete (Location.legacyPath host.Platform current)
-                    |> Result.map (fun legacyRemoved -> removed || legacyRemoved)))
+            toKeychain host
+            |> Result.bind (fun keychain ->
+                if keychain then
+                    SecretStores.deleteKeychainSession host
+                else
+                    target host None
+                    |> Result.bind (fun current ->
+                        CodecDisk.delete current
+                        |> Result.bind (fun removed ->
+                            CodecDisk.delete (Location.legacyPath host.Platform current)
+                            |> Result.map (fun legacyRemoved -> removed || legacyRemoved))))
 
     /// The credentials that a `DefaultSource` names.
     let ofDefaultSource (host: Host) (source: DefaultSource) : Result<Resolved<Credentials>, ResolveError> =

@@ -1,0 +1,112 @@
+namespace CartoCreds.Core
+
+open System
+open System.Text.Json
+
+/// SPEC §11: where saved secrets are kept. `File`, the default, is the files CARTOframes and the
+/// CARTO CLI read; `Keychain` is the operating system's credential store.
+[<RequireQualifiedAccess>]
+type SecretStore =
+    | File
+    | Keychain
+
+/// Which store is in use, and what chose it (for `show --all` and errors).
+type StoreChoice = { Store: SecretStore; ChosenBy: string }
+
+/// What a keychain item holds a secret of. Items carry `service=cartocreds`, the kind, the account
+/// (a username, or a profile) and the URL, and a label a person understands (SPEC §11).
+[<RequireQualifiedAccess>]
+type KeychainKind =
+    /// The legacy saved session (CARTOframes' `creds.json`, kept in the keychain instead).
+    | LegacySession
+    /// A CARTO 3 profile's token: the rest of the profile stays in the CARTO CLI file.
+    | ProfileToken
+
+type KeychainItem = { Kind: KeychainKind; Account: string; Url: string }
+
+[<RequireQualifiedAccess>]
+module SecretStore =
+
+    /// The variable that chooses the store, over the configuration file.
+    [<Literal>]
+    let Variable = "CARTOCREDS_STORE"
+
+    let name =
+        function
+        | SecretStore.File -> "file"
+        | SecretStore.Keychain -> "keychain"
+
+    /// `file` or `keychain`, in any case, around spaces; else an error that says what was given.
+    let parse (text: string) : Result<SecretStore, string> =
+        match (if isNull text then "" else text.Trim().ToLowerInvariant()) with
+        | "file" -> Ok SecretStore.File
+        | "keychain" -> Ok SecretStore.Keychain
+        | _ -> Error("'" + Refused.terminalSafe text + "' is not a store: give file or keychain")
+
+    /// The configuration file's bytes, `{"store": "keychain"}`, kept beside what else it may hold.
+    let encodeConfig (store: SecretStore) : byte[] =
+        let buffer = Buffers.ArrayBufferWriter<byte>(64)
+
+        do
+            use writer = new Utf8JsonWriter(buffer, JsonWriterOptions(Indented = true))
+            writer.WriteStartObject()
+            writer.WriteString("store", name store)
+            writer.WriteEndObject()
+
+        buffer.WrittenSpan.ToArray()
+
+    /// The store the configuration file names; `None` when it names none; an error when it is not
+    /// JSON or names something else.
+    let decodeConfig (bytes: ReadOnlyMemory<byte>) : Result<SecretStore option, string> =
+        try
+            use document = JsonDocument.Parse bytes
+
+            match document.RootElement.ValueKind with
+            | JsonValueKind.Object ->
+                match document.RootElement.TryGetProperty "store" with
+                | true, value when value.ValueKind = JsonValueKind.String ->
+                    parse (value.GetString()) |> Result.map Some
+                | true, _ -> Error "\"store\" is not a string"
+                | false, _ -> Ok None
+            | _ -> Error "not a JSON object"
+        with :? JsonException as e ->
+            Error("not JSON (" + e.Message + ")")
+
+    /// SPEC §11's precedence: `CARTOCREDS_STORE`, else the configuration file, else `file`.
+    let choose
+        (variable: string option)
+        (configured: SecretStore option)
+        (configPath: string)
+        : Result<StoreChoice, string> =
+        match variable |> Option.filter (String.IsNullOrWhiteSpace >> not), configured with
+        | Some text, _ ->
+            parse text
+            |> Result.map (fun store -> { Store = store; ChosenBy = Variable })
+            |> Result.mapError (fun e -> Variable + ": " + e)
+        | None, Some store -> Ok { Store = store; ChosenBy = configPath }
+        | None, None -> Ok { Store = SecretStore.File; ChosenBy = "the default" }
+
+[<RequireQualifiedAccess>]
+module KeychainItem =
+
+    /// The service attribute every CartoCreds item carries.
+    [<Literal>]
+    let Service = "cartocreds"
+
+    let kindName =
+        function
+        | KeychainKind.LegacySession -> "legacy-session"
+        | KeychainKind.ProfileToken -> "profile-token"
+
+    /// What the item is found by: no secret among them.
+    let attributes (item: KeychainItem) : (string * string) list =
+        [ "service", Service; "kind", kindName item.Kind; "account", item.Account; "url", item.Url ]
+
+    /// What a person sees in Seahorse or Keychain Access.
+    let label (item: KeychainItem) =
+        match item.Kind with
+        | KeychainKind.LegacySession -> "CartoCreds: CARTO API key of " + item.Account + " (" + item.Url + ")"
+        | KeychainKind.ProfileToken -> "CartoCreds: CARTO 3 token of profile " + item.Account + " (" + item.Url + ")"
+
+    /// The one saved legacy session: found by its kind alone (its account and URL are in the secret).
+    let legacySession = { Kind = KeychainKind.LegacySession; Account = "saved-session"; Url = "" }

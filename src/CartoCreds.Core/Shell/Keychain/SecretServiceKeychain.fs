@@ -1,0 +1,243 @@
+namespace CartoCreds.Core
+
+open System
+open System.Security.Cryptography
+open System.Text
+open System.Threading.Tasks
+open Tmds.DBus.Protocol
+
+/// An open session with the Secret Service: the path, and the AES key when it is encrypted.
+type private SecretSession = { Path: string; Key: byte[] option }
+
+/// <summary>
+/// Linux's keychain: the freedesktop Secret Service API over D-Bus (gnome-keyring, KWallet,
+/// KeePassXC), with no libsecret (Tmds.DBus.Protocol, Native AOT safe). A session is opened
+/// encrypted as libsecret opens it (`SecretSessionCipher`), `plain` only when the service offers
+/// nothing else. Items go to the default collection. A locked item or collection is unlocked when
+/// that needs no prompt; a prompt is an error (SPEC §11). Every call is bounded by `timeout`.
+/// </summary>
+type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
+
+    static let servicePath = SecretServiceWire.ServicePath
+    static let service = SecretServiceWire.Service
+    static let noPrompt = "/"
+
+    let bounded operation call = SecretServiceWire.Bounded(timeout, operation, call)
+
+    let connect () = SecretServiceWire.Connect(address, timeout)
+
+    /// An encrypted session, or `plain` when the service supports nothing else.
+    member private _.Open(connection: DBusConnection, keyPair: Task<SecretSessionCipher.KeyPair>) =
+        task {
+            let! pair = keyPair
+            let message = SecretServiceWire.OpenMessage(connection, Some(SecretSessionCipher.publicKey pair))
+
+            match! bounded "OpenSession" (connection.CallMethodAsync(message, SecretServiceWire.ReadSession, null)) with
+            | Ok(peer, path) ->
+                return
+                    SecretSessionCipher.sessionKey pair peer
+                    |> Result.map (fun key -> { Path = path; Key = Some key })
+                    |> Result.mapError (fun e -> KeychainError.Failed("OpenSession", e))
+            | Error(KeychainError.Failed(_, detail)) when detail.StartsWith "org.freedesktop.DBus.Error.NotSupported" ->
+                let message = SecretServiceWire.OpenMessage(connection, None)
+
+                let! plain =
+                    bounded "OpenSession" (connection.CallMethodAsync(message, SecretServiceWire.ReadSession, null))
+
+                return plain |> Result.map (fun (_, path) -> { Path = path; Key = None })
+            | Error e -> return Error e
+        }
+
+    /// Unlocks `paths` when that needs no prompt: the unlocked paths, or `Locked`.
+    member private _.Unlock(connection: DBusConnection, paths: string[]) =
+        task {
+            if paths.Length = 0 then
+                return Ok Array.empty
+            else
+                let message = SecretServiceWire.PathsMessage(connection, servicePath, service, "Unlock", paths, None)
+
+                match!
+                    bounded "Unlock" (connection.CallMethodAsync(message, SecretServiceWire.ReadPathsAndPrompt, null))
+                with
+                | Ok(_, prompt) when prompt <> noPrompt -> return Error KeychainError.Locked
+                | Ok(unlocked, _) -> return Ok unlocked
+                | Error e -> return Error e
+        }
+
+    /// The items of `item`'s attributes, unlocked.
+    member private this.Search(connection: DBusConnection, item: KeychainItem) =
+        task {
+            match!
+                bounded
+                    "SearchItems"
+                    (connection.CallMethodAsync(
+                        SecretServiceWire.SearchMessage(connection, item),
+                        SecretServiceWire.ReadPaths,
+                        null
+                    ))
+            with
+            | Error e -> return Error e
+            | Ok(unlocked, locked) ->
+                match! this.Unlock(connection, locked) with
+                | Ok opened -> return Ok(Array.append unlocked opened)
+                | Error e -> return Error e
+        }
+
+    /// A key pair made on another thread while the bus is reached (two modular exponentiations).
+    static member private KeyPair() =
+        Task.Run(fun () ->
+            SecretSessionCipher.keyPair (RandomNumberGenerator.GetBytes SecretSessionCipher.PrivateBytes))
+
+    member private this.Using(work: DBusConnection -> Task<Result<'T, KeychainError>>) =
+        task {
+            match! connect () with
+            | Error e -> return Error e
+            | Ok connection ->
+                use _ = connection
+                return! work connection
+        }
+
+    interface IKeychain with
+        member this.Find(item) =
+            let keyPair = SecretServiceKeychain.KeyPair()
+
+            this.Using(fun connection ->
+                task {
+                    // The session is opened while the items are searched: one round trip less.
+                    let opening = this.Open(connection, keyPair)
+
+                    match! this.Search(connection, item) with
+                    | Error e -> return Error e
+                    | Ok [||] -> return Ok None
+                    | Ok items ->
+                        match! opening with
+                        | Error e -> return Error e
+                        | Ok session ->
+                            let message =
+                                SecretServiceWire.PathsMessage(
+                                    connection,
+                                    servicePath,
+                                    service,
+                                    "GetSecrets",
+                                    items,
+                                    Some session.Path
+                                )
+
+                            match!
+                                bounded
+                                    "GetSecrets"
+                                    (connection.CallMethodAsync(message, SecretServiceWire.ReadSecrets, null))
+                            with
+                            | Error e -> return Error e
+                            | Ok secrets ->
+                                // Removed by another program between the search and now: no item.
+                                match items |> Array.tryPick (fun path -> Map.tryFind path secrets) with
+                                | None -> return Ok None
+                                | Some(iv, value) ->
+                                    let plain =
+                                        match session.Key with
+                                        | Some key -> SecretSessionCipher.decrypt key iv value
+                                        | None -> Some value
+
+                                    match plain with
+                                    | None -> return Error(KeychainError.NotOurs "its secret does not decrypt")
+                                    | Some bytes ->
+                                        try
+                                            return Ok(Some((UTF8Encoding(false, true)).GetString bytes))
+                                        with :? DecoderFallbackException ->
+                                            return Error(KeychainError.NotOurs "its secret is not text")
+                })
+
+        member this.Save(item, secret) =
+            this.Using(fun connection ->
+                task {
+                    match!
+                        bounded
+                            "ReadAlias"
+                            (connection.CallMethodAsync(
+                                SecretServiceWire.AliasMessage connection,
+                                SecretServiceWire.ReadPath,
+                                null
+                            ))
+                    with
+                    | Error e -> return Error e
+                    | Ok collection when collection = noPrompt ->
+                        return
+                            Error(
+                                KeychainError.Failed(
+                                    "ReadAlias",
+                                    "there is no default keyring; create one (Seahorse), or use --store file"
+                                )
+                            )
+                    | Ok collection ->
+                        match! this.Unlock(connection, [| collection |]) with
+                        | Error e -> return Error e
+                        | Ok _ ->
+                            match! this.Open(connection, SecretServiceKeychain.KeyPair()) with
+                            | Error e -> return Error e
+                            | Ok session ->
+                                let bytes = Encoding.UTF8.GetBytes secret
+
+                                let iv, value =
+                                    match session.Key with
+                                    | Some key ->
+                                        let iv = RandomNumberGenerator.GetBytes 16
+                                        iv, SecretSessionCipher.encrypt key iv bytes
+                                    | None -> Array.empty, bytes
+
+                                let message =
+                                    SecretServiceWire.CreateMessage(
+                                        connection,
+                                        collection,
+                                        item,
+                                        session.Path,
+                                        iv,
+                                        value
+                                    )
+
+                                match!
+                                    bounded
+                                        "CreateItem"
+                                        (connection.CallMethodAsync(message, SecretServiceWire.ReadPathAndPrompt, null))
+                                with
+                                | Ok(_, prompt) when prompt <> noPrompt -> return Error KeychainError.Locked
+                                | Ok _ -> return Ok()
+                                | Error e -> return Error e
+                })
+
+        member this.Delete(item) =
+            this.Using(fun connection ->
+                task {
+                    match! this.Search(connection, item) with
+                    | Error e -> return Error e
+                    | Ok items ->
+                        let mutable result = Ok(items.Length > 0)
+
+                        for path in items do
+                            match result with
+                            | Error _ -> ()
+                            | Ok _ ->
+                                let message =
+                                    SecretServiceWire.NoArgumentMessage(
+                                        connection,
+                                        path,
+                                        "org.freedesktop.Secret.Item",
+                                        "Delete"
+                                    )
+
+                                match!
+                                    bounded
+                                        "Delete"
+                                        (connection.CallMethodAsync(message, SecretServiceWire.ReadPath, null))
+                                with
+                                | Ok prompt when prompt <> noPrompt -> result <- Error KeychainError.Locked
+                                | Ok _ -> ()
+                                // Removed by another program meanwhile: gone, as asked.
+                                | Error(KeychainError.Failed(_, detail)) when
+                                    detail.Contains "NoSuchObject" || detail.Contains "UnknownObject"
+                                    ->
+                                    ()
+                                | Error e -> result <- Error e
+
+                        return result
+                })

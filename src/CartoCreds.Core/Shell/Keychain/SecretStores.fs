@@ -1,0 +1,92 @@
+namespace CartoCreds.Core
+
+open System
+open System.Text
+open System.Threading.Tasks
+
+/// <summary>
+/// SPEC §11 in the shell: which store this host uses (`CARTOCREDS_STORE`, else
+/// `{config}/cartocreds/config.json`, else `file`), the host's keychain, and the legacy saved
+/// session kept in whichever store is chosen. The keychain is asked only when it is chosen: with
+/// the file store, nothing here costs more than reading the setting's small file.
+/// </summary>
+[<RequireQualifiedAccess>]
+module SecretStores =
+
+    /// How long one keychain call may take.
+    let timeout = TimeSpan.FromSeconds 5.0
+
+    let configPath (host: Host) = Location.storeConfigPath host.Platform host.GetVariable
+
+    /// The store in use and what chose it; an error names the variable or file that is wrong.
+    let choice (host: Host) : Result<StoreChoice, string> =
+        match host.GetVariable SecretStore.Variable |> Option.bind Input.given with
+        | Some _ as variable -> SecretStore.choose variable None ""
+        | None ->
+            match configPath host with
+            | Error _ -> SecretStore.choose None None ""
+            | Ok path ->
+                match (CodecDisk.read path).Content with
+                | Error ReadError.NotFound -> SecretStore.choose None None path
+                | Error e -> Error(path + ": " + ValueMessages.readError e)
+                | Ok bytes ->
+                    SecretStore.decodeConfig bytes
+                    |> Result.mapError (fun e -> path + ": " + e)
+                    |> Result.bind (fun configured -> SecretStore.choose None configured path)
+
+    /// Writes the setting (atomic, private); the path written.
+    let writeChoice (host: Host) (store: SecretStore) : Result<string, StoreError> =
+        configPath host
+        |> Result.mapError StoreError.NoLocation
+        |> Result.bind (fun path -> CodecDisk.write path (SecretStore.encodeConfig store))
+
+    /// This host's keychain: the Secret Service on the host's session bus, Keychain, or Credential Manager.
+    let keychain (host: Host) : IKeychain =
+        match host.Platform with
+        | Platform.Linux ->
+            SecretServiceKeychain(host.GetVariable "DBUS_SESSION_BUS_ADDRESS" |> Option.bind Input.given, timeout)
+        | Platform.MacOS -> MacKeychain()
+        | Platform.Windows -> WindowsCredentialManager()
+
+    /// How the keychain's saved session is named in messages and `show --all`.
+    let keychainPlace (host: Host) =
+        match host.Platform with
+        | Platform.Linux -> "the keychain (Secret Service)"
+        | Platform.MacOS -> "the keychain (macOS Keychain)"
+        | Platform.Windows -> "the keychain (Windows Credential Manager)"
+
+    let private wait (work: Task<'T>) = work.GetAwaiter().GetResult()
+
+    /// The saved session in the keychain, as a read of its file would give it.
+    let readKeychainSession (host: Host) : FileRead =
+        let content =
+            match wait ((keychain host).Find KeychainItem.legacySession) with
+            | Ok(Some text) -> Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes text))
+            | Ok None -> Error ReadError.NotFound
+            | Error e -> Error(ReadError.SecretStore(KeychainError.message e))
+
+        { Path = keychainPlace host; Content = content; Exposure = None }
+
+    /// The saved session from the store chosen: the keychain's item, or CARTOframes' file.
+    let readSavedSession (host: Host) : Result<FileRead, LocationError> =
+        match choice host with
+        | Ok { Store = SecretStore.Keychain } -> Ok(readKeychainSession host)
+        | Ok _ -> CodecDisk.readSavedSession host
+        | Error message ->
+            Ok
+                { Path = "the secret store"
+                  Content = Error(ReadError.SecretStore message)
+                  Exposure = None }
+
+    /// Saves the session in the keychain; the place, as a save to a file gives its path.
+    let saveKeychainSession (host: Host) (credentials: Credentials) : Result<string, StoreError> =
+        let secret = Encoding.UTF8.GetString(Codec.encode credentials)
+
+        match wait ((keychain host).Save(KeychainItem.legacySession, secret)) with
+        | Ok() -> Ok(keychainPlace host)
+        | Error e -> Error(StoreError.SecretStore(KeychainError.message e))
+
+    /// Removes the keychain's saved session; true when there was one.
+    let deleteKeychainSession (host: Host) : Result<bool, StoreError> =
+        wait ((keychain host).Delete KeychainItem.legacySession)
+        |> Result.mapError (KeychainError.message >> StoreError.SecretStore)

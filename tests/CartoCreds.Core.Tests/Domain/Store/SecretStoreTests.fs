@@ -1,0 +1,110 @@
+/// SPEC §11's pure parts: which store is chosen, its configuration file, the items' attributes,
+/// and the Secret Service session's cipher.
+module CartoCreds.Core.Tests.SecretStoreTests
+
+open System
+open System.Security.Cryptography
+open Xunit
+open FsCheck
+open FsCheck.FSharp
+open FsCheck.Xunit
+open CartoCreds.Core
+open CartoCreds.Core.Tests.Generators
+
+[<Fact>]
+let ``CARTOCREDS_STORE wins over the configuration file, which wins over the default`` () =
+    let choose variable configured = SecretStore.choose variable configured "/config/cartocreds/config.json"
+
+    Assert.Equal(Ok { Store = SecretStore.File; ChosenBy = "the default" }, choose None None)
+
+    Assert.Equal(
+        Ok { Store = SecretStore.Keychain; ChosenBy = "/config/cartocreds/config.json" },
+        choose None (Some SecretStore.Keychain)
+    )
+
+    Assert.Equal(
+        Ok { Store = SecretStore.File; ChosenBy = "CARTOCREDS_STORE" },
+        choose (Some " FILE ") (Some SecretStore.Keychain)
+    )
+
+    Assert.Equal(
+        Ok { Store = SecretStore.Keychain; ChosenBy = "the default" } |> Result.map (fun c -> c.Store),
+        choose (Some "keychain") None |> Result.map (fun c -> c.Store)
+    )
+    // Blank is unset; anything else is an error that names the variable and what was given.
+    Assert.Equal(
+        Ok { Store = SecretStore.Keychain; ChosenBy = "/config/cartocreds/config.json" },
+        choose (Some "  ") (Some SecretStore.Keychain)
+    )
+
+    match choose (Some "vault\u001b[2J") None with
+    | Error message ->
+        Assert.StartsWith("CARTOCREDS_STORE: 'vault\\u001B[2J' is not a store", message)
+        Assert.EndsWith("give file or keychain", message)
+    | Ok c -> failwithf "accepted %A" c
+
+[<Property>]
+let ``the configuration file says what was written, and nothing else is taken for a store`` (keychain: bool) =
+    let store = if keychain then SecretStore.Keychain else SecretStore.File
+    SecretStore.decodeConfig (ReadOnlyMemory(SecretStore.encodeConfig store)) = Ok(Some store)
+
+[<Fact>]
+let ``a configuration file without a store names none; a broken one is an error`` () =
+    let decode (text: string) = SecretStore.decodeConfig (ReadOnlyMemory(Text.Encoding.UTF8.GetBytes text))
+    Assert.Equal(Ok None, decode "{}")
+    Assert.Equal(Ok None, decode """{"other": 1}""")
+    Assert.Equal(Ok(Some SecretStore.Keychain), decode """{"store": "Keychain"}""")
+    Assert.True(Result.isError (decode """{"store": 1}"""))
+    Assert.True(Result.isError (decode """{"store": "vault"}"""))
+    Assert.True(Result.isError (decode "[]"))
+    Assert.True(Result.isError (decode "{"))
+
+[<Fact>]
+let ``items carry service=cartocreds, a kind, the account and the URL, and a label a person understands`` () =
+    let token =
+        { Kind = KeychainKind.ProfileToken
+          Account = "prod"
+          Url = "https://gcp-us-east1.api.carto.com" }
+
+    Assert.Equal<(string * string) list>(
+        [ "service", "cartocreds"
+          "kind", "profile-token"
+          "account", "prod"
+          "url", "https://gcp-us-east1.api.carto.com" ],
+        KeychainItem.attributes token
+    )
+
+    Assert.Equal(
+        "CartoCreds: CARTO 3 token of profile prod (https://gcp-us-east1.api.carto.com)",
+        KeychainItem.label token
+    )
+
+[<Property(MaxTest = 20)>]
+let ``two sides of the session agree on one key, and what one encrypts the other decrypts`` (plain: byte[]) =
+    let ours = SecretSessionCipher.keyPair (RandomNumberGenerator.GetBytes SecretSessionCipher.PrivateBytes)
+
+    let theirs =
+        SecretSessionCipher.keyPair (RandomNumberGenerator.GetBytes SecretSessionCipher.PrivateBytes)
+
+    let key = SecretSessionCipher.sessionKey ours (SecretSessionCipher.publicKey theirs)
+    let same = SecretSessionCipher.sessionKey theirs (SecretSessionCipher.publicKey ours)
+    let plain = if isNull plain then Array.empty else plain
+
+    match key, same with
+    | Ok key, Ok same ->
+        let iv = RandomNumberGenerator.GetBytes 16
+        let sealed' = SecretSessionCipher.encrypt key iv plain
+
+        (key = same
+         && key.Length = 16
+         && SecretSessionCipher.decrypt same iv sealed' = Some plain
+         && SecretSessionCipher.decrypt (Array.init 16 byte) iv sealed' <> Some plain)
+        |@ $"one AES-128 key, the round trip, no other key: %d{plain.Length} bytes"
+    | _ -> false |@ "a key pair's public value was refused"
+
+[<Fact>]
+let ``a peer value outside the group is refused`` () =
+    let ours = SecretSessionCipher.keyPair (Array.create 128 7uy)
+
+    for peer in [ Array.empty; [| 0uy |]; [| 1uy |]; Array.create 129 1uy; Array.create 128 0xFFuy ] do
+        Assert.True(Result.isError (SecretSessionCipher.sessionKey ours peer))
