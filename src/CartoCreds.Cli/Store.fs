@@ -51,9 +51,8 @@ let private readFrom (host: Host) (store: SecretStore) : Result<FileRead, string
 let private writeTo (host: Host) (store: SecretStore) (bytes: byte[]) : Result<string, string> =
     match store with
     | SecretStore.Keychain ->
-        SecretStores.keychain host
-        |> fun keychain ->
-            keychain.Save(KeychainItem.legacySession, Encoding.UTF8.GetString bytes).GetAwaiter().GetResult()
+        SecretStores.wait (fun () ->
+            (SecretStores.keychain host).Save(KeychainItem.legacySession, Encoding.UTF8.GetString bytes))
         |> Result.map (fun () -> SecretStores.keychainPlace host)
         |> Result.mapError KeychainError.message
     | SecretStore.File ->

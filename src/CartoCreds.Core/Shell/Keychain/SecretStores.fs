@@ -55,12 +55,14 @@ module SecretStores =
         | Platform.MacOS -> "the keychain (macOS Keychain)"
         | Platform.Windows -> "the keychain (Windows Credential Manager)"
 
-    let private wait (work: Task<'T>) = work.GetAwaiter().GetResult()
+    /// A keychain call for a synchronous caller, run on the thread pool: a caller on a UI thread
+    /// (a synchronization context) is blocked, but never waited on by the call's continuations.
+    let wait (work: unit -> Task<'T>) : 'T = Task.Run<'T>(Func<Task<'T>>(work)).GetAwaiter().GetResult()
 
     /// The saved session in the keychain, as a read of its file would give it.
     let readKeychainSession (host: Host) : FileRead =
         let content =
-            match wait ((keychain host).Find KeychainItem.legacySession) with
+            match wait (fun () -> (keychain host).Find KeychainItem.legacySession) with
             | Ok(Some text) -> Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes text))
             | Ok None -> Error ReadError.NotFound
             | Error e -> Error(ReadError.SecretStore(KeychainError.message e))
@@ -82,11 +84,11 @@ module SecretStores =
     let saveKeychainSession (host: Host) (credentials: Credentials) : Result<string, StoreError> =
         let secret = Encoding.UTF8.GetString(Codec.encode credentials)
 
-        match wait ((keychain host).Save(KeychainItem.legacySession, secret)) with
+        match wait (fun () -> (keychain host).Save(KeychainItem.legacySession, secret)) with
         | Ok() -> Ok(keychainPlace host)
         | Error e -> Error(StoreError.SecretStore(KeychainError.message e))
 
     /// Removes the keychain's saved session; true when there was one.
     let deleteKeychainSession (host: Host) : Result<bool, StoreError> =
-        wait ((keychain host).Delete KeychainItem.legacySession)
+        wait (fun () -> (keychain host).Delete KeychainItem.legacySession)
         |> Result.mapError (KeychainError.message >> StoreError.SecretStore)
