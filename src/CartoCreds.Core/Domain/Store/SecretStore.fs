@@ -55,22 +55,20 @@ module SecretStore =
 
         buffer.WrittenSpan.ToArray()
 
-    /// The store the configuration file names; `None` when it names none; an error when it is not
-    /// JSON or names something else.
-    let decodeConfig (bytes: ReadOnlyMemory<byte>) : Result<SecretStore option, string> =
-        try
-            use document = JsonDocument.Parse bytes
+    /// The configuration file: an object, whose `store`, when there, is a string.
+    let private config: Decoder<string option> =
+        fun root ->
+            match root with
+            | Json.Object _ -> Decode.optionalField "store" Decode.string root
+            | other -> Error(DecodeError.NotAnObject(Json.kind other))
 
-            match document.RootElement.ValueKind with
-            | JsonValueKind.Object ->
-                match document.RootElement.TryGetProperty "store" with
-                | true, value when value.ValueKind = JsonValueKind.String ->
-                    parse (value.GetString()) |> Result.map Some
-                | true, _ -> Error "\"store\" is not a string"
-                | false, _ -> Ok None
-            | _ -> Error "not a JSON object"
-        with :? JsonException as e ->
-            Error("not JSON (" + e.Message + ")")
+    /// The store the configuration file names; `None` when it names none; an error, read by the
+    /// decoders every file shares, when it is not JSON or names something else.
+    let decodeConfig (bytes: ReadOnlyMemory<byte>) : Result<SecretStore option, string> =
+        match Decode.fromBytes config bytes with
+        | Ok None -> Ok None
+        | Ok(Some text) -> parse text |> Result.map Some
+        | Error e -> Error(ValueMessages.decodeError Layer.File e)
 
     /// SPEC §11's precedence: `CARTOCREDS_STORE`, else the configuration file, else `file`.
     let choose
