@@ -212,7 +212,7 @@ let private dwToken (host: Host) (terminal: Terminal) =
 
     command
 
-/// `cloud save (--token-stdin | --token T) [--tenant-id ID | --api-base-url URL] [--profile NAME] [--file PATH]`.
+/// `cloud save (--token-stdin | --token T) [--tenant-id ID | --api-base-url URL] [--profile NAME] [--file PATH] [--store S]`.
 let private save (host: Host) (terminal: Terminal) =
     let command = Command("save", "Save an access token as a profile of the CARTO CLI credentials file")
 
@@ -224,8 +224,9 @@ let private save (host: Host) (terminal: Terminal) =
     let url = option<string> "--api-base-url" "The API base URL, for a self-hosted CARTO"
     let profile = option<string> "--profile" "The profile (default: the current one, else default)"
     let file = fileOption "Where to save (default: ~/.carto_credentials.json)"
+    let store = Store.storeOption ()
 
-    for o in [ tokenOption; tenant; url; profile; file ] do
+    for o in [ tokenOption; tenant; url; profile; file; store ] do
         command.Options.Add o
 
     command.Options.Add tokenStdin
@@ -242,7 +243,11 @@ let private save (host: Host) (terminal: Terminal) =
         if has tenant && has url then
             result.AddError "give --tenant-id or --api-base-url, not both."
 
-        refuseBlank result [ tokenOption; tenant; url; profile; file ])
+        if has file && has store then
+            result.AddError
+                "--store chooses where the token of ~/.carto_credentials.json goes; a --file save writes that file."
+
+        refuseBlank result [ tokenOption; tenant; url; profile; file; store ])
 
     command.SetAction(fun (result: ParseResult) ->
         let token =
@@ -266,18 +271,22 @@ let private save (host: Host) (terminal: Terminal) =
         // The input's own errors already say that nothing was saved; a bad value says so here.
         let credentials token = credentials token |> Result.mapError (fun message -> message + "; nothing was saved.")
 
-        match token |> Result.bind credentials with
-        | Error message -> fail terminal message
-        | Ok c ->
-            match CliProfilesDisk.save host (given result profile) (given result file) c with
-            | Error e -> fail terminal (CallMessages.profileError e)
-            | Ok(path, name) ->
-                let saved = "Saved " + c.Text + " to " + path + " (profile " + name + ")"
+        match Store.withStore host result store with
+        | Error message -> fail terminal (message + "; nothing was saved.")
+        | Ok host ->
+            match token |> Result.bind credentials with
+            | Error message -> fail terminal message
+            | Ok c ->
+                match ProfileTokens.save host (given result profile) (given result file) c with
+                | Error e -> fail terminal (CallMessages.profileError e)
+                | Ok(path, name) ->
+                    let saved = "Saved " + c.Text + " to " + path + " (profile " + name + ")"
 
-                if not (tryWriteLine terminal saved) then
-                    terminal.Err.WriteLine(saved + " (standard output could not be written)")
+                    if not (tryWriteLine terminal saved) then
+                        terminal.Err.WriteLine(saved + " (standard output could not be written)")
 
-                Success)
+                    Store.profileNote host terminal (given result file) name
+                    Success)
 
     command
 
@@ -293,7 +302,7 @@ let private delete (name: string) (host: Host) (terminal: Terminal) =
     command.Validators.Add(fun result -> refuseBlank result [ profile; file ])
 
     command.SetAction(fun (result: ParseResult) ->
-        match CliProfilesDisk.delete host (given result profile) (given result file) with
+        match ProfileTokens.delete host (given result profile) (given result file) with
         | Ok(Some(path, name)) ->
             terminal.Out.WriteLine("Deleted profile " + Refused.terminalSafe name + " from " + path)
             Success

@@ -75,7 +75,7 @@ let private pasted (terminal: Terminal) : Task<string option> =
     reader.Start()
     read.Task
 
-/// `cloud login [--profile NAME] [--organization ORG] [--code] [--no-browser] [--port N] [--timeout S] [--api-base-url URL | --tenant-id ID] [--file PATH]`.
+/// `cloud login [--profile NAME] [--organization ORG] [--code] [--no-browser] [--port N] [--timeout S] [--api-base-url URL | --tenant-id ID] [--file PATH] [--store S]`.
 let command (host: Host) (terminal: Terminal) =
     let command =
         Command("login", "Log in to CARTO 3 in a browser and save the token as a profile of the CARTO CLI file")
@@ -96,8 +96,9 @@ let command (host: Host) (terminal: Terminal) =
         option<string> "--tenant-id" "The tenant, for an API base URL https://{tenant}.api.carto.com"
 
     let file = fileOption "The CARTO CLI file (default: ~/.carto_credentials.json)"
+    let store = Store.storeOption ()
 
-    for o in [ profile; organization; apiBaseUrl; tenantId; file ] do
+    for o in [ profile; organization; apiBaseUrl; tenantId; file; store ] do
         command.Options.Add o
 
     command.Options.Add noBrowser
@@ -107,7 +108,11 @@ let command (host: Host) (terminal: Terminal) =
     let timeout = timeoutOptionSaying "Seconds to wait for the browser's answer (default 300)" command
 
     command.Validators.Add(fun result ->
-        refuseBlank result [ profile; organization; apiBaseUrl; tenantId; file ]
+        refuseBlank result [ profile; organization; apiBaseUrl; tenantId; file; store ]
+
+        if not (isNull (result.GetResult file)) && not (isNull (result.GetResult store)) then
+            result.AddError
+                "--store chooses where the token of ~/.carto_credentials.json goes; a --file login writes that file."
 
         if not (isNull (result.GetResult apiBaseUrl)) && not (isNull (result.GetResult tenantId)) then
             result.AddError "give --api-base-url or --tenant-id, not both."
@@ -131,9 +136,10 @@ let command (host: Host) (terminal: Terminal) =
             | None, Some tenant -> ApiBaseUrl.ofTenant tenant |> Result.map Some
             | None, None -> Ok None
 
-        match api with
-        | Error e -> fail terminal (ValueMessages.cloudValueError e + ". Nothing was saved.")
-        | Ok api ->
+        match api, Store.withStore host result store with
+        | Error e, _ -> fail terminal (ValueMessages.cloudValueError e + ". Nothing was saved.")
+        | _, Error message -> fail terminal (message + "; nothing was saved.")
+        | Ok api, Ok host ->
             let browser = not (result.GetValue noBrowser)
             let pasting = result.GetValue code
 
@@ -200,6 +206,7 @@ let command (host: Host) (terminal: Terminal) =
             match outcome with
             | Ok logged ->
                 terminal.Out.WriteLine(said logged)
+                logged.Saved |> Option.iter (fun (_, name) -> Store.profileNote host terminal (given result file) name)
                 Success
             | Error(LoginError.Token(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) as e) ->
                 terminal.Err.WriteLine(OAuthLogin.message e)

@@ -36,6 +36,20 @@ let keychainNote (host: Host) (terminal: Terminal) (place: string) =
             + "'cartocreds config store migrate --to file' moves it back."
         )
 
+/// Said after a CARTO 3 profile was saved with its token in the keychain: the CARTO CLI reads only its file.
+let profileNote (host: Host) (terminal: Terminal) (file: string option) (profile: string) =
+    match ProfileTokens.inKeychain host file with
+    | Ok true ->
+        terminal.Err.WriteLine(
+            "note: the token of profile "
+            + Refused.terminalSafe profile
+            + " is in "
+            + SecretStores.keychainPlace host
+            + "; the CARTO CLI file keeps the rest of the profile, so the CARTO CLI will not find the token. "
+            + "'cartocreds config store migrate --to file' moves it back."
+        )
+    | _ -> ()
+
 let private other =
     function
     | SecretStore.File -> SecretStore.Keychain
@@ -64,50 +78,86 @@ let private writeTo (host: Host) (store: SecretStore) (bytes: byte[]) : Result<s
 let private removeFrom (host: Host) (store: SecretStore) : Result<bool, string> =
     Shell.delete (pinned host store) None |> Result.mapError ValueMessages.storeError
 
-/// Moves the saved session from the other store to `target`: written there, read back, and only
-/// then removed from where it was; then the setting is written. A failure at any step loses nothing.
+/// Copies the saved session from the other store to `target` and reads it back, removing
+/// nothing: where it was, and where it is now; `None` when there was none.
+let private copySession (host: Host) (source: SecretStore) (target: SecretStore) =
+    readFrom host source
+    |> Result.bind (fun read ->
+        match read.Content with
+        | Error ReadError.NotFound -> Ok None
+        | Error e -> Error(read.Path + ": " + ValueMessages.readError e + "; nothing was changed")
+        | Ok bytes ->
+            let bytes = bytes.ToArray()
+
+            writeTo host target bytes
+            |> Result.mapError (fun e -> e + "; the saved session stays in " + read.Path)
+            |> Result.bind (fun place ->
+                match (readFrom host target |> Result.map _.Content) with
+                | Ok(Ok back) when back.Span.SequenceEqual(ReadOnlySpan bytes) -> Ok(Some(read.Path, place))
+                | _ -> Error(place + " did not give back what was written; the saved session stays in " + read.Path)))
+
+/// <summary>
+/// Moves the saved secrets to `target` (SPEC §11): the legacy saved session and the tokens of the
+/// CARTO CLI file's profiles are copied there and read back; then the setting is written; only
+/// then are they removed from where they were. A failure before the setting changes nothing that
+/// is read; one after it leaves a copy in the old place, and says so.
+/// </summary>
 let private migrate (host: Host) (terminal: Terminal) (target: SecretStore) =
     let source = other target
+    let keychain = SecretStores.keychainPlace host
 
-    let moved =
-        readFrom host source
-        |> Result.bind (fun read ->
-            match read.Content with
-            | Error ReadError.NotFound -> Ok None
-            | Error e -> Error(read.Path + ": " + ValueMessages.readError e + "; nothing was changed")
-            | Ok bytes ->
-                let bytes = bytes.ToArray()
+    let copied =
+        copySession host source target
+        |> Result.bind (fun session -> ProfileTokens.copy host target |> Result.map (fun tokens -> session, tokens))
 
-                writeTo host target bytes
-                |> Result.mapError (fun e -> e + "; the saved session stays in " + read.Path)
-                |> Result.bind (fun place ->
-                    match (readFrom host target |> Result.map _.Content) with
-                    | Ok(Ok back) when back.Span.SequenceEqual(ReadOnlySpan bytes) ->
-                        removeFrom host source
-                        |> Result.mapError (fun e ->
-                            "the saved session was copied to "
-                            + place
-                            + ", but "
-                            + read.Path
-                            + " could not be cleared: "
-                            + e)
-                        |> Result.map (fun _ -> Some(read.Path, place))
-                    | _ ->
-                        Error(place + " did not give back what was written; the saved session stays in " + read.Path)))
-
-    match moved with
+    match copied with
     | Error message -> fail terminal message
-    | Ok moved ->
+    | Ok(session, tokens) ->
         match SecretStores.writeChoice host target with
         | Error e -> fail terminal (ValueMessages.storeError e)
         | Ok path ->
-            match moved with
+            let sessionCleared =
+                match session with
+                | None -> Ok()
+                | Some(from, place) ->
+                    removeFrom host source
+                    |> Result.map ignore
+                    |> Result.mapError (fun e ->
+                        "the saved session was copied to " + place + ", but " + from + " could not be cleared: " + e)
+
+            let tokensCleared =
+                ProfileTokens.clear host tokens
+                |> Result.mapError (fun e ->
+                    "the profiles' tokens were copied, but could not be removed from where they were: " + e)
+
+            match session with
             | Some(from, place) -> terminal.Out.WriteLine("Moved the saved session from " + from + " to " + place)
             | None ->
                 terminal.Out.WriteLine("No saved session in the " + SecretStore.name source + " store: nothing to move")
 
+            match tokens.Tokens with
+            | [] -> ()
+            | moved ->
+                let names = moved |> List.map (fst >> Refused.terminalSafe) |> String.concat ", "
+
+                let from, into =
+                    match target with
+                    | SecretStore.Keychain -> tokens.Path, keychain
+                    | SecretStore.File -> keychain, tokens.Path
+
+                terminal.Out.WriteLine("Moved the tokens of profiles " + names + " from " + from + " to " + into)
+
             terminal.Out.WriteLine("Store: " + SecretStore.name target + " (written to " + path + ")")
-            Success
+
+            match
+                [ sessionCleared; tokensCleared ]
+                |> List.choose (fun r ->
+                    match r with
+                    | Error e -> Some e
+                    | Ok() -> None)
+            with
+            | [] -> Success
+            | errors -> fail terminal (String.concat "; " errors)
 
 /// `config store [file|keychain]` and `config store migrate --to file|keychain`.
 let command (host: Host) (terminal: Terminal) =
@@ -151,7 +201,10 @@ let command (host: Host) (terminal: Terminal) =
     target.Required <- true
 
     let move =
-        Command("migrate", "Move the saved session to another store: written, read back, then removed from the old")
+        Command(
+            "migrate",
+            "Move the saved session and the CARTO 3 profiles' tokens to another store: written, read back, then removed from the old"
+        )
 
     move.Options.Add target
 

@@ -400,25 +400,26 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
 
     /// <summary>
     /// Saves the access token as a profile of the CARTO CLI file (SPEC §7.3), keeping every other
-    /// profile and key; atomic, mode 0600.
+    /// profile and key; atomic, mode 0600. With the keychain store (SPEC §11) and no
+    /// <paramref name="path"/>, the token goes to the keychain and the file keeps the rest of the profile.
     /// </summary>
     /// <param name="profile">The profile; else the file's current one, else <c>default</c>.</param>
     /// <param name="path">The file; <c>~/.carto_credentials.json</c> when not given.</param>
     /// <returns>The full path written.</returns>
     /// <exception cref="InvalidOperationException">The credentials are client credentials, which the CARTO CLI file does not keep.</exception>
     /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file; it is left as it is.</exception>
-    /// <exception cref="IOException">The file could not be read or written.</exception>
+    /// <exception cref="IOException">The file could not be read or written, or the keychain could not be reached; nothing was changed.</exception>
     public string Save(string? profile = null, string? path = null) =>
-        Errors.Unwrap(CliProfilesDisk.save(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
+        Errors.Unwrap(ProfileTokens.save(Ambient.Host, Errors.Given(profile), Errors.Given(path), _state.Credentials)).Item1;
 
-    /// <summary>Removes a profile of the CARTO CLI file (the current one when none is named), keeping every other.</summary>
+    /// <summary>Removes a profile of the CARTO CLI file (the current one when none is named), keeping every other; with the keychain store, its token in the keychain too.</summary>
     /// <param name="profile">The profile.</param>
     /// <param name="path">The file; <c>~/.carto_credentials.json</c> when not given.</param>
     /// <returns>True when a profile was removed.</returns>
     /// <exception cref="InvalidDataException">The file exists but is not a CARTO CLI file.</exception>
-    /// <exception cref="IOException">The file could not be read or written.</exception>
+    /// <exception cref="IOException">The file could not be read or written, or the keychain could not be reached; nothing was changed.</exception>
     public static bool DeleteProfile(string? profile = null, string? path = null) =>
-        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(CliProfilesDisk.delete(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
+        FSharpOption<Tuple<string, string>>.get_IsSome(Errors.Unwrap(ProfileTokens.delete(Ambient.Host, Errors.Given(profile), Errors.Given(path))));
 
     /// <inheritdoc/>
     public bool Equals(CloudCredentials? other) => other is not null && _state.Credentials.Equals(other._state.Credentials);

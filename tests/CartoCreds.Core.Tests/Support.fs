@@ -44,6 +44,13 @@ let tokenCredentials (text: string) : CloudCredentials =
     | Ok c -> c
     | Error e -> failwithf "%A" e
 
+/// A JWT whose payload says `exp`, made distinct by `tag` (its signature, which is not read).
+let jwtExpiring (exp: DateTimeOffset) (tag: string) =
+    let part (text: string) =
+        Convert.ToBase64String(Text.Encoding.UTF8.GetBytes text).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+
+    part "{\"alg\":\"none\"}" + "." + part ("{\"exp\":" + string (exp.ToUnixTimeSeconds()) + "}") + "." + tag
+
 /// The log of every token source the token tests make (SPEC §10): each line at every level is
 /// formatted, and one that holds a secret the suite uses (a client secret, an issued token) throws
 /// where it is logged, so the scenario that logged it fails.

@@ -59,6 +59,31 @@ public sealed class KeychainFacadeTests
     }
 
     [KeyringFact]
+    public async Task With_the_keychain_chosen_a_CARTO_3_profile_keeps_its_token_there_and_resolves_from_it()
+    {
+        using var bus = new PrivateKeyring.Bus(true);
+        await Ready(bus);
+        using var box = new Sandbox(("CARTOCREDS_STORE", "keychain"), ("DBUS_SESSION_BUS_ADDRESS", bus.Address));
+        const string token = "eyFacadeProfileToken0003";
+        var cli = box.Path(".carto_credentials.json");
+
+        var saved = CloudCredentials.FromToken(token, "https://gcp-europe-west1.api.carto.com").Save("eu");
+        Assert.Equal(cli, saved);
+        Assert.DoesNotContain(token, File.ReadAllText(cli));
+        Assert.Contains("gcp-europe-west1", File.ReadAllText(cli));
+
+        var resolved = new CloudCredentials(profile: "eu");
+        Assert.Equal(token, (await resolved.GetAccessTokenAsync()).Value);
+        Assert.Equal(CredentialsLayer.SavedSession, resolved.Origin.Layer);
+        Assert.Equal(cli + " and the keychain (Secret Service)", resolved.Origin.Location);
+        Assert.Equal("eu", resolved.Origin.Profile);
+
+        Assert.True(CloudCredentials.DeleteProfile("eu"));
+        var gone = Assert.Throws<InvalidDataException>(() => new CloudCredentials(profile: "eu"));
+        Assert.DoesNotContain(token, gone.Message);
+    }
+
+    [KeyringFact]
     public void A_keychain_that_cannot_be_reached_is_an_error_that_changes_nothing()
     {
         using var box = new Sandbox(("CARTOCREDS_STORE", "keychain"));

@@ -1,25 +1,13 @@
 namespace CartoCreds.Core
 
 open System
-open System.Buffers
-open System.Text.Json
 
-/// Why a profile of the CARTO CLI file could not be written or removed (SPEC §7.3).
+/// Where a saved profile's token is kept (SPEC §11): in the CARTO CLI file with the rest of the
+/// profile, or elsewhere (the keychain), the file keeping everything but the token.
 [<RequireQualifiedAccess>]
-type ProfileError =
-    /// Only access tokens are kept in the CARTO CLI file, not client credentials.
-    | NotAToken
-    | Unreadable of path: string * ReadError
-    /// The file is there but is not a CARTO CLI file: it is never overwritten.
-    | NotACliFile of path: string * DecodeError
-    /// The file, or the directory it would be made in, could be changed by another user: a save
-    /// refuses it as a read of the saved session does, and never adopts a planted file.
-    | Exposed of Exposure
-    /// The file the save would write is larger than a read accepts: nothing is written.
-    | TooLarge of path: string * size: int
-    /// `cloud use` of a profile the file does not hold: the ones it holds, in its order.
-    | NoSuchProfile of path: string * name: string * available: string list
-    | Store of StoreError
+type TokenPlace =
+    | InFile
+    | Elsewhere
 
 /// SPEC §7.3: one profile of the CARTO CLI file written or removed, every other profile and every
 /// key it does not know kept as it was. Pure: bytes in, bytes out.
@@ -27,85 +15,40 @@ type ProfileError =
 module CliProfiles =
 
     [<Literal>]
-    let DefaultProfile = "default"
+    let DefaultProfile = CliProfileTree.DefaultProfile
 
-    /// The members of an object (none for anything else).
-    let private fieldsOf (value: Json) : struct (string * Json)[] =
-        match value with
-        | Json.Object fields -> fields
-        | _ -> [||]
+    let private fieldsOf = CliProfileTree.fieldsOf
+    let private set = CliProfileTree.set
+    let private remove = CliProfileTree.remove
+    let private parse = CliProfileTree.parse
+    let private write = CliProfileTree.write
+    let private currentOf = CliProfileTree.currentOf
 
-    /// The object with `name` set to `value`: in the place of its last occurrence (earlier ones
-    /// dropped), else at the end.
-    let private set (name: string) (value: Json) (fields: struct (string * Json)[]) =
-        let at = fields |> Array.tryFindIndexBack (fun (struct (n, _)) -> n = name)
+    let private expiresAt (at: DateTimeOffset) =
+        Json.String(at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture))
 
-        match at with
-        | Some i ->
-            fields
-            |> Array.mapi (fun j field -> if j = i then struct (name, value) else field)
-            |> Array.indexed
-            |> Array.filter (fun (j, struct (n, _)) -> j = i || n <> name)
-            |> Array.map snd
-        | None -> Array.append fields [| struct (name, value) |]
+    /// A profile's fields with its token kept (`Some`) or taken out (`None`). A token taken out
+    /// leaves its expiry, when the token says one, as `expires_at`, so that `cloud list` still
+    /// tells when it ends; an expiry it does not say is removed rather than left stale.
+    let private withToken (token: string option) (expiry: DateTimeOffset option) (fields: struct (string * Json)[]) =
+        match token with
+        | Some token -> fields |> set "token" (Json.String token)
+        | None ->
+            let fields = fields |> remove "token"
 
-    let private remove (name: string) (fields: struct (string * Json)[]) =
-        fields |> Array.filter (fun (struct (n, _)) -> n <> name)
-
-    /// The file as a tree of the new format: nothing yet, a CARTO CLI file, or the old format (one
-    /// profile's keys at the root), which becomes the profile `default`, made current.
-    let private parse (path: string) (bytes: ReadOnlyMemory<byte> option) : Result<Json, ProfileError> =
-        let notACliFile e = Error(ProfileError.NotACliFile(path, e))
-
-        match bytes with
-        | None -> Ok(Json.Object [||])
-        | Some bytes ->
-            // Decoding first gives the file's errors in the words every file error has.
-            match CloudFile.decode bytes with
-            | Error e -> notACliFile e
-            | Ok(CloudFile.ClientCredentials _)
-            | Ok(CloudFile.TokenCache _) ->
-                notACliFile (DecodeError.BadField("$", "a CARTO CLI file (profiles)", "another CARTO file"))
-            | Ok(CloudFile.Profiles _) ->
-                match Decode.fromBytes Ok bytes with
-                | Ok root when Decode.has "profiles" root -> Ok root
-                | Ok(Json.Object old) ->
-                    Ok(
-                        Json.Object
-                            [| struct ("current_profile", Json.String DefaultProfile)
-                               struct ("profiles", Json.Object [| struct (DefaultProfile, Json.Object old) |]) |]
-                    )
-                | Ok other -> notACliFile (DecodeError.NotAnObject(Json.kind other))
-                | Error e -> notACliFile e
-
-    /// The file's bytes, indented as the CARTO CLI writes them; refused when a read would refuse
-    /// them, so that a file written here is always read back.
-    let private write (path: string) (root: Json) : Result<byte[], ProfileError> =
-        let buffer = ArrayBufferWriter<byte>(512)
-
-        do
-            use writer = new Utf8JsonWriter(buffer, JsonWriterOptions(Indented = true))
-            Json.write writer root
-
-        let bytes = Array.append (buffer.WrittenSpan.ToArray()) [| byte '\n' |]
-
-        if bytes.Length > CloudFile.MaxCliFileSize then
-            Error(ProfileError.TooLarge(path, bytes.Length))
-        else
-            Ok bytes
-
-    let private currentOf (root: Json) =
-        match Decode.optionalField "current_profile" Decode.string root with
-        | Ok(Some name) -> Input.given name
-        | _ -> None
+            match expiry with
+            | Some at -> fields |> set "expires_at" (expiresAt at)
+            | None -> fields |> remove "expires_at"
 
     /// <summary>
-    /// The file with the profile set to the token and its API base URL (`tenant_id` when the URL
-    /// is a tenant's, else `api_base_url`), and the `extra` keys (a login's `user_email`, …); with
-    /// no name, the current profile, else `default`, made current when there was none. Every other
-    /// profile and key is kept as it was. Returns the new bytes and the profile written.
+    /// The file with the profile set to the token (or, with `TokenPlace.Elsewhere`, everything
+    /// but the token) and its API base URL (`tenant_id` when the URL is a tenant's, else
+    /// `api_base_url`), and the `extra` keys (a login's `user_email`, …); with no name, the
+    /// current profile, else `default`, made current when there was none. Every other profile
+    /// and key is kept as it was. Returns the new bytes and the profile written.
     /// </summary>
-    let saveWith
+    let saveTo
+        (place: TokenPlace)
         (extra: (string * Json) list)
         (path: string)
         (existing: ReadOnlyMemory<byte> option)
@@ -122,9 +65,14 @@ module CliProfiles =
 
                 let profiles = fieldsOf (Decode.child "profiles" root)
 
+                let kept =
+                    match place with
+                    | TokenPlace.InFile -> Some(CloudText.value token)
+                    | TokenPlace.Elsewhere -> None
+
                 let entry =
                     fieldsOf (Decode.child name (Json.Object profiles))
-                    |> set "token" (Json.String(CloudText.value token))
+                    |> withToken kept (Jwt.expiry (CloudText.value token))
 
                 let entry =
                     match ApiBaseUrl.tenant credentials.ApiBaseUrl with
@@ -143,8 +91,49 @@ module CliProfiles =
 
                 write path (Json.Object fields) |> Result.map (fun bytes -> bytes, name))
 
+    /// `saveTo` the file.
+    let saveWith extra path existing profile credentials =
+        saveTo TokenPlace.InFile extra path existing profile credentials
+
     /// `saveWith` no extra keys.
     let save path existing profile credentials = saveWith [] path existing profile credentials
+
+    /// <summary>
+    /// SPEC §11's migration: the file with the tokens of the profiles named set (`Some`) or taken
+    /// out (`None`, as `saveTo` with `TokenPlace.Elsewhere` does); every other key kept. A
+    /// profile the file does not hold is left out.
+    /// </summary>
+    let setTokens
+        (path: string)
+        (existing: ReadOnlyMemory<byte>)
+        (tokens: (string * string option) list)
+        : Result<byte[], ProfileError> =
+        parse path (Some existing)
+        |> Result.bind (fun root ->
+            let profiles = fieldsOf (Decode.child "profiles" root)
+
+            let changed =
+                tokens
+                |> List.fold
+                    (fun profiles (name, token) ->
+                        match Decode.child name (Json.Object profiles) with
+                        | Json.Object entry ->
+                            let expiry =
+                                match Decode.optionalField "token" Decode.string (Json.Object entry) with
+                                | Ok(Some old) -> Jwt.expiry old
+                                | _ -> None
+
+                            // A token that says no expiry leaves `expires_at` as the file has it.
+                            let entry =
+                                match token, expiry with
+                                | None, None -> remove "token" entry
+                                | _ -> withToken token expiry entry
+
+                            profiles |> set name (Json.Object entry)
+                        | _ -> profiles)
+                    profiles
+
+            write path (Json.Object(fieldsOf root |> set "profiles" (Json.Object changed))))
 
     /// The file without the profile (the current one when none is named; a current profile
     /// removed is current no more); `None` when there was no such profile.

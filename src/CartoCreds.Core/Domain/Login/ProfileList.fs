@@ -35,16 +35,34 @@ module ProfileList =
         | Some at when at - now <= renewWithin -> Freshness.ExpiresSoon at
         | _ -> Freshness.Valid
 
-    let private email (root: Json) (name: string) =
+    /// A text field of a profile, given.
+    let private text (field: string) (root: Json) (name: string) =
         let profile =
             if Decode.has "profiles" root then
                 Decode.child name (Decode.child "profiles" root)
             else
                 root
 
-        match Decode.optionalField "user_email" Decode.string profile with
+        match Decode.optionalField field Decode.string profile with
         | Ok(Some text) -> Input.given text
         | _ -> None
+
+    let private email = text "user_email"
+
+    /// `expires_at` as a login writes it (ISO 8601, UTC): read for a profile whose token is not in
+    /// the file, which cannot say its own expiry.
+    let private expiresAt root name =
+        text "expires_at" root name
+        |> Option.bind (fun at ->
+            match
+                DateTimeOffset.TryParse(
+                    at,
+                    Globalization.CultureInfo.InvariantCulture,
+                    Globalization.DateTimeStyles.AssumeUniversal
+                )
+            with
+            | true, time -> Some time
+            | _ -> None)
 
     /// <summary>
     /// Every profile of a CARTO CLI file, in the file's order (a name repeated counts once, the
@@ -60,14 +78,19 @@ module ProfileList =
                 { Name = name
                   IsCurrent = Option.contains name current
                   ApiBaseUrl =
-                    credentials
-                    |> Result.map (fun c -> ApiBaseUrl.value c.ApiBaseUrl)
-                    |> Result.mapError (Messages.layerProblem Surface.FSharp Layer.SavedSession)
+                    match credentials with
+                    | Ok c -> Ok(ApiBaseUrl.value c.ApiBaseUrl)
+                    // No token or client: a profile whose token is kept in the keychain (SPEC §11).
+                    | Error LayerProblem.ApiBaseUrlAlone ->
+                        CloudSource.apiBaseUrl input
+                        |> Result.map ApiBaseUrl.value
+                        |> Result.mapError ValueMessages.cloudValueError
+                    | Error problem -> Error(Messages.layerProblem Surface.FSharp Layer.SavedSession problem)
                   Email = email root name
                   ExpiresOn =
                     match credentials |> Result.map _.Grant with
                     | Ok(Grant.AccessToken(_, expires)) -> expires
-                    | _ -> input.Expiration })
+                    | _ -> input.Expiration |> Option.orElse (expiresAt root name) })
             |> Ok
         | Ok _, _ -> Error(DecodeError.BadField("$", "a CARTO CLI file (profiles)", "another CARTO file"))
         | Error e, _

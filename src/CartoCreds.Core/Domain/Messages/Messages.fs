@@ -51,6 +51,19 @@ module Messages =
         | LayerProblem.NoFileForProfile(path, name) ->
             "there is no file at " + path + ", so no profile " + profileName name
         | LayerProblem.NoProfile -> "no profile is named and the file has no current_profile"
+        | LayerProblem.NoProfileToken(name, Some place) ->
+            "profile "
+            + profileName name
+            + " has no token in the file and none in "
+            + place
+            + "; log in again: cartocreds cloud login --profile "
+            + (Refused.show name |> Option.defaultValue "NAME")
+        | LayerProblem.NoProfileToken(name, None) ->
+            "profile "
+            + profileName name
+            + " has no token; if it was saved to the keychain, choose that store (cartocreds config store keychain), "
+            + "else log in again: cartocreds cloud login --profile "
+            + (Refused.show name |> Option.defaultValue "NAME")
         | LayerProblem.ServiceUrl(_, error) -> ValueMessages.cloudValueError error
         | LayerProblem.Unreadable error -> ValueMessages.readError error
         | LayerProblem.Undecodable error -> ValueMessages.decodeError layer error

@@ -36,9 +36,15 @@ module CloudVariables =
 /// The saved session of CARTO 3 (SPEC §7.2, layer 5): the CARTO CLI file, then carto-auth's
 /// token caches, each read only when the one before gave nothing.
 type CloudSaved =
-    { CliFile: unit -> FileRead
-      OAuthCache: unit -> FileRead
-      M2MCache: unit -> FileRead }
+    {
+        CliFile: unit -> FileRead
+        OAuthCache: unit -> FileRead
+        M2MCache: unit -> FileRead
+        /// The token of a CARTO CLI profile that holds none, from the keychain (SPEC §11), its
+        /// `Path` naming the keychain; `None` when the store chosen is the file, so that no
+        /// keychain is asked. Called only for such a profile.
+        KeychainToken: string -> FileRead option
+    }
 
 /// SPEC §7.2's request: a `CloudCredentials` value, arguments (with the profile), a file named by path.
 type CloudRequest = Request<CloudCredentials, CloudArguments>
@@ -50,14 +56,27 @@ type CloudLayers = Layers<CloudCredentials, CloudArguments, CloudSaved>
 [<RequireQualifiedAccess>]
 module CloudSource =
 
+    /// A source's API base URL, when it gives one: its URL wins over its tenant id.
+    let private urlOf (input: CloudInput) =
+        match Input.givenOption input.ApiBaseUrl, Input.givenOption input.TenantId with
+        | Some url, _ -> Some(ApiBaseUrl.create url)
+        | None, Some tenant -> Some(ApiBaseUrl.ofTenant tenant)
+        | None, None -> None
+
+    /// The API base URL of a source's values alone (a profile whose token is in the keychain):
+    /// its URL, else its tenant's, else the default region.
+    let apiBaseUrl (input: CloudInput) : Result<ApiBaseUrl, CloudValueError> =
+        urlOf input |> Option.defaultValue (Ok ApiBaseUrl.defaultUrl)
+
+    /// Values with no token and no part of a client pair (a profile whose token is in the keychain).
+    let holdsNoSecret (input: CloudInput) =
+        [ input.Token; input.ClientId; input.ClientSecret ]
+        |> List.forall (fun value -> (Input.givenOption value).IsNone)
+
     /// Credentials from a source's values: a token, or a full client pair; an API base URL wins
     /// over a tenant id; nothing of either is the default region.
     let credentials (input: CloudInput) : Result<CloudCredentials, LayerProblem> =
-        let url =
-            match Input.givenOption input.ApiBaseUrl, Input.givenOption input.TenantId with
-            | Some url, _ -> Some(ApiBaseUrl.create url)
-            | None, Some tenant -> Some(ApiBaseUrl.ofTenant tenant)
-            | None, None -> None
+        let url = urlOf input
 
         let withUrl (credentials: Result<CloudCredentials, CloudValueError list>) =
             match credentials, url with

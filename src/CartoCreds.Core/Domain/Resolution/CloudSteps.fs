@@ -61,8 +61,42 @@ module CloudSteps =
             | Some(_, input) -> Ok(name, input)
             | None -> Error(LayerProblem.NoSuchProfile name)
 
-    /// A file that was asked for: carto-auth's file or the CARTO CLI's, told apart by their keys.
-    let private fileContentOf decoded layer (profileName: string option) (read: FileRead) : Outcome<CloudCredentials> =
+    /// A saved profile that holds no token or client: its token from the keychain, when the store
+    /// is the keychain (SPEC §11); the keychain not answering makes the layer absent, with why.
+    let private withKeychainToken
+        (keychain: string -> FileRead option)
+        (origin: Origin)
+        (name: string)
+        (input: CloudInput)
+        warnings
+        : Outcome<CloudCredentials> =
+        let problem p = present origin.Layer origin.Location [] (Error p)
+
+        match keychain name with
+        | None -> problem (LayerProblem.NoProfileToken(name, None))
+        | Some read ->
+            match read.Content with
+            | Error ReadError.NotFound -> problem (LayerProblem.NoProfileToken(name, Some read.Path))
+            | Error(ReadError.SecretStore reason) -> Outcome.Absent(Absence.StoreUnavailable(read.Path, reason))
+            | Error e -> problem (LayerProblem.Unreadable e)
+            | Ok bytes ->
+                let token = Text.Encoding.UTF8.GetString bytes.Span
+
+                let origin =
+                    { origin with
+                        Location = origin.Location |> Option.map (fun path -> path + " and " + read.Path) }
+
+                CloudSource.credentials { input with Token = Some token } |> presentAt origin warnings
+
+    /// A file that was asked for: carto-auth's file or the CARTO CLI's, told apart by their keys;
+    /// `keychain` gives the token of a saved profile that holds none (the saved session's only).
+    let private fileContentOf
+        decoded
+        layer
+        (keychain: (string -> FileRead option) option)
+        (profileName: string option)
+        (read: FileRead)
+        : Outcome<CloudCredentials> =
         let warnings = read.Exposure |> Option.map Warning.Exposed |> Option.toList
 
         match read.Content with
@@ -80,14 +114,18 @@ module CloudSteps =
                 match profile profileName current profiles with
                 | Error problem -> present layer (Some read.Path) [] (Error problem)
                 | Ok(name, input) ->
-                    CloudSource.credentials input
-                    |> presentAt { Layer = layer; Location = Some read.Path; Profile = Some name } warnings
+                    let origin = { Layer = layer; Location = Some read.Path; Profile = Some name }
+
+                    match keychain with
+                    | Some keychain when CloudSource.holdsNoSecret input ->
+                        withKeychainToken keychain origin name input warnings
+                    | _ -> CloudSource.credentials input |> presentAt origin warnings
 
     /// Layer 3: a file named by path, read only now.
     let fileLayer (profileName: string option) (file: (unit -> FileRead) option) : Outcome<CloudCredentials> =
         match file with
         | None -> Outcome.Absent Absence.NoneGiven
-        | Some read -> fileContentOf None Layer.File profileName (read ())
+        | Some read -> fileContentOf None Layer.File None profileName (read ())
 
     /// Layer 4: `CARTO_API_TOKEN`, or `CARTO_CLIENT_ID` + `CARTO_CLIENT_SECRET`, with `CARTO_API_BASE_URL`.
     let environmentLayer (getVariable: string -> string option) : Outcome<CloudCredentials> =
@@ -200,7 +238,7 @@ module CloudSteps =
             | Ok _ when profileName.IsNone && hasNoCurrent decoded ->
                 caches strict now [ saved.OAuthCache; saved.M2MCache ] (Absence.NoCurrentProfile cli.Path)
             | _ ->
-                match fileContentOf decoded Layer.SavedSession profileName cli with
+                match fileContentOf decoded Layer.SavedSession (Some saved.KeychainToken) profileName cli with
                 | Outcome.Present(Ok resolved) when strict && not resolved.Warnings.IsEmpty ->
                     // The saved session is strict (SPEC §4's strict modes): an exposed file is refused.
                     match resolved.Warnings with

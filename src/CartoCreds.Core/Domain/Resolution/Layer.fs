@@ -89,6 +89,9 @@ type LayerProblem =
     /// A profile was asked for, and there is no CARTO CLI file to hold it.
     | NoFileForProfile of path: string * name: string
     | NoProfile
+    /// A saved profile with no token in the CARTO CLI file, and none in the keychain (the place
+    /// asked), or the file store chosen, so no keychain asked (SPEC §11).
+    | NoProfileToken of name: string * keychain: string option
     /// A service URL variable (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) that is not a URL of its kind:
     /// read with every CARTO 3 resolution, and reported as the Environment layer's problem.
     | ServiceUrl of variable: string * error: CloudValueError

@@ -96,9 +96,21 @@ module KeychainItem =
         | KeychainKind.LegacySession -> "legacy-session"
         | KeychainKind.ProfileToken -> "profile-token"
 
-    /// What the item is found by: no secret among them.
-    let attributes (item: KeychainItem) : (string * string) list =
-        [ "service", Service; "kind", kindName item.Kind; "account", item.Account; "url", item.Url ]
+    /// What the item is found by: its service, kind and account, so that a profile saved again
+    /// with another URL replaces its item instead of adding a second. No secret among them.
+    let identity (item: KeychainItem) : (string * string) list =
+        [ "service", Service; "kind", kindName item.Kind; "account", item.Account ]
+
+    /// What the item carries: its identity and its URL.
+    let attributes (item: KeychainItem) : (string * string) list = identity item @ [ "url", item.Url ]
+
+    /// The identity as one string, for stores that find an item by a single name (the macOS
+    /// account, the Windows target): `{kind}:{account}`.
+    let key (item: KeychainItem) = kindName item.Kind + ":" + item.Account
+
+    /// The token of a CARTO 3 profile of the CARTO CLI file (the file keeps the rest of it).
+    let profileToken (profile: string) (url: string) =
+        { Kind = KeychainKind.ProfileToken; Account = profile; Url = url }
 
     /// What a person sees in Seahorse or Keychain Access.
     let label (item: KeychainItem) =

@@ -44,8 +44,8 @@ module CliProfilesDisk =
 
     /// A read-modify-write of the CARTO CLI file under its lock (SPEC §7.3), so that writers in
     /// other processes run one after another: `change` gets what is there now and gives the new
-    /// bytes, or `None` to leave the file as it is.
-    let private modify
+    /// bytes, or `None` to leave the file as it is. Returns the path written and `change`'s answer.
+    let update
         (host: Host)
         (path: string option)
         (change: string -> ReadOnlyMemory<byte> option -> Result<(byte[] * 'T) option, ProfileError>)
@@ -76,27 +76,39 @@ module CliProfilesDisk =
     /// <summary>
     /// SPEC §7.3: writes an access token as a profile of the CARTO CLI file (the given path, else
     /// `~/.carto_credentials.json`), keeping every other profile and key, atomically and privately,
-    /// under the file's lock. A file that is not a CARTO CLI file is never overwritten. Returns the
-    /// path and the profile.
+    /// under the file's lock. A file that is not a CARTO CLI file is never overwritten. With
+    /// `keep`, the token is not written to the file: `keep` is given the profile's name and keeps
+    /// the token elsewhere (SPEC §11), under the lock and before the file is written, so that a
+    /// failure of either leaves the file as it was. Returns the path and the profile.
     /// </summary>
-    let saveWith
+    let saveTo
+        (keep: (string -> Result<unit, ProfileError>) option)
         (extra: (string * Json) list)
         (host: Host)
         (profile: string option)
         (path: string option)
         (credentials: CloudCredentials)
         : Result<string * string, ProfileError> =
-        modify host path (fun target before ->
-            CliProfiles.saveWith extra target before profile credentials
-            |> Result.map (fun (bytes, name) -> Some(bytes, name)))
+        let place = if keep.IsSome then TokenPlace.Elsewhere else TokenPlace.InFile
+        let keep = keep |> Option.defaultValue (fun _ -> Ok())
+
+        update host path (fun target before ->
+            CliProfiles.saveTo place extra target before profile credentials
+            |> Result.bind (fun (bytes, name) -> keep name |> Result.map (fun () -> Some(bytes, name))))
         |> Result.map Option.get
+
+    /// `saveTo` the file, with the `extra` keys.
+    let saveWith extra host profile path credentials = saveTo None extra host profile path credentials
 
     /// `saveWith` no extra keys.
     let save host profile path credentials = saveWith [] host profile path credentials
 
     /// Removes a profile of the CARTO CLI file (the current one when none is named), keeping every
-    /// other, under the file's lock; `None` when there was no such profile or no file.
-    let delete
+    /// other, under the file's lock; `None` when there was no such profile or no file. `forget` is
+    /// given the profile's name under the lock before the file is written (its token kept
+    /// elsewhere removed): its failure leaves the file as it was.
+    let deleteWith
+        (forget: string -> Result<unit, ProfileError>)
         (host: Host)
         (profile: string option)
         (path: string option)
@@ -105,10 +117,16 @@ module CliProfilesDisk =
         | Error e -> Error e
         | Ok target when not (IO.Path.Exists target) -> Ok None // no file: nothing to lock or change
         | Ok _ ->
-            modify host path (fun target before ->
+            update host path (fun target before ->
                 match before with
                 | None -> Ok None
-                | Some bytes -> CliProfiles.delete target bytes profile)
+                | Some bytes ->
+                    match CliProfiles.delete target bytes profile with
+                    | Ok(Some(_, name) as changed) -> forget name |> Result.map (fun () -> changed)
+                    | other -> other)
+
+    /// `deleteWith` nothing kept elsewhere.
+    let delete host profile path = deleteWith (fun _ -> Ok()) host profile path
 
     /// <summary>
     /// SPEC §7.6: the file's full path and its profiles, read as the saved session is (a file
@@ -136,6 +154,6 @@ module CliProfilesDisk =
         | Ok target when not (IO.Path.Exists target) ->
             Error(ProfileError.NoSuchProfile(IO.Path.GetFullPath target, name, []))
         | Ok _ ->
-            modify host path (fun target before ->
+            update host path (fun target before ->
                 CliProfiles.makeCurrent target before name |> Result.map (fun bytes -> Some(bytes, ())))
             |> Result.map (fun written -> fst (Option.get written))

@@ -81,7 +81,7 @@ type internal MacConstants() =
 /// <summary>
 /// macOS's keychain: generic passwords through Security.framework (`SecItemAdd`,
 /// `SecItemCopyMatching`, `SecItemUpdate`, `SecItemDelete`), in the user's default keychain. An
-/// item's service is `cartocreds`, its account `{kind}:{account}:{url}`, its label the label.
+/// item's service is `cartocreds`, its account `{kind}:{account}`, its label the label.
 /// </summary>
 type MacKeychain() =
 
@@ -102,7 +102,7 @@ type MacKeychain() =
     static let withQuery (item: KeychainItem) (more: (nativeint * nativeint) list) (work: nativeint -> 'T) =
         let c = constants.Value
         let service = text KeychainItem.Service
-        let account = text (String.Join(":", KeychainItem.kindName item.Kind, item.Account, item.Url))
+        let account = text (KeychainItem.key item)
 
         let query = dictionary ([ c.Class, c.GenericPassword; c.Service, service; c.Account, account ] @ more)
 

@@ -83,6 +83,28 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
                 | Error e -> return Error e
         }
 
+    /// Deletes the items at `paths`; one removed meanwhile by another program is gone, as asked.
+    member private _.Remove(connection: DBusConnection, paths: string[]) =
+        task {
+            let mutable result = Ok()
+
+            for path in paths do
+                if result = Ok() then
+                    let message =
+                        SecretServiceWire.NoArgumentMessage(connection, path, "org.freedesktop.Secret.Item", "Delete")
+
+                    match! bounded "Delete" (connection.CallMethodAsync(message, SecretServiceWire.ReadPath, null)) with
+                    | Ok prompt when prompt <> noPrompt -> result <- Error KeychainError.Locked
+                    | Ok _ -> ()
+                    | Error(KeychainError.Failed(_, detail)) when
+                        detail.Contains "NoSuchObject" || detail.Contains "UnknownObject"
+                        ->
+                        ()
+                    | Error e -> result <- Error e
+
+            return result
+        }
+
     /// A key pair made on another thread while the bus is reached (two modular exponentiations).
     static member private KeyPair() =
         Task.Run(fun () ->
@@ -201,7 +223,11 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
                                         (connection.CallMethodAsync(message, SecretServiceWire.ReadPathAndPrompt, null))
                                 with
                                 | Ok(_, prompt) when prompt <> noPrompt -> return Error KeychainError.Locked
-                                | Ok _ -> return Ok()
+                                | Ok(created, _) ->
+                                    // The same identity under another URL: replaced, not kept beside.
+                                    match! this.Search(connection, item) with
+                                    | Ok found -> return! this.Remove(connection, found |> Array.filter ((<>) created))
+                                    | Error e -> return Error e
                                 | Error e -> return Error e
                 })
 
@@ -211,33 +237,6 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
                     match! this.Search(connection, item) with
                     | Error e -> return Error e
                     | Ok items ->
-                        let mutable result = Ok(items.Length > 0)
-
-                        for path in items do
-                            match result with
-                            | Error _ -> ()
-                            | Ok _ ->
-                                let message =
-                                    SecretServiceWire.NoArgumentMessage(
-                                        connection,
-                                        path,
-                                        "org.freedesktop.Secret.Item",
-                                        "Delete"
-                                    )
-
-                                match!
-                                    bounded
-                                        "Delete"
-                                        (connection.CallMethodAsync(message, SecretServiceWire.ReadPath, null))
-                                with
-                                | Ok prompt when prompt <> noPrompt -> result <- Error KeychainError.Locked
-                                | Ok _ -> ()
-                                // Removed by another program meanwhile: gone, as asked.
-                                | Error(KeychainError.Failed(_, detail)) when
-                                    detail.Contains "NoSuchObject" || detail.Contains "UnknownObject"
-                                    ->
-                                    ()
-                                | Error e -> result <- Error e
-
-                        return result
+                        let! removed = this.Remove(connection, items)
+                        return removed |> Result.map (fun () -> items.Length > 0)
                 })

@@ -105,11 +105,11 @@ type internal SecretServiceWire =
 
             peer, reader.ReadObjectPathAsString())
 
-    /// `item`'s attributes as an `a{ss}`.
-    static member private WriteAttributes(writer: byref<MessageWriter>, item: KeychainItem) =
+    /// Attributes as an `a{ss}`.
+    static member private WriteAttributes(writer: byref<MessageWriter>, attributes: (string * string) list) =
         let start = writer.WriteDictionaryStart()
 
-        for name, value in KeychainItem.attributes item do
+        for name, value in attributes do
             writer.WriteDictionaryEntryStart()
             writer.WriteString(name: string)
             writer.WriteString(value: string)
@@ -179,7 +179,7 @@ type internal SecretServiceWire =
                 MessageFlags.None
             )
 
-            SecretServiceWire.WriteAttributes(&writer, item)
+            SecretServiceWire.WriteAttributes(&writer, KeychainItem.identity item)
             writer.CreateMessage()
         finally
             writer.Dispose()
@@ -233,7 +233,7 @@ type internal SecretServiceWire =
             writer.WriteDictionaryEntryStart()
             writer.WriteString "org.freedesktop.Secret.Item.Attributes"
             writer.WriteSignature "a{ss}"
-            SecretServiceWire.WriteAttributes(&writer, item)
+            SecretServiceWire.WriteAttributes(&writer, KeychainItem.attributes item)
             writer.WriteDictionaryEnd properties
             writer.WriteStructureStart()
             writer.WriteObjectPath session

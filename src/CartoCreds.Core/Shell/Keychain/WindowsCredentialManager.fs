@@ -47,12 +47,11 @@ module internal Advapi32 =
 /// <summary>
 /// Windows' keychain: Credential Manager's generic credentials (`CredWriteW`, `CredReadW`,
 /// `CredDeleteW`), persisted for this user on this machine. An item's target is
-/// `cartocreds:{kind}:{account}:{url}`, its comment the label, its blob the secret in UTF-8.
+/// `cartocreds:{kind}:{account}`, its comment the label, its blob the secret in UTF-8.
 /// </summary>
 type WindowsCredentialManager() =
 
-    static let target (item: KeychainItem) =
-        String.Join(":", KeychainItem.Service, KeychainItem.kindName item.Kind, item.Account, item.Url)
+    static let target (item: KeychainItem) = KeychainItem.Service + ":" + KeychainItem.key item
 
     static let failed operation =
         Error(KeychainError.Failed(operation, "Windows error " + string (Marshal.GetLastPInvokeError())))

@@ -98,7 +98,7 @@ module LoginProfile =
                 | Ok(Ok identity) ->
                     let saved =
                         if save then
-                            CliProfilesDisk.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
+                            ProfileTokens.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
                             |> Result.map Some
                         else
                             Ok None

@@ -58,7 +58,8 @@ module Shell =
                 |> Result.map (fun (cli, oauth, m2m) ->
                     { CliFile = fun () -> CliProfilesDisk.read cli
                       OAuthCache = fun () -> CodecDisk.read oauth
-                      M2MCache = fun () -> CodecDisk.read m2m })
+                      M2MCache = fun () -> CodecDisk.read m2m
+                      KeychainToken = ProfileTokens.lookup host })
           Now = now }
 
     /// <summary>

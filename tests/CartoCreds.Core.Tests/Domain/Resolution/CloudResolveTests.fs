@@ -82,8 +82,10 @@ let private stackOf (kinds: Map<Layer, Kind>) : Gen<CloudStack> =
         let! badArguments = Gen.elements [ 0; 1; 2; 3 ]
         let! badFile = Gen.elements [ 0; 1; 2 ]
         let! badEnv = Gen.elements [ 0; 1; 2 ]
-        let! badSaved = Gen.elements [ 0; 1 ]
+        let! badSaved = Gen.elements [ 0; 1; 2 ]
         let! savedAsCache = Gen.elements [ true; false ]
+        // SPEC §11: a saved profile's token kept in the keychain, the rest in the CARTO CLI file.
+        let! savedInKeychain = Gen.elements [ true; false ]
         let! expiredCache = Gen.elements [ true; false ]
         let reached = Collections.Generic.HashSet<Layer>()
         let third (_, _, c) = c
@@ -141,7 +143,7 @@ let private stackOf (kinds: Map<Layer, Kind>) : Gen<CloudStack> =
             match savedGrant with
             | Choice1Of2 token, url, _ ->
                 "{\"current_profile\": \"prod\", \"profiles\": {\"prod\": "
-                + json [ "token", Some token; "api_base_url", url ]
+                + json [ "token", (if savedInKeychain then None else Some token); "api_base_url", url ]
                 + "}}"
             | Choice2Of2(id, secret), url, _ ->
                 // The CARTO CLI writes tokens; a profile written by hand may hold a client pair, read as such.
@@ -163,7 +165,8 @@ let private stackOf (kinds: Map<Layer, Kind>) : Gen<CloudStack> =
                             file oauthPath (cacheText key None (now.AddMinutes -1.0))
                         else
                             missing oauthPath
-                  M2MCache = fun () -> missing m2mPath }
+                  M2MCache = fun () -> missing m2mPath
+                  KeychainToken = fun _ -> None }
             | Valid when
                 savedAsCache
                 && (match savedGrant with
@@ -177,17 +180,30 @@ let private stackOf (kinds: Map<Layer, Kind>) : Gen<CloudStack> =
 
                 { CliFile = fun () -> missing cliPath
                   OAuthCache = fun () -> missing oauthPath
-                  M2MCache = fun () -> file m2mPath (cacheText token url (now.AddHours 1.0)) }
+                  M2MCache = fun () -> file m2mPath (cacheText token url (now.AddHours 1.0))
+                  KeychainToken = fun _ -> None }
             | Valid ->
                 { CliFile = fun () -> file cliPath savedText
                   OAuthCache = fun () -> failwith "read past the CARTO CLI file"
-                  M2MCache = fun () -> failwith "read past the CARTO CLI file" }
+                  M2MCache = fun () -> failwith "read past the CARTO CLI file"
+                  KeychainToken =
+                    fun name ->
+                        match savedGrant with
+                        | Choice1Of2 token, _, _ when savedInKeychain && name = "prod" ->
+                            Some(file "the keychain" token)
+                        | _ -> failwith "the keychain asked for a profile that holds its token" }
             | Invalid ->
                 { CliFile =
                     fun () ->
-                        file cliPath ([ "{not json"; "{\"current_profile\": \"gone\", \"profiles\": {}}" ][badSaved])
+                        file
+                            cliPath
+                            ([ "{not json"
+                               "{\"current_profile\": \"gone\", \"profiles\": {}}"
+                               "{\"current_profile\": \"prod\", \"profiles\": {\"prod\": {\"tenant_id\": \"gcp-us-east1\"}}}" ][badSaved])
                   OAuthCache = fun () -> failwith "read past the CARTO CLI file"
-                  M2MCache = fun () -> failwith "read past the CARTO CLI file" }
+                  M2MCache = fun () -> failwith "read past the CARTO CLI file"
+                  // A profile with no token, and none in the keychain.
+                  KeychainToken = fun _ -> Some(missing "the keychain") }
 
         let layers =
             { Explicit = if kinds[Layer.Explicit] = Absent then None else Some expected[Layer.Explicit]
@@ -317,7 +333,8 @@ let private noCloudLayers: CloudLayers =
             Ok
                 { CloudSaved.CliFile = fun () -> missing cliPath
                   OAuthCache = fun () -> missing oauthPath
-                  M2MCache = fun () -> missing m2mPath }
+                  M2MCache = fun () -> missing m2mPath
+                  KeychainToken = fun _ -> None }
       Now = now }
 
 let private withEnvironment pairs (layers: CloudLayers) : CloudLayers =
@@ -331,7 +348,8 @@ let private withCli (text: string) (layers: CloudLayers) : CloudLayers =
                 Ok
                     { CloudSaved.CliFile = fun () -> file cliPath text
                       OAuthCache = fun () -> missing oauthPath
-                      M2MCache = fun () -> missing m2mPath } }
+                      M2MCache = fun () -> missing m2mPath
+                      KeychainToken = fun _ -> None } }
 
 let private message result =
     match result with
@@ -452,7 +470,8 @@ let ``a carto-auth cache is used while unexpired; an expired one is absent, sayi
                     Ok
                         { CloudSaved.CliFile = fun () -> missing cliPath
                           OAuthCache = fun () -> oauth
-                          M2MCache = fun () -> m2m } }
+                          M2MCache = fun () -> m2m
+                          KeychainToken = fun _ -> None } }
 
     let cache (expires: DateTimeOffset) =
         "{\"api_base_url\": \"https://gcp-us-east1.api.carto.com\", \"access_token\": \""
@@ -537,3 +556,91 @@ let ``an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is reported by resolution,
         resolved (CloudResolve.resolve fromArguments),
         resolved (CloudResolve.resolve (withEnvironment valid fromArguments))
     )
+
+// SPEC §11: with the keychain store, a saved profile keeps everything but its token in the CARTO
+// CLI file; the token is read from the keychain, and only for a profile that holds none.
+
+let private withKeychain (keychain: string -> FileRead option) (layers: CloudLayers) : CloudLayers =
+    let saved = layers.SavedSession
+
+    { layers with
+        SavedSession = fun () -> saved () |> Result.map (fun s -> { s with KeychainToken = keychain }) }
+
+let private tokenless =
+    """{"current_profile": "eu", "profiles": {"eu": {"tenant_id": "gcp-europe-west1", "user_email": "ana@example.com"}}}"""
+
+let private keychainPlace = "the keychain (Secret Service)"
+
+[<Fact>]
+let ``a saved profile with no token takes the keychain's, named in the origin`` () =
+    let asked = Collections.Generic.List<string>()
+
+    let keychain name =
+        asked.Add name
+        Some(file keychainPlace token)
+
+    Assert.Equal(
+        ("CloudCredentials(token=****0001, api_base_url=https://gcp-europe-west1.api.carto.com)",
+         "Saved session (" + cliPath + " and " + keychainPlace + ", profile eu)"),
+        noCloudLayers |> withCli tokenless |> withKeychain keychain |> CloudResolve.resolve |> resolved
+    )
+
+    Assert.Equal<string list>([ "eu" ], List.ofSeq asked)
+
+[<Fact>]
+let ``a token in the file is used before the keychain's, and the keychain is not asked`` () =
+    let inFile =
+        """{"current_profile": "eu", "profiles": {"eu": {"token": "eyTokenTokenToken0001", "tenant_id": "gcp-europe-west1"}}}"""
+
+    Assert.Equal(
+        ("CloudCredentials(token=****0001, api_base_url=https://gcp-europe-west1.api.carto.com)",
+         "Saved session (" + cliPath + ", profile eu)"),
+        noCloudLayers
+        |> withCli inFile
+        |> withKeychain (fun _ -> failwith "the keychain was asked")
+        |> CloudResolve.resolve
+        |> resolved
+    )
+
+[<Fact>]
+let ``a keychain that cannot answer makes the saved session absent, with its reason`` () =
+    let unavailable _ =
+        Some
+            { Path = keychainPlace
+              Content = Error(ReadError.SecretStore "keychain: no D-Bus session bus (not set)")
+              Exposure = None }
+
+    match noCloudLayers |> withCli tokenless |> withKeychain unavailable |> CloudResolve.resolve with
+    | Error(ResolveError.NotFound(_, absent) as e) ->
+        Assert.Equal(
+            Some(Absence.StoreUnavailable(keychainPlace, "keychain: no D-Bus session bus (not set)")),
+            absent |> List.tryFind (fst >> (=) Layer.SavedSession) |> Option.map snd
+        )
+
+        Assert.Contains("no D-Bus session bus", Messages.resolveError e)
+    | other -> failwithf "%A" other
+
+[<Fact>]
+let ``a saved profile with no token is an error that says where it looked and how to go on`` () =
+    let noItem = noCloudLayers |> withCli tokenless |> withKeychain (fun _ -> Some(missing keychainPlace))
+
+    Assert.Contains(
+        "profile 'eu' has no token in the file and none in "
+        + keychainPlace
+        + "; log in again: cartocreds cloud login --profile eu",
+        CloudResolve.resolve noItem |> message
+    )
+
+    // The file store: no keychain asked, and the error says how to choose it.
+    let fileStore = noCloudLayers |> withCli tokenless |> withKeychain (fun _ -> None)
+    let said = CloudResolve.resolve fileStore |> message
+    Assert.Contains("profile 'eu' has no token; if it was saved to the keychain", said)
+    Assert.Contains("cartocreds config store keychain", said)
+
+[<Fact>]
+let ``a file named by path never asks the keychain`` () =
+    let layers =
+        { noCloudLayers with File = Some(fun () -> file filePath tokenless) }
+        |> withKeychain (fun _ -> failwith "the keychain was asked")
+
+    Assert.Contains("an API base URL is given without a token", CloudResolve.resolve layers |> message)
