@@ -2,7 +2,9 @@
 // (gnome-keyring on a private session bus, as the tests start it) against the same with the file
 // store, and against a bare AOT "hello" built the same way (the floor). After `build.fsx publish`
 // and `bench/startup.fsx` (which builds the hello). Prints the medians of RUNS runs (default 30),
-// interleaved. Needs dbus-daemon and gnome-keyring-daemon.
+// interleaved; with BASELINE=path, another build's `show` with the keychain store in the same runs.
+// Needs dbus-daemon and gnome-keyring-daemon; `secret-tool lookup` of the same item (libsecret) is
+// timed as well when it is installed.
 open System
 open System.Diagnostics
 open System.IO
@@ -52,7 +54,7 @@ let busInfo =
         RedirectStandardOutput = true
     )
 
-environment busInfo []
+environment busInfo List.empty
 let bus = Process.Start busInfo
 let address = bus.StandardOutput.ReadLine()
 
@@ -65,10 +67,19 @@ let keyringInfo =
         RedirectStandardError = true
     )
 
-environment keyringInfo [ "DBUS_SESSION_BUS_ADDRESS", address ]
+environment keyringInfo [ ("DBUS_SESSION_BUS_ADDRESS", address) ]
 let keyring = Process.Start keyringInfo
 keyring.StandardInput.Write "bench-keyring-password"
 keyring.StandardInput.Close()
+
+// The daemons and the directory go when the script ends, whether it finishes or fails.
+AppDomain.CurrentDomain.ProcessExit.Add(fun _ ->
+    for child in [ keyring; bus ] do
+        if not child.HasExited then
+            child.Kill true
+            child.WaitForExit()
+
+    Directory.Delete(work, true))
 
 let run (program: string) (args: string list) (variables: (string * string) list) (input: string) =
     let info =
@@ -94,27 +105,49 @@ let run (program: string) (args: string list) (variables: (string * string) list
     clock.Stop()
     proc.ExitCode, errors.Result, clock.Elapsed.TotalMilliseconds
 
-let keychain = [ "CARTOCREDS_STORE", "keychain" ]
+let keychain = [ ("CARTOCREDS_STORE", "keychain") ]
 
-// The same session saved in both stores (the keychain's once the keyring answers).
-let rec saved attempts =
-    match run tool [ "save"; "--username"; "bench"; "--api-key-stdin" ] keychain "bench-api-key-0123456789" with
+let baseline =
+    match Environment.GetEnvironmentVariable "BASELINE" with
+    | null
+    | "" -> None
+    | path -> Some path
+
+// The same session saved in both stores (the keychain's once the keyring answers); saved by the
+// baseline as well, in case it names its item otherwise.
+let rec saved program attempts =
+    match run program [ "save"; "--username"; "bench"; "--api-key-stdin" ] keychain "bench-api-key-0123456789" with
     | 0, _, _ -> ()
     | _, errors, _ when attempts > 0 ->
         Threading.Thread.Sleep 200
-        saved (attempts - 1)
+        saved program (attempts - 1)
     | _, errors, _ -> failwith ("the keychain save failed: " + errors)
 
-saved 50
+saved tool 50
+baseline |> Option.iter (fun program -> saved program 0)
 
 match run tool [ "save"; "--username"; "bench"; "--api-key-stdin" ] [] "bench-api-key-0123456789" with
 | 0, _, _ -> ()
 | _, errors, _ -> failwith ("the file save failed: " + errors)
 
+// libsecret's own `secret-tool lookup` of the same item, for reference, when it is installed.
+let secretTool =
+    let onPath =
+        Environment.GetEnvironmentVariable("PATH").Split(Path.PathSeparator)
+        |> Array.map (fun directory -> Path.Combine(directory, "secret-tool"))
+        |> Array.tryFind File.Exists
+
+    match onPath with
+    | Some program ->
+        [ ("secret-tool lookup", program, [ "lookup"; "service"; "cartocreds"; "kind"; "legacy-session" ], []) ]
+    | None -> []
+
 let candidates =
     [ "aot show, keychain", tool, [ "show" ], keychain
       "aot show, file", tool, [ "show" ], []
       "aot hello (floor)", hello, [], [] ]
+    @ secretTool
+    @ (baseline |> Option.map (fun program -> "baseline, keychain", program, [ "show" ], keychain) |> Option.toList)
 
 for name, program, args, variables in candidates do
     match run program args variables "" with
@@ -143,9 +176,3 @@ printfn "cold start, median of %d runs (process start to exit):" runs
 for name, _, _, _ in candidates do
     let m = median times[name]
     printfn "  %-20s %8.2f ms   %5.2fx the floor   %+6.2f ms over the file store" name m (m / floor) (m - file)
-
-for child in [ keyring; bus ] do
-    child.Kill true
-    child.WaitForExit()
-
-Directory.Delete(work, true)

@@ -4,7 +4,6 @@ module CartoCreds.Cli.Store
 
 open System
 open System.CommandLine
-open System.Text
 open CartoCreds.Core
 open CartoCreds.Cli.Commands
 
@@ -64,11 +63,7 @@ let private readFrom (host: Host) (store: SecretStore) : Result<FileRead, string
 
 let private writeTo (host: Host) (store: SecretStore) (bytes: byte[]) : Result<string, string> =
     match store with
-    | SecretStore.Keychain ->
-        SecretStores.wait (fun () ->
-            (SecretStores.keychain host).Save(KeychainItem.legacySession, Encoding.UTF8.GetString bytes))
-        |> Result.map (fun () -> SecretStores.keychainPlace host)
-        |> Result.mapError KeychainError.message
+    | SecretStore.Keychain -> SecretStores.copyToKeychain host bytes
     | SecretStore.File ->
         Shell.defaultPath host
         |> Result.mapError StoreError.NoLocation

@@ -47,9 +47,12 @@ let ``with the keychain chosen, save keeps the session there and not in creds.js
     Assert.False(File.Exists home.SavedPath)
 
     // Another program finds it by its attributes.
-    let code, _, listed = bus.Run "secret-tool" [ "search"; "--all"; "service"; "cartocreds" ] ""
+    let code, labels, listed = bus.Run "secret-tool" [ "search"; "--all"; "service"; "cartocreds" ] ""
     Assert.Equal(0, code)
     Assert.Contains("attribute.kind = legacy-session", listed)
+    Assert.Contains("attribute.account = alice", listed)
+    Assert.Contains("attribute.url = https://alice.carto.com", listed)
+    Assert.Contains("label = CartoCreds: CARTO API key of alice (https://alice.carto.com)", labels)
 
     let shown = run None [ "show" ]
     Assert.True((shown.Code = 0), shown.Err)
@@ -117,6 +120,8 @@ let ``migrate moves the saved session both ways, byte for byte, and a keychain t
     Assert.Contains("Moved the saved session from " + home.SavedPath + " to the keychain (Secret Service)", there.Out)
     Assert.False(File.Exists home.SavedPath)
     Assert.Contains("alice", (run None [ "show" ]).Out)
+    let _, _, attributes = bus.Run "secret-tool" [ "search"; "--all"; "service"; "cartocreds" ] ""
+    Assert.Contains("attribute.account = alice", attributes)
 
     let back = run None [ "config"; "store"; "migrate"; "--to"; "file" ]
     Assert.True((back.Code = 0), back.Err)
@@ -132,7 +137,17 @@ let ``migrate moves the saved session both ways, byte for byte, and a keychain t
 
     Assert.NotEqual(0, code) // nothing left in the keychain
 
-    for r in [ nowhere; there; back ] do
+    // A creds.json that holds no session is not carried into the keychain: refused, kept.
+    let unreadable = Text.Encoding.UTF8.GetBytes """{"username": 1}"""
+    File.WriteAllBytes(home.SavedPath, unreadable)
+    let refused = run None [ "config"; "store"; "migrate"; "--to"; "keychain" ]
+    Assert.Equal(1, refused.Code)
+    Assert.Contains("the saved session is not one CartoCreds reads", refused.Err)
+    Assert.Contains("the saved session stays in " + home.SavedPath, refused.Err)
+    Assert.Equal<byte[]>(unreadable, File.ReadAllBytes home.SavedPath)
+    Assert.StartsWith("file (", (run None [ "config"; "store" ]).Out)
+
+    for r in [ nowhere; there; back; refused ] do
         noKey r
 
 [<KeyringFact>]

@@ -96,17 +96,24 @@ module KeychainItem =
         | KeychainKind.LegacySession -> "legacy-session"
         | KeychainKind.ProfileToken -> "profile-token"
 
-    /// What the item is found by: its service, kind and account, so that a profile saved again
-    /// with another URL replaces its item instead of adding a second. No secret among them.
+    /// What the item is found by: its service and kind, and a token's profile. A profile saved
+    /// again with another URL, or the one saved session saved for another account, replaces its
+    /// item instead of adding a second. No secret among them.
     let identity (item: KeychainItem) : (string * string) list =
-        [ "service", Service; "kind", kindName item.Kind; "account", item.Account ]
+        match item.Kind with
+        | KeychainKind.LegacySession -> [ "service", Service; "kind", kindName item.Kind ]
+        | KeychainKind.ProfileToken -> [ "service", Service; "kind", kindName item.Kind; "account", item.Account ]
 
-    /// What the item carries: its identity and its URL.
-    let attributes (item: KeychainItem) : (string * string) list = identity item @ [ "url", item.Url ]
+    /// What the item carries: its service, kind, account and URL.
+    let attributes (item: KeychainItem) : (string * string) list =
+        [ "service", Service; "kind", kindName item.Kind; "account", item.Account; "url", item.Url ]
 
     /// The identity as one string, for stores that find an item by a single name (the macOS
-    /// account, the Windows target): `{kind}:{account}`.
-    let key (item: KeychainItem) = kindName item.Kind + ":" + item.Account
+    /// account, the Windows target): `profile-token:{profile}`, or `legacy-session`.
+    let key (item: KeychainItem) =
+        match item.Kind with
+        | KeychainKind.LegacySession -> kindName item.Kind
+        | KeychainKind.ProfileToken -> kindName item.Kind + ":" + item.Account
 
     /// The token of a CARTO 3 profile of the CARTO CLI file (the file keeps the rest of it).
     let profileToken (profile: string) (url: string) =
@@ -118,5 +125,17 @@ module KeychainItem =
         | KeychainKind.LegacySession -> "CartoCreds: CARTO API key of " + item.Account + " (" + item.Url + ")"
         | KeychainKind.ProfileToken -> "CartoCreds: CARTO 3 token of profile " + item.Account + " (" + item.Url + ")"
 
-    /// The one saved legacy session: found by its kind alone (its account and URL are in the secret).
-    let legacySession = { Kind = KeychainKind.LegacySession; Account = "saved-session"; Url = "" }
+    /// The saved legacy session, to find or delete: there is one, found by its kind alone.
+    let legacySession = { Kind = KeychainKind.LegacySession; Account = ""; Url = "" }
+
+    /// The saved legacy session of `credentials`, to save: its account the username (or the base
+    /// URL's host when there is none), its URL the base URL.
+    let legacySessionOf (credentials: Credentials) =
+        let url = BaseUrl.value credentials.BaseUrl
+
+        let account =
+            match credentials.Username with
+            | Some username -> Username.value username
+            | None -> Uri(url).Host
+
+        { legacySession with Account = account; Url = url }

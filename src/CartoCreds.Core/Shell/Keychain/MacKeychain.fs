@@ -81,7 +81,8 @@ type internal MacConstants() =
 /// <summary>
 /// macOS's keychain: generic passwords through Security.framework (`SecItemAdd`,
 /// `SecItemCopyMatching`, `SecItemUpdate`, `SecItemDelete`), in the user's default keychain. An
-/// item's service is `cartocreds`, its account `{kind}:{account}`, its label the label.
+/// item's service is `cartocreds`, its account `KeychainItem.key` (`legacy-session`, or
+/// `profile-token:{profile}`), its label the label.
 /// </summary>
 type MacKeychain() =
 

@@ -6,13 +6,10 @@ open System.Text
 open System.Threading.Tasks
 open Tmds.DBus.Protocol
 
-/// An open session with the Secret Service: the path, and the AES key when it is encrypted.
-type private SecretSession = { Path: string; Key: byte[] option }
-
 /// <summary>
 /// Linux's keychain: the freedesktop Secret Service API over D-Bus (gnome-keyring, KWallet,
 /// KeePassXC), with no libsecret (Tmds.DBus.Protocol, Native AOT safe). A session is opened
-/// encrypted as libsecret opens it (`SecretSessionCipher`), `plain` only when the service offers
+/// encrypted as libsecret opens it (`SecretServiceSession`), `plain` only when the service offers
 /// nothing else. Items go to the default collection. A locked item or collection is unlocked when
 /// that needs no prompt; a prompt is an error (SPEC §11). Every call is bounded by `timeout`.
 /// </summary>
@@ -25,28 +22,6 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
     let bounded operation call = SecretServiceWire.Bounded(timeout, operation, call)
 
     let connect () = SecretServiceWire.Connect(address, timeout)
-
-    /// An encrypted session, or `plain` when the service supports nothing else.
-    member private _.Open(connection: DBusConnection, keyPair: Task<SecretSessionCipher.KeyPair>) =
-        task {
-            let! pair = keyPair
-            let message = SecretServiceWire.OpenMessage(connection, Some(SecretSessionCipher.publicKey pair))
-
-            match! bounded "OpenSession" (connection.CallMethodAsync(message, SecretServiceWire.ReadSession, null)) with
-            | Ok(peer, path) ->
-                return
-                    SecretSessionCipher.sessionKey pair peer
-                    |> Result.map (fun key -> { Path = path; Key = Some key })
-                    |> Result.mapError (fun e -> KeychainError.Failed("OpenSession", e))
-            | Error(KeychainError.Failed(_, detail)) when detail.StartsWith "org.freedesktop.DBus.Error.NotSupported" ->
-                let message = SecretServiceWire.OpenMessage(connection, None)
-
-                let! plain =
-                    bounded "OpenSession" (connection.CallMethodAsync(message, SecretServiceWire.ReadSession, null))
-
-                return plain |> Result.map (fun (_, path) -> { Path = path; Key = None })
-            | Error e -> return Error e
-        }
 
     /// Unlocks `paths` when that needs no prompt: the unlocked paths, or `Locked`.
     member private _.Unlock(connection: DBusConnection, paths: string[]) =
@@ -105,11 +80,6 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
             return result
         }
 
-    /// A key pair made on another thread while the bus is reached (two modular exponentiations).
-    static member private KeyPair() =
-        Task.Run(fun () ->
-            SecretSessionCipher.keyPair (RandomNumberGenerator.GetBytes SecretSessionCipher.PrivateBytes))
-
     member private this.Using(work: DBusConnection -> Task<Result<'T, KeychainError>>) =
         task {
             match! connect () with
@@ -121,12 +91,12 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
 
     interface IKeychain with
         member this.Find(item) =
-            let keyPair = SecretServiceKeychain.KeyPair()
+            let keyPair = SecretServiceSession.keyPair ()
 
             this.Using(fun connection ->
                 task {
                     // The session is opened while the items are searched: one round trip less.
-                    let opening = this.Open(connection, keyPair)
+                    let opening = SecretServiceSession.openOn timeout connection keyPair
 
                     match! this.Search(connection, item) with
                     | Error e -> return Error e
@@ -195,7 +165,9 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
                         match! this.Unlock(connection, [| collection |]) with
                         | Error e -> return Error e
                         | Ok _ ->
-                            match! this.Open(connection, SecretServiceKeychain.KeyPair()) with
+                            match!
+                                SecretServiceSession.openOn timeout connection (SecretServiceSession.keyPair ())
+                            with
                             | Error e -> return Error e
                             | Ok session ->
                                 let bytes = Encoding.UTF8.GetBytes secret

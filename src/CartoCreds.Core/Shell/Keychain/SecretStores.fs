@@ -80,13 +80,26 @@ module SecretStores =
                   Content = Error(ReadError.SecretStore message)
                   Exposure = None }
 
+    /// Saves `secret`, the saved session of `credentials` as written, in the keychain.
+    let private saveKeychain (host: Host) (credentials: Credentials) (secret: string) =
+        wait (fun () -> (keychain host).Save(KeychainItem.legacySessionOf credentials, secret))
+        |> Result.map (fun () -> keychainPlace host)
+
     /// Saves the session in the keychain; the place, as a save to a file gives its path.
     let saveKeychainSession (host: Host) (credentials: Credentials) : Result<string, StoreError> =
-        let secret = Encoding.UTF8.GetString(Codec.encode credentials)
+        saveKeychain host credentials (Encoding.UTF8.GetString(Codec.encode credentials))
+        |> Result.mapError (KeychainError.message >> StoreError.SecretStore)
 
-        match wait (fun () -> (keychain host).Save(KeychainItem.legacySession, secret)) with
-        | Ok() -> Ok(keychainPlace host)
-        | Error e -> Error(StoreError.SecretStore(KeychainError.message e))
+    /// Saves a saved session's file, byte for byte (a migration), in the keychain; the place, or
+    /// an error when the file holds no session.
+    let copyToKeychain (host: Host) (bytes: byte[]) : Result<string, string> =
+        match Codec.decode (ReadOnlyMemory bytes) with
+        | Error e ->
+            Error(
+                "the saved session is not one CartoCreds reads (" + ValueMessages.decodeError Layer.SavedSession e + ")"
+            )
+        | Ok credentials ->
+            saveKeychain host credentials (Encoding.UTF8.GetString bytes) |> Result.mapError KeychainError.message
 
     /// Removes the keychain's saved session; true when there was one.
     let deleteKeychainSession (host: Host) : Result<bool, StoreError> =

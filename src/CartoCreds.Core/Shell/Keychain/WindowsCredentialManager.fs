@@ -46,8 +46,9 @@ module internal Advapi32 =
 
 /// <summary>
 /// Windows' keychain: Credential Manager's generic credentials (`CredWriteW`, `CredReadW`,
-/// `CredDeleteW`), persisted for this user on this machine. An item's target is
-/// `cartocreds:{kind}:{account}`, its comment the label, its blob the secret in UTF-8.
+/// `CredDeleteW`), persisted for this user on this machine. An item's target is `cartocreds:` and
+/// its key (`cartocreds:legacy-session`, `cartocreds:profile-token:{profile}`), its comment the
+/// label, its blob the secret in UTF-8.
 /// </summary>
 type WindowsCredentialManager() =
 

@@ -79,6 +79,55 @@ let ``items carry service=cartocreds, a kind, the account and the URL, and a lab
         KeychainItem.label token
     )
 
+[<Fact>]
+let ``the saved session's item names its account and URL, and is found by its kind alone`` () =
+    let saved (input: CredentialsInput) =
+        match Credentials.create input with
+        | Ok credentials -> KeychainItem.legacySessionOf credentials
+        | Error e -> failwithf "%A" e
+
+    let alice =
+        saved
+            { CredentialsInput.Empty with
+                Username = Some "alice"
+                ApiKey = Some "0123456789abcdef" }
+
+    Assert.Equal<(string * string) list>(
+        [ "service", "cartocreds"
+          "kind", "legacy-session"
+          "account", "alice"
+          "url", "https://alice.carto.com" ],
+        KeychainItem.attributes alice
+    )
+
+    Assert.Equal("CartoCreds: CARTO API key of alice (https://alice.carto.com)", KeychainItem.label alice)
+
+    // No username: the base URL's host names it.
+    let onPremises =
+        saved
+            { CredentialsInput.Empty with
+                ApiKey = Some "0123456789abcdef"
+                BaseUrl = Some "https://carto.example.org/" }
+
+    Assert.Equal("carto.example.org", onPremises.Account)
+
+    // Whoever's session it is, one item: the saved session is found by its kind; a token by its profile.
+    for item in [ alice; onPremises; KeychainItem.legacySession ] do
+        Assert.Equal<(string * string) list>(
+            [ "service", "cartocreds"; "kind", "legacy-session" ],
+            KeychainItem.identity item
+        )
+
+        Assert.Equal("legacy-session", KeychainItem.key item)
+
+    let token = KeychainItem.profileToken "eu" "https://gcp-europe-west1.api.carto.com"
+    Assert.Equal("profile-token:eu", KeychainItem.key token)
+
+    Assert.Equal<(string * string) list>(
+        [ "service", "cartocreds"; "kind", "profile-token"; "account", "eu" ],
+        KeychainItem.identity token
+    )
+
 [<Property(MaxTest = 20)>]
 let ``two sides of the session agree on one key, and what one encrypts the other decrypts`` (plain: byte[]) =
     let ours = SecretSessionCipher.keyPair (RandomNumberGenerator.GetBytes SecretSessionCipher.PrivateBytes)

@@ -20,7 +20,7 @@ type KeyringFactAttribute() as this =
 
 /// Waits (at most 10 s) until the keyring answers on `bus`, by finding an item that is not there.
 let ready (keychain: CartoCreds.Core.IKeychain) =
-    let item = { CartoCreds.Core.KeychainItem.legacySession with Account = "probe" }
+    let item = CartoCreds.Core.KeychainItem.profileToken "probe" ""
     let clock = Stopwatch.StartNew()
 
     let rec wait () =

@@ -7,10 +7,8 @@ open CartoCreds.Core
 open CartoCreds.Core.Tests.PrivateKeyring
 open Xunit
 
-let private item account =
-    { Kind = KeychainKind.LegacySession
-      Account = account
-      Url = "https://alice.carto.com" }
+/// A profile's token: found by its profile, so that two of them are two items.
+let private item profile = KeychainItem.profileToken profile "https://gcp-us-east1.api.carto.com"
 
 let private keychainOn (bus: Bus) = SecretServiceKeychain(Some bus.Address, TimeSpan.FromSeconds 5.0) :> IKeychain
 
@@ -38,13 +36,24 @@ let ``a secret saved is found, replaced in place, and removed; secret-tool finds
     Assert.Equal(Some "second-secret-0002 é ü", ok (keychain.Find alice))
     Assert.Equal(None, ok (keychain.Find(item "bob")))
 
+    // The saved session is one item, whoever's: saved for bob, it replaces alice's.
+    let session (account: string) =
+        { KeychainItem.legacySession with
+            Account = account
+            Url = "https://" + account + ".carto.com" }
+
+    ok (keychain.Save(session "alice", "alice-session-0007"))
+    ok (keychain.Save(session "bob", "bob-session-0008"))
+    Assert.Equal(Some "bob-session-0008", ok (keychain.Find KeychainItem.legacySession))
+    Assert.True(ok (keychain.Delete KeychainItem.legacySession))
+
     // Another program sees one item (replaced, not added), labelled for a person, with its attributes.
     let code, found, errors = bus.Run "secret-tool" [ "search"; "--all"; "service"; "cartocreds" ] ""
     Assert.True((code = 0), errors)
     let output = found + errors // secret-tool prints the attributes on stderr
     Assert.Equal(1, output.Split('\n') |> Array.filter (fun l -> l.StartsWith "label = ") |> Array.length)
-    Assert.Contains("label = CartoCreds: CARTO API key of alice (https://alice.carto.com)", output)
-    Assert.Contains("attribute.kind = legacy-session", output)
+    Assert.Contains("label = CartoCreds: CARTO 3 token of profile alice (https://gcp-us-east1.api.carto.com)", output)
+    Assert.Contains("attribute.kind = profile-token", output)
     Assert.Contains("attribute.account = alice", output)
     Assert.Contains("secret = second-secret-0002 é ü", output)
 
@@ -125,3 +134,13 @@ let ``a locked keyring whose unlocking needs a prompt is 'keychain locked', nami
             Assert.StartsWith("keychain locked", KeychainError.message KeychainError.Locked)
             Assert.Contains("--store file", KeychainError.message KeychainError.Locked)
         | other -> failwithf "expected keychain locked, got %A" other
+
+[<Fact>]
+let ``the session's private exponents come from the kernel's generator: full length, never the same twice`` () =
+    let draws = List.init 200 (fun _ -> SecretServiceSession.randomBytes SecretSessionCipher.PrivateBytes)
+
+    Assert.All(draws, fun bytes -> Assert.Equal(SecretSessionCipher.PrivateBytes, bytes.Length))
+    Assert.Equal(200, draws |> List.map Convert.ToHexString |> List.distinct |> List.length)
+    // Every byte position takes many values: the buffer is filled where it lies, not left zero.
+    for position in 0 .. SecretSessionCipher.PrivateBytes - 1 do
+        Assert.True(draws |> List.map (fun bytes -> bytes[position]) |> List.distinct |> List.length > 50)
