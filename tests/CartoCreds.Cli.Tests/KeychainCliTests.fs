@@ -180,6 +180,13 @@ let ``on resolve, no bus, a locked keyring and an item CartoCreds did not write 
     let locked = on bus home keychain None [ "show" ]
     Assert.Equal(1, locked.Code)
     Assert.Contains("Saved session: keychain locked", locked.Err)
+    Assert.Contains("needs a prompt that cannot be shown here", locked.Err)
+
+    // With a display, the keyring's own prompt is asked for; with no prompter to show it, the
+    // keyring dismisses it at once.
+    let prompted = on bus home (keychain @ [ ("DISPLAY", ":99") ]) None [ "show" ]
+    Assert.Equal(1, prompted.Code)
+    Assert.Contains("Saved session: keychain locked: the unlock prompt was dismissed", prompted.Err)
     let refused = on bus home keychain (Some key) [ "save"; "--username"; "alice"; "--api-key-stdin" ]
     Assert.Equal(1, refused.Code)
     Assert.Contains("keychain locked", refused.Err)

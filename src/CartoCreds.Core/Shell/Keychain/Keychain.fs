@@ -11,8 +11,12 @@ type KeychainError =
     | NoSessionBus of detail: string
     /// Nothing on the bus offers the Secret Service (no gnome-keyring, KWallet or KeePassXC).
     | NoService
-    /// The collection is locked, and unlocking it needs a prompt.
+    /// The collection is locked, and unlocking it needs a prompt that cannot be shown (no display).
     | Locked
+    /// The unlock prompt was shown, and the person dismissed it (or the keyring could not show it).
+    | Dismissed
+    /// The unlock prompt was shown, and nobody answered it within its wait.
+    | Unanswered of seconds: float
     /// The store took longer than its bound to answer `operation`.
     | TimedOut of operation: string * seconds: float
     /// An item that CartoCreds did not write as it is: its secret does not decrypt or decode.
@@ -36,6 +40,12 @@ module KeychainError =
             "keychain: no Secret Service on the session bus; install and start gnome-keyring, KWallet or KeePassXC, or use --store file"
         | KeychainError.Locked ->
             "keychain locked: unlocking it needs a prompt that cannot be shown here; unlock it (gnome-keyring-daemon --unlock reads the password on stdin) or use --store file"
+        | KeychainError.Dismissed ->
+            "keychain locked: the unlock prompt was dismissed (or could not be shown); unlock the keyring, or use --store file"
+        | KeychainError.Unanswered seconds ->
+            "keychain locked: the unlock prompt was not answered within "
+            + seconds.ToString("0.#", Globalization.CultureInfo.InvariantCulture)
+            + " s; unlock the keyring, or use --store file"
         | KeychainError.TimedOut(operation, seconds) ->
             "keychain: no answer to "
             + operation

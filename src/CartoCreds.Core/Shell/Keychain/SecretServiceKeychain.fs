@@ -11,9 +11,11 @@ open Tmds.DBus.Protocol
 /// KeePassXC), with no libsecret (Tmds.DBus.Protocol, Native AOT safe). A session is opened
 /// encrypted as libsecret opens it (`SecretServiceSession`), `plain` only when the service offers
 /// nothing else. Items go to the default collection. A locked item or collection is unlocked when
-/// that needs no prompt; a prompt is an error (SPEC §11). Every call is bounded by `timeout`.
+/// that needs no prompt; when it needs one, the service's prompt is shown if `prompt` allows it (a
+/// display to show it on, and how long a person may take), else it is an error (SPEC §11). Every
+/// call is bounded by `timeout`.
 /// </summary>
-type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
+type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: TimeSpan option) =
 
     static let servicePath = SecretServiceWire.ServicePath
     static let service = SecretServiceWire.Service
@@ -23,7 +25,11 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
 
     let connect () = SecretServiceWire.Connect(address, timeout)
 
-    /// Unlocks `paths` when that needs no prompt: the unlocked paths, or `Locked`.
+    /// A keychain that never shows a prompt: a locked collection that needs one is `Locked`.
+    new(address: string option, timeout: TimeSpan) = SecretServiceKeychain(address, timeout, None)
+
+    /// Unlocks `paths`: with no prompt when that needs none, else through the service's prompt
+    /// when one may be shown; the unlocked paths, or `Locked`, `Dismissed` or `TimedOut`.
     member private _.Unlock(connection: DBusConnection, paths: string[]) =
         task {
             if paths.Length = 0 then
@@ -34,7 +40,13 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan) =
                 match!
                     bounded "Unlock" (connection.CallMethodAsync(message, SecretServiceWire.ReadPathsAndPrompt, null))
                 with
-                | Ok(_, prompt) when prompt <> noPrompt -> return Error KeychainError.Locked
+                | Ok(unlocked, shown) when shown <> noPrompt ->
+                    match prompt with
+                    | None -> return Error KeychainError.Locked
+                    | Some wait ->
+                        match! SecretServicePrompt.run connection timeout wait shown with
+                        | Ok() -> return Ok(Array.append unlocked (paths |> Array.except unlocked))
+                        | Error e -> return Error e
                 | Ok(unlocked, _) -> return Ok unlocked
                 | Error e -> return Error e
         }

@@ -40,11 +40,23 @@ module SecretStores =
         |> Result.mapError StoreError.NoLocation
         |> Result.bind (fun path -> CodecDisk.write path (SecretStore.encodeConfig store))
 
-    /// This host's keychain: the Secret Service on the host's session bus, Keychain, or Credential Manager.
+    /// How long a person may take to answer the keyring's unlock prompt.
+    let promptWait = TimeSpan.FromMinutes 2.0
+
+    /// This host's keychain: the Secret Service on the host's session bus, Keychain, or Credential
+    /// Manager. The Secret Service's unlock prompt is shown only where there is a display.
     let keychain (host: Host) : IKeychain =
         match host.Platform with
         | Platform.Linux ->
-            SecretServiceKeychain(host.GetVariable "DBUS_SESSION_BUS_ADDRESS" |> Option.bind Input.given, timeout)
+            let display =
+                [ "DISPLAY"; "WAYLAND_DISPLAY" ]
+                |> List.exists (fun name -> host.GetVariable name |> Option.bind Input.given |> Option.isSome)
+
+            SecretServiceKeychain(
+                host.GetVariable "DBUS_SESSION_BUS_ADDRESS" |> Option.bind Input.given,
+                timeout,
+                (if display then Some promptWait else None)
+            )
         | Platform.MacOS -> MacKeychain()
         | Platform.Windows -> WindowsCredentialManager()
 
