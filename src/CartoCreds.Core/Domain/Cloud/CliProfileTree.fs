@@ -22,8 +22,7 @@ type ProfileError =
     | Store of StoreError
 
 /// The CARTO CLI file as a tree to edit (SPEC §7.3): parsed as a read would parse it, written
-/// as the CARTO CLI writes it. Pure; shared by `CliProfiles`' edits.
-[<RequireQualifiedAccess>]
+/// as the CARTO CLI writes it. Pure; opened by `CliProfiles` for its edits.
 module internal CliProfileTree =
 
     [<Literal>]

@@ -14,15 +14,10 @@ type TokenPlace =
 [<RequireQualifiedAccess>]
 module CliProfiles =
 
+    open CliProfileTree
+
     [<Literal>]
     let DefaultProfile = CliProfileTree.DefaultProfile
-
-    let private fieldsOf = CliProfileTree.fieldsOf
-    let private set = CliProfileTree.set
-    let private remove = CliProfileTree.remove
-    let private parse = CliProfileTree.parse
-    let private write = CliProfileTree.write
-    let private currentOf = CliProfileTree.currentOf
 
     let private expiresAt (at: DateTimeOffset) =
         Json.String(at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture))

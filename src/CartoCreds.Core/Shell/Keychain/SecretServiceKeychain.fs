@@ -40,12 +40,12 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                 match!
                     bounded "Unlock" (connection.CallMethodAsync(message, SecretServiceWire.ReadPathsAndPrompt, null))
                 with
-                | Ok(unlocked, shown) when shown <> noPrompt ->
+                | Ok(_, shown) when shown <> noPrompt ->
                     match prompt with
                     | None -> return Error KeychainError.Locked
                     | Some wait ->
                         match! SecretServicePrompt.run connection timeout wait shown with
-                        | Ok() -> return Ok(Array.append unlocked (paths |> Array.except unlocked))
+                        | Ok() -> return Ok paths
                         | Error e -> return Error e
                 | Ok(unlocked, _) -> return Ok unlocked
                 | Error e -> return Error e
