@@ -83,7 +83,7 @@ let private validToken
     (result: ParseResult)
     (source: Source)
     (timeout: Option<double>)
-    (print: Resolved<CloudCredentials> -> AccessToken -> unit)
+    (print: Resolved<CloudCredentials> -> AccessToken -> int)
     =
     match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
     | Error message -> fail terminal message
@@ -94,9 +94,7 @@ let private validToken
             Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
 
         match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
-        | Ok token ->
-            print resolved token
-            Success
+        | Ok token -> print resolved token
         | Error e ->
             terminal.Err.WriteLine("cartocreds: " + CallMessages.tokenError e)
 
@@ -122,7 +120,9 @@ let private token (host: Host) (terminal: Terminal) =
             if result.GetValue json then
                 terminal.Out.WriteLine(Output.tokenJson token resolved.Credentials.ApiBaseUrl)
             else
-                terminal.Out.WriteLine token.Value))
+                terminal.Out.WriteLine token.Value
+
+            Success))
 
     command
 
@@ -138,9 +138,11 @@ let private env (host: Host) (terminal: Terminal) =
 
     command.SetAction(fun (result: ParseResult) ->
         validToken host terminal result source timeout (fun resolved token ->
-            Export.cloud token.Value resolved.Credentials.ApiBaseUrl
-            |> Export.lines (shellOf result shell)
-            |> terminal.Out.WriteLine))
+            match Export.cloud token.Value resolved.Credentials.ApiBaseUrl |> Export.lines (shellOf result shell) with
+            | Ok lines ->
+                terminal.Out.WriteLine lines
+                Success
+            | Error e -> fail terminal ("cartocreds: " + ValueMessages.exportError e)))
 
     command
 

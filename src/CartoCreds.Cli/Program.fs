@@ -54,8 +54,12 @@ let private env (host: Host) (terminal: Terminal) =
         match Shell.resolveLogged (logger terminal result) host request with
         | Ok resolved ->
             warn terminal resolved.Warnings
-            terminal.Out.WriteLine(Export.lines (shellOf result shell) (Export.legacy resolved.Credentials))
-            Success
+
+            match Export.lines (shellOf result shell) (Export.legacy resolved.Credentials) with
+            | Ok lines ->
+                terminal.Out.WriteLine lines
+                Success
+            | Error e -> fail terminal ("cartocreds: " + ValueMessages.exportError e)
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e))
 
     command

@@ -237,6 +237,18 @@ let ``env prints SPEC 2's variables for the shell asked for, the key whole, on s
     let dotenv = runWith (byName build) home variables None [ "env"; "--shell"; "dotenv" ]
     Assert.Contains("CARTO_API_KEY='0123456789abcdef'\n", dotenv.Out)
 
+    // A key that no .env form carries alike for bash, python-dotenv and docker compose: nothing
+    // is written, and the error names the variable, never the key.
+    let quoted = [ "CARTO_USERNAME", "ana"; "CARTO_API_KEY", "0123456789ab'$(id)" ]
+    let refused = runWith (byName build) home quoted None [ "env"; "--shell"; "dotenv" ]
+    Assert.Equal(1, refused.Code)
+    Assert.Equal("", refused.Out)
+
+    Assert.Equal(
+        "cartocreds: CARTO_API_KEY cannot be written for --shell dotenv: its value holds a quote or a backslash, which bash, python-dotenv and docker compose read differently; nothing was written (--shell sh writes any value)\n",
+        refused.Err
+    )
+
     let bad = runWith (byName build) home variables None [ "env"; "--shell"; "csh" ]
     Assert.Equal(2, bad.Code)
     Assert.Equal("", bad.Out)

@@ -1,5 +1,7 @@
 namespace CartoCreds.Core
 
+open System
+
 /// The shells and files that `cartocreds env` and `cartocreds cloud env` write assignments for
 /// (SPEC §6).
 [<RequireQualifiedAccess>]
@@ -10,8 +12,22 @@ type ShellKind =
     | Fish
     /// PowerShell: `$env:NAME = 'value'`.
     | Pwsh
-    /// A `.env` file (docker compose, python-dotenv, node's dotenv): `NAME='value'`.
+    /// A `.env` file (bash's `set -a; .`, python-dotenv, docker compose's `env_file`): `NAME='value'`.
     | Dotenv
+
+/// What in a value no `.env` reader of SPEC §6 reads back alike, so it is refused, not written wrong.
+[<RequireQualifiedAccess>]
+type Unquotable =
+    /// A single quote or a backslash: python-dotenv and docker compose read `\'` and `\\` as escapes
+    /// even inside single quotes, bash does not.
+    | QuoteOrBackslash
+    /// `${`: python-dotenv expands it even inside single quotes.
+    | Interpolation
+    /// A line break or another control character.
+    | Control
+
+/// Why assignments could not be written: the variable whose value no form carries (never the value).
+type ExportError = { Name: string; Shell: ShellKind; Reason: Unquotable }
 
 /// SPEC §6's export: credentials as variable assignments for a shell, each value quoted so that
 /// any value survives (quotes, `$`, spaces, backslashes). Pure: the tool prints what this makes.
@@ -25,17 +41,39 @@ module Export =
     /// The shell a `--shell` value names.
     let shellOf (name: string) : ShellKind option = shells |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
 
+    /// PowerShell reads each of these as a single quote, and a doubled one as one of it.
+    let private pwshQuotes = [| '\''; '\u2018'; '\u2019'; '\u201A'; '\u201B' |]
+
+    /// What keeps `value` out of a `.env` file, if anything: single quotes are the one form that
+    /// bash, python-dotenv and docker compose all read literally, but for the quote itself, the
+    /// backslash, python-dotenv's `${` and line breaks, on which they disagree.
+    let unquotable (shell: ShellKind) (value: string) : Unquotable option =
+        match shell with
+        | ShellKind.Dotenv when value |> Seq.exists Char.IsControl -> Some Unquotable.Control
+        | ShellKind.Dotenv when value.IndexOfAny [| '\''; '\\' |] >= 0 -> Some Unquotable.QuoteOrBackslash
+        | ShellKind.Dotenv when value.Contains "${" -> Some Unquotable.Interpolation
+        | _ -> None
+
     /// A value quoted for the shell: single quotes, in which no character is special but the quote
-    /// itself (and, for fish, the backslash), each written as that shell writes it. A `.env` value
-    /// with a single quote or a backslash (which some loaders read as an escape even in single
-    /// quotes) is double-quoted with `\`, `"` and `$` escaped instead, as bash reads it.
+    /// itself (and, for fish, the backslash), each written as that shell writes it. PowerShell's
+    /// typographic single quotes are doubled as its own is. A `.env` value is single-quoted as it
+    /// is: `unquotable` says which values it cannot carry.
     let quote (shell: ShellKind) (value: string) : string =
         match shell with
         | ShellKind.Sh -> "'" + value.Replace("'", "'\\''") + "'"
         | ShellKind.Fish -> "'" + value.Replace("\\", "\\\\").Replace("'", "\\'") + "'"
-        | ShellKind.Pwsh -> "'" + value.Replace("'", "''") + "'"
-        | ShellKind.Dotenv when not (value.Contains '\'' || value.Contains '\\') -> "'" + value + "'"
-        | ShellKind.Dotenv -> "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("$", "\\$") + "\""
+        | ShellKind.Pwsh ->
+            let doubled = Text.StringBuilder(value.Length + 2).Append '\''
+
+            for c in value do
+                (if Array.contains c pwshQuotes then
+                     doubled.Append(c).Append(c)
+                 else
+                     doubled.Append c)
+                |> ignore
+
+            doubled.Append('\'').ToString()
+        | ShellKind.Dotenv -> "'" + value + "'"
 
     /// One assignment: `export NAME='value'` and the like.
     let assignment (shell: ShellKind) (name: string, value: string) : string =
@@ -59,6 +97,11 @@ module Export =
     let cloud (token: string) (apiBaseUrl: ApiBaseUrl) : (string * string) list =
         [ CloudVariables.Token, token; CloudVariables.ApiBaseUrl, ApiBaseUrl.value apiBaseUrl ]
 
-    /// The lines a shell reads: one assignment a line.
-    let lines (shell: ShellKind) (variables: (string * string) list) : string =
-        variables |> List.map (assignment shell) |> String.concat "\n"
+    /// The lines a shell reads, one assignment a line; or the first variable whose value the
+    /// shell's form cannot carry (nothing is written then, rather than a line read back wrong).
+    let lines (shell: ShellKind) (variables: (string * string) list) : Result<string, ExportError> =
+        match
+            variables |> List.tryPick (fun (name, value) -> unquotable shell value |> Option.map (fun r -> name, r))
+        with
+        | Some(name, reason) -> Error { Name = name; Shell = shell; Reason = reason }
+        | None -> Ok(variables |> List.map (assignment shell) |> String.concat "\n")

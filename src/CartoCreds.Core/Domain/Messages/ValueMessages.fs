@@ -242,3 +242,22 @@ module ValueMessages =
         | DecodeError.LegacyCredentials ->
             "it holds legacy CARTO credentials (CARTOframes' username, api_key and base_url), not CARTO 3 ones; "
             + "read it as legacy credentials instead (new Credentials(credFile:) in C#, cartocreds show --file)"
+
+    /// Why `env --shell NAME` wrote nothing: the variable, and what in its value (never the value).
+    let exportError (error: ExportError) : string =
+        let shell =
+            Export.shells |> List.tryFind (snd >> (=) error.Shell) |> Option.map fst |> Option.defaultValue ""
+
+        let what =
+            match error.Reason with
+            | Unquotable.QuoteOrBackslash ->
+                "a quote or a backslash, which bash, python-dotenv and docker compose read differently"
+            | Unquotable.Interpolation -> "${, which python-dotenv expands"
+            | Unquotable.Control -> "a line break or another control character"
+
+        error.Name
+        + " cannot be written for --shell "
+        + shell
+        + ": its value holds "
+        + what
+        + "; nothing was written (--shell sh writes any value)"

@@ -52,34 +52,125 @@ let private readBack (shell: ShellKind) (program: string) (value: string) =
     output
 
 /// A `.env` file as bash reads one (`set -a; . file`), which is how docker compose and dotenv
-/// files are most often loaded into a shell.
-let private readDotenv (value: string) =
-    use box = new Sandbox()
-    let file = box.Path ".env"
-    File.WriteAllText(file, Export.assignment ShellKind.Dotenv ("CARTOCREDS_EXPORT_TEST", value) + "\n")
+/// files are most often loaded into a shell; run in `dir`, so that a command the file ran leaves
+/// its mark there.
+let private readDotenvIn (dir: string) (line: string) =
+    let file = Path.Combine(dir, ".env")
+    File.WriteAllText(file, line + "\n")
 
     let code, output, errors =
-        Processes.run "bash" [ "-c"; "set -a; . \"$1\"; printf '%s' \"$CARTOCREDS_EXPORT_TEST\""; "bash"; file ]
+        Processes.run
+            "bash"
+            [ "-c"
+              "cd \"$2\" && set -a && . \"$1\" && printf '%s' \"$CARTOCREDS_EXPORT_TEST\""
+              "bash"
+              file
+              dir ]
 
     Assert.True((code = 0), errors)
     output
 
-[<UnixFact("POSIX shells")>]
-let ``an sh assignment reads back the same value in sh, dash and bash`` () =
-    for program in [ "sh"; "dash"; "bash" ] do
-        match installed program with
-        | Some path ->
-            for value in hostile do
-                Assert.Equal(value, readBack ShellKind.Sh path value)
-        | None -> Assert.True(program <> "sh" && program <> "bash", program + " is missing")
+/// A python3 that has python-dotenv (Debian's python3-dotenv), if this machine has one.
+let private pythonWithDotenv =
+    [ "/usr/bin/python3"; "python3" ]
+    |> List.tryFind (fun python ->
+        try
+            let code, _, _ = Processes.run python [ "-c"; "import dotenv" ]
+            code = 0
+        with _ ->
+            false)
+
+type DotenvFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        if pythonWithDotenv.IsNone then
+            this.Skip <- "python-dotenv is not installed (apt-get install python3-dotenv; .ci/run does when it can)"
+
+/// What python-dotenv's `dotenv_values` reads from the `.env` line (interpolation on, its default).
+let private readPythonDotenv (line: string) =
+    use box = new Sandbox()
+    let file = box.Path ".env"
+    File.WriteAllText(file, line + "\n")
+
+    let code, output, errors =
+        Processes.run
+            pythonWithDotenv.Value
+            [ "-c"
+              "import sys, dotenv; sys.stdout.write(dotenv.dotenv_values(sys.argv[1])['CARTOCREDS_EXPORT_TEST'])"
+              file ]
+
+    Assert.True((code = 0), errors)
+    output
+
+/// docker compose's `env_file` rules for a single-quoted value, as its documentation states them:
+/// the value is used literally, but `\'` is a quote. (No compose runs here: no Docker engine.)
+let private readComposeEnvFile (line: string) =
+    let value = line.Substring(line.IndexOf '=' + 1)
+    Assert.True(value.StartsWith "'" && value.EndsWith "'", "a single-quoted value: " + line)
+    value.Substring(1, value.Length - 2).Replace("\\'", "'")
+
+/// The hostile values that one `.env` form carries for bash, python-dotenv and docker compose alike.
+let private carried = hostile |> List.filter (fun v -> (Export.unquotable ShellKind.Dotenv v).IsNone)
+
+let private dotenvLine value =
+    Export.lines ShellKind.Dotenv [ "CARTOCREDS_EXPORT_TEST", value ]
+    |> Result.defaultWith (fun e -> failwithf "refused: %A" e)
 
 [<UnixFact("bash reads the .env file")>]
-let ``a dotenv assignment reads back the same value, single-quoted or, with a quote, double-quoted`` () =
-    for value in hostile do
-        Assert.Equal(value, readDotenv value)
+let ``a dotenv assignment reads back the same value in bash, and runs nothing`` () =
+    Assert.NotEmpty carried
 
-    Assert.Equal("CARTO_API_KEY='k$y'", Export.assignment ShellKind.Dotenv ("CARTO_API_KEY", "k$y"))
-    Assert.Equal("CARTO_API_KEY=\"it's \\$x\"", Export.assignment ShellKind.Dotenv ("CARTO_API_KEY", "it's $x"))
+    for value in carried @ [ "`touch PWNED`$(touch PWNED2)"; "$(id>PWNED) `id>PWNED`" ] do
+        use box = new Sandbox()
+        Assert.Equal(value, readDotenvIn box.Root (dotenvLine value))
+        Assert.Empty(Directory.GetFiles(box.Root, "PWNED*"))
+
+[<DotenvFact>]
+let ``a dotenv assignment reads back the same value in python-dotenv`` () =
+    for value in carried @ [ "$HOME and $(id) and `id`"; "k$y" ] do
+        Assert.Equal(value, readPythonDotenv (dotenvLine value))
+
+[<Fact>]
+let ``a dotenv assignment reads back the same value by docker compose's env_file rules`` () =
+    for value in carried @ [ "${HOME} is not read here"; "$OTHER" ] |> List.filter (fun v -> not (v.Contains "${")) do
+        Assert.Equal(value, readComposeEnvFile (dotenvLine value))
+
+[<Fact>]
+let ``a value no .env form carries for every reader is refused, naming the variable, never the value`` () =
+    let refused value =
+        match Export.lines ShellKind.Dotenv [ "CARTO_API_TOKEN", "fine"; "CARTO_API_KEY", value ] with
+        | Error e -> e
+        | Ok lines -> failwithf "written: %s" lines
+
+    Assert.Equal(
+        { Name = "CARTO_API_KEY"
+          Shell = ShellKind.Dotenv
+          Reason = Unquotable.QuoteOrBackslash },
+        refused "it's"
+    )
+
+    Assert.Equal(Unquotable.QuoteOrBackslash, (refused "back\\slash").Reason)
+    Assert.Equal(Unquotable.Interpolation, (refused "x${HOME}y").Reason)
+    Assert.Equal(Unquotable.Control, (refused "two\nlines").Reason)
+    Assert.Equal(Unquotable.Control, (refused "esc\u001b[2J").Reason)
+
+    Assert.Equal(
+        "CARTO_API_KEY cannot be written for --shell dotenv: its value holds ${, which python-dotenv expands; nothing was written (--shell sh writes any value)",
+        ValueMessages.exportError (refused "a${b}")
+    )
+
+    // The other shells carry every value.
+    for shell in [ ShellKind.Sh; ShellKind.Fish; ShellKind.Pwsh ] do
+        for value in hostile @ [ "two\nlines"; "x${HOME}y" ] do
+            Assert.True(Result.isOk (Export.lines shell [ "CARTO_API_KEY", value ]))
+
+[<Fact>]
+let ``PowerShell's typographic single quotes are doubled as its own`` () =
+    Assert.Equal(
+        "$env:T = 'a\u2019\u2019; id; \u2018\u2018b'",
+        Export.assignment ShellKind.Pwsh ("T", "a\u2019; id; \u2018b")
+    )
 
 type FishFactAttribute() as this =
     inherit FactAttribute()
@@ -111,7 +202,7 @@ let ``each shell's assignment is written as that shell writes it`` () =
     Assert.Equal("export CARTO_API_TOKEN='a'\\''b'", Export.assignment ShellKind.Sh pair)
     Assert.Equal("set -gx CARTO_API_TOKEN 'a\\'b'", Export.assignment ShellKind.Fish pair)
     Assert.Equal("$env:CARTO_API_TOKEN = 'a''b'", Export.assignment ShellKind.Pwsh pair)
-    Assert.Equal("CARTO_API_TOKEN=\"a'b\"", Export.assignment ShellKind.Dotenv pair)
+    Assert.Equal("CARTO_API_TOKEN='a b'", Export.assignment ShellKind.Dotenv ("CARTO_API_TOKEN", "a b"))
     Assert.Equal(Some ShellKind.Fish, Export.shellOf "fish")
     Assert.Equal(None, Export.shellOf "csh")
 
