@@ -169,15 +169,11 @@ let private save (host: Host) (terminal: Terminal) =
                 match Resolve.fromArguments (arguments result key) with
                 | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e + " Nothing was saved.")
                 | Ok resolved ->
-                    // What the save replaces, read before it: another account's session is named after.
-                    let replaced =
-                        match Shell.load host (given result file) with
-                        | Ok previous when previous.Credentials.BaseUrl <> resolved.Credentials.BaseUrl ->
-                            Some previous.Credentials
-                        | _ -> None
+                    // What the save replaced, read before it: another account's session is named after.
+                    match Shell.saveReplacing host (given result file) resolved.Credentials with
+                    | Ok(path, previous) ->
+                        let replaced = previous |> Option.filter (fun p -> p.BaseUrl <> resolved.Credentials.BaseUrl)
 
-                    match Shell.save host (given result file) resolved.Credentials with
-                    | Ok path ->
                         let saved = "Saved " + resolved.Credentials.Text + " to " + path
 
                         // The save is done: a failure to say so is reported, and does not undo it.

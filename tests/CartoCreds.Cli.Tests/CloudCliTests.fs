@@ -344,3 +344,12 @@ let ``cloud dw-token prints the CARTO Data Warehouse's token on stdout and its p
 
     Assert.Equal(3, unreachable.Code)
     Assert.Contains("CARTO could not be reached", unreachable.Err)
+
+    // A token that breaks §7's rule (escapes, a line break, a NUL) is an unexpected answer, not a token.
+    server.Account.DwToken <- "stand-in-dw\u001b[2J\ntoken\u0000-0001"
+    let hostile = runWith (byName build) home variables None [ "cloud"; "dw-token" ]
+    Assert.Equal(1, hostile.Code)
+    Assert.Equal("", hostile.Out)
+    Assert.Contains("an answer whose token is not printable ASCII", hostile.Err)
+    Assert.False(hostile.Err.Contains(char 27), "an escape reached the terminal")
+    Assert.DoesNotContain("stand-in-dw", hostile.Err)

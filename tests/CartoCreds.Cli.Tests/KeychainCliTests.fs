@@ -191,3 +191,78 @@ let ``on resolve, no bus, a locked keyring and an item CartoCreds did not write 
     Assert.Equal(1, refused.Code)
     Assert.Contains("keychain locked", refused.Err)
     Assert.Contains("nothing was changed", refused.Err)
+
+[<KeyringFact>]
+let ``a keychain item larger than any secret is refused as an oversized file is: show --reveal and cloud token print nothing of it``
+    ()
+    =
+    use bus = new Bus(keyring = true)
+    use home = new Home()
+    ready (CartoCreds.Core.SecretServiceKeychain(Some bus.Address, TimeSpan.FromSeconds 5.0))
+    let keychain = [ "CARTOCREDS_STORE", "keychain" ]
+    let huge = String('k', 10 * 1024 * 1024)
+
+    // Planted in the real gnome-keyring by the Secret Service client itself, which bounds what it
+    // reads, not what it is asked to save (secret-tool reads at most 8 KiB from its input).
+    let writer =
+        CartoCreds.Core.SecretServiceKeychain(Some bus.Address, TimeSpan.FromSeconds 20.0) :> CartoCreds.Core.IKeychain
+
+    let plant (item: CartoCreds.Core.KeychainItem) =
+        match writer.Save(item, huge).Result with
+        | Ok() -> ()
+        | Error e -> failwithf "not planted: %A" e
+
+    plant
+        { CartoCreds.Core.KeychainItem.legacySession with
+            Account = "alice"
+            Url = "https://alice.carto.com" }
+
+    let shown = on bus home keychain None [ "show"; "--reveal" ]
+    Assert.Equal(1, shown.Code)
+    Assert.Equal("", shown.Out)
+    Assert.Contains("it is 10485760 bytes; a keychain item holds at most 32768 bytes", shown.Err)
+    Assert.InRange(shown.Err.Length, 1, 2000)
+
+    // A CARTO 3 profile whose token is in the keychain, and the token planted there.
+    let cli = Path.Combine(home.Root, ".carto_credentials.json")
+
+    File.WriteAllText(
+        cli,
+        """{"current_profile": "eu", "profiles": {"eu": {"api_base_url": "https://gcp-europe-west1.api.carto.com"}}}"""
+    )
+
+    plant (CartoCreds.Core.KeychainItem.profileToken "eu" "https://gcp-europe-west1.api.carto.com")
+
+    let token = on bus home keychain None [ "cloud"; "token" ]
+    Assert.Equal(1, token.Code)
+    Assert.Equal("", token.Out)
+    Assert.Contains("it is 10485760 bytes; a keychain item holds at most 32768 bytes", token.Err)
+    Assert.InRange(token.Err.Length, 1, 2000)
+
+[<KeyringFact>]
+let ``a keychain that never answers makes save wait its one bound, not one for the read and another for the save`` () =
+    use bus = new Bus(keyring = true)
+    use home = new Home()
+    ready (CartoCreds.Core.SecretServiceKeychain(Some bus.Address, TimeSpan.FromSeconds 5.0))
+    let pid = bus.KeyringProcess.Value.Id
+    Diagnostics.Process.Start("kill", [ "-STOP"; string pid ]).WaitForExit()
+
+    try
+        let clock = Diagnostics.Stopwatch.StartNew()
+
+        let saved =
+            on
+                bus
+                home
+                [ "CARTOCREDS_STORE", "keychain" ]
+                (Some key)
+                [ "save"; "--username"; "alice"; "--api-key-stdin" ]
+
+        clock.Stop()
+        Assert.Equal(1, saved.Code)
+        Assert.Contains("within 5 s", saved.Err)
+        Assert.Contains("nothing was changed", saved.Err)
+        Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds 4.5, TimeSpan.FromSeconds 8.0)
+        noKey saved
+    finally
+        Diagnostics.Process.Start("kill", [ "-CONT"; string pid ]).WaitForExit()

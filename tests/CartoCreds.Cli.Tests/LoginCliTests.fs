@@ -242,7 +242,10 @@ let ``cloud login --code: Ctrl-D or Ctrl-C at the prompt cancels, another login'
         [ (fun _ -> "\u0004"), "The login was cancelled; nothing was saved."
           (fun _ -> "\u0003"), "The login was cancelled; nothing was saved."
           (fun shown -> (landing shown).AbsoluteUri.Replace("state=", "state=x") + "\r"),
-          "its state differs); nothing was saved." ] do
+          "its state differs); nothing was saved."
+          // A code taken from a pasted URL is held to the bare code's rule: an escape is never posted.
+          (fun shown -> (landing shown).AbsoluteUri.Replace("code=", "code=%1B%5B2J") + "\r"),
+          "The code could not be read: a code holds no space nor control character; nothing was saved." ] do
         use home = new Home()
 
         let r =

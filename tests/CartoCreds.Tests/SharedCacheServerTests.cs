@@ -50,6 +50,61 @@ public sealed class SharedCacheServerTests
         await Machines(garnet.Configuration);
     }
 
+    [Fact]
+    public async Task A_claim_never_honoured_on_a_slow_cache_holds_a_machine_no_longer_than_the_exchange_bound()
+    {
+        using var garnet = new LoopbackGarnet();
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        using var redis = Cache(garnet);
+        await Connected(redis);
+        // Every call answered in 400 ms: within the 500 ms bound of each call, so never skipped.
+        var cache = new Slow(redis, TimeSpan.FromMilliseconds(400));
+        // A claim on the first token by an instance that then stopped (or one a reader of the cache planted).
+        await redis.SetAsync(SharedCacheTests.Key(server) + ":claim:none", [1, 2, 3, 4], new DistributedCacheEntryOptions { AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(1) });
+        CloudCredentials machine;
+        using (box.With(("XDG_CONFIG_HOME", box.Path("slow")), ("CARTO_AUTH_URL", server.Url)))
+        {
+            machine = SharedCacheTests.Machine(box, server, "slow", cache).WithTransport(timeout: TimeSpan.FromSeconds(3));
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var token = await machine.GetAccessTokenAsync();
+
+        // The 3 s bound, and the reads around it; counting reads instead of keeping a deadline took 16.7 s.
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(2.9), TimeSpan.FromSeconds(6.5));
+        Assert.Equal(1, SharedCacheTests.Exchanges(server));
+        Assert.StartsWith("stand-in-token-", token.Value);
+    }
+
+    /// <summary>A cache whose every call takes <paramref name="delay"/> more than the server's.</summary>
+    private sealed class Slow(IDistributedCache inner, TimeSpan delay) : IDistributedCache
+    {
+        public byte[]? Get(string key) => throw new NotSupportedException("the library reads asynchronously");
+
+        public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            await Task.Delay(delay, token);
+            return await inner.GetAsync(key, token);
+        }
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            await Task.Delay(delay, token);
+            await inner.SetAsync(key, value, options, token);
+        }
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+    }
+
     [RedisServerFact]
     public async Task Machines_sharing_a_redis_server_exchange_once_and_the_server_holds_no_token()
     {

@@ -153,9 +153,17 @@ module OAuthLogin =
             | None, None -> Callback.Stray
             | _ -> Callback.StateMismatch
 
+    /// One rule for every code, however it came (the callback, a pasted URL, a bare code): it
+    /// holds no space nor control character, so none reaches the token request or a terminal.
+    let code (text: string) : Result<string, LoginError> =
+        if text |> Seq.exists (fun c -> Char.IsWhiteSpace c || Char.IsControl c) then
+            Error(LoginError.BadCode "a code holds no space nor control character")
+        else
+            Ok text
+
     /// What the person pasted for a login waiting with `state`: the bare code, or the whole URL
     /// the browser was sent to (its `state`, when there, must be this login's; its `error` is a
-    /// refusal). Spaces around it are dropped; a code holds no space nor control character.
+    /// refusal). Spaces around it are dropped; the code is held to `code`'s rule either way.
     let pasted (state: string) (text: string) : Result<string, LoginError> =
         let text = text.Trim()
         let bad reason = Error(LoginError.BadCode reason)
@@ -176,12 +184,10 @@ module OAuthLogin =
                 match field "code", field "error" with
                 | _, _ when not stateAgrees -> Error LoginError.StateMismatch
                 | _, Some error -> Error(LoginError.Denied(error, field "error_description"))
-                | Some code, None -> Ok code
+                | Some found, None -> code found
                 | None, None -> bad "the URL pasted holds no code"
-        elif text |> Seq.exists (fun c -> Char.IsWhiteSpace c || Char.IsControl c) then
-            bad "a code holds no space nor control character"
         else
-            Ok text
+            code text
 
     /// `POST {auth_url}/oauth/token`'s form for the code.
     let tokenForm (clientId: string) (code: string) (redirect: string) (verifier: string) =

@@ -166,6 +166,8 @@ module ValueMessages =
     let sizeBound (limit: int) =
         if limit = CloudFile.MaxCliFileSize then
             "a CARTO CLI credentials file is at most " + (string limit) + " bytes"
+        elif limit = ReadError.MaxKeychainSecret then
+            "a keychain item holds at most " + (string limit) + " bytes"
         else
             "a credentials file is at most " + (string limit) + " bytes"
 

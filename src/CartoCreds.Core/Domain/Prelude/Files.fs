@@ -25,11 +25,20 @@ type ReadError =
     | IsDirectory
     /// A device, a FIFO or a socket: never opened for reading, so never waited on.
     | NotRegular
-    /// Larger than the bound of its kind of file: 64 KiB, or 1 MiB for the CARTO CLI file.
+    /// Larger than the bound of its kind of file: 64 KiB, or 1 MiB for the CARTO CLI file (or a
+    /// keychain item larger than `MaxKeychainSecret`).
     | TooLarge of size: int64 * limit: int
     | Unreadable of IoProblem
     /// The secret store chosen (SPEC §11) could not be asked: the keychain's error, or a bad choice.
     | SecretStore of message: string
+
+[<RequireQualifiedAccess>]
+module ReadError =
+
+    /// The most bytes of a secret read from the keychain (SPEC §11): a saved session or a token is
+    /// a few kilobytes, so a larger item was planted, and is refused as an oversized file is.
+    [<Literal>]
+    let MaxKeychainSecret = 32768
 
 /// A file or directory that another local user could change (SPEC §4 and the strict modes of
 /// ssh): writable by its group or by others, or owned by another user (not root).

@@ -27,7 +27,8 @@ module DataWarehouse =
         | _ -> None
 
     /// What an answer means: `{"projectId", "token"}`, or the failure. A body without both names
-    /// what it lacks; the body itself is never repeated (it may hold the token).
+    /// what it lacks, one whose token breaks §7's rule (printable ASCII, no space nor control
+    /// character) names the token; the body itself is never repeated (it may hold the token).
     let answer
         (url: string)
         (status: int)
@@ -44,6 +45,9 @@ module DataWarehouse =
             | None -> failed VerifyFailure.UnexpectedAnswer (Some "an answer too large to be credentials")
             | Some(Ok(Json.Object _ as root)) ->
                 match text "projectId" root, text "token" root with
+                // SPEC §7's rule for every token the library hands out, whoever issued it.
+                | Some _, Some token when (Secret.firstRefused token).IsSome ->
+                    failed VerifyFailure.UnexpectedAnswer (Some "an answer whose token is not printable ASCII")
                 | Some project, Some token -> Ok { ProjectId = project; Token = token; ExpiresOn = Jwt.expiry token }
                 | None, Some _ -> failed VerifyFailure.UnexpectedAnswer (Some "an answer without projectId")
                 | Some _, None -> failed VerifyFailure.UnexpectedAnswer (Some "an answer without token")

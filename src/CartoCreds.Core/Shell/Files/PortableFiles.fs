@@ -63,21 +63,35 @@ module internal PortableFiles =
 
         { Path = path; Content = content; Exposure = exposure }
 
-    /// Elsewhere: a `FileShare.None` handle, tried until taken or the wait is over.
+    /// Elsewhere: a `FileShare.None` handle, tried until taken or the wait is over. A loop against
+    /// a deadline: a retry made inside the exception handler would add a stack frame a try.
     let private lock (lockPath: string) (timeout: TimeSpan) : Result<IDisposable, StoreError> =
         let deadline = DateTime.UtcNow + timeout
 
-        let rec attempt n =
+        let tryOpen () =
             try
-                Ok(new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None) :> IDisposable)
+                Ok(
+                    Some(
+                        new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None)
+                        :> IDisposable
+                    )
+                )
             with
             | :? UnauthorizedAccessException as e -> lockFailed lockPath (Native.problemOf e)
-            | :? IOException when DateTime.UtcNow < deadline ->
-                pause n
-                attempt (n + 1)
-            | :? IOException -> Error(StoreError.Locked(lockPath, timeout.TotalSeconds))
+            | :? IOException -> Ok None
 
-        attempt 0
+        let mutable outcome = tryOpen ()
+        let mutable tries = 0
+
+        while outcome = Ok None && DateTime.UtcNow < deadline do
+            pause tries
+            tries <- tries + 1
+            outcome <- tryOpen ()
+
+        match outcome with
+        | Ok(Some handle) -> Ok handle
+        | Ok None -> Error(StoreError.Locked(lockPath, timeout.TotalSeconds))
+        | Error e -> Error e
 
     let private directoryTrust (follow: bool) (dir: string) : Exposure option =
         if isUnix && Directory.Exists dir then

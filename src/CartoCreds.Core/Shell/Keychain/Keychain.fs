@@ -23,6 +23,11 @@ type KeychainError =
     | NotOurs of detail: string
     /// Anything else the store answered, as it said it (terminal-safe).
     | Failed of operation: string * detail: string
+    /// A reply to `operation` that is not what the store's protocol lays out (a D-Bus signature
+    /// other than the one asked for): not read.
+    | UnexpectedReply of operation: string
+    /// An item larger than any secret CartoCreds saves: refused, as an oversized file is.
+    | TooLarge of size: int64 * limit: int
     /// No keychain on this operating system.
     | Unsupported of platform: string
 
@@ -56,6 +61,12 @@ module KeychainError =
             "keychain: an item that CartoCreds did not write (" + detail + "); remove it, or save again"
         | KeychainError.Failed(operation, detail) ->
             "keychain: " + operation + " failed: " + Refused.terminalSafe detail
+        | KeychainError.UnexpectedReply operation ->
+            "keychain: the reply to "
+            + operation
+            + " is not one the Secret Service API lays out; is another program posing as the keyring? Or use --store file"
+        | KeychainError.TooLarge(size, limit) ->
+            "keychain: the item is " + string size + " bytes; a keychain item holds at most " + string limit + " bytes"
         | KeychainError.Unsupported platform -> "keychain: not available on " + platform + "; use --store file"
 
 /// One operating system's credential store, behind one interface (SPEC §11): the Secret Service on

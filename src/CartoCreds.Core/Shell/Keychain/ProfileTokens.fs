@@ -46,13 +46,7 @@ module ProfileTokens =
 
     /// A profile's token in the keychain, as a read of a file gives its bytes.
     let read (host: Host) (profile: string) : FileRead =
-        let content =
-            match find host profile with
-            | Ok(Some token) -> Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes token))
-            | Ok None -> Error ReadError.NotFound
-            | Error e -> Error(ReadError.SecretStore(KeychainError.message e))
-
-        { Path = SecretStores.keychainPlace host; Content = content; Exposure = None }
+        SecretStores.asRead (SecretStores.keychainPlace host) (find host profile)
 
     /// The saved session's lookup (`CloudSaved.KeychainToken`): a profile's token from the
     /// keychain when that store is chosen; `None` with the file store, so no keychain is asked.

@@ -21,8 +21,6 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
     static let service = SecretServiceWire.Service
     static let noPrompt = "/"
 
-    let bounded operation call = SecretServiceWire.Bounded(timeout, operation, call)
-
     let connect () = SecretServiceWire.Connect(address, timeout)
 
     /// A keychain that never shows a prompt: a locked collection that needs one is `Locked`.
@@ -38,7 +36,10 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                 let message = SecretServiceWire.PathsMessage(connection, servicePath, service, "Unlock", paths, None)
 
                 match!
-                    bounded "Unlock" (connection.CallMethodAsync(message, SecretServiceWire.ReadPathsAndPrompt, null))
+                    SecretServiceWire.BoundedReply
+                        timeout
+                        "Unlock"
+                        (connection.CallMethodAsync(message, SecretServiceWire.ReadPathsAndPrompt, null))
                 with
                 | Ok(_, shown) when shown <> noPrompt ->
                     match prompt with
@@ -55,7 +56,8 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
     member private this.Search(connection: DBusConnection, item: KeychainItem) =
         task {
             match!
-                bounded
+                SecretServiceWire.BoundedReply
+                    timeout
                     "SearchItems"
                     (connection.CallMethodAsync(
                         SecretServiceWire.SearchMessage(connection, item),
@@ -80,7 +82,12 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                     let message =
                         SecretServiceWire.NoArgumentMessage(connection, path, "org.freedesktop.Secret.Item", "Delete")
 
-                    match! bounded "Delete" (connection.CallMethodAsync(message, SecretServiceWire.ReadPath, null)) with
+                    match!
+                        SecretServiceWire.BoundedReply
+                            timeout
+                            "Delete"
+                            (connection.CallMethodAsync(message, SecretServiceWire.ReadPath, null))
+                    with
                     | Ok prompt when prompt <> noPrompt -> result <- Error KeychainError.Locked
                     | Ok _ -> ()
                     | Error(KeychainError.Failed(_, detail)) when
@@ -128,7 +135,8 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                                 )
 
                             match!
-                                bounded
+                                SecretServiceWire.BoundedReply
+                                    timeout
                                     "GetSecrets"
                                     (connection.CallMethodAsync(message, SecretServiceWire.ReadSecrets, null))
                             with
@@ -156,7 +164,8 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
             this.Using(fun connection ->
                 task {
                     match!
-                        bounded
+                        SecretServiceWire.BoundedReply
+                            timeout
                             "ReadAlias"
                             (connection.CallMethodAsync(
                                 SecretServiceWire.AliasMessage connection,
@@ -202,7 +211,8 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                                     )
 
                                 match!
-                                    bounded
+                                    SecretServiceWire.BoundedReply
+                                        timeout
                                         "CreateItem"
                                         (connection.CallMethodAsync(message, SecretServiceWire.ReadPathAndPrompt, null))
                                 with

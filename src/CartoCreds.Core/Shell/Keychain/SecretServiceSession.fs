@@ -50,7 +50,8 @@ module internal SecretServiceSession =
 
     /// An encrypted session, or `plain` when the service supports nothing else.
     let openOn (timeout: TimeSpan) (connection: DBusConnection) (keyPair: Task<SecretSessionCipher.KeyPair>) =
-        let bounded operation call = SecretServiceWire.Bounded(timeout, operation, call)
+        let bounded (operation: string) (call: Task<'T option>) : Task<Result<'T, KeychainError>> =
+            SecretServiceWire.BoundedReply timeout operation call
 
         task {
             let! pair = keyPair

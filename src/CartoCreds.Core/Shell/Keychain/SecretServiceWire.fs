@@ -28,6 +28,37 @@ type internal SecretServiceWire =
             | :? DBusConnectionException as e -> return Error(KeychainError.NoSessionBus e.Message)
         }
 
+    /// A call whose reply is read by one of the readers below: bounded as `Bounded`, and a reply
+    /// they could not read (`None`) is an unexpected reply naming the call, never an exception.
+    static member BoundedReply<'T>
+        (timeout: TimeSpan)
+        (operation: string)
+        (call: Task<'T option>)
+        : Task<Result<'T, KeychainError>> =
+        task {
+            match! SecretServiceWire.Bounded(timeout, operation, call) with
+            | Ok(Some value) -> return Ok value
+            | Ok None -> return Error(KeychainError.UnexpectedReply operation)
+            | Error e -> return Error e
+        }
+
+    /// A reader of a reply of `signature`: a reply of any other signature, or one whose body
+    /// cannot be read as it says, is `None`. (A reader runs on the connection's receive path,
+    /// where an exception would close the connection for every call on it.)
+    static member private Reader<'T>(signature: string, read: Message -> 'T) : MessageValueReader<'T option> =
+        MessageValueReader<'T option>(fun message _ ->
+            if message.SignatureAsString <> signature then
+                None
+            else
+                try
+                    Some(read message)
+                with
+                | :? DBusReadException
+                | :? ArgumentException
+                | :? InvalidOperationException
+                | :? IndexOutOfRangeException
+                | :? InvalidCastException -> None)
+
     /// A connection to the session bus at `address`, within `timeout`.
     static member Connect(address: string option, timeout: TimeSpan) : Task<Result<DBusConnection, KeychainError>> =
         task {
@@ -52,58 +83,73 @@ type internal SecretServiceWire =
         }
 
     static member val ReadPath =
-        MessageValueReader<string>(fun message _ -> message.GetBodyReader().ReadObjectPathAsString())
+        SecretServiceWire.Reader("o", (fun message -> message.GetBodyReader().ReadObjectPathAsString()))
 
     /// `(ao, o)` or `(ao, ao)`: two lists of object paths, or a list and a path.
     static member val ReadPaths =
-        MessageValueReader<string[] * string[]>(fun message _ ->
-            let mutable reader = message.GetBodyReader()
-            let first = reader.ReadArrayOfObjectPath() |> Array.map string
-            let second = reader.ReadArrayOfObjectPath() |> Array.map string
-            first, second)
+        SecretServiceWire.Reader(
+            "aoao",
+            fun message ->
+                let mutable reader = message.GetBodyReader()
+                let first = reader.ReadArrayOfObjectPath() |> Array.map string
+                let second = reader.ReadArrayOfObjectPath() |> Array.map string
+                first, second
+        )
 
     static member val ReadPathsAndPrompt =
-        MessageValueReader<string[] * string>(fun message _ ->
-            let mutable reader = message.GetBodyReader()
-            let first = reader.ReadArrayOfObjectPath() |> Array.map string
-            first, reader.ReadObjectPathAsString())
+        SecretServiceWire.Reader(
+            "aoo",
+            fun message ->
+                let mutable reader = message.GetBodyReader()
+                let first = reader.ReadArrayOfObjectPath() |> Array.map string
+                first, reader.ReadObjectPathAsString()
+        )
 
     static member val ReadPathAndPrompt =
-        MessageValueReader<string * string>(fun message _ ->
-            let mutable reader = message.GetBodyReader()
-            let first = reader.ReadObjectPathAsString()
-            first, reader.ReadObjectPathAsString())
+        SecretServiceWire.Reader(
+            "oo",
+            fun message ->
+                let mutable reader = message.GetBodyReader()
+                let first = reader.ReadObjectPathAsString()
+                first, reader.ReadObjectPathAsString()
+        )
 
     /// `GetSecrets`' `a{o(oayays)}`: each item's parameters (the IV) and value.
     static member val ReadSecrets =
-        MessageValueReader<Map<string, byte[] * byte[]>>(fun message _ ->
-            let mutable reader = message.GetBodyReader()
-            let finish = reader.ReadDictionaryStart()
-            let mutable found = Map.empty
+        SecretServiceWire.Reader(
+            "a{o(oayays)}",
+            fun message ->
+                let mutable reader = message.GetBodyReader()
+                let finish = reader.ReadDictionaryStart()
+                let mutable found = Map.empty
 
-            while reader.HasNext finish do
-                reader.AlignStruct()
-                let item = reader.ReadObjectPathAsString()
-                reader.AlignStruct()
-                reader.ReadObjectPath() |> ignore
-                let parameters = reader.ReadArrayOfByte()
-                let value = reader.ReadArrayOfByte()
-                reader.ReadString() |> ignore
-                found <- Map.add item (parameters, value) found
+                while reader.HasNext finish do
+                    reader.AlignStruct()
+                    let item = reader.ReadObjectPathAsString()
+                    reader.AlignStruct()
+                    reader.ReadObjectPath() |> ignore
+                    let parameters = reader.ReadArrayOfByte()
+                    let value = reader.ReadArrayOfByte()
+                    reader.ReadString() |> ignore
+                    found <- Map.add item (parameters, value) found
 
-            found)
+                found
+        )
 
     static member val ReadSession =
-        MessageValueReader<byte[] * string>(fun message _ ->
-            let mutable reader = message.GetBodyReader()
-            let output = reader.ReadVariantValue()
+        SecretServiceWire.Reader(
+            "vo",
+            fun message ->
+                let mutable reader = message.GetBodyReader()
+                let output = reader.ReadVariantValue()
 
-            let peer =
-                match output.Type with
-                | VariantValueType.Array -> output.GetArray<byte>()
-                | _ -> Array.empty
+                let peer =
+                    match output.Type with
+                    | VariantValueType.Array -> output.GetArray<byte>()
+                    | _ -> Array.empty
 
-            peer, reader.ReadObjectPathAsString())
+                peer, reader.ReadObjectPathAsString()
+        )
 
     /// Attributes as an `a{ss}`.
     static member private WriteAttributes(writer: byref<MessageWriter>, attributes: (string * string) list) =

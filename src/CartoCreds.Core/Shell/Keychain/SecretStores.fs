@@ -43,22 +43,58 @@ module SecretStores =
     /// How long a person may take to answer the keyring's unlock prompt.
     let promptWait = TimeSpan.FromMinutes 2.0
 
+    /// `keychain` with every secret it finds bounded (`ReadError.MaxKeychainSecret`): a planted item of
+    /// megabytes is an error, never a secret handed on.
+    let private bounded (keychain: IKeychain) : IKeychain =
+        { new IKeychain with
+            member _.Find item =
+                task {
+                    match! keychain.Find item with
+                    | Ok(Some secret) when Encoding.UTF8.GetByteCount secret > ReadError.MaxKeychainSecret ->
+                        return
+                            Error(
+                                KeychainError.TooLarge(
+                                    int64 (Encoding.UTF8.GetByteCount secret),
+                                    ReadError.MaxKeychainSecret
+                                )
+                            )
+                    | found -> return found
+                }
+
+            member _.Save(item, secret) = keychain.Save(item, secret)
+            member _.Delete item = keychain.Delete item }
+
     /// This host's keychain: the Secret Service on the host's session bus, Keychain, or Credential
     /// Manager. The Secret Service's unlock prompt is shown only where there is a display.
     let keychain (host: Host) : IKeychain =
-        match host.Platform with
-        | Platform.Linux ->
-            let display =
-                [ "DISPLAY"; "WAYLAND_DISPLAY" ]
-                |> List.exists (fun name -> host.GetVariable name |> Option.bind Input.given |> Option.isSome)
+        let platform: IKeychain =
+            match host.Platform with
+            | Platform.Linux ->
+                let display =
+                    [ "DISPLAY"; "WAYLAND_DISPLAY" ]
+                    |> List.exists (fun name -> host.GetVariable name |> Option.bind Input.given |> Option.isSome)
 
-            SecretServiceKeychain(
-                host.GetVariable "DBUS_SESSION_BUS_ADDRESS" |> Option.bind Input.given,
-                timeout,
-                (if display then Some promptWait else None)
-            )
-        | Platform.MacOS -> MacKeychain()
-        | Platform.Windows -> WindowsCredentialManager()
+                SecretServiceKeychain(
+                    host.GetVariable "DBUS_SESSION_BUS_ADDRESS" |> Option.bind Input.given,
+                    timeout,
+                    (if display then Some promptWait else None)
+                )
+            | Platform.MacOS -> MacKeychain()
+            | Platform.Windows -> WindowsCredentialManager()
+
+        bounded platform
+
+    /// A keychain item's secret as a read of a file gives its bytes: an oversized item is the
+    /// oversized file's error, any other failure the keychain's.
+    let asRead (place: string) (found: Result<string option, KeychainError>) : FileRead =
+        let content =
+            match found with
+            | Ok(Some text) -> Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes text))
+            | Ok None -> Error ReadError.NotFound
+            | Error(KeychainError.TooLarge(size, limit)) -> Error(ReadError.TooLarge(size, limit))
+            | Error e -> Error(ReadError.SecretStore(KeychainError.message e))
+
+        { Path = place; Content = content; Exposure = None }
 
     /// How the keychain's saved session is named in messages and `show --all`.
     let keychainPlace (host: Host) =
@@ -73,13 +109,7 @@ module SecretStores =
 
     /// The saved session in the keychain, as a read of its file would give it.
     let readKeychainSession (host: Host) : FileRead =
-        let content =
-            match wait (fun () -> (keychain host).Find KeychainItem.legacySession) with
-            | Ok(Some text) -> Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes text))
-            | Ok None -> Error ReadError.NotFound
-            | Error e -> Error(ReadError.SecretStore(KeychainError.message e))
-
-        { Path = keychainPlace host; Content = content; Exposure = None }
+        asRead (keychainPlace host) (wait (fun () -> (keychain host).Find KeychainItem.legacySession))
 
     /// The saved session from the store chosen: the keychain's item, or CARTOframes' file.
     let readSavedSession (host: Host) : Result<FileRead, LocationError> =
@@ -101,6 +131,35 @@ module SecretStores =
     let saveKeychainSession (host: Host) (credentials: Credentials) : Result<string, StoreError> =
         saveKeychain host credentials (Encoding.UTF8.GetString(Codec.encode credentials))
         |> Result.mapError (KeychainError.message >> StoreError.SecretStore)
+
+    /// <summary>
+    /// Saves the session in the keychain and gives the session it replaced, when one could be
+    /// read: one user action, one bound (SPEC §11). A keychain that did not answer the read, or
+    /// is not there, is not asked again for the save: its error is the save's.
+    /// </summary>
+    let replaceKeychainSession
+        (host: Host)
+        (credentials: Credentials)
+        : Result<string * Credentials option, StoreError> =
+        let store = keychain host
+        let failed (e: KeychainError) = Error(StoreError.SecretStore(KeychainError.message e))
+
+        match wait (fun () -> store.Find KeychainItem.legacySession) with
+        | Error(KeychainError.TimedOut _ | KeychainError.NoSessionBus _ | KeychainError.NoService as e) -> failed e
+        | found ->
+            let previous =
+                match found with
+                | Ok(Some text) ->
+                    match Codec.decode (ReadOnlyMemory(Encoding.UTF8.GetBytes text)) with
+                    | Ok credentials -> Some credentials
+                    | Error _ -> None
+                | _ -> None
+
+            let secret = Encoding.UTF8.GetString(Codec.encode credentials)
+
+            match wait (fun () -> store.Save(KeychainItem.legacySessionOf credentials, secret)) with
+            | Ok() -> Ok(keychainPlace host, previous)
+            | Error e -> failed e
 
     /// Saves a saved session's file, byte for byte (a migration), in the keychain; the place, or
     /// an error when the file holds no session.

@@ -33,7 +33,7 @@ module CodeReceiver =
     /// What the listener's answer means to the login.
     let private ofCallback (callback: Callback) : Result<string, LoginError> =
         match callback with
-        | Callback.Code code -> Ok code
+        | Callback.Code code -> OAuthLogin.code code
         | Callback.StateMismatch
         | Callback.Stray -> Error LoginError.StateMismatch
         | Callback.Denied(error, description) ->

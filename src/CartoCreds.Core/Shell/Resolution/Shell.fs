@@ -132,6 +132,24 @@ module Shell =
                 else
                     target host None |> Result.bind (fun p -> CodecDisk.save p credentials))
 
+    /// `save`, giving also the credentials it replaced when they could be read (a save that
+    /// replaces another account's session says so). The keychain is asked once for both, within
+    /// one bound (SPEC §11).
+    let saveReplacing
+        (host: Host)
+        (path: string option)
+        (credentials: Credentials)
+        : Result<string * Credentials option, StoreError> =
+        match Input.givenOption path, toKeychain host with
+        | None, Ok true -> SecretStores.replaceKeychainSession host credentials
+        | _ ->
+            let previous =
+                match load host path with
+                | Ok loaded -> Some loaded.Credentials
+                | Error _ -> None
+
+            save host path credentials |> Result.map (fun place -> place, previous)
+
     /// Deletes the given file, or the saved session in the store chosen (a file, with its legacy
     /// `cartocreds.json`, which would otherwise be read in its place); true when one was removed.
     let delete (host: Host) (path: string option) : Result<bool, StoreError> =

@@ -198,15 +198,17 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                 if won then
                     return None
                 else
-                    // The claimant's token, read every 100 ms (a bounded number of times); none while the cache is skipped.
+                    // The claimant's token, read every 100 ms until the deadline `wait` after the
+                    // decision began, by the session's clock (a slow cache's reads count against
+                    // it); none while the cache is skipped.
                     let step = TimeSpan.FromMilliseconds 100.0
-                    let mutable found, reads = None, int (wait / step)
+                    let deadline = now + wait
+                    let mutable found = None
 
-                    while found.IsNone && not this.Skipping && reads > 0 do
+                    while found.IsNone && not this.Skipping && time.GetUtcNow() + step <= deadline do
                         do! Task.Delay(step, time)
                         let! shared = this.NewerAsync(time.GetUtcNow(), current, refused)
                         found <- shared
-                        reads <- reads - 1
 
                     return found
         }

@@ -119,7 +119,23 @@ let ``a pasted code is the bare code, or the whole URL whose state, when there, 
     let paste = OAuthLogin.pasted state
     let bad = LoginError.BadCode
     Assert.Equal(Ok "c0de-1", paste "  c0de-1 \r")
-    Assert.Equal(Ok "c 1", paste ("https://app.carto.com/auth/token?code=c+1&state=" + state))
+    // One rule for a code, bare or taken from a URL: no space nor control character.
+    Assert.Equal(
+        Error(bad "a code holds no space nor control character"),
+        paste ("https://app.carto.com/auth/token?code=c+1&state=" + state)
+    )
+
+    Assert.Equal(
+        Error(bad "a code holds no space nor control character"),
+        paste "https://app.carto.com/auth/token?code=c1%1B%5B2J"
+    )
+
+    Assert.Equal(
+        Error(bad "a code holds no space nor control character"),
+        paste "https://app.carto.com/auth/token?code=c1%0Ainjected"
+    )
+
+    Assert.Equal(Error(bad "a code holds no space nor control character"), OAuthLogin.code "c1\u001b")
     Assert.Equal(Ok "c1", paste "https://app.carto.com/auth/token?code=c1")
     Assert.Equal(Error LoginError.StateMismatch, paste "https://app.carto.com/auth/token?code=c1&state=other")
     Assert.Equal(Error LoginError.StateMismatch, paste "https://app.carto.com/auth/token?code=c1&state=")
@@ -153,10 +169,15 @@ let ``a pasted URL's code is taken only with the login's state or none``
         + "&state="
         + Uri.EscapeDataString given.Get
 
+    let breaksRule = code.Get.Trim() |> Seq.exists (fun c -> Char.IsWhiteSpace c || Char.IsControl c)
+
     match OAuthLogin.pasted state url with
-    | Ok taken -> (given.Get = state && taken = code.Get.Trim()) |> Prop.label "the login's state, the code as given"
+    | Ok taken ->
+        (given.Get = state && taken = code.Get.Trim() && not breaksRule)
+        |> Prop.label "the login's state, the code as given"
     | Error LoginError.StateMismatch -> (given.Get <> state) |> Prop.label "another state"
-    | Error(LoginError.BadCode _) -> String.IsNullOrWhiteSpace code.Get |> Prop.label "no code"
+    | Error(LoginError.BadCode _) ->
+        (String.IsNullOrWhiteSpace code.Get || breaksRule) |> Prop.label "no code, or one that breaks the rule"
     | Error e -> false |> Prop.label (sprintf "%A" e)
 
 [<Fact>]

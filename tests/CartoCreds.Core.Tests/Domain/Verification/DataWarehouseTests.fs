@@ -50,6 +50,13 @@ let ``projectId and token are read; a JWT's exp is the expiry, an opaque token h
 [<InlineData("""{}""", "an answer without projectId and token")>]
 [<InlineData("""["ya29.secret-dw-token"]""", "an answer that is not a JSON object")>]
 [<InlineData("""<html>ya29.secret-dw-token</html>""", "an answer that is not a JSON object")>]
+[<InlineData("""{"projectId": "p", "token": "ya29.secret-dw\u001b[2J-token"}""",
+             "an answer whose token is not printable ASCII")>]
+[<InlineData("""{"projectId": "p", "token": "ya29.secret-dw\ninjected-token"}""",
+             "an answer whose token is not printable ASCII")>]
+[<InlineData("""{"projectId": "p", "token": "ya29.secret-dw\u0000-token"}""",
+             "an answer whose token is not printable ASCII")>]
+[<InlineData("""{"projectId": "p", "token": "ya29.secret-dw token"}""", "an answer whose token is not printable ASCII")>]
 let ``a reply without both fields is an unexpected answer naming what it lacks, never its text``
     (body: string, detail: string)
     =

@@ -10,6 +10,7 @@ open System.Text
 open System.Threading.Tasks
 open CartoCreds.Core
 open CartoCreds.Core.Tests.PrivateKeyring
+open CartoCreds.Core.Tests.Support
 open Tmds.DBus.Protocol
 open Xunit
 
@@ -32,6 +33,9 @@ type Script =
         Vanished: bool
         /// `GetSecrets` answers with these bytes as the secret's value, as they are.
         Planted: byte[] option
+        /// This method is answered with a reply of another D-Bus signature (a string), as an
+        /// impostor or a broken service might.
+        Mangled: string option
     }
 
 let private calm =
@@ -39,7 +43,8 @@ let private calm =
       Locked = false
       Prompt = None
       Vanished = false
-      Planted = None }
+      Planted = None
+      Mangled = None }
 
 let private root = "/org/freedesktop/secrets"
 let private itemPath = root + "/collection/login/1"
@@ -168,6 +173,9 @@ type private ScriptedService(script: Script) =
 
     let handle (context: MethodContext) =
         match context.Request.MemberAsString with
+        | called when script.Mangled = Some called ->
+            calls.Add called
+            reply context "s" (Body(fun w -> w.WriteString "not what was asked"))
         | "OpenSession" -> openSession context
         | "SearchItems" ->
             calls.Add "SearchItems"
@@ -338,6 +346,77 @@ let ``a secret that does not decrypt, or is not text, is an item CartoCreds did 
             KeychainError.message (KeychainError.NotOurs detail)
         )
     | other -> failwithf "expected NotOurs, got %A" other
+
+[<KeyringFact>]
+let ``a reply of another D-Bus signature is an unexpected reply naming the call, on find, save and delete; never thrown``
+    ()
+    =
+    let failing (called: string) (act: IKeychain -> Task<Result<'T, KeychainError>>) =
+        scripted { calm with Mangled = Some called } (fun service keychain ->
+            service.Holds "a-token-0123456789"
+
+            match (act keychain).Result with
+            | Error e -> Assert.Equal(KeychainError.UnexpectedReply called, e)
+            | Ok value -> failwithf "expected an error, got %A" value)
+
+    failing "SearchItems" (fun k -> k.Find item)
+    failing "OpenSession" (fun k -> k.Find item)
+    failing "GetSecrets" (fun k -> k.Find item)
+    failing "ReadAlias" (fun k -> k.Save(item, "a-token-0123456789"))
+    failing "CreateItem" (fun k -> k.Save(item, "a-token-0123456789"))
+    failing "SearchItems" (fun k -> k.Delete item)
+    failing "Delete" (fun k -> k.Delete item)
+
+    Assert.Equal(
+        "keychain: the reply to GetSecrets is not one the Secret Service API lays out; is another program posing as the keyring? Or use --store file",
+        KeychainError.message (KeychainError.UnexpectedReply "GetSecrets")
+    )
+
+/// A host whose store is the keychain, on a bus where the scripted service answers.
+let private onScripted (script: Script) (test: Host -> unit) =
+    use bus = new Bus(keyring = false)
+    use connection = new DBusConnection(bus.Address)
+    connection.ConnectAsync().AsTask().Wait(TimeSpan.FromSeconds 10.0) |> ignore
+    connection.AddMethodHandler(ScriptedService script)
+
+    connection.RequestNameAsync("org.freedesktop.secrets", RequestNameOptions.Default).Wait(TimeSpan.FromSeconds 10.0)
+    |> ignore
+
+    use home = new Sandbox()
+    test (home.Host [ "CARTOCREDS_STORE", "keychain"; "DBUS_SESSION_BUS_ADDRESS", bus.Address ])
+
+[<KeyringFact>]
+let ``an unreadable reply makes the saved session an absent layer with its reason, and a save a clear error that changes nothing``
+    ()
+    =
+    onScripted { calm with Mangled = Some "SearchItems" } (fun host ->
+        match Shell.resolve host (Request.ofArguments Arguments.None) with
+        | Error(ResolveError.NotFound(_, absences)) ->
+            let reason =
+                absences
+                |> List.pick (function
+                    | Layer.SavedSession, Absence.StoreUnavailable(_, reason) -> Some reason
+                    | _ -> None)
+
+            Assert.StartsWith("keychain: the reply to SearchItems is not one", reason)
+        | other -> failwithf "expected no credentials, got %A" other)
+
+    let credentials =
+        Credentials.create
+            { Username = Some "alice"
+              ApiKey = Some "0123456789abcdef"
+              BaseUrl = None
+              AllowNonSecure = false }
+        |> Result.defaultWith (failwithf "%A")
+
+    onScripted { calm with Mangled = Some "ReadAlias" } (fun host ->
+        match Shell.save host None credentials with
+        | Error e ->
+            Assert.Equal(
+                "keychain: the reply to ReadAlias is not one the Secret Service API lays out; is another program posing as the keyring? Or use --store file; nothing was changed",
+                ValueMessages.storeError e
+            )
+        | Ok place -> failwithf "saved to %s" place)
 
 [<KeyringFact>]
 let ``with a display, a locked collection is unlocked through the service's prompt, once the person unlocks it`` () =
