@@ -98,12 +98,6 @@ let ``the check above sees I/O where there is some`` () =
         Assert.NotEmpty(code file |> Array.filter (fun line -> io.IsMatch line || ioNamespace.IsMatch line))
 
 [<Fact>]
-let ``every file of the core is short enough to read at once`` () =
-    for file in compiled () do
-        let length = File.ReadAllLines(Path.Combine(sourceDirectory, file)).Length
-        Assert.True(length <= 250, file + " has " + string length + " lines")
-
-[<Fact>]
 let ``the core's tests mirror its folders`` () =
     let tests = Path.Combine(repository, "tests", "CartoCreds.Core.Tests")
     let sourceFolders = compiled () |> List.map folder |> Set.ofList
