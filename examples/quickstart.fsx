@@ -36,7 +36,7 @@ let ana =
     |> Result.defaultWith (fun e -> failwith (ValueMessages.valueErrors e))
 
 match Shell.save host None ana with
-| Ok path -> printfn "\n== Saved\n%s" path
+| Ok place -> printfn "\n== Saved\n%s" (ValueMessages.place place)
 | Error e -> printfn "\n== Save failed\n%s" (ValueMessages.storeError e)
 
 // 3. The saved session is found; its key is masked whenever it is printed.

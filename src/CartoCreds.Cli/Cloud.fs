@@ -360,7 +360,9 @@ let private list (host: Host) (terminal: Terminal) =
                             Refused.terminalSafe p.Name
                             (match p.ApiBaseUrl with
                              | Ok url -> url
-                             | Error why -> "invalid: " + Refused.terminalSafe why)
+                             | Error why ->
+                                 "invalid: "
+                                 + Refused.terminalSafe (Messages.layerProblem Surface.FSharp Layer.SavedSession why))
                             p.Email |> Option.map Refused.terminalSafe |> Option.defaultValue ""
                             expiry p ] ]
 

@@ -209,8 +209,8 @@ let command (host: Host) (terminal: Terminal) =
                 logged.Saved |> Option.iter (fun (_, name) -> Store.profileNote host terminal (given result file) name)
                 Success
             | Error(LoginError.Token(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) as e) ->
-                terminal.Err.WriteLine(OAuthLogin.message e)
+                terminal.Err.WriteLine(CallMessages.loginError e)
                 Unreachable
-            | Error e -> fail terminal (OAuthLogin.message e))
+            | Error e -> fail terminal (CallMessages.loginError e))
 
     command

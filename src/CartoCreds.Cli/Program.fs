@@ -174,14 +174,14 @@ let private save (host: Host) (terminal: Terminal) =
                     | Ok(path, previous) ->
                         let replaced = previous |> Option.filter (fun p -> p.BaseUrl <> resolved.Credentials.BaseUrl)
 
-                        let saved = "Saved " + resolved.Credentials.Text + " to " + path
+                        let saved = "Saved " + resolved.Credentials.Text + " to " + ValueMessages.place path
 
                         // The save is done: a failure to say so is reported, and does not undo it.
                         if not (tryWriteLine terminal saved) then
                             terminal.Err.WriteLine(saved + " (standard output could not be written)")
 
                         replaced |> Option.iter (Output.replaced >> terminal.Err.WriteLine)
-                        Store.keychainNote host terminal path
+                        Store.keychainNote terminal path
                         Success
                     | Error e -> fail terminal (ValueMessages.storeError e))
 
@@ -200,19 +200,19 @@ let private delete (host: Host) (terminal: Terminal) =
         // The path to name in the message; the delete itself also clears a legacy file (Shell.delete).
         let shown =
             match file with
-            | Some path -> Ok(IO.Path.GetFullPath path)
+            | Some path -> Ok(Place.File(IO.Path.GetFullPath path))
             | None -> Shell.savedPlace host
 
         match
             shown |> Result.bind (fun path -> Shell.delete host file |> Result.map (fun removed -> path, removed))
         with
-        | Ok(path, true) ->
-            terminal.Out.WriteLine("Deleted " + path)
+        | Ok(place, true) ->
+            terminal.Out.WriteLine("Deleted " + ValueMessages.place place)
             Success
-        | Ok(path, false) when path = SecretStores.keychainPlace host ->
-            terminal.Out.WriteLine("No saved session in " + path)
+        | Ok(Place.Keychain _ as place, false) ->
+            terminal.Out.WriteLine("No saved session in " + ValueMessages.place place)
             Success
-        | Ok(path, false) ->
+        | Ok(Place.File path, false) ->
             terminal.Out.WriteLine("No credentials file at " + path)
             Success
         | Error e -> fail terminal (ValueMessages.storeError e))
@@ -225,8 +225,8 @@ let private path (host: Host) (terminal: Terminal) =
 
     command.SetAction(fun (_: ParseResult) ->
         match Shell.savedPlace host with
-        | Ok path ->
-            terminal.Out.WriteLine path
+        | Ok place ->
+            terminal.Out.WriteLine(ValueMessages.place place)
             Success
         | Error e -> fail terminal (ValueMessages.storeError e))
 

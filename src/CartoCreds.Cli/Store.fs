@@ -11,29 +11,24 @@ open CartoCreds.Cli.Commands
 let storeOption () =
     option<string> "--store" "Keep this save's secret in 'file' or 'keychain' (default: 'cartocreds config store')"
 
-/// `host` with `store` chosen, as CARTOCREDS_STORE chooses it.
-let private pinned (host: Host) (store: SecretStore) =
-    { host with
-        GetVariable =
-            fun name ->
-                if name = SecretStore.Variable then
-                    Some(SecretStore.name store)
-                else
-                    host.GetVariable name }
-
-/// The host this command runs with: `--store`, when given, chooses the store as CARTOCREDS_STORE would.
+/// The host this command runs with: `--store`, when given, chooses the store for this one action.
 let withStore (host: Host) (result: ParseResult) (store: Option<string>) : Result<Host, string> =
     match given result store with
     | None -> Ok host
-    | Some text -> SecretStore.parse text |> Result.map (pinned host) |> Result.mapError (fun e -> "--store: " + e)
+    | Some text ->
+        SecretStore.parse (StoreSettingSource.Option "--store") text
+        |> Result.map (SecretStores.pinned host)
+        |> Result.mapError ValueMessages.storeSettingError
 
 /// Said after a save to the keychain: CARTOframes reads only its file.
-let keychainNote (host: Host) (terminal: Terminal) (place: string) =
-    if place = SecretStores.keychainPlace host then
+let keychainNote (terminal: Terminal) (place: Place) =
+    match place with
+    | Place.Keychain _ ->
         terminal.Err.WriteLine(
             "note: the saved session is in the keychain, not in creds.json: CARTOframes (Python) will not find it. "
             + "'cartocreds config store migrate --to file' moves it back."
         )
+    | Place.File _ -> ()
 
 /// Said after a CARTO 3 profile was saved with its token in the keychain: the CARTO CLI reads only its file.
 let profileNote (host: Host) (terminal: Terminal) (file: string option) (profile: string) =
@@ -43,116 +38,23 @@ let profileNote (host: Host) (terminal: Terminal) (file: string option) (profile
             "note: the token of profile "
             + Refused.terminalSafe profile
             + " is in "
-            + SecretStores.keychainPlace host
+            + ValueMessages.place (SecretStores.keychainPlace host)
             + "; the CARTO CLI file keeps the rest of the profile, so the CARTO CLI will not find the token. "
             + "'cartocreds config store migrate --to file' moves it back."
         )
     | _ -> ()
 
-let private other =
-    function
-    | SecretStore.File -> SecretStore.Keychain
-    | SecretStore.Keychain -> SecretStore.File
-
-/// The legacy saved session as kept in `store`, and where that is.
-let private readFrom (host: Host) (store: SecretStore) : Result<FileRead, string> =
-    match store with
-    | SecretStore.Keychain -> Ok(SecretStores.readKeychainSession host)
-    | SecretStore.File ->
-        CodecDisk.readSavedSession host |> Result.mapError (StoreError.NoLocation >> ValueMessages.storeError)
-
-let private writeTo (host: Host) (store: SecretStore) (bytes: byte[]) : Result<string, string> =
-    match store with
-    | SecretStore.Keychain -> SecretStores.copyToKeychain host bytes
-    | SecretStore.File ->
-        Shell.defaultPath host
-        |> Result.mapError StoreError.NoLocation
-        |> Result.bind (fun path -> CodecDisk.write path bytes)
-        |> Result.mapError ValueMessages.storeError
-
-let private removeFrom (host: Host) (store: SecretStore) : Result<bool, string> =
-    Shell.delete (pinned host store) None |> Result.mapError ValueMessages.storeError
-
-/// Copies the saved session from the other store to `target` and reads it back, removing
-/// nothing: where it was, and where it is now; `None` when there was none.
-let private copySession (host: Host) (source: SecretStore) (target: SecretStore) =
-    readFrom host source
-    |> Result.bind (fun read ->
-        match read.Content with
-        | Error ReadError.NotFound -> Ok None
-        | Error e -> Error(read.Path + ": " + ValueMessages.readError e + "; nothing was changed")
-        | Ok bytes ->
-            let bytes = bytes.ToArray()
-
-            writeTo host target bytes
-            |> Result.mapError (fun e -> e + "; the saved session stays in " + read.Path)
-            |> Result.bind (fun place ->
-                match (readFrom host target |> Result.map _.Content) with
-                | Ok(Ok back) when back.Span.SequenceEqual(ReadOnlySpan bytes) -> Ok(Some(read.Path, place))
-                | _ -> Error(place + " did not give back what was written; the saved session stays in " + read.Path)))
-
-/// <summary>
-/// Moves the saved secrets to `target` (SPEC §11): the legacy saved session and the tokens of the
-/// CARTO CLI file's profiles are copied there and read back; then the setting is written; only
-/// then are they removed from where they were. A failure before the setting changes nothing that
-/// is read; one after it leaves a copy in the old place, and says so.
-/// </summary>
+/// `config store migrate --to NAME`: the core's migration, said.
 let private migrate (host: Host) (terminal: Terminal) (target: SecretStore) =
-    let source = other target
-    let keychain = SecretStores.keychainPlace host
+    match StoreMigration.run host target with
+    | Error e -> fail terminal (CallMessages.migrationError e)
+    | Ok report ->
+        for line in CallMessages.migrationReport report do
+            terminal.Out.WriteLine line
 
-    let copied =
-        copySession host source target
-        |> Result.bind (fun session -> ProfileTokens.copy host target |> Result.map (fun tokens -> session, tokens))
-
-    match copied with
-    | Error message -> fail terminal message
-    | Ok(session, tokens) ->
-        match SecretStores.writeChoice host target with
-        | Error e -> fail terminal (ValueMessages.storeError e)
-        | Ok path ->
-            let sessionCleared =
-                match session with
-                | None -> Ok()
-                | Some(from, place) ->
-                    removeFrom host source
-                    |> Result.map ignore
-                    |> Result.mapError (fun e ->
-                        "the saved session was copied to " + place + ", but " + from + " could not be cleared: " + e)
-
-            let tokensCleared =
-                ProfileTokens.clear host tokens
-                |> Result.mapError (fun e ->
-                    "the profiles' tokens were copied, but could not be removed from where they were: " + e)
-
-            match session with
-            | Some(from, place) -> terminal.Out.WriteLine("Moved the saved session from " + from + " to " + place)
-            | None ->
-                terminal.Out.WriteLine("No saved session in the " + SecretStore.name source + " store: nothing to move")
-
-            match tokens.Tokens with
-            | [] -> ()
-            | moved ->
-                let names = moved |> List.map (fst >> Refused.terminalSafe) |> String.concat ", "
-
-                let from, into =
-                    match target with
-                    | SecretStore.Keychain -> tokens.Path, keychain
-                    | SecretStore.File -> keychain, tokens.Path
-
-                terminal.Out.WriteLine("Moved the tokens of profiles " + names + " from " + from + " to " + into)
-
-            terminal.Out.WriteLine("Store: " + SecretStore.name target + " (written to " + path + ")")
-
-            match
-                [ sessionCleared; tokensCleared ]
-                |> List.choose (fun r ->
-                    match r with
-                    | Error e -> Some e
-                    | Ok() -> None)
-            with
-            | [] -> Success
-            | errors -> fail terminal (String.concat "; " errors)
+        match CallMessages.migrationLeftBehind report with
+        | None -> Success
+        | Some left -> fail terminal left
 
 /// `config store [file|keychain]` and `config store migrate --to file|keychain`.
 let command (host: Host) (terminal: Terminal) =
@@ -165,12 +67,15 @@ let command (host: Host) (terminal: Terminal) =
         | None ->
             match SecretStores.choice host with
             | Ok choice ->
-                terminal.Out.WriteLine(SecretStore.name choice.Store + " (" + choice.ChosenBy + ")")
+                terminal.Out.WriteLine(
+                    SecretStore.name choice.Store + " (" + ValueMessages.storeChosenBy choice.ChosenBy + ")"
+                )
+
                 Success
-            | Error message -> fail terminal message
+            | Error e -> fail terminal (ValueMessages.storeSettingError e)
         | Some text ->
-            match SecretStore.parse text with
-            | Error e -> fail terminal e
+            match SecretStore.parse StoreSettingSource.Argument text with
+            | Error e -> fail terminal (ValueMessages.storeSettingError e)
             | Ok chosen ->
                 match SecretStores.writeChoice host chosen with
                 | Error e -> fail terminal (ValueMessages.storeError e)
@@ -178,7 +83,7 @@ let command (host: Host) (terminal: Terminal) =
                     terminal.Out.WriteLine("Store: " + SecretStore.name chosen + " (written to " + path + ")")
 
                     match host.GetVariable SecretStore.Variable |> Option.bind Input.given with
-                    | Some variable when SecretStore.parse variable <> Ok chosen ->
+                    | Some variable when SecretStore.parse StoreSettingSource.Variable variable <> Ok chosen ->
                         terminal.Err.WriteLine(
                             "warning: " + SecretStore.Variable + " is set, and wins over the setting while it is."
                         )
@@ -204,8 +109,8 @@ let command (host: Host) (terminal: Terminal) =
     move.Options.Add target
 
     move.SetAction(fun (result: ParseResult) ->
-        match SecretStore.parse (result.GetValue target) with
-        | Error e -> fail terminal ("--to: " + e)
+        match SecretStore.parse (StoreSettingSource.Option "--to") (result.GetValue target) with
+        | Error e -> fail terminal (ValueMessages.storeSettingError e)
         | Ok chosen -> migrate host terminal chosen)
 
     store.Subcommands.Add move

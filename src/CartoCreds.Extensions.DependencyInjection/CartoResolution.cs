@@ -93,7 +93,7 @@ internal sealed class CartoResolution(
         };
         var platform = HostedPlatformModule.infer(given, ListModule.OfSeq(legacy), ListModule.OfSeq(cloud));
         return platform.IsError
-            ? FSharpResult<CartoPlatform, string>.NewError(HostedPlatformModule.message(platform.ErrorValue))
+            ? FSharpResult<CartoPlatform, string>.NewError(CartoCreds.Core.CallMessages.platformError(platform.ErrorValue))
             : FSharpResult<CartoPlatform, string>.NewOk(platform.ResultValue.IsCloud ? CartoPlatform.Cloud : CartoPlatform.Legacy);
     }
 

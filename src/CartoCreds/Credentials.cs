@@ -246,7 +246,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
     /// <exception cref="InvalidOperationException">No path was given and the default location is unknown.</exception>
     /// <example><code>Console.WriteLine($"Saved to {creds.Save()}");</code></example>
     public string Save(string? configLoc = null) =>
-        Errors.Unwrap(Shell.save(Ambient.Host, Errors.Given(configLoc), _state.Credentials));
+        ValueMessages.place(Errors.Unwrap(Shell.save(Ambient.Host, Errors.Given(configLoc), _state.Credentials)));
 
     /// <summary>
     /// Deletes <paramref name="configFile"/>, or the saved session (with a legacy <c>cartocreds.json</c>

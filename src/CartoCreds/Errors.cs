@@ -48,7 +48,7 @@ internal static class Errors
             invalid.location,
             invalid.problem switch
             {
-                LayerProblem.Unreadable { Item.IsNotFound: true } => FileFailure.NotFound,
+                LayerProblem.Unreadable { Item.IsNotFound: true } or LayerProblem.Unreadable { Item.IsNoItem: true } => FileFailure.NotFound,
                 // A file that is there but too large is not valid credentials (SPEC §5), not an I/O failure.
                 LayerProblem.Unreadable { Item.IsTooLarge: true } => FileFailure.Invalid,
                 LayerProblem.Unreadable or LayerProblem.Exposed => FileFailure.Unreadable,
@@ -78,7 +78,7 @@ internal static class Errors
 
     public static Exception Of(LoginError error, CancellationToken cancellationToken)
     {
-        var message = OAuthLogin.message(error);
+        var message = CallMessages.loginError(error);
         return error switch
         {
             LoginError.Denied denied => new CartoLoginException(message, denied.error),

@@ -26,28 +26,3 @@ module HostedPlatform =
         | None, _ :: _, _ :: _ -> Error(PlatformError.Both(legacy, cloud))
         | None, [], _ :: _ -> Ok CredentialsKind.Cloud
         | None, _, [] -> Ok CredentialsKind.Legacy
-
-    /// Why the options do not say one platform, naming the fields to remove: setting `Platform`
-    /// alone would only lead to the next error.
-    let message (error: PlatformError) : string =
-        let names (fields: string list) = String.concat ", " fields
-
-        match error with
-        | PlatformError.Contradicted(CredentialsKind.Legacy, cloud) ->
-            "Platform is Legacy, but CARTO 3 options are set ("
-            + names cloud
-            + "); remove them, or set Platform to Cloud (with no legacy options set)."
-        | PlatformError.Contradicted(_, legacy) ->
-            "Platform is Cloud, but legacy options are set ("
-            + names legacy
-            + "); remove them, or set Platform to Legacy (with no CARTO 3 options set)."
-        | PlatformError.Both(legacy, cloud) ->
-            "both legacy ("
-            + names legacy
-            + ") and CARTO 3 ("
-            + names cloud
-            + ") options are set; for CARTO 3 remove "
-            + names legacy
-            + ", or for the legacy platform remove "
-            + names cloud
-            + "."

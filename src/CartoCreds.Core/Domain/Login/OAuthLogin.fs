@@ -26,22 +26,31 @@ type Callback =
     /// Not the callback (another path, no code nor error): answered 404, and the login waits on.
     | Stray
 
+/// Why what was pasted (`cloud login --code`) is not a code.
+[<RequireQualifiedAccess>]
+type CodeProblem =
+    | NothingPasted
+    | NotAUrl
+    | NoCodeInUrl
+    /// A space or a control character, which no code holds.
+    | Characters
+
 /// Why a login did not end with a profile (SPEC §7.5). Nothing was saved.
 [<RequireQualifiedAccess>]
 type LoginError =
-    /// A setting the login needs is invalid (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`).
-    | Setting of message: string
+    /// A setting the login needs is invalid (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`), by its variable.
+    | Setting of variable: string * error: CloudValueError
     | PortInUse of port: int
     | Denied of error: string * description: string option
     | StateMismatch
     /// What was pasted (`cloud login --code`) is not a code, nor a URL that holds one.
-    | BadCode of reason: string
+    | BadCode of CodeProblem
     | TimedOut of seconds: float
     /// No code was pasted in time (`--code`).
     | CodeTimedOut of seconds: float
     | Cancelled
     | Token of ExchangeError
-    | ApiBaseUrl of reason: string
+    | ApiBaseUrl of ApiLookupError
     | Account of VerifyError
     | Save of ProfileError
 
@@ -157,7 +166,7 @@ module OAuthLogin =
     /// holds no space nor control character, so none reaches the token request or a terminal.
     let code (text: string) : Result<string, LoginError> =
         if text |> Seq.exists (fun c -> Char.IsWhiteSpace c || Char.IsControl c) then
-            Error(LoginError.BadCode "a code holds no space nor control character")
+            Error(LoginError.BadCode CodeProblem.Characters)
         else
             Ok text
 
@@ -166,16 +175,16 @@ module OAuthLogin =
     /// refusal). Spaces around it are dropped; the code is held to `code`'s rule either way.
     let pasted (state: string) (text: string) : Result<string, LoginError> =
         let text = text.Trim()
-        let bad reason = Error(LoginError.BadCode reason)
+        let bad problem = Error(LoginError.BadCode problem)
 
         if text = "" then
-            bad "nothing was pasted"
+            bad CodeProblem.NothingPasted
         elif
             text.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
             || text.StartsWith("https://", StringComparison.OrdinalIgnoreCase)
         then
             match Uri.TryCreate(text, UriKind.Absolute) with
-            | false, _ -> bad "the URL pasted is not a URL"
+            | false, _ -> bad CodeProblem.NotAUrl
             | true, url ->
                 let given = parameters url.Query
                 let field name = given.TryFind name |> Option.bind Input.given
@@ -185,7 +194,7 @@ module OAuthLogin =
                 | _, _ when not stateAgrees -> Error LoginError.StateMismatch
                 | _, Some error -> Error(LoginError.Denied(error, field "error_description"))
                 | Some found, None -> code found
-                | None, None -> bad "the URL pasted holds no code"
+                | None, None -> bad CodeProblem.NoCodeInUrl
         else
             code text
 
@@ -208,43 +217,3 @@ module OAuthLogin =
         "<!doctype html><html><head><meta charset=\"utf-8\"><title>CartoCreds</title></head><body><p>"
         + said
         + "</p></body></html>"
-
-    /// A login error as a person reads it; what came from a server is already terminal-safe.
-    let message (error: LoginError) : string =
-        let nothing = "; nothing was saved."
-
-        match error with
-        | LoginError.Setting message -> "The login cannot start: " + message + "."
-        | LoginError.PortInUse port ->
-            "Port "
-            + string port
-            + " is in use (another login, or another program); log in on another with --port N (C#: CloudLoginOptions.Port)."
-        | LoginError.Denied(error, description) ->
-            "The login was refused: "
-            + error
-            + (description |> Option.map (fun d -> " (" + d + ")") |> Option.defaultValue "")
-            + nothing
-        | LoginError.StateMismatch ->
-            "The login was refused: the answer the browser brought back was not this login's (its state differs)"
-            + nothing
-        | LoginError.BadCode reason -> "The code could not be read: " + reason + nothing
-        | LoginError.TimedOut seconds ->
-            "No answer came from the browser within "
-            + string (int seconds)
-            + " s; log in again (--timeout S gives more time)"
-            + nothing
-        | LoginError.CodeTimedOut seconds ->
-            "No code was entered within "
-            + string (int seconds)
-            + " s; log in again (--timeout S gives more time)"
-            + nothing
-        | LoginError.Cancelled -> "The login was cancelled" + nothing
-        | LoginError.Token e ->
-            "The authorization code could not be exchanged for a token: " + CallMessages.exchangeError e + nothing
-        | LoginError.ApiBaseUrl why ->
-            "The API base URL could not be found: "
-            + why
-            + "; give it with --api-base-url URL or --tenant-id ID"
-            + nothing
-        | LoginError.Account e -> "The new token could not be verified: " + CallMessages.verifyError e + nothing
-        | LoginError.Save e -> CallMessages.profileError e

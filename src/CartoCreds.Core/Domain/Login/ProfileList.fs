@@ -8,7 +8,7 @@ type ProfileSummary =
         Name: string
         IsCurrent: bool
         /// The profile's API base URL; `Error` says why it has none that is valid.
-        ApiBaseUrl: Result<string, string>
+        ApiBaseUrl: Result<string, LayerProblem>
         Email: string option
         /// The token's expiry (its JWT `exp`, or what the file says), when known.
         ExpiresOn: DateTimeOffset option
@@ -84,8 +84,8 @@ module ProfileList =
                     | Error LayerProblem.ApiBaseUrlAlone ->
                         CloudSource.apiBaseUrl input
                         |> Result.map ApiBaseUrl.value
-                        |> Result.mapError ValueMessages.cloudValueError
-                    | Error problem -> Error(Messages.layerProblem Surface.FSharp Layer.SavedSession problem)
+                        |> Result.mapError (List.singleton >> LayerProblem.InvalidCloudValues)
+                    | Error problem -> Error problem
                   Email = email root name
                   ExpiresOn =
                     match credentials |> Result.map _.Grant with

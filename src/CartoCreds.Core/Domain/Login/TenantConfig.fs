@@ -3,6 +3,30 @@ namespace CartoCreds.Core
 open System
 open YamlDotNet.Core
 
+/// Why the API base URL could not be found as carto-auth finds it (SPEC §7.5).
+[<RequireQualifiedAccess>]
+type ApiLookupError =
+    /// A request to `host` failed.
+    | Fetch of host: string * problem: FetchProblem
+    /// The accounts service named no `tenant_domain`.
+    | NoTenantDomain
+    /// The accounts service named a tenant domain that is not a host name (as `Refused.show` shows it).
+    | NotAHost of shown: string
+    /// The tenant's `config.yaml` has no `apis.baseUrl`.
+    | NoBaseUrl
+    /// The tenant's `config.yaml` is not YAML.
+    | NotYaml of line: int64 * column: int64
+    /// The URL found, or the token with it, is not valid.
+    | Invalid of CloudValueError list
+
+/// Why one of the login's own requests failed.
+and [<RequireQualifiedAccess>] FetchProblem =
+    | Redirected
+    | Status of status: int
+    | TooLarge of limit: int
+    | Failed of detail: string
+    | TimedOut of seconds: float
+
 /// A tenant's `config.yaml` (SPEC §7.5): where carto-auth finds a logged-in person's API base URL,
 /// `apis.baseUrl`. Read with YamlDotNet's parser (no reflection, AOT-safe). Pure.
 [<RequireQualifiedAccess>]
@@ -14,7 +38,7 @@ module TenantConfig =
 
     /// `https://{tenant_domain}/config.yaml`; `http` for a loopback tenant (a stand-in), as
     /// `allow_non_secure` is needed for any other.
-    let url (tenantDomain: string) : Result<Uri, string> =
+    let url (tenantDomain: string) : Result<Uri, ApiLookupError> =
         let shown = Refused.show tenantDomain |> Option.defaultValue "…"
 
         match Uri.TryCreate("https://" + tenantDomain + "/config.yaml", UriKind.Absolute) with
@@ -23,7 +47,7 @@ module TenantConfig =
                 Ok(UriBuilder(uri, Scheme = "http", Port = uri.Port).Uri)
             else
                 Ok uri
-        | _ -> Error("the accounts service named the tenant domain '" + shown + "', which is not a host name")
+        | _ -> Error(ApiLookupError.NotAHost shown)
 
     /// A YAML node as far as a path needs it: a mapping keeps every pair in order, a key given
     /// twice included, so that the last one is read, as carto-auth's parser (PyYAML) reads it.
@@ -86,17 +110,11 @@ module TenantConfig =
             |> Option.bind (fun (_, value) -> at rest value)
         | _ -> None
 
-    /// `apis.baseUrl` of the file, or why there is none (terminal-safe).
-    let apiBaseUrl (text: string) : Result<string, string> =
+    /// `apis.baseUrl` of the file, or why there is none.
+    let apiBaseUrl (text: string) : Result<string, ApiLookupError> =
         try
             match root text |> Option.bind (at [ "apis"; "baseUrl" ]) with
             | Some url when not (String.IsNullOrWhiteSpace url) -> Ok(url.Trim())
-            | _ -> Error "the tenant's config.yaml has no apis.baseUrl"
+            | _ -> Error ApiLookupError.NoBaseUrl
         with :? YamlException as e ->
-            Error(
-                "the tenant's config.yaml is not YAML (line "
-                + string e.Start.Line
-                + ", column "
-                + string e.Start.Column
-                + ")"
-            )
+            Error(ApiLookupError.NotYaml(e.Start.Line, e.Start.Column))

@@ -128,3 +128,160 @@ module CallMessages =
                | [] -> "; it has none (save one with: cartocreds cloud save --profile NAME --token-stdin)"
                | names -> "; it has " + String.concat ", " (List.map shown names))
         | ProfileError.Store e -> ValueMessages.storeError e
+
+    /// What stopped a migration, without what it left unchanged.
+    let rec private migrationCause (error: MigrationError) : string =
+        match error with
+        | MigrationError.Store problem -> ValueMessages.storeProblem problem
+        | MigrationError.Profiles e -> profileError e
+        | MigrationError.NotACliFile path -> path + " is not a CARTO CLI credentials file"
+        | MigrationError.NotASession e ->
+            "the saved session is not one CartoCreds reads (" + ValueMessages.decodeError Layer.SavedSession e + ")"
+        | MigrationError.Unreadable(place, e) -> ValueMessages.place place + ": " + ValueMessages.readError e
+        | MigrationError.NotWritten(e, _) -> migrationCause e
+        | MigrationError.NotGivenBack(Migrated.Session, place, _) ->
+            ValueMessages.place place + " did not give back what was written"
+        | MigrationError.NotGivenBack(Migrated.Tokens, place, _) ->
+            ValueMessages.place place + " did not give back the tokens written"
+        | MigrationError.Setting e -> ValueMessages.storeError e
+
+    /// Why a migration stopped before the setting changed, and where the secrets still are.
+    let migrationError (error: MigrationError) : string =
+        match error with
+        | MigrationError.NotWritten(_, stays)
+        | MigrationError.NotGivenBack(Migrated.Session, _, stays) ->
+            migrationCause error + "; the saved session stays in " + ValueMessages.place stays
+        | MigrationError.NotGivenBack(Migrated.Tokens, _, stays) ->
+            migrationCause error + "; they stay in " + ValueMessages.place stays
+        | MigrationError.Profiles _
+        | MigrationError.Setting _ -> migrationCause error
+        | _ -> migrationCause error + "; nothing was changed"
+
+    /// What a migration moved, a line each, as `config store migrate` prints it.
+    let migrationReport (report: MigrationReport) : string list =
+        let names, from, into = report.Tokens
+
+        [ match report.Session with
+          | Some(from, place) ->
+              "Moved the saved session from " + ValueMessages.place from + " to " + ValueMessages.place place
+          | None ->
+              "No saved session in the " + SecretStore.name (Migration.source report.Target) + " store: nothing to move"
+          if not names.IsEmpty then
+              "Moved the tokens of profiles "
+              + (names |> List.map Refused.terminalSafe |> String.concat ", ")
+              + " from "
+              + ValueMessages.place from
+              + " to "
+              + ValueMessages.place into
+          "Store: " + SecretStore.name report.Target + " (written to " + report.SettingPath + ")" ]
+
+    /// What a migration copied but could not remove from the old place; `None` when it left nothing.
+    let migrationLeftBehind (report: MigrationReport) : string option =
+        let said (what, error) =
+            match what, report.Session with
+            | Migrated.Session, Some(from, place) ->
+                "the saved session was copied to "
+                + ValueMessages.place place
+                + ", but "
+                + ValueMessages.place from
+                + " could not be cleared: "
+                + migrationCause error
+            | _ ->
+                "the profiles' tokens were copied, but could not be removed from where they were: "
+                + migrationCause error
+
+        match report.LeftBehind with
+        | [] -> None
+        | left -> Some(left |> List.map said |> String.concat "; ")
+
+    /// Why what was pasted is not a code.
+    let codeProblem (problem: CodeProblem) : string =
+        match problem with
+        | CodeProblem.NothingPasted -> "nothing was pasted"
+        | CodeProblem.NotAUrl -> "the URL pasted is not a URL"
+        | CodeProblem.NoCodeInUrl -> "the URL pasted holds no code"
+        | CodeProblem.Characters -> "a code holds no space nor control character"
+
+    /// Why the API base URL could not be found as carto-auth finds it.
+    let apiLookupError (error: ApiLookupError) : string =
+        match error with
+        | ApiLookupError.Fetch(host, FetchProblem.Redirected) -> host + " redirected to another server"
+        | ApiLookupError.Fetch(host, FetchProblem.Status status) -> host + " answered HTTP " + string status
+        | ApiLookupError.Fetch(host, FetchProblem.TooLarge limit) ->
+            host + " answered more than " + string limit + " bytes"
+        | ApiLookupError.Fetch(host, FetchProblem.Failed detail) -> host + ": " + detail
+        | ApiLookupError.Fetch(host, FetchProblem.TimedOut seconds) ->
+            host + " did not answer within " + string seconds + " s"
+        | ApiLookupError.NoTenantDomain -> "the accounts service named no tenant_domain"
+        | ApiLookupError.NotAHost shown ->
+            "the accounts service named the tenant domain '" + shown + "', which is not a host name"
+        | ApiLookupError.NoBaseUrl -> "the tenant's config.yaml has no apis.baseUrl"
+        | ApiLookupError.NotYaml(line, column) ->
+            "the tenant's config.yaml is not YAML (line " + string line + ", column " + string column + ")"
+        | ApiLookupError.Invalid errors -> errors |> List.map ValueMessages.cloudValueError |> String.concat "; "
+
+    /// A login error as a person reads it; what came from a server is already terminal-safe.
+    let loginError (error: LoginError) : string =
+        let nothing = "; nothing was saved."
+
+        match error with
+        | LoginError.Setting(variable, e) ->
+            "The login cannot start: " + variable + ": " + ValueMessages.cloudValueError e + "."
+        | LoginError.PortInUse port ->
+            "Port "
+            + string port
+            + " is in use (another login, or another program); log in on another with --port N (C#: CloudLoginOptions.Port)."
+        | LoginError.Denied(error, description) ->
+            "The login was refused: "
+            + error
+            + (description |> Option.map (fun d -> " (" + d + ")") |> Option.defaultValue "")
+            + nothing
+        | LoginError.StateMismatch ->
+            "The login was refused: the answer the browser brought back was not this login's (its state differs)"
+            + nothing
+        | LoginError.BadCode problem -> "The code could not be read: " + codeProblem problem + nothing
+        | LoginError.TimedOut seconds ->
+            "No answer came from the browser within "
+            + string (int seconds)
+            + " s; log in again (--timeout S gives more time)"
+            + nothing
+        | LoginError.CodeTimedOut seconds ->
+            "No code was entered within "
+            + string (int seconds)
+            + " s; log in again (--timeout S gives more time)"
+            + nothing
+        | LoginError.Cancelled -> "The login was cancelled" + nothing
+        | LoginError.Token e ->
+            "The authorization code could not be exchanged for a token: " + exchangeError e + nothing
+        | LoginError.ApiBaseUrl why ->
+            "The API base URL could not be found: "
+            + apiLookupError why
+            + "; give it with --api-base-url URL or --tenant-id ID"
+            + nothing
+        | LoginError.Account e -> "The new token could not be verified: " + verifyError e + nothing
+        | LoginError.Save e -> profileError e
+
+    /// Why the options do not say one platform, naming the fields to remove: setting `Platform`
+    /// alone would only lead to the next error.
+    let platformError (error: PlatformError) : string =
+        let names (fields: string list) = String.concat ", " fields
+
+        match error with
+        | PlatformError.Contradicted(CredentialsKind.Legacy, cloud) ->
+            "Platform is Legacy, but CARTO 3 options are set ("
+            + names cloud
+            + "); remove them, or set Platform to Cloud (with no legacy options set)."
+        | PlatformError.Contradicted(_, legacy) ->
+            "Platform is Cloud, but legacy options are set ("
+            + names legacy
+            + "); remove them, or set Platform to Legacy (with no CARTO 3 options set)."
+        | PlatformError.Both(legacy, cloud) ->
+            "both legacy ("
+            + names legacy
+            + ") and CARTO 3 ("
+            + names cloud
+            + ") options are set; for CARTO 3 remove "
+            + names legacy
+            + ", or for the legacy platform remove "
+            + names cloud
+            + "."

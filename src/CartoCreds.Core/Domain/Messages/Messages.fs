@@ -89,7 +89,7 @@ module Messages =
         | Absence.NoUsernameOrBaseUrl -> "no username or base URL given"
         | Absence.NoTokenOrClient -> "no token or client credentials given"
         | Absence.VariablesNotSet names -> listed names + " not set"
-        | Absence.NoSavedFiles [ place ] when place.StartsWith "the keychain" -> "nothing saved in " + place
+        | Absence.NothingInKeychain place -> "nothing saved in " + place
         | Absence.NoSavedFiles paths -> "no file at " + String.concat ", " paths
         | Absence.NoCurrentProfile path ->
             "no current profile in "
@@ -97,7 +97,7 @@ module Messages =
             + " (make one current: cartocreds cloud use NAME; or log in: cartocreds cloud login)"
         | Absence.Expired(path, at) ->
             path + " expired at " + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
-        | Absence.StoreUnavailable(_, reason) -> reason
+        | Absence.StoreUnavailable(_, problem) -> ValueMessages.storeProblem problem
         | Absence.NoDefaultLocation(LocationError.VariableNotSet name) ->
             "no default location (" + name + " is not set)"
         | Absence.NoHomeDirectory(LocationError.VariableNotSet name) -> "no home directory (" + name + " is not set)"

@@ -176,35 +176,6 @@ module ValueMessages =
     let exposed (what: Exposure) : string =
         exposure what + " (or set " + Variables.InsecurePermissions + "=1 to use it all the same)"
 
-    /// Why a file could not be read, after the file's path.
-    let readError (error: ReadError) : string =
-        match error with
-        | ReadError.NotFound -> "no such file"
-        | ReadError.IsDirectory -> "it is a directory, not a file"
-        | ReadError.NotRegular -> "it is not a regular file (a device, a FIFO or a socket)"
-        | ReadError.TooLarge(size, limit) -> "it is " + (string size) + " bytes; " + sizeBound limit
-        | ReadError.Unreadable problem -> "it could not be read: " + (ioProblem problem)
-        | ReadError.SecretStore message -> message
-
-    /// A failed save or delete.
-    let storeError (error: StoreError) : string =
-        match error with
-        | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
-        | StoreError.NotRegular path ->
-            path + " is not a regular file (a device, a FIFO or a socket); nothing was changed"
-        | StoreError.SaveFailed(path, problem) ->
-            "could not write " + path + ": " + (ioProblem problem) + "; the previous file is unchanged"
-        | StoreError.DeleteFailed(path, problem) -> "could not remove " + path + ": " + (ioProblem problem)
-        | StoreError.Locked(lockPath, seconds) ->
-            "another process held the lock "
-            + lockPath
-            + " for "
-            + seconds.ToString("0.#", Globalization.CultureInfo.InvariantCulture)
-            + " s while writing the file beside it; nothing was changed, try again"
-        | StoreError.NoLocation(LocationError.VariableNotSet name) ->
-            "the default location is unknown because " + name + " is not set; give a path"
-        | StoreError.SecretStore message -> message + "; nothing was changed"
-
     /// A token cache that another user could have written: never read or written (SPEC §7.4).
     let cacheIgnored (what: Exposure) : string = "warning: the token cache is not used: " + exposure what
 
@@ -244,6 +215,136 @@ module ValueMessages =
         | DecodeError.LegacyCredentials ->
             "it holds legacy CARTO credentials (CARTOframes' username, api_key and base_url), not CARTO 3 ones; "
             + "read it as legacy credentials instead (new Credentials(credFile:) in C#, cartocreds show --file)"
+
+    /// How the keychain is named in messages and `show --all`.
+    let keychainPlace (backend: KeychainBackend) =
+        match backend with
+        | KeychainBackend.SecretService -> "the keychain (Secret Service)"
+        | KeychainBackend.MacKeychain -> "the keychain (macOS Keychain)"
+        | KeychainBackend.CredentialManager -> "the keychain (Windows Credential Manager)"
+
+    /// Where a saved secret is kept: a file's path, or the keychain.
+    let place (place: Place) =
+        match place with
+        | Place.File path -> path
+        | Place.Keychain backend -> keychainPlace backend
+
+    /// The keychain's error as a person reads it, naming the way out.
+    let keychainError (error: KeychainError) : string =
+        let seconds (value: float) = value.ToString("0.#", Globalization.CultureInfo.InvariantCulture)
+
+        match error with
+        | KeychainError.NoSessionBus problem ->
+            let detail =
+                match problem with
+                | BusProblem.AddressNotSet -> "DBUS_SESSION_BUS_ADDRESS is not set"
+                | BusProblem.Unreachable detail -> detail
+
+            "keychain: no D-Bus session bus ("
+            + detail
+            + "); log in to a desktop session or start one (dbus-run-session), or use --store file"
+        | KeychainError.NoService ->
+            "keychain: no Secret Service on the session bus; install and start gnome-keyring, KWallet or KeePassXC, or use --store file"
+        | KeychainError.NoDefaultCollection ->
+            "keychain: ReadAlias failed: there is no default keyring; create one (Seahorse), or use --store file"
+        | KeychainError.Locked ->
+            "keychain locked: unlocking it needs a prompt that cannot be shown here; unlock it (gnome-keyring-daemon --unlock reads the password on stdin) or use --store file"
+        | KeychainError.Dismissed ->
+            "keychain locked: the unlock prompt was dismissed (or could not be shown); unlock the keyring, or use --store file"
+        | KeychainError.Unanswered wait ->
+            "keychain locked: the unlock prompt was not answered within "
+            + seconds wait
+            + " s; unlock the keyring, or use --store file"
+        | KeychainError.TimedOut(operation, bound) ->
+            "keychain: no answer to "
+            + operation
+            + " within "
+            + seconds bound
+            + " s; is the keyring daemon hung? Or use --store file"
+        | KeychainError.NotOurs foreign ->
+            let detail =
+                match foreign with
+                | ForeignItem.DoesNotDecrypt -> "its secret does not decrypt"
+                | ForeignItem.NotText -> "its secret is not text"
+
+            "keychain: an item that CartoCreds did not write (" + detail + "); remove it, or save again"
+        | KeychainError.KeyOutsideGroup ->
+            "keychain: OpenSession failed: the Secret Service sent a public key outside the group"
+        | KeychainError.Failed(operation, dbus, detail) ->
+            "keychain: " + operation + " failed: " + Refused.terminalSafe (DBusError.name dbus + ": " + detail)
+        | KeychainError.Code(operation, backend, code) ->
+            let what =
+                match backend with
+                | KeychainBackend.MacKeychain -> "OSStatus "
+                | KeychainBackend.CredentialManager -> "Windows error "
+                | KeychainBackend.SecretService -> "error "
+
+            "keychain: " + operation + " failed: " + what + string code
+        | KeychainError.UnexpectedReply operation ->
+            "keychain: the reply to "
+            + operation
+            + " is not one the Secret Service API lays out; is another program posing as the keyring? Or use --store file"
+        | KeychainError.TooLarge(size, limit) ->
+            "keychain: the item is " + string size + " bytes; a keychain item holds at most " + string limit + " bytes"
+        | KeychainError.Unsupported platform -> "keychain: not available on " + platform + "; use --store file"
+
+    /// What chose the store, as `config store` says it.
+    let storeChosenBy (chosenBy: StoreChosenBy) =
+        match chosenBy with
+        | StoreChosenBy.Variable -> SecretStore.Variable
+        | StoreChosenBy.ConfigFile path -> path
+        | StoreChosenBy.Default -> "the default"
+
+    /// Why a file could not be read, after the file's path.
+    let rec readError (error: ReadError) : string =
+        match error with
+        | ReadError.NotFound -> "no such file"
+        | ReadError.NoItem -> "no such item"
+        | ReadError.IsDirectory -> "it is a directory, not a file"
+        | ReadError.NotRegular -> "it is not a regular file (a device, a FIFO or a socket)"
+        | ReadError.TooLarge(size, limit) -> "it is " + (string size) + " bytes; " + sizeBound limit
+        | ReadError.Unreadable problem -> "it could not be read: " + (ioProblem problem)
+        | ReadError.SecretStore problem -> storeProblem problem
+
+    /// Why the store chosen could not be used.
+    and storeProblem (problem: StoreProblem) : string =
+        match problem with
+        | StoreProblem.Keychain error -> keychainError error
+        | StoreProblem.Setting error -> storeSettingError error
+
+    /// Why the store setting could not be read, naming where it was read.
+    and storeSettingError (error: StoreSettingError) : string =
+        match error with
+        | StoreSettingError.NotAStore(source, shown) ->
+            let where =
+                match source with
+                | StoreSettingSource.Variable -> SecretStore.Variable + ": "
+                | StoreSettingSource.ConfigFile path -> path + ": "
+                | StoreSettingSource.Option name -> name + ": "
+                | StoreSettingSource.Argument -> ""
+
+            where + "'" + shown + "' is not a store: give file or keychain"
+        | StoreSettingError.ConfigUnreadable(path, problem) -> path + ": " + readError problem
+        | StoreSettingError.ConfigUndecodable(path, problem) -> path + ": " + decodeError Layer.File problem
+
+    /// A failed save or delete.
+    let storeError (error: StoreError) : string =
+        match error with
+        | StoreError.IsDirectory path -> path + " is a directory, not a credentials file; nothing was changed"
+        | StoreError.NotRegular path ->
+            path + " is not a regular file (a device, a FIFO or a socket); nothing was changed"
+        | StoreError.SaveFailed(path, problem) ->
+            "could not write " + path + ": " + (ioProblem problem) + "; the previous file is unchanged"
+        | StoreError.DeleteFailed(path, problem) -> "could not remove " + path + ": " + (ioProblem problem)
+        | StoreError.Locked(lockPath, seconds) ->
+            "another process held the lock "
+            + lockPath
+            + " for "
+            + seconds.ToString("0.#", Globalization.CultureInfo.InvariantCulture)
+            + " s while writing the file beside it; nothing was changed, try again"
+        | StoreError.NoLocation(LocationError.VariableNotSet name) ->
+            "the default location is unknown because " + name + " is not set; give a path"
+        | StoreError.SecretStore problem -> storeProblem problem + "; nothing was changed"
 
     /// Why `env --shell NAME` wrote nothing: the variable, and what in its value (never the value).
     let exportError (error: ExportError) : string =

@@ -76,7 +76,8 @@ module CloudSteps =
         | None -> problem (LayerProblem.NoProfileToken(name, None))
         | Some read ->
             match read.Content with
-            | Error ReadError.NotFound -> problem (LayerProblem.NoProfileToken(name, Some read.Path))
+            | Error(ReadError.NotFound | ReadError.NoItem) ->
+                problem (LayerProblem.NoProfileToken(name, Some read.Path))
             | Error(ReadError.SecretStore reason) -> Outcome.Absent(Absence.StoreUnavailable(read.Path, reason))
             | Error e -> problem (LayerProblem.Unreadable e)
             | Ok bytes ->

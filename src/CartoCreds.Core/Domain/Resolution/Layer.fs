@@ -108,13 +108,15 @@ type Absence =
     /// None of the variables that make the layer is set; `names` are those a message lists.
     | VariablesNotSet of names: string list
     | NoSavedFiles of paths: string list
+    /// The keychain chosen holds no saved session (SPEC §11).
+    | NothingInKeychain of place: string
     /// The CARTO CLI file names no current profile, and none was asked for.
     | NoCurrentProfile of path: string
     | Expired of path: string * at: DateTimeOffset
     /// The saved session's directory is unknown (legacy: §4's configuration directory).
     | NoDefaultLocation of LocationError
     /// The secret store chosen (SPEC §11) could not be asked: the keychain's reason, or a bad choice.
-    | StoreUnavailable of place: string * reason: string
+    | StoreUnavailable of place: string * problem: StoreProblem
     /// The home directory is unknown (CARTO 3: the CARTO CLI file and carto-auth's caches).
     | NoHomeDirectory of LocationError
 

@@ -154,8 +154,9 @@ module Resolve =
         match find () with
         | Error e -> Outcome.Absent(Absence.NoDefaultLocation e)
         | Ok { Path = path; Content = Error ReadError.NotFound } -> Outcome.Absent(Absence.NoSavedFiles [ path ])
-        | Ok { Path = place; Content = Error(ReadError.SecretStore reason) } ->
-            Outcome.Absent(Absence.StoreUnavailable(place, reason))
+        | Ok { Path = place; Content = Error ReadError.NoItem } -> Outcome.Absent(Absence.NothingInKeychain place)
+        | Ok { Path = place; Content = Error(ReadError.SecretStore problem) } ->
+            Outcome.Absent(Absence.StoreUnavailable(place, problem))
         | Ok read -> fileContent Layer.SavedSession strict read
 
     /// The saved session when it was asked for by name (`FromFile()`): a missing file is an error.

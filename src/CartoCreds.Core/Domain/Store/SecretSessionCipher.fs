@@ -49,11 +49,11 @@ module SecretSessionCipher =
 
     /// The AES key shared with the service, from its public value; an error when the value is not
     /// one a peer in the group could send.
-    let sessionKey (pair: KeyPair) (peer: byte[]) : Result<byte[], string> =
+    let sessionKey (pair: KeyPair) (peer: byte[]) : Result<byte[], KeychainError> =
         let y = unsigned peer
 
         if peer.Length = 0 || peer.Length > primeBytes || y <= BigInteger.One || y >= prime - BigInteger.One then
-            Error "the Secret Service sent a public key outside the group"
+            Error KeychainError.KeyOutsideGroup
         else
             let shared = bigEndian (BigInteger.ModPow(y, pair.Private, prime)) primeBytes
             Ok(HKDF.DeriveKey(HashAlgorithmName.SHA256, shared, 16, Array.empty, Array.empty))

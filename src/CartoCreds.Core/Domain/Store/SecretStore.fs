@@ -10,8 +10,15 @@ type SecretStore =
     | File
     | Keychain
 
-/// Which store is in use, and what chose it (for `show --all` and errors).
-type StoreChoice = { Store: SecretStore; ChosenBy: string }
+/// What chose the store in use (SPEC §11's precedence).
+[<RequireQualifiedAccess>]
+type StoreChosenBy =
+    | Variable
+    | ConfigFile of path: string
+    | Default
+
+/// Which store is in use, and what chose it (for `config store` and errors).
+type StoreChoice = { Store: SecretStore; ChosenBy: StoreChosenBy }
 
 /// What a keychain item holds a secret of. Items carry `service=cartocreds`, the kind, the account
 /// (a username, or a profile) and the URL, and a label a person understands (SPEC §11).
@@ -36,12 +43,13 @@ module SecretStore =
         | SecretStore.File -> "file"
         | SecretStore.Keychain -> "keychain"
 
-    /// `file` or `keychain`, in any case, around spaces; else an error that says what was given.
-    let parse (text: string) : Result<SecretStore, string> =
+    /// `file` or `keychain`, in any case, around spaces, as `source` gave it; else an error that
+    /// says what was given, and where.
+    let parse (source: StoreSettingSource) (text: string) : Result<SecretStore, StoreSettingError> =
         match (if isNull text then "" else text.Trim().ToLowerInvariant()) with
         | "file" -> Ok SecretStore.File
         | "keychain" -> Ok SecretStore.Keychain
-        | _ -> Error("'" + Refused.terminalSafe text + "' is not a store: give file or keychain")
+        | _ -> Error(StoreSettingError.NotAStore(source, Refused.terminalSafe (if isNull text then "" else text)))
 
     /// The configuration file's bytes, `{"store": "keychain"}`, kept beside what else it may hold.
     let encodeConfig (store: SecretStore) : byte[] =
@@ -62,27 +70,26 @@ module SecretStore =
             | Json.Object _ -> Decode.optionalField "store" Decode.string root
             | other -> Error(DecodeError.NotAnObject(Json.kind other))
 
-    /// The store the configuration file names; `None` when it names none; an error, read by the
-    /// decoders every file shares, when it is not JSON or names something else.
-    let decodeConfig (bytes: ReadOnlyMemory<byte>) : Result<SecretStore option, string> =
+    /// The store the configuration file at `path` names; `None` when it names none; an error,
+    /// read by the decoders every file shares, when it is not JSON or names something else.
+    let decodeConfig (path: string) (bytes: ReadOnlyMemory<byte>) : Result<SecretStore option, StoreSettingError> =
         match Decode.fromBytes config bytes with
         | Ok None -> Ok None
-        | Ok(Some text) -> parse text |> Result.map Some
-        | Error e -> Error(ValueMessages.decodeError Layer.File e)
+        | Ok(Some text) -> parse (StoreSettingSource.ConfigFile path) text |> Result.map Some
+        | Error e -> Error(StoreSettingError.ConfigUndecodable(path, e))
 
-    /// SPEC §11's precedence: `CARTOCREDS_STORE`, else the configuration file, else `file`.
+    /// SPEC §11's precedence: `CARTOCREDS_STORE`, else the configuration file at `configPath`
+    /// (what it names, when it names one), else `file`.
     let choose
         (variable: string option)
-        (configured: SecretStore option)
-        (configPath: string)
-        : Result<StoreChoice, string> =
+        (configured: (string * SecretStore) option)
+        : Result<StoreChoice, StoreSettingError> =
         match variable |> Option.filter (String.IsNullOrWhiteSpace >> not), configured with
         | Some text, _ ->
-            parse text
-            |> Result.map (fun store -> { Store = store; ChosenBy = Variable })
-            |> Result.mapError (fun e -> Variable + ": " + e)
-        | None, Some store -> Ok { Store = store; ChosenBy = configPath }
-        | None, None -> Ok { Store = SecretStore.File; ChosenBy = "the default" }
+            parse StoreSettingSource.Variable text
+            |> Result.map (fun store -> { Store = store; ChosenBy = StoreChosenBy.Variable })
+        | None, Some(path, store) -> Ok { Store = store; ChosenBy = StoreChosenBy.ConfigFile path }
+        | None, None -> Ok { Store = SecretStore.File; ChosenBy = StoreChosenBy.Default }
 
 [<RequireQualifiedAccess>]
 module KeychainItem =

@@ -117,7 +117,7 @@ type MacKeychain() =
         if status = Security.InteractionNotAllowed then
             Error KeychainError.Locked
         else
-            Error(KeychainError.Failed(operation, "OSStatus " + string status))
+            Error(KeychainError.Code(operation, KeychainBackend.MacKeychain, status))
 
     interface IKeychain with
         member _.Find(item) =
@@ -136,7 +136,7 @@ type MacKeychain() =
                             try
                                 Ok(Some((UTF8Encoding(false, true)).GetString bytes))
                             with :? DecoderFallbackException ->
-                                Error(KeychainError.NotOurs "its secret is not text")
+                                Error(KeychainError.NotOurs ForeignItem.NotText)
                         finally
                             CoreFoundation.CFRelease data
                     | Security.ItemNotFound -> Ok None

@@ -23,7 +23,7 @@ type CopiedTokens =
 [<RequireQualifiedAccess>]
 module ProfileTokens =
 
-    let private keychainError (e: KeychainError) = ProfileError.Store(StoreError.SecretStore(KeychainError.message e))
+    let private keychainError (e: KeychainError) = ProfileError.Store(StoreError.SecretStore(StoreProblem.Keychain e))
 
     let private find host profile =
         SecretStores.wait (fun () -> (SecretStores.keychain host).Find(KeychainItem.profileToken profile ""))
@@ -42,11 +42,11 @@ module ProfileTokens =
         | None ->
             SecretStores.choice host
             |> Result.map (fun choice -> choice.Store = SecretStore.Keychain)
-            |> Result.mapError (StoreError.SecretStore >> ProfileError.Store)
+            |> Result.mapError (StoreProblem.Setting >> StoreError.SecretStore >> ProfileError.Store)
 
     /// A profile's token in the keychain, as a read of a file gives its bytes.
     let read (host: Host) (profile: string) : FileRead =
-        SecretStores.asRead (SecretStores.keychainPlace host) (find host profile)
+        SecretStores.asRead (ValueMessages.place (SecretStores.keychainPlace host)) (find host profile)
 
     /// The saved session's lookup (`CloudSaved.KeychainToken`): a profile's token from the
     /// keychain when that store is chosen; `None` with the file store, so no keychain is asked.
@@ -58,10 +58,10 @@ module ProfileTokens =
             match choice.Value with
             | Ok { Store = SecretStore.File } -> None
             | Ok _ -> Some(read host profile)
-            | Error message ->
+            | Error setting ->
                 Some
                     { Path = "the secret store"
-                      Content = Error(ReadError.SecretStore message)
+                      Content = Error(ReadError.SecretStore(StoreProblem.Setting setting))
                       Exposure = None }
 
     /// <summary>
@@ -103,8 +103,8 @@ module ProfileTokens =
     let private profilesOf (path: string) (bytes: ReadOnlyMemory<byte>) =
         match CloudFile.decode bytes with
         | Ok(CloudFile.Profiles(_, profiles)) -> Ok(profiles |> List.rev |> List.distinctBy fst |> List.rev)
-        | Ok _ -> Error(path + " is not a CARTO CLI credentials file; nothing was changed")
-        | Error e -> Error(CallMessages.profileError (ProfileError.NotACliFile(path, e)))
+        | Ok _ -> Error(MigrationError.NotACliFile path)
+        | Error e -> Error(MigrationError.Profiles(ProfileError.NotACliFile(path, e)))
 
     let private given (value: string option) = (Input.givenOption value).IsSome
 
@@ -124,19 +124,21 @@ module ProfileTokens =
                 | _ -> None)
         )
 
-    let private failed (message: string) = Error(message + "; nothing was changed")
+    let private keychainFailed (e: KeychainError) = MigrationError.Store(StoreProblem.Keychain e)
 
     /// Copies each token of `tokens` to the keychain and reads it back.
-    let private copyToKeychain (host: Host) (tokens: (string * string * string) list) =
+    let private copyToKeychain (host: Host) (path: string) (tokens: (string * string * string) list) =
+        let keychain = SecretStores.keychainPlace host
+
         tokens
         |> List.fold
-            (fun (copied: Result<(string * string) list, string>) (name, token, url) ->
+            (fun copied (name, token, url) ->
                 copied
                 |> Result.bind (fun copied ->
                     match keep host name url token |> Result.bind (fun () -> find host name) with
                     | Ok(Some back) when back = token -> Ok(copied @ [ name, token ])
-                    | Ok _ -> failed (SecretStores.keychainPlace host + " did not give back the token written")
-                    | Error e -> failed (KeychainError.message e)))
+                    | Ok _ -> Error(MigrationError.NotGivenBack(Migrated.Tokens, keychain, Place.File path))
+                    | Error e -> Error(keychainFailed e)))
             (Ok [])
 
     /// The keychain's tokens of the file's profiles that hold none.
@@ -152,7 +154,7 @@ module ProfileTokens =
                         match find host name with
                         | Ok(Some token) -> Ok(found @ [ name, token ])
                         | Ok None -> Ok found
-                        | Error e -> Error(KeychainError.message e)))
+                        | Error e -> Error(keychainFailed e)))
                 (Ok []))
 
     /// <summary>
@@ -161,12 +163,12 @@ module ProfileTokens =
     /// token in the file, as an item read back. To the file: each keychain token of a profile that
     /// holds none, written under the file's lock and read back. A failure loses nothing.
     /// </summary>
-    let copy (host: Host) (target: SecretStore) : Result<CopiedTokens, string> =
-        let location = CliProfilesDisk.location host None |> Result.mapError CallMessages.profileError
+    let copy (host: Host) (target: SecretStore) : Result<CopiedTokens, MigrationError> =
+        let location = CliProfilesDisk.location host None |> Result.mapError MigrationError.Profiles
 
         let existing path =
             CliProfilesDisk.existing (Resolve.strictPermissions host.GetVariable) path
-            |> Result.mapError CallMessages.profileError
+            |> Result.mapError MigrationError.Profiles
 
         location
         |> Result.bind (fun path ->
@@ -176,20 +178,29 @@ module ProfileTokens =
             | _, Error e -> Error e
             | _, Ok None -> Ok(copied [])
             | SecretStore.Keychain, Ok(Some bytes) ->
-                inFile path bytes |> Result.bind (copyToKeychain host) |> Result.map copied
+                inFile path bytes |> Result.bind (copyToKeychain host path) |> Result.map copied
             | SecretStore.File, Ok(Some _) ->
-                CliProfilesDisk.update host None (fun target before ->
-                    match before with
-                    | None -> Ok None
-                    | Some bytes ->
-                        match fromKeychain host target bytes with
-                        | Error message -> Error(ProfileError.Store(StoreError.SecretStore message))
-                        | Ok [] -> Ok None
-                        | Ok found ->
-                            CliProfiles.setTokens target bytes (found |> List.map (fun (n, t) -> n, Some t))
-                            |> Result.map (fun bytes -> Some(bytes, found)))
-                |> Result.mapError CallMessages.profileError
-                |> Result.bind (fun written ->
+                // The keychain's failure, kept apart from the file's while the file is locked.
+                let keychainError = ref None
+
+                let written =
+                    CliProfilesDisk.update host None (fun target before ->
+                        match before with
+                        | None -> Ok None
+                        | Some bytes ->
+                            match fromKeychain host target bytes with
+                            | Error e ->
+                                keychainError.Value <- Some e
+                                Ok None
+                            | Ok [] -> Ok None
+                            | Ok found ->
+                                CliProfiles.setTokens target bytes (found |> List.map (fun (n, t) -> n, Some t))
+                                |> Result.map (fun bytes -> Some(bytes, found)))
+
+                match keychainError.Value, written with
+                | Some e, _ -> Error e
+                | None, Error e -> Error(MigrationError.Profiles e)
+                | None, Ok written ->
                     let found = written |> Option.map snd |> Option.defaultValue []
 
                     match existing path |> Result.map (Option.map (inFile path)) with
@@ -198,13 +209,20 @@ module ProfileTokens =
                         ->
                         Ok(copied found)
                     | _ when found.IsEmpty -> Ok(copied [])
-                    | _ -> Error(path + " did not give back the tokens written; they stay in the keychain")))
+                    | _ ->
+                        Error(
+                            MigrationError.NotGivenBack(
+                                Migrated.Tokens,
+                                Place.File path,
+                                SecretStores.keychainPlace host
+                            )
+                        ))
 
     /// <summary>
     /// The migration's last step, once the setting names the new store: removes from the old
     /// place each token copied, when it is still the one copied (a token saved meanwhile is kept).
     /// </summary>
-    let clear (host: Host) (copied: CopiedTokens) : Result<unit, string> =
+    let clear (host: Host) (copied: CopiedTokens) : Result<unit, MigrationError> =
         match copied.Target, copied.Tokens with
         | _, [] -> Ok()
         | SecretStore.File, tokens ->
@@ -215,8 +233,8 @@ module ProfileTokens =
                     |> Result.bind (fun () ->
                         match find host name with
                         | Ok(Some now) when now <> token -> Ok()
-                        | Ok _ -> forget host name |> Result.map ignore |> Result.mapError KeychainError.message
-                        | Error e -> Error(KeychainError.message e)))
+                        | Ok _ -> forget host name |> Result.map ignore |> Result.mapError keychainFailed
+                        | Error e -> Error(keychainFailed e)))
                 (Ok())
         | SecretStore.Keychain, tokens ->
             CliProfilesDisk.update host None (fun target before ->
@@ -232,4 +250,4 @@ module ProfileTokens =
                         CliProfiles.setTokens target bytes (same |> List.map (fun (n, _) -> n, None))
                         |> Result.map (fun bytes -> Some(bytes, ())))
             |> Result.map ignore
-            |> Result.mapError CallMessages.profileError
+            |> Result.mapError MigrationError.Profiles

@@ -90,10 +90,7 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                     with
                     | Ok prompt when prompt <> noPrompt -> result <- Error KeychainError.Locked
                     | Ok _ -> ()
-                    | Error(KeychainError.Failed(_, detail)) when
-                        detail.Contains "NoSuchObject" || detail.Contains "UnknownObject"
-                        ->
-                        ()
+                    | Error(KeychainError.Failed(_, (DBusError.NoSuchObject | DBusError.UnknownObject), _)) -> ()
                     | Error e -> result <- Error e
 
             return result
@@ -152,12 +149,12 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                                         | None -> Some value
 
                                     match plain with
-                                    | None -> return Error(KeychainError.NotOurs "its secret does not decrypt")
+                                    | None -> return Error(KeychainError.NotOurs ForeignItem.DoesNotDecrypt)
                                     | Some bytes ->
                                         try
                                             return Ok(Some((UTF8Encoding(false, true)).GetString bytes))
                                         with :? DecoderFallbackException ->
-                                            return Error(KeychainError.NotOurs "its secret is not text")
+                                            return Error(KeychainError.NotOurs ForeignItem.NotText)
                 })
 
         member this.Save(item, secret) =
@@ -174,14 +171,7 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                             ))
                     with
                     | Error e -> return Error e
-                    | Ok collection when collection = noPrompt ->
-                        return
-                            Error(
-                                KeychainError.Failed(
-                                    "ReadAlias",
-                                    "there is no default keyring; create one (Seahorse), or use --store file"
-                                )
-                            )
+                    | Ok collection when collection = noPrompt -> return Error KeychainError.NoDefaultCollection
                     | Ok collection ->
                         match! this.Unlock(connection, [| collection |]) with
                         | Error e -> return Error e

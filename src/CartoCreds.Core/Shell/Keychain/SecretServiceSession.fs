@@ -64,10 +64,8 @@ module internal SecretServiceSession =
                 do! crypto
 
                 return
-                    SecretSessionCipher.sessionKey pair peer
-                    |> Result.map (fun key -> { Path = path; Key = Some key })
-                    |> Result.mapError (fun e -> KeychainError.Failed("OpenSession", e))
-            | Error(KeychainError.Failed(_, detail)) when detail.StartsWith "org.freedesktop.DBus.Error.NotSupported" ->
+                    SecretSessionCipher.sessionKey pair peer |> Result.map (fun key -> { Path = path; Key = Some key })
+            | Error(KeychainError.Failed(_, DBusError.NotSupported, _)) ->
                 let message = SecretServiceWire.OpenMessage(connection, None)
 
                 let! plain =

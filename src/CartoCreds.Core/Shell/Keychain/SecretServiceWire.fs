@@ -20,12 +20,13 @@ type internal SecretServiceWire =
             with
             | :? TimeoutException -> return Error(KeychainError.TimedOut(operation, timeout.TotalSeconds))
             | :? DBusErrorReplyException as e ->
-                match e.ErrorName with
-                | "org.freedesktop.DBus.Error.ServiceUnknown"
-                | "org.freedesktop.DBus.Error.NameHasNoOwner" -> return Error KeychainError.NoService
-                | "org.freedesktop.Secret.Error.IsLocked" -> return Error KeychainError.Locked
-                | name -> return Error(KeychainError.Failed(operation, name + ": " + e.ErrorMessage))
-            | :? DBusConnectionException as e -> return Error(KeychainError.NoSessionBus e.Message)
+                match DBusError.ofName e.ErrorName with
+                | DBusError.ServiceUnknown
+                | DBusError.NameHasNoOwner -> return Error KeychainError.NoService
+                | DBusError.IsLocked -> return Error KeychainError.Locked
+                | error -> return Error(KeychainError.Failed(operation, error, e.ErrorMessage))
+            | :? DBusConnectionException as e ->
+                return Error(KeychainError.NoSessionBus(BusProblem.Unreachable(Refused.terminalSafe e.Message)))
         }
 
     /// A call whose reply is read by one of the readers below: bounded as `Bounded`, and a reply
@@ -63,7 +64,7 @@ type internal SecretServiceWire =
     static member Connect(address: string option, timeout: TimeSpan) : Task<Result<DBusConnection, KeychainError>> =
         task {
             match address with
-            | None -> return Error(KeychainError.NoSessionBus "DBUS_SESSION_BUS_ADDRESS is not set")
+            | None -> return Error(KeychainError.NoSessionBus BusProblem.AddressNotSet)
             | Some address ->
                 let connection = new DBusConnection(address)
 
@@ -78,7 +79,7 @@ type internal SecretServiceWire =
                             match e with
                             | :? TimeoutException ->
                                 KeychainError.TimedOut("connecting to the session bus", timeout.TotalSeconds)
-                            | e -> KeychainError.NoSessionBus(Refused.terminalSafe e.Message)
+                            | e -> KeychainError.NoSessionBus(BusProblem.Unreachable(Refused.terminalSafe e.Message))
                         )
         }
 

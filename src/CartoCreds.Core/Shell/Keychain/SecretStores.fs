@@ -19,20 +19,30 @@ module SecretStores =
     let configPath (host: Host) = Location.storeConfigPath host.Platform host.GetVariable
 
     /// The store in use and what chose it; an error names the variable or file that is wrong.
-    let choice (host: Host) : Result<StoreChoice, string> =
+    let choice (host: Host) : Result<StoreChoice, StoreSettingError> =
         match host.GetVariable SecretStore.Variable |> Option.bind Input.given with
-        | Some _ as variable -> SecretStore.choose variable None ""
+        | Some _ as variable -> SecretStore.choose variable None
         | None ->
             match configPath host with
-            | Error _ -> SecretStore.choose None None ""
+            | Error _ -> SecretStore.choose None None
             | Ok path ->
                 match (CodecDisk.read path).Content with
-                | Error ReadError.NotFound -> SecretStore.choose None None path
-                | Error e -> Error(path + ": " + ValueMessages.readError e)
+                | Error ReadError.NotFound -> SecretStore.choose None None
+                | Error e -> Error(StoreSettingError.ConfigUnreadable(path, e))
                 | Ok bytes ->
-                    SecretStore.decodeConfig bytes
-                    |> Result.mapError (fun e -> path + ": " + e)
-                    |> Result.bind (fun configured -> SecretStore.choose None configured path)
+                    SecretStore.decodeConfig path bytes
+                    |> Result.bind (fun configured ->
+                        SecretStore.choose None (configured |> Option.map (fun store -> path, store)))
+
+    /// `host` with `store` chosen for one action (`--store`), over what the host's setting chooses.
+    let pinned (host: Host) (store: SecretStore) : Host =
+        { host with
+            GetVariable =
+                fun name ->
+                    if name = SecretStore.Variable then
+                        Some(SecretStore.name store)
+                    else
+                        host.GetVariable name }
 
     /// Writes the setting (atomic, private); the path written.
     let writeChoice (host: Host) (store: SecretStore) : Result<string, StoreError> =
@@ -90,18 +100,18 @@ module SecretStores =
         let content =
             match found with
             | Ok(Some text) -> Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes text))
-            | Ok None -> Error ReadError.NotFound
+            | Ok None -> Error ReadError.NoItem
             | Error(KeychainError.TooLarge(size, limit)) -> Error(ReadError.TooLarge(size, limit))
-            | Error e -> Error(ReadError.SecretStore(KeychainError.message e))
+            | Error e -> Error(ReadError.SecretStore(StoreProblem.Keychain e))
 
         { Path = place; Content = content; Exposure = None }
 
-    /// How the keychain's saved session is named in messages and `show --all`.
-    let keychainPlace (host: Host) =
+    /// This host's keychain, as a place.
+    let keychainPlace (host: Host) : Place =
         match host.Platform with
-        | Platform.Linux -> "the keychain (Secret Service)"
-        | Platform.MacOS -> "the keychain (macOS Keychain)"
-        | Platform.Windows -> "the keychain (Windows Credential Manager)"
+        | Platform.Linux -> Place.Keychain KeychainBackend.SecretService
+        | Platform.MacOS -> Place.Keychain KeychainBackend.MacKeychain
+        | Platform.Windows -> Place.Keychain KeychainBackend.CredentialManager
 
     /// A keychain call for a synchronous caller, run on the thread pool: a caller on a UI thread
     /// (a synchronization context) is blocked, but never waited on by the call's continuations.
@@ -109,17 +119,19 @@ module SecretStores =
 
     /// The saved session in the keychain, as a read of its file would give it.
     let readKeychainSession (host: Host) : FileRead =
-        asRead (keychainPlace host) (wait (fun () -> (keychain host).Find KeychainItem.legacySession))
+        asRead
+            (ValueMessages.place (keychainPlace host))
+            (wait (fun () -> (keychain host).Find KeychainItem.legacySession))
 
     /// The saved session from the store chosen: the keychain's item, or CARTOframes' file.
     let readSavedSession (host: Host) : Result<FileRead, LocationError> =
         match choice host with
         | Ok { Store = SecretStore.Keychain } -> Ok(readKeychainSession host)
         | Ok _ -> CodecDisk.readSavedSession host
-        | Error message ->
+        | Error setting ->
             Ok
                 { Path = "the secret store"
-                  Content = Error(ReadError.SecretStore message)
+                  Content = Error(ReadError.SecretStore(StoreProblem.Setting setting))
                   Exposure = None }
 
     /// Saves `secret`, the saved session of `credentials` as written, in the keychain.
@@ -127,10 +139,12 @@ module SecretStores =
         wait (fun () -> (keychain host).Save(KeychainItem.legacySessionOf credentials, secret))
         |> Result.map (fun () -> keychainPlace host)
 
+    let private keychainFailed (e: KeychainError) = StoreError.SecretStore(StoreProblem.Keychain e)
+
     /// Saves the session in the keychain; the place, as a save to a file gives its path.
-    let saveKeychainSession (host: Host) (credentials: Credentials) : Result<string, StoreError> =
+    let saveKeychainSession (host: Host) (credentials: Credentials) : Result<Place, StoreError> =
         saveKeychain host credentials (Encoding.UTF8.GetString(Codec.encode credentials))
-        |> Result.mapError (KeychainError.message >> StoreError.SecretStore)
+        |> Result.mapError keychainFailed
 
     /// <summary>
     /// Saves the session in the keychain and gives the session it replaced, when one could be
@@ -140,9 +154,9 @@ module SecretStores =
     let replaceKeychainSession
         (host: Host)
         (credentials: Credentials)
-        : Result<string * Credentials option, StoreError> =
+        : Result<Place * Credentials option, StoreError> =
         let store = keychain host
-        let failed (e: KeychainError) = Error(StoreError.SecretStore(KeychainError.message e))
+        let failed (e: KeychainError) = Error(keychainFailed e)
 
         match wait (fun () -> store.Find KeychainItem.legacySession) with
         | Error(KeychainError.TimedOut _ | KeychainError.NoSessionBus _ | KeychainError.NoService as e) -> failed e
@@ -163,16 +177,13 @@ module SecretStores =
 
     /// Saves a saved session's file, byte for byte (a migration), in the keychain; the place, or
     /// an error when the file holds no session.
-    let copyToKeychain (host: Host) (bytes: byte[]) : Result<string, string> =
+    let copyToKeychain (host: Host) (bytes: byte[]) : Result<Place, MigrationError> =
         match Codec.decode (ReadOnlyMemory bytes) with
-        | Error e ->
-            Error(
-                "the saved session is not one CartoCreds reads (" + ValueMessages.decodeError Layer.SavedSession e + ")"
-            )
+        | Error e -> Error(MigrationError.NotASession e)
         | Ok credentials ->
-            saveKeychain host credentials (Encoding.UTF8.GetString bytes) |> Result.mapError KeychainError.message
+            saveKeychain host credentials (Encoding.UTF8.GetString bytes)
+            |> Result.mapError (StoreProblem.Keychain >> MigrationError.Store)
 
     /// Removes the keychain's saved session; true when there was one.
     let deleteKeychainSession (host: Host) : Result<bool, StoreError> =
-        wait (fun () -> (keychain host).Delete KeychainItem.legacySession)
-        |> Result.mapError (KeychainError.message >> StoreError.SecretStore)
+        wait (fun () -> (keychain host).Delete KeychainItem.legacySession) |> Result.mapError keychainFailed

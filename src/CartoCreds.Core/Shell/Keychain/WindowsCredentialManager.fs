@@ -55,7 +55,7 @@ type WindowsCredentialManager() =
     static let target (item: KeychainItem) = KeychainItem.Service + ":" + KeychainItem.key item
 
     static let failed operation =
-        Error(KeychainError.Failed(operation, "Windows error " + string (Marshal.GetLastPInvokeError())))
+        Error(KeychainError.Code(operation, KeychainBackend.CredentialManager, Marshal.GetLastPInvokeError()))
 
     interface IKeychain with
         member _.Find(item) =
@@ -74,7 +74,7 @@ type WindowsCredentialManager() =
                             try
                                 Ok(Some((UTF8Encoding(false, true)).GetString blob))
                             with :? DecoderFallbackException ->
-                                Error(KeychainError.NotOurs "its secret is not text")
+                                Error(KeychainError.NotOurs ForeignItem.NotText)
                         finally
                             Advapi32.CredFree found
                     elif Marshal.GetLastPInvokeError() = Advapi32.NotFound then

@@ -85,15 +85,12 @@ module LoginProfile =
         : Task<Result<LoggedIn, LoginError>> =
         task {
             match CloudCredentials.ofToken token.Value (Some(ApiBaseUrl.value api)) with
-            | Error errors ->
-                return
-                    Error(LoginError.ApiBaseUrl(errors |> List.map ValueMessages.cloudValueError |> String.concat "; "))
+            | Error errors -> return Error(LoginError.ApiBaseUrl(ApiLookupError.Invalid errors))
             | Ok credentials ->
                 let session = CloudSession.Create(host, credentials, { SessionOptions.Default with Http = Some http })
 
                 match! session.VerifyAsync(session.Timeout, cancel) with
-                | Error(variable, e) ->
-                    return Error(LoginError.Setting(variable + ": " + ValueMessages.cloudValueError e))
+                | Error(variable, e) -> return Error(LoginError.Setting(variable, e))
                 | Ok(Error e) -> return Error(LoginError.Account e)
                 | Ok(Ok identity) ->
                     let saved =

@@ -40,17 +40,18 @@ module OAuthLoginHttp =
                     not (isNull answered)
                     && answered.GetLeftPart UriPartial.Authority <> url.GetLeftPart UriPartial.Authority
                 then
-                    return Error(url.Host + " redirected to another server")
+                    return Error(ApiLookupError.Fetch(url.Host, FetchProblem.Redirected))
                 elif status <> 200 then
-                    return Error(url.Host + " answered HTTP " + string status)
+                    return Error(ApiLookupError.Fetch(url.Host, FetchProblem.Status status))
                 else
                     match! Http.readBounded response.Content limit cancel with
                     | Some body -> return Ok body
-                    | None -> return Error(url.Host + " answered more than " + string limit + " bytes")
+                    | None -> return Error(ApiLookupError.Fetch(url.Host, FetchProblem.TooLarge limit))
             with
-            | :? HttpRequestException as e -> return Error(url.Host + ": " + Http.failure e)
+            | :? HttpRequestException as e ->
+                return Error(ApiLookupError.Fetch(url.Host, FetchProblem.Failed(Http.failure e)))
             | :? OperationCanceledException when not outer.IsCancellationRequested ->
-                return Error(url.Host + " did not answer within " + string wait.TotalSeconds + " s")
+                return Error(ApiLookupError.Fetch(url.Host, FetchProblem.TimedOut wait.TotalSeconds))
         }
 
     /// The API base URL as carto-auth finds it: the accounts service's `tenant_domain`, then that
@@ -79,8 +80,8 @@ module OAuthLoginHttp =
                             return
                                 TenantConfig.apiBaseUrl (Encoding.UTF8.GetString yaml.Span)
                                 |> Result.bind (fun url ->
-                                    ApiBaseUrl.create url |> Result.mapError ValueMessages.cloudValueError)
-                | _ -> return Error "the accounts service named no tenant_domain"
+                                    ApiBaseUrl.create url |> Result.mapError (List.singleton >> ApiLookupError.Invalid))
+                | _ -> return Error ApiLookupError.NoTenantDomain
         }
 
     /// The code exchanged for a token (`POST {auth_url}/oauth/token`), the verifier unsaid in any error.
@@ -164,13 +165,8 @@ module OAuthLoginHttp =
         : Task<Result<LoggedIn, LoginError>> =
         task {
             match CloudServices.authUrl host.GetVariable, CloudServices.accountsUrl host.GetVariable with
-            | Error e, _ ->
-                return Error(LoginError.Setting(CloudServices.AuthUrlVariable + ": " + ValueMessages.cloudValueError e))
-            | _, Error e ->
-                return
-                    Error(
-                        LoginError.Setting(CloudServices.AccountsUrlVariable + ": " + ValueMessages.cloudValueError e)
-                    )
+            | Error e, _ -> return Error(LoginError.Setting(CloudServices.AuthUrlVariable, e))
+            | _, Error e -> return Error(LoginError.Setting(CloudServices.AccountsUrlVariable, e))
             | Ok authUrl, Ok accounts ->
                 let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
                 let clientId = OAuthLogin.clientId host.GetVariable

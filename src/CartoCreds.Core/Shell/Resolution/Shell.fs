@@ -108,29 +108,29 @@ module Shell =
     let private toKeychain (host: Host) : Result<bool, StoreError> =
         SecretStores.choice host
         |> Result.map (fun choice -> choice.Store = SecretStore.Keychain)
-        |> Result.mapError StoreError.SecretStore
+        |> Result.mapError (StoreProblem.Setting >> StoreError.SecretStore)
 
-    /// Where the saved session is kept: `creds.json`'s path, or the keychain, as messages name it.
-    let savedPlace (host: Host) : Result<string, StoreError> =
+    /// Where the saved session is kept: `creds.json`'s path, or the keychain.
+    let savedPlace (host: Host) : Result<Place, StoreError> =
         toKeychain host
         |> Result.bind (fun keychain ->
             if keychain then
                 Ok(SecretStores.keychainPlace host)
             else
-                defaultPath host |> Result.mapError StoreError.NoLocation)
+                defaultPath host |> Result.map Place.File |> Result.mapError StoreError.NoLocation)
 
     /// Saves to the given path, or as the saved session in the store chosen (SPEC §11); returns
-    /// the full path written, or the keychain's name.
-    let save (host: Host) (path: string option) (credentials: Credentials) : Result<string, StoreError> =
+    /// the file written (its full path), or the keychain.
+    let save (host: Host) (path: string option) (credentials: Credentials) : Result<Place, StoreError> =
         match Input.givenOption path with
-        | Some path -> CodecDisk.save path credentials
+        | Some path -> CodecDisk.save path credentials |> Result.map Place.File
         | None ->
             toKeychain host
             |> Result.bind (fun keychain ->
                 if keychain then
                     SecretStores.saveKeychainSession host credentials
                 else
-                    target host None |> Result.bind (fun p -> CodecDisk.save p credentials))
+                    target host None |> Result.bind (fun p -> CodecDisk.save p credentials) |> Result.map Place.File)
 
     /// `save`, giving also the credentials it replaced when they could be read (a save that
     /// replaces another account's session says so). The keychain is asked once for both, within
@@ -139,7 +139,7 @@ module Shell =
         (host: Host)
         (path: string option)
         (credentials: Credentials)
-        : Result<string * Credentials option, StoreError> =
+        : Result<Place * Credentials option, StoreError> =
         match Input.givenOption path, toKeychain host with
         | None, Ok true -> SecretStores.replaceKeychainSession host credentials
         | _ ->

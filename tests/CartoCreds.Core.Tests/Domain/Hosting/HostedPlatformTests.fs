@@ -36,7 +36,7 @@ let ``a mix of fields is named in the message, field by field`` () =
     | Error e ->
         Assert.Equal(
             "both legacy (ApiKey) and CARTO 3 (Token, Profile) options are set; for CARTO 3 remove ApiKey, or for the legacy platform remove Token, Profile.",
-            HostedPlatform.message e
+            CallMessages.platformError e
         )
         // Either advice, followed, is accepted: no second error.
         Assert.Equal(Ok CredentialsKind.Cloud, HostedPlatform.infer None [] [ "Token"; "Profile" ])

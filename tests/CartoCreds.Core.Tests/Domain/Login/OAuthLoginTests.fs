@@ -120,22 +120,13 @@ let ``a pasted code is the bare code, or the whole URL whose state, when there, 
     let bad = LoginError.BadCode
     Assert.Equal(Ok "c0de-1", paste "  c0de-1 \r")
     // One rule for a code, bare or taken from a URL: no space nor control character.
-    Assert.Equal(
-        Error(bad "a code holds no space nor control character"),
-        paste ("https://app.carto.com/auth/token?code=c+1&state=" + state)
-    )
+    Assert.Equal(Error(bad CodeProblem.Characters), paste ("https://app.carto.com/auth/token?code=c+1&state=" + state))
 
-    Assert.Equal(
-        Error(bad "a code holds no space nor control character"),
-        paste "https://app.carto.com/auth/token?code=c1%1B%5B2J"
-    )
+    Assert.Equal(Error(bad CodeProblem.Characters), paste "https://app.carto.com/auth/token?code=c1%1B%5B2J")
 
-    Assert.Equal(
-        Error(bad "a code holds no space nor control character"),
-        paste "https://app.carto.com/auth/token?code=c1%0Ainjected"
-    )
+    Assert.Equal(Error(bad CodeProblem.Characters), paste "https://app.carto.com/auth/token?code=c1%0Ainjected")
 
-    Assert.Equal(Error(bad "a code holds no space nor control character"), OAuthLogin.code "c1\u001b")
+    Assert.Equal(Error(bad CodeProblem.Characters), OAuthLogin.code "c1\u001b")
     Assert.Equal(Ok "c1", paste "https://app.carto.com/auth/token?code=c1")
     Assert.Equal(Error LoginError.StateMismatch, paste "https://app.carto.com/auth/token?code=c1&state=other")
     Assert.Equal(Error LoginError.StateMismatch, paste "https://app.carto.com/auth/token?code=c1&state=")
@@ -145,15 +136,15 @@ let ``a pasted code is the bare code, or the whole URL whose state, when there, 
         paste ("HTTPS://app.carto.com/auth/token?error=access_denied&error_description=no&state=" + state)
     )
 
-    Assert.Equal(Error(bad "nothing was pasted"), paste "  ")
-    Assert.Equal(Error(bad "the URL pasted holds no code"), paste ("https://app.carto.com/auth/token?state=" + state))
-    Assert.Equal(Error(bad "a code holds no space nor control character"), paste "c0de 1")
-    Assert.Equal(Error(bad "a code holds no space nor control character"), paste "c0de\u001b[31m")
-    Assert.Equal(Error(bad "the URL pasted is not a URL"), paste "https://")
+    Assert.Equal(Error(bad CodeProblem.NothingPasted), paste "  ")
+    Assert.Equal(Error(bad CodeProblem.NoCodeInUrl), paste ("https://app.carto.com/auth/token?state=" + state))
+    Assert.Equal(Error(bad CodeProblem.Characters), paste "c0de 1")
+    Assert.Equal(Error(bad CodeProblem.Characters), paste "c0de\u001b[31m")
+    Assert.Equal(Error(bad CodeProblem.NotAUrl), paste "https://")
 
     Assert.Equal(
         "The code could not be read: nothing was pasted; nothing was saved.",
-        OAuthLogin.message (bad "nothing was pasted")
+        CallMessages.loginError (bad CodeProblem.NothingPasted)
     )
 
 [<Property(MaxTest = 500)>]
@@ -207,17 +198,19 @@ let ``a tenant's config.yaml gives apis.baseUrl; anything else says why`` () =
     )
 
     Assert.Equal(
-        Error "the tenant's config.yaml has no apis.baseUrl",
+        Error ApiLookupError.NoBaseUrl,
         TenantConfig.apiBaseUrl "apis:\n  baseUrl: https://a\napis:\n  sqlUrl: x\n"
     )
 
+    Assert.Equal("the tenant's config.yaml has no apis.baseUrl", CallMessages.apiLookupError ApiLookupError.NoBaseUrl)
+
     Assert.Equal(Ok "https://q", TenantConfig.apiBaseUrl "apis: {baseUrl: 'https://q'}")
-    Assert.Equal(Error "the tenant's config.yaml has no apis.baseUrl", TenantConfig.apiBaseUrl "apis:\n  sqlUrl: x\n")
-    Assert.Equal(Error "the tenant's config.yaml has no apis.baseUrl", TenantConfig.apiBaseUrl "")
-    Assert.Equal(Error "the tenant's config.yaml has no apis.baseUrl", TenantConfig.apiBaseUrl "- a\n- b\n")
+    Assert.Equal(Error ApiLookupError.NoBaseUrl, TenantConfig.apiBaseUrl "apis:\n  sqlUrl: x\n")
+    Assert.Equal(Error ApiLookupError.NoBaseUrl, TenantConfig.apiBaseUrl "")
+    Assert.Equal(Error ApiLookupError.NoBaseUrl, TenantConfig.apiBaseUrl "- a\n- b\n")
 
     match TenantConfig.apiBaseUrl "apis:\n  baseUrl: [unclosed\n" with
-    | Error why -> Assert.StartsWith("the tenant's config.yaml is not YAML (line ", why)
+    | Error why -> Assert.StartsWith("the tenant's config.yaml is not YAML (line ", CallMessages.apiLookupError why)
     | Ok url -> Assert.Fail url
 
 [<Fact>]

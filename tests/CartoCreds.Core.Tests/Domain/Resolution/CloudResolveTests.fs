@@ -604,16 +604,18 @@ let ``a token in the file is used before the keychain's, and the keychain is not
 
 [<Fact>]
 let ``a keychain that cannot answer makes the saved session absent, with its reason`` () =
+    let noBus = StoreProblem.Keychain(KeychainError.NoSessionBus BusProblem.AddressNotSet)
+
     let unavailable _ =
         Some
             { Path = keychainPlace
-              Content = Error(ReadError.SecretStore "keychain: no D-Bus session bus (not set)")
+              Content = Error(ReadError.SecretStore noBus)
               Exposure = None }
 
     match noCloudLayers |> withCli tokenless |> withKeychain unavailable |> CloudResolve.resolve with
     | Error(ResolveError.NotFound(_, absent) as e) ->
         Assert.Equal(
-            Some(Absence.StoreUnavailable(keychainPlace, "keychain: no D-Bus session bus (not set)")),
+            Some(Absence.StoreUnavailable(keychainPlace, noBus)),
             absent |> List.tryFind (fst >> (=) Layer.SavedSession) |> Option.map snd
         )
 

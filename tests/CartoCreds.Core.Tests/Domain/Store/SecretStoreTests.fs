@@ -13,49 +13,84 @@ open CartoCreds.Core.Tests.Generators
 
 [<Fact>]
 let ``CARTOCREDS_STORE wins over the configuration file, which wins over the default`` () =
-    let choose variable configured = SecretStore.choose variable configured "/config/cartocreds/config.json"
+    let config = "/config/cartocreds/config.json"
 
-    Assert.Equal(Ok { Store = SecretStore.File; ChosenBy = "the default" }, choose None None)
+    let choose variable (configured: SecretStore option) =
+        SecretStore.choose variable (configured |> Option.map (fun store -> config, store))
+
+    Assert.Equal(Ok { Store = SecretStore.File; ChosenBy = StoreChosenBy.Default }, choose None None)
 
     Assert.Equal(
-        Ok { Store = SecretStore.Keychain; ChosenBy = "/config/cartocreds/config.json" },
+        Ok { Store = SecretStore.Keychain; ChosenBy = StoreChosenBy.ConfigFile config },
         choose None (Some SecretStore.Keychain)
     )
 
     Assert.Equal(
-        Ok { Store = SecretStore.File; ChosenBy = "CARTOCREDS_STORE" },
+        Ok { Store = SecretStore.File; ChosenBy = StoreChosenBy.Variable },
         choose (Some " FILE ") (Some SecretStore.Keychain)
     )
 
-    Assert.Equal(
-        Ok { Store = SecretStore.Keychain; ChosenBy = "the default" } |> Result.map (fun c -> c.Store),
-        choose (Some "keychain") None |> Result.map (fun c -> c.Store)
-    )
+    Assert.Equal(Ok SecretStore.Keychain, choose (Some "keychain") None |> Result.map (fun c -> c.Store))
     // Blank is unset; anything else is an error that names the variable and what was given.
     Assert.Equal(
-        Ok { Store = SecretStore.Keychain; ChosenBy = "/config/cartocreds/config.json" },
+        Ok { Store = SecretStore.Keychain; ChosenBy = StoreChosenBy.ConfigFile config },
         choose (Some "  ") (Some SecretStore.Keychain)
     )
 
     match choose (Some "vault\u001b[2J") None with
-    | Error message ->
-        Assert.StartsWith("CARTOCREDS_STORE: 'vault\\u001B[2J' is not a store", message)
-        Assert.EndsWith("give file or keychain", message)
+    | Error e ->
+        Assert.Equal(StoreSettingError.NotAStore(StoreSettingSource.Variable, "vault\\u001B[2J"), e)
+
+        Assert.Equal(
+            "CARTOCREDS_STORE: 'vault\\u001B[2J' is not a store: give file or keychain",
+            ValueMessages.storeSettingError e
+        )
     | Ok c -> failwithf "accepted %A" c
+
+    Assert.Equal("the default", ValueMessages.storeChosenBy StoreChosenBy.Default)
+    Assert.Equal(config, ValueMessages.storeChosenBy (StoreChosenBy.ConfigFile config))
+
+[<Fact>]
+let ``a store named where the setting is read is said with where: the variable, the file, an option, the argument`` () =
+    let said source = SecretStore.parse source "vault" |> Result.mapError ValueMessages.storeSettingError
+
+    Assert.Equal(
+        Error "--store: 'vault' is not a store: give file or keychain",
+        said (StoreSettingSource.Option "--store")
+    )
+
+    Assert.Equal(Error "'vault' is not a store: give file or keychain", said StoreSettingSource.Argument)
+
+    Assert.Equal(
+        Error "/c.json: 'vault' is not a store: give file or keychain",
+        said (StoreSettingSource.ConfigFile "/c.json")
+    )
+
+    Assert.Equal(Ok SecretStore.Keychain, SecretStore.parse StoreSettingSource.Argument " KeyChain ")
 
 [<Property>]
 let ``the configuration file says what was written, and nothing else is taken for a store`` (keychain: bool) =
     let store = if keychain then SecretStore.Keychain else SecretStore.File
-    SecretStore.decodeConfig (ReadOnlyMemory(SecretStore.encodeConfig store)) = Ok(Some store)
+    SecretStore.decodeConfig "/c.json" (ReadOnlyMemory(SecretStore.encodeConfig store)) = Ok(Some store)
 
 [<Fact>]
-let ``a configuration file without a store names none; a broken one is an error`` () =
-    let decode (text: string) = SecretStore.decodeConfig (ReadOnlyMemory(Text.Encoding.UTF8.GetBytes text))
+let ``a configuration file without a store names none; a broken one is an error naming the file`` () =
+    let decode (text: string) = SecretStore.decodeConfig "/c.json" (ReadOnlyMemory(Text.Encoding.UTF8.GetBytes text))
+
     Assert.Equal(Ok None, decode "{}")
     Assert.Equal(Ok None, decode """{"other": 1}""")
     Assert.Equal(Ok(Some SecretStore.Keychain), decode """{"store": "Keychain"}""")
-    Assert.True(Result.isError (decode """{"store": 1}"""))
-    Assert.True(Result.isError (decode """{"store": "vault"}"""))
+
+    Assert.Equal(
+        Error "/c.json: $.store should be a string, not a number",
+        decode """{"store": 1}""" |> Result.mapError ValueMessages.storeSettingError
+    )
+
+    Assert.Equal(
+        Error(StoreSettingError.NotAStore(StoreSettingSource.ConfigFile "/c.json", "vault")),
+        decode """{"store": "vault"}"""
+    )
+
     Assert.True(Result.isError (decode "[]"))
     Assert.True(Result.isError (decode "{"))
 

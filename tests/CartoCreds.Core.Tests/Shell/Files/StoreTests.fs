@@ -28,7 +28,7 @@ let private loadError (host: Host) (path: string option) =
 let ``save then load gives the same credentials, from the saved session`` () =
     use box = new Sandbox()
     let host = box.Host []
-    let path = Shell.save host None ana |> ok
+    let path = Shell.save host None ana |> ok |> ValueMessages.place
     Assert.Equal(box.SavedPath, path)
     let loaded = Shell.load host None |> ok
     Assert.Equal(ana, loaded.Credentials)
@@ -200,7 +200,7 @@ let private mode (path: string) = File.GetUnixFileMode path
 [<UnixFact("Unix modes")>]
 let ``save creates missing directories 0700 and the file 0600`` () =
     use box = new Sandbox()
-    let path = Shell.save (box.Host []) None ana |> ok
+    let path = Shell.save (box.Host []) None ana |> ok |> ValueMessages.place
     Assert.Equal(UnixFileMode.UserRead ||| UnixFileMode.UserWrite, mode path)
     let rwx = UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
     Assert.Equal(rwx, mode box.ConfigDirectory)

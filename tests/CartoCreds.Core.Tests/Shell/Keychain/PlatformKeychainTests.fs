@@ -28,7 +28,7 @@ let private roundTrip (keychain: IKeychain) =
     let ok (result: Threading.Tasks.Task<Result<'T, KeychainError>>) =
         match result.Result with
         | Ok value -> value
-        | Error e -> failwithf "keychain: %s" (KeychainError.message e)
+        | Error e -> failwithf "keychain: %s" (ValueMessages.keychainError e)
 
     try
         Assert.Equal(None, ok (keychain.Find item))

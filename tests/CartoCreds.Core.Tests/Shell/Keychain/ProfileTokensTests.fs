@@ -124,7 +124,7 @@ let ``a migration copies the tokens and reads them back, and removes only those 
     let copied =
         match ProfileTokens.copy host SecretStore.Keychain with
         | Ok copied -> copied
-        | Error message -> failwith message
+        | Error e -> failwith (CallMessages.migrationError e)
 
     Assert.Equal<(string * string) list>([ "a", a; "b", b ], copied.Tokens)
     Assert.Equal(original, File.ReadAllText(cliPath box)) // nothing taken yet
@@ -135,7 +135,7 @@ let ``a migration copies the tokens and reads them back, and removes only those 
 
     match ProfileTokens.clear host copied with
     | Ok() -> ()
-    | Error message -> failwith message
+    | Error e -> failwith (CallMessages.migrationError e)
 
     let cleared = File.ReadAllText(cliPath box)
     Assert.DoesNotContain(a, cleared)
@@ -155,14 +155,14 @@ let ``a migration copies the tokens and reads them back, and removes only those 
     let back =
         match ProfileTokens.copy host SecretStore.File with
         | Ok copied -> copied
-        | Error message -> failwith message
+        | Error e -> failwith (CallMessages.migrationError e)
 
     Assert.Equal<(string * string) list>([ "a", a ], back.Tokens)
     Assert.Contains(a, File.ReadAllText(cliPath box))
 
     match ProfileTokens.clear host back with
     | Ok() -> ()
-    | Error message -> failwith message
+    | Error e -> failwith (CallMessages.migrationError e)
 
     let output, _ = items bus
     Assert.DoesNotContain("attribute.account = a\n", output + "\n")

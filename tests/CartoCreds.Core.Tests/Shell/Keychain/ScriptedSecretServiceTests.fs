@@ -101,7 +101,7 @@ type private ScriptedService(script: Script) =
                         w.WriteSignature "ay"
                         w.WriteArray(SecretSessionCipher.publicKey pair)
                         w.WriteObjectPath sessionPath))
-            | Error e -> context.ReplyError("org.freedesktop.DBus.Error.InvalidArgs", e)
+            | Error e -> context.ReplyError("org.freedesktop.DBus.Error.InvalidArgs", ValueMessages.keychainError e)
 
     let createItem (context: MethodContext) =
         let mutable reader = context.Request.GetBodyReader()
@@ -275,7 +275,7 @@ let private scripted script test = scriptedWith None script test
 let private ok (result: Task<Result<'T, KeychainError>>) =
     match result.Result with
     | Ok value -> value
-    | Error e -> failwithf "keychain: %s" (KeychainError.message e)
+    | Error e -> failwithf "keychain: %s" (ValueMessages.keychainError e)
 
 let private item = KeychainItem.profileToken "eu" "https://gcp-europe-west1.api.carto.com"
 
@@ -333,17 +333,17 @@ let ``a secret that does not decrypt, or is not text, is an item CartoCreds did 
 
     // 17 bytes: no AES-CBC ciphertext of this session, nor of any.
     match notOurs { calm with Planted = Some(Array.create 17 0x5Auy) } with
-    | Some(KeychainError.NotOurs detail) -> Assert.Equal("its secret does not decrypt", detail)
+    | Some(KeychainError.NotOurs detail) -> Assert.Equal(ForeignItem.DoesNotDecrypt, detail)
     | other -> failwithf "expected NotOurs, got %A" other
 
     // In a plain session, bytes that are not UTF-8.
     match notOurs { calm with PlainOnly = true; Planted = Some [| 0xC3uy; 0x28uy |] } with
     | Some(KeychainError.NotOurs detail) ->
-        Assert.Equal("its secret is not text", detail)
+        Assert.Equal(ForeignItem.NotText, detail)
 
         Assert.Equal(
             "keychain: an item that CartoCreds did not write (its secret is not text); remove it, or save again",
-            KeychainError.message (KeychainError.NotOurs detail)
+            ValueMessages.keychainError (KeychainError.NotOurs detail)
         )
     | other -> failwithf "expected NotOurs, got %A" other
 
@@ -369,7 +369,7 @@ let ``a reply of another D-Bus signature is an unexpected reply naming the call,
 
     Assert.Equal(
         "keychain: the reply to GetSecrets is not one the Secret Service API lays out; is another program posing as the keyring? Or use --store file",
-        KeychainError.message (KeychainError.UnexpectedReply "GetSecrets")
+        ValueMessages.keychainError (KeychainError.UnexpectedReply "GetSecrets")
     )
 
 /// A host whose store is the keychain, on a bus where the scripted service answers.
@@ -395,7 +395,8 @@ let ``an unreadable reply makes the saved session an absent layer with its reaso
             let reason =
                 absences
                 |> List.pick (function
-                    | Layer.SavedSession, Absence.StoreUnavailable(_, reason) -> Some reason
+                    | Layer.SavedSession, Absence.StoreUnavailable(_, problem) ->
+                        Some(ValueMessages.storeProblem problem)
                     | _ -> None)
 
             Assert.StartsWith("keychain: the reply to SearchItems is not one", reason)
@@ -416,7 +417,7 @@ let ``an unreadable reply makes the saved session an absent layer with its reaso
                 "keychain: the reply to ReadAlias is not one the Secret Service API lays out; is another program posing as the keyring? Or use --store file; nothing was changed",
                 ValueMessages.storeError e
             )
-        | Ok place -> failwithf "saved to %s" place)
+        | Ok place -> failwithf "saved to %A" place)
 
 [<KeyringFact>]
 let ``with a display, a locked collection is unlocked through the service's prompt, once the person unlocks it`` () =
@@ -442,8 +443,8 @@ let ``a prompt the person dismisses, or cannot be shown, is 'keychain locked', n
     match refused (Some(TimeSpan.FromSeconds 10.0)) Dismisses with
     | Error KeychainError.Dismissed, calls ->
         Assert.Contains("Prompt", calls)
-        Assert.Contains("--store file", KeychainError.message KeychainError.Dismissed)
-        Assert.StartsWith("keychain locked", KeychainError.message KeychainError.Dismissed)
+        Assert.Contains("--store file", ValueMessages.keychainError KeychainError.Dismissed)
+        Assert.StartsWith("keychain locked", ValueMessages.keychainError KeychainError.Dismissed)
     | other -> failwithf "expected Dismissed, got %A" other
 
     // No display: the prompt is never shown.
@@ -466,7 +467,7 @@ let ``a prompt nobody answers is dismissed after its wait, and says so`` () =
 
                 Assert.Equal(
                     "keychain locked: the unlock prompt was not answered within 1 s; unlock the keyring, or use --store file",
-                    KeychainError.message e
+                    ValueMessages.keychainError e
                 )
             | other -> failwithf "expected Unanswered, got %A" other
 

@@ -15,7 +15,7 @@ let private keychainOn (bus: Bus) = SecretServiceKeychain(Some bus.Address, Time
 let private ok (result: Threading.Tasks.Task<Result<'T, KeychainError>>) =
     match result.Result with
     | Ok value -> value
-    | Error e -> failwithf "keychain: %s" (KeychainError.message e)
+    | Error e -> failwithf "keychain: %s" (ValueMessages.keychainError e)
 
 let private error (result: Threading.Tasks.Task<Result<'T, KeychainError>>) =
     match result.Result with
@@ -82,7 +82,7 @@ let ``no session bus, a bus with no Secret Service, and a keyring that does not 
     let absent = SecretServiceKeychain(None, TimeSpan.FromSeconds 5.0) :> IKeychain
 
     match error (absent.Find(item "alice")) with
-    | KeychainError.NoSessionBus _ as e -> Assert.Contains("--store file", KeychainError.message e)
+    | KeychainError.NoSessionBus _ as e -> Assert.Contains("--store file", ValueMessages.keychainError e)
     | e -> failwithf "expected no session bus, got %A" e
 
     let nowhere =
@@ -95,7 +95,7 @@ let ``no session bus, a bus with no Secret Service, and a keyring that does not 
     use empty = new Bus(keyring = false)
 
     match error ((keychainOn empty).Find(item "alice")) with
-    | KeychainError.NoService as e -> Assert.Contains("gnome-keyring", KeychainError.message e)
+    | KeychainError.NoService as e -> Assert.Contains("gnome-keyring", ValueMessages.keychainError e)
     | e -> failwithf "expected no Secret Service, got %A" e
 
     // A keyring daemon that stops answering (stopped with SIGSTOP): the call ends at its bound.
@@ -110,7 +110,7 @@ let ``no session bus, a bus with no Secret Service, and a keyring that does not 
         let clock = Stopwatch.StartNew()
 
         match error (quick.Find(item "alice")) with
-        | KeychainError.TimedOut _ as e -> Assert.Contains("within 1 s", KeychainError.message e)
+        | KeychainError.TimedOut _ as e -> Assert.Contains("within 1 s", ValueMessages.keychainError e)
         | e -> failwithf "expected a timeout, got %A" e
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromSeconds 0.9, TimeSpan.FromSeconds 4.0)
@@ -131,8 +131,8 @@ let ``a locked keyring whose unlocking needs a prompt is 'keychain locked', nami
           (keychain.Save(item "alice", "not-stored-0006")).Result ] do
         match result with
         | Error KeychainError.Locked ->
-            Assert.StartsWith("keychain locked", KeychainError.message KeychainError.Locked)
-            Assert.Contains("--store file", KeychainError.message KeychainError.Locked)
+            Assert.StartsWith("keychain locked", ValueMessages.keychainError KeychainError.Locked)
+            Assert.Contains("--store file", ValueMessages.keychainError KeychainError.Locked)
         | other -> failwithf "expected keychain locked, got %A" other
 
 [<Fact>]

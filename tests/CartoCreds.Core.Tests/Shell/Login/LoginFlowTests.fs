@@ -56,7 +56,7 @@ let ``a token server that does not answer ends the login within the request time
     match result with
     | Error(LoginError.Token(ExchangeError.TimedOut seconds) as e) ->
         Assert.Equal(1.0, seconds)
-        Assert.EndsWith("; nothing was saved.", OAuthLogin.message e)
+        Assert.EndsWith("; nothing was saved.", CallMessages.loginError e)
     | other -> Assert.Fail(sprintf "%A" other)
 
     Assert.InRange(watch.Elapsed.TotalSeconds, 0.9, 4.5)
