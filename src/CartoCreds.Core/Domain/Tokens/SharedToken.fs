@@ -28,7 +28,7 @@ module SharedToken =
 
     /// The entry's key: `cartocreds:token:{hash}`, §7.4's hash of the auth server and client id.
     let key (endpoint: TokenEndpoint) : string =
-        "cartocreds:token:" + (TokenCache.name endpoint.Auth endpoint.ClientId).Replace(".json", "")
+        "cartocreds:token:" + TokenCache.clientHash endpoint.Auth endpoint.ClientId
 
     /// The sealing key: HKDF-SHA256 of the client secret, salted with the auth server and client id.
     let sealingKey (endpoint: TokenEndpoint) : byte[] =

@@ -9,10 +9,14 @@ open System.Text.Json
 [<RequireQualifiedAccess>]
 module TokenCache =
 
-    /// The cache file's name: the first 16 hex characters of SHA-256 of `auth_url + "\n" + client_id`.
-    let name (authUrl: string) (clientId: CloudText) : string =
+    /// What names a client's tokens on disk and in a shared cache: the first 16 hex characters of
+    /// SHA-256 of `auth_url + "\n" + client_id`.
+    let clientHash (authUrl: string) (clientId: CloudText) : string =
         let hash = Sha256.hash (Encoding.UTF8.GetBytes(authUrl + "\n" + CloudText.value clientId))
-        Convert.ToHexString(hash).Substring(0, 16).ToLowerInvariant() + ".json"
+        Convert.ToHexString(hash).Substring(0, 16).ToLowerInvariant()
+
+    /// The cache file's name: `{clientHash}.json`.
+    let name (authUrl: string) (clientId: CloudText) : string = clientHash authUrl clientId + ".json"
 
     /// SHA-256 of a salt and the secret, in hex: what binds a cache entry to the secret that
     /// obtained it, without keeping the secret.

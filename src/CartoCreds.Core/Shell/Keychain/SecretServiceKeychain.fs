@@ -23,53 +23,38 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
 
     let connect () = SecretServiceWire.Connect(address, timeout)
 
+    /// A call whose reply one of the wire's readers reads, bounded.
+    let call operation (message: MessageBuffer) (reader: MessageValueReader<'T option>) (connection: DBusConnection) =
+        SecretServiceWire.BoundedReply timeout operation (connection.CallMethodAsync(message, reader, null))
+
     /// A keychain that never shows a prompt: a locked collection that needs one is `Locked`.
     new(address: string option, timeout: TimeSpan) = SecretServiceKeychain(address, timeout, None)
 
     /// Unlocks `paths`: with no prompt when that needs none, else through the service's prompt
     /// when one may be shown; the unlocked paths, or `Locked`, `Dismissed` or `TimedOut`.
     member private _.Unlock(connection: DBusConnection, paths: string[]) =
-        task {
+        taskResult {
             if paths.Length = 0 then
-                return Ok Array.empty
+                return Array.empty
             else
                 let message = SecretServiceWire.PathsMessage(connection, servicePath, service, "Unlock", paths, None)
+                let! unlocked, shown = call "Unlock" message SecretServiceWire.ReadPathsAndPrompt connection
 
-                match!
-                    SecretServiceWire.BoundedReply
-                        timeout
-                        "Unlock"
-                        (connection.CallMethodAsync(message, SecretServiceWire.ReadPathsAndPrompt, null))
-                with
-                | Ok(_, shown) when shown <> noPrompt ->
-                    match prompt with
-                    | None -> return Error KeychainError.Locked
-                    | Some wait ->
-                        match! SecretServicePrompt.run connection timeout wait shown with
-                        | Ok() -> return Ok paths
-                        | Error e -> return Error e
-                | Ok(unlocked, _) -> return Ok unlocked
-                | Error e -> return Error e
+                match shown, prompt with
+                | shown, _ when shown = noPrompt -> return unlocked
+                | _, None -> return! Error KeychainError.Locked
+                | shown, Some wait ->
+                    do! SecretServicePrompt.run connection timeout wait shown
+                    return paths
         }
 
     /// The items of `item`'s attributes, unlocked.
     member private this.Search(connection: DBusConnection, item: KeychainItem) =
-        task {
-            match!
-                SecretServiceWire.BoundedReply
-                    timeout
-                    "SearchItems"
-                    (connection.CallMethodAsync(
-                        SecretServiceWire.SearchMessage(connection, item),
-                        SecretServiceWire.ReadPaths,
-                        null
-                    ))
-            with
-            | Error e -> return Error e
-            | Ok(unlocked, locked) ->
-                match! this.Unlock(connection, locked) with
-                | Ok opened -> return Ok(Array.append unlocked opened)
-                | Error e -> return Error e
+        taskResult {
+            let message = SecretServiceWire.SearchMessage(connection, item)
+            let! unlocked, locked = call "SearchItems" message SecretServiceWire.ReadPaths connection
+            let! opened = this.Unlock(connection, locked)
+            return Array.append unlocked opened
         }
 
     /// Deletes the items at `paths`; one removed meanwhile by another program is gone, as asked.
@@ -105,122 +90,90 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                 return! work connection
         }
 
+    /// The secret of the first of `items` still there, decrypted with the session's key.
+    static member private Secret(session: SecretSession, items: string[], secrets: Map<string, byte[] * byte[]>) =
+        // Removed by another program between the search and now: no item.
+        match items |> Array.tryPick (fun path -> Map.tryFind path secrets) with
+        | None -> Ok None
+        | Some(iv, value) ->
+            let plain =
+                match session.Key with
+                | Some key -> SecretSessionCipher.decrypt key iv value
+                | None -> Some value
+
+            match plain with
+            | None -> Error(KeychainError.NotOurs ForeignItem.DoesNotDecrypt)
+            | Some bytes ->
+                try
+                    Ok(Some((UTF8Encoding(false, true)).GetString bytes))
+                with :? DecoderFallbackException ->
+                    Error(KeychainError.NotOurs ForeignItem.NotText)
+
     interface IKeychain with
         member this.Find(item) =
             let keyPair = SecretServiceSession.keyPair ()
 
             this.Using(fun connection ->
-                task {
-                    // The session is opened while the items are searched: one round trip less.
-                    let opening = SecretServiceSession.openOn timeout connection keyPair
+                // The session is opened while the items are searched: one round trip less.
+                let opening = SecretServiceSession.openOn timeout connection keyPair
 
+                taskResult {
                     match! this.Search(connection, item) with
-                    | Error e -> return Error e
-                    | Ok [||] -> return Ok None
-                    | Ok items ->
-                        match! opening with
-                        | Error e -> return Error e
-                        | Ok session ->
-                            let message =
-                                SecretServiceWire.PathsMessage(
-                                    connection,
-                                    servicePath,
-                                    service,
-                                    "GetSecrets",
-                                    items,
-                                    Some session.Path
-                                )
+                    | [||] -> return None
+                    | items ->
+                        let! session = opening
 
-                            match!
-                                SecretServiceWire.BoundedReply
-                                    timeout
-                                    "GetSecrets"
-                                    (connection.CallMethodAsync(message, SecretServiceWire.ReadSecrets, null))
-                            with
-                            | Error e -> return Error e
-                            | Ok secrets ->
-                                // Removed by another program between the search and now: no item.
-                                match items |> Array.tryPick (fun path -> Map.tryFind path secrets) with
-                                | None -> return Ok None
-                                | Some(iv, value) ->
-                                    let plain =
-                                        match session.Key with
-                                        | Some key -> SecretSessionCipher.decrypt key iv value
-                                        | None -> Some value
+                        let message =
+                            SecretServiceWire.PathsMessage(
+                                connection,
+                                servicePath,
+                                service,
+                                "GetSecrets",
+                                items,
+                                Some session.Path
+                            )
 
-                                    match plain with
-                                    | None -> return Error(KeychainError.NotOurs ForeignItem.DoesNotDecrypt)
-                                    | Some bytes ->
-                                        try
-                                            return Ok(Some((UTF8Encoding(false, true)).GetString bytes))
-                                        with :? DecoderFallbackException ->
-                                            return Error(KeychainError.NotOurs ForeignItem.NotText)
+                        let! secrets = call "GetSecrets" message SecretServiceWire.ReadSecrets connection
+                        return! SecretServiceKeychain.Secret(session, items, secrets)
                 })
 
         member this.Save(item, secret) =
             this.Using(fun connection ->
-                task {
-                    match!
-                        SecretServiceWire.BoundedReply
-                            timeout
-                            "ReadAlias"
-                            (connection.CallMethodAsync(
-                                SecretServiceWire.AliasMessage connection,
-                                SecretServiceWire.ReadPath,
-                                null
-                            ))
-                    with
-                    | Error e -> return Error e
-                    | Ok collection when collection = noPrompt -> return Error KeychainError.NoDefaultCollection
-                    | Ok collection ->
-                        match! this.Unlock(connection, [| collection |]) with
-                        | Error e -> return Error e
-                        | Ok _ ->
-                            match!
-                                SecretServiceSession.openOn timeout connection (SecretServiceSession.keyPair ())
-                            with
-                            | Error e -> return Error e
-                            | Ok session ->
-                                let bytes = Encoding.UTF8.GetBytes secret
+                taskResult {
+                    let alias = SecretServiceWire.AliasMessage connection
+                    let! collection = call "ReadAlias" alias SecretServiceWire.ReadPath connection
 
-                                let iv, value =
-                                    match session.Key with
-                                    | Some key ->
-                                        let iv = RandomNumberGenerator.GetBytes 16
-                                        iv, SecretSessionCipher.encrypt key iv bytes
-                                    | None -> Array.empty, bytes
+                    if collection = noPrompt then
+                        return! Error KeychainError.NoDefaultCollection
+                    else
+                        let! _ = this.Unlock(connection, [| collection |])
+                        let! session = SecretServiceSession.openOn timeout connection (SecretServiceSession.keyPair ())
+                        let bytes = Encoding.UTF8.GetBytes secret
 
-                                let message =
-                                    SecretServiceWire.CreateMessage(
-                                        connection,
-                                        collection,
-                                        item,
-                                        session.Path,
-                                        iv,
-                                        value
-                                    )
+                        let iv, value =
+                            match session.Key with
+                            | Some key ->
+                                let iv = RandomNumberGenerator.GetBytes 16
+                                iv, SecretSessionCipher.encrypt key iv bytes
+                            | None -> Array.empty, bytes
 
-                                match!
-                                    SecretServiceWire.BoundedReply
-                                        timeout
-                                        "CreateItem"
-                                        (connection.CallMethodAsync(message, SecretServiceWire.ReadPathAndPrompt, null))
-                                with
-                                | Ok(_, prompt) when prompt <> noPrompt -> return Error KeychainError.Locked
-                                | Ok(created, _) ->
-                                    // The same identity under another URL: replaced, not kept beside.
-                                    match! this.Search(connection, item) with
-                                    | Ok found -> return! this.Remove(connection, found |> Array.filter ((<>) created))
-                                    | Error e -> return Error e
-                                | Error e -> return Error e
+                        let message =
+                            SecretServiceWire.CreateMessage(connection, collection, item, session.Path, iv, value)
+
+                        let! created, shown = call "CreateItem" message SecretServiceWire.ReadPathAndPrompt connection
+
+                        if shown <> noPrompt then
+                            return! Error KeychainError.Locked
+                        else
+                            // The same identity under another URL: replaced, not kept beside.
+                            let! found = this.Search(connection, item)
+                            return! this.Remove(connection, found |> Array.filter ((<>) created))
                 })
 
         member this.Delete(item) =
             this.Using(fun connection ->
-                task {
-                    match! this.Search(connection, item) with
-                    | Error e -> return Error e
-                    | Ok items ->
-                        let! removed = this.Remove(connection, items)
-                        return removed |> Result.map (fun () -> items.Length > 0)
+                taskResult {
+                    let! items = this.Search(connection, item)
+                    do! this.Remove(connection, items)
+                    return items.Length > 0
                 })

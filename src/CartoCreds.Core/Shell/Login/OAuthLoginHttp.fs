@@ -63,25 +63,19 @@ module OAuthLoginHttp =
         (token: string)
         (cancel: CancellationToken)
         =
-        task {
+        taskResult {
             let accountsUri = Uri(ServiceUrl.value accounts + "/accounts")
+            let! body = get http wait accountsUri (Some token) TokenExchange.MaxReply cancel
 
-            match! get http wait accountsUri (Some token) TokenExchange.MaxReply cancel with
-            | Error why -> return Error why
-            | Ok body ->
+            let! domain =
                 match Decode.fromBytes Ok body |> Result.map (TokenExchange.stringField "tenant_domain") with
-                | Ok(Some domain) ->
-                    match TenantConfig.url domain with
-                    | Error why -> return Error why
-                    | Ok config ->
-                        match! get http wait config None TenantConfig.MaxSize cancel with
-                        | Error why -> return Error why
-                        | Ok yaml ->
-                            return
-                                TenantConfig.apiBaseUrl (Encoding.UTF8.GetString yaml.Span)
-                                |> Result.bind (fun url ->
-                                    ApiBaseUrl.create url |> Result.mapError (List.singleton >> ApiLookupError.Invalid))
-                | _ -> return Error ApiLookupError.NoTenantDomain
+                | Ok(Some domain) -> Ok domain
+                | _ -> Error ApiLookupError.NoTenantDomain
+
+            let! config = TenantConfig.url domain
+            let! yaml = get http wait config None TenantConfig.MaxSize cancel
+            let! url = TenantConfig.apiBaseUrl (Encoding.UTF8.GetString yaml.Span)
+            return! ApiBaseUrl.create url |> Result.mapError (List.singleton >> ApiLookupError.Invalid)
         }
 
     /// The code exchanged for a token (`POST {auth_url}/oauth/token`), the verifier unsaid in any error.
@@ -163,22 +157,27 @@ module OAuthLoginHttp =
         (request: LoginRequest)
         (cancel: CancellationToken)
         : Task<Result<LoggedIn, LoginError>> =
-        task {
-            match CloudServices.authUrl host.GetVariable, CloudServices.accountsUrl host.GetVariable with
-            | Error e, _ -> return Error(LoginError.Setting(CloudServices.AuthUrlVariable, e))
-            | _, Error e -> return Error(LoginError.Setting(CloudServices.AccountsUrlVariable, e))
-            | Ok authUrl, Ok accounts ->
-                let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
-                let clientId = OAuthLogin.clientId host.GetVariable
-                let redirect = CodeReceiver.redirect request.Receipt
-                let auth = ServiceUrl.value authUrl
-                let url = Uri(OAuthLogin.authorizeUrl auth clientId redirect secrets request.Organization)
+        taskResult {
+            let! authUrl =
+                CloudServices.authUrl host.GetVariable
+                |> Result.mapError (fun e -> LoginError.Setting(CloudServices.AuthUrlVariable, e))
 
-                match! CodeReceiver.receive request url secrets.State cancel with
-                | Error e -> return Error e
-                | Ok code ->
+            let! accounts =
+                CloudServices.accountsUrl host.GetVariable
+                |> Result.mapError (fun e -> LoginError.Setting(CloudServices.AccountsUrlVariable, e))
+
+            let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
+            let clientId = OAuthLogin.clientId host.GetVariable
+            let redirect = CodeReceiver.redirect request.Receipt
+            let auth = ServiceUrl.value authUrl
+            let url = Uri(OAuthLogin.authorizeUrl auth clientId redirect secrets request.Organization)
+            let! code = CodeReceiver.receive request url secrets.State cancel
+
+            return!
+                task {
                     try
                         return! afterCode host http request accounts auth clientId redirect secrets code cancel
                     with :? OperationCanceledException when cancel.IsCancellationRequested ->
                         return Error LoginError.Cancelled
+                }
         }

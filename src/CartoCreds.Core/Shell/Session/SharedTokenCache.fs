@@ -151,30 +151,28 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
     /// or the cache failed.
     /// </summary>
     member this.BeforeExchangeAsync(now: DateTimeOffset, current, refused, wait: TimeSpan) : Task<AccessToken option> =
-        // A claim to replace the token held (or to get the first): one made for a token already
-        // replaced never holds up the next renewal.
-        let replacing =
-            match current with
-            | Some(token: AccessToken) ->
-                Convert.ToHexString(SHA256.HashData(Text.Encoding.UTF8.GetBytes token.Value), 0, 8)
-            | None -> "none"
-
-        let claimKey = key + ":claim:" + replacing.ToLowerInvariant()
+        let claimKey = TokenRenewal.claimKey key current
         let read () = this.Bounded "read" false (fun bound -> cache.Get claimKey bound) CancellationToken.None
 
         task {
             match! this.NewerAsync(now, current, refused) with
             | Some token -> return Some token
             | None ->
-                let mine = RandomNumberGenerator.GetBytes 16
                 let! held = read ()
 
-                let! won =
+                let standing =
                     match held with
-                    | Some claim when not (isNull claim) -> Task.FromResult false // another's, live
-                    | None -> Task.FromResult true // the cache failed: no fleet to wait for
-                    | Some _ ->
+                    | Some claim when not (isNull claim) -> ClaimStanding.Claimed
+                    | Some _ -> ClaimStanding.Unclaimed
+                    | None -> ClaimStanding.CacheFailed
+
+                let! won =
+                    match TokenRenewal.beforeClaim standing with
+                    | ClaimMove.WaitForClaimant -> Task.FromResult false
+                    | ClaimMove.ExchangeNow -> Task.FromResult true
+                    | ClaimMove.MakeClaim ->
                         task {
+                            let mine = RandomNumberGenerator.GetBytes 16
                             let until = now + wait + TimeSpan.FromSeconds 1.0
 
                             let set bound =
@@ -186,13 +184,7 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                             let! written = this.Bounded "write" false set CancellationToken.None
                             do! Task.Delay(SharedTokenCache.Settle, time)
                             let! after = read ()
-
-                            return
-                                written.IsNone
-                                || (match after with
-                                    | Some claim when not (isNull claim) ->
-                                        claim.AsSpan().SequenceEqual(ReadOnlySpan mine)
-                                    | _ -> true)
+                            return TokenRenewal.claimWon written.IsSome (after |> Option.bind Option.ofObj) mine
                         }
 
                 if won then
@@ -205,7 +197,7 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                     let deadline = now + wait
                     let mutable found = None
 
-                    while found.IsNone && not this.Skipping && time.GetUtcNow() + step <= deadline do
+                    while found.IsNone && not this.Skipping && TokenRenewal.keepWaiting (time.GetUtcNow()) deadline step do
                         do! Task.Delay(step, time)
                         let! shared = this.NewerAsync(time.GetUtcNow(), current, refused)
                         found <- shared

@@ -98,10 +98,10 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
             let! sharedFirst = SharedTokenCache.NewerOf(shared, now, current, refused)
             let onDisk = if current.IsNone && sharedFirst.IsNone then fromDisk now refused else None
 
-            match sharedFirst, onDisk with
-            | Some token, _ -> return servedFromShared token
-            | None, Some token when DateTimeOffset.op_LessThan (now, token.RefreshOn) -> return servedFromDisk token
-            | _ ->
+            match TokenRenewal.firstLook now sharedFirst onDisk with
+            | FirstLook.FromShared token -> return servedFromShared token
+            | FirstLook.FromDisk token -> return servedFromDisk token
+            | FirstLook.Exchange ->
                 // One exchange per machine (SPEC §7.4): under this client's lock the disk is read
                 // again, for what another process exchanged meanwhile.
                 use! exclusive =
@@ -113,11 +113,7 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
 
                 let peer =
                     match exclusive with
-                    | ExchangeLock.Held _ ->
-                        fromDisk now refused
-                        |> Option.filter (fun t ->
-                            DateTimeOffset.op_LessThan (now, t.RefreshOn)
-                            && current |> Option.forall (fun held -> held.Value <> t.Value))
+                    | ExchangeLock.Held _ -> TokenRenewal.peer now current (fromDisk now refused)
                     | ExchangeLock.Waited(lockPath, waited) ->
                         Log.exchangeLockWaited log client lockPath waited
                         None
@@ -138,8 +134,8 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
                     let! answer, wait = Telemetry.exchange auth post
                     let now = time.GetUtcNow()
 
-                    match answer, held with
-                    | Ok token, _ ->
+                    match TokenRenewal.afterExchange now answer held wait with
+                    | ExchangeOutcome.Exchanged token ->
                         Log.exchanged log client auth (held |> Option.filter (TokenExchange.isValid now)) token
                         toDisk token
 
@@ -149,15 +145,13 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
 
                         let token = kept token
                         return Fresh token, Ok token
-                    | Error error, Some token when TokenExchange.isValid now token ->
-                        let until = now + TokenExchange.backOff
+                    | ExchangeOutcome.KeepHeld(token, until, error) ->
                         Log.replacementFailed log client error token until
                         return BackingOff(Some token, until, error, refused), Ok token
-                    | Error(ExchangeError.Refused(429, _, _) as error), _ ->
-                        let until = now + TokenExchange.rateLimitWait wait
+                    | ExchangeOutcome.RateLimited(until, error) ->
                         Log.backingOff log client error until
                         return BackingOff(None, until, error, refused), Error error
-                    | Error error, _ ->
+                    | ExchangeOutcome.Failed error ->
                         Log.exchangeFailed log client error
                         return Empty refused, Error error
         }
