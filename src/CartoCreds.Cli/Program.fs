@@ -1,5 +1,6 @@
 /// `cartocreds`: show, save and delete CARTO credentials (SPEC §6).
-/// Exit codes: 0 success; 1 credentials not found or invalid; 2 usage error. Errors go to stderr.
+/// Exit codes: 0 success; 1 credentials not found or invalid, or a refusal; 2 usage error; 3 a server
+/// (CARTO, a token server) could not be reached. Errors go to stderr.
 module CartoCreds.Cli.Program
 
 open System

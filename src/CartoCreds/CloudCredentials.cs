@@ -445,7 +445,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
 
     private static CartoAccessToken Convert(FSharpResult<AccessToken, TokenError> result) =>
         result.IsOk
-            ? new(result.ResultValue.Value, OptionValue(result.ResultValue.ExpiresOn)) { RefreshOn = result.ResultValue.RefreshOn == DateTimeOffset.MaxValue ? null : result.ResultValue.RefreshOn }
+            ? new(result.ResultValue.Value, OptionValue(result.ResultValue.ExpiresOn)) { RefreshOn = OptionValue(result.ResultValue.RefreshOn) }
             : throw Errors.Of(result.ErrorValue);
 
     private static async ValueTask<CartoAccessToken> Await(ValueTask<FSharpResult<AccessToken, TokenError>> pending) =>

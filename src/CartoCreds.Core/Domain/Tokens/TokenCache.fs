@@ -45,7 +45,10 @@ module TokenCache =
             | Some expires -> writer.WriteNumber("expires_on", seconds expires)
             | None -> writer.WriteNull "expires_on"
 
-            writer.WriteNumber("refresh_on", seconds token.RefreshOn)
+            match token.RefreshOn with
+            | Some at -> writer.WriteNumber("refresh_on", seconds at)
+            | None -> ()
+
             writer.WriteEndObject()
 
         buffer.WrittenSpan.ToArray()
@@ -93,6 +96,6 @@ module TokenCache =
                     | _, Some _ -> latest
                     | None, None -> DateTimeOffset.MinValue // unknown expiry and no time to replace it: due now
 
-                Some { Value = value; ExpiresOn = expires; RefreshOn = refresh }
+                Some { Value = value; ExpiresOn = expires; RefreshOn = Some refresh }
             | _ -> None
         | _ -> None

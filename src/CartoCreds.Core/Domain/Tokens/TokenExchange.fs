@@ -4,12 +4,19 @@ open System
 open System.Text
 
 /// An access token, when it expires (when known), and when it is due for replacement, as
-/// Azure.Identity's `AccessToken` carries `ExpiresOn` and `RefreshOn`.
+/// Azure.Identity's `AccessToken` carries `ExpiresOn` and `RefreshOn`: `None` for a token given
+/// whole, which nothing replaces.
 [<Struct>]
 type AccessToken =
     { Value: string
       ExpiresOn: DateTimeOffset option
-      RefreshOn: DateTimeOffset }
+      RefreshOn: DateTimeOffset option }
+
+    /// Whether the token may still be served at `now` without a replacement.
+    member this.NotDueAt(now: DateTimeOffset) =
+        match this.RefreshOn with
+        | Some at -> now < at
+        | None -> true
 
     /// The token masked, as every text form shows it.
     override this.ToString() = "AccessToken(" + Secret.mask this.Value + ")"
@@ -115,7 +122,9 @@ module TokenExchange =
     let token (issued: DateTimeOffset) (value: string) (stated: DateTimeOffset option) : AccessToken =
         let expires = earliest (Jwt.expiry value) stated
 
-        { Value = value; ExpiresOn = expires; RefreshOn = refreshAt issued expires }
+        { Value = value
+          ExpiresOn = expires
+          RefreshOn = Some(refreshAt issued expires) }
 
     /// Whether a token may still be sent at `now`.
     let isValid (now: DateTimeOffset) (token: AccessToken) =

@@ -50,7 +50,7 @@ module TokenRenewal =
     let firstLook (now: DateTimeOffset) (shared: AccessToken option) (onDisk: AccessToken option) : FirstLook =
         match shared, onDisk with
         | Some token, _ -> FirstLook.FromShared token
-        | None, Some token when now < token.RefreshOn -> FirstLook.FromDisk token
+        | None, Some token when token.NotDueAt now -> FirstLook.FromDisk token
         | _ -> FirstLook.Exchange
 
     /// A token another process wrote to disk while this one waited for the lock: taken when it is
@@ -58,7 +58,7 @@ module TokenRenewal =
     let peer (now: DateTimeOffset) (current: AccessToken option) (onDisk: AccessToken option) : AccessToken option =
         onDisk
         |> Option.filter (fun token ->
-            now < token.RefreshOn && current |> Option.forall (fun held -> held.Value <> token.Value))
+            token.NotDueAt now && current |> Option.forall (fun held -> held.Value <> token.Value))
 
     /// What the exchange's `answer` makes of the session at `now`, with the token `held` (if any)
     /// and the server's wait (`Retry-After`) when it gave one.

@@ -1,6 +1,7 @@
 namespace CartoCreds.Core
 
 open System
+open FileSystemParts
 open System.IO
 
 /// SPEC §4 on disk: the saved session found and read, atomic private writes, deletes.
@@ -11,8 +12,6 @@ module CodecDisk =
 
     let private privateDirectory =
         UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
-
-    let private isUnix = Disk.isUnix
 
     /// Reads a regular file of at most 64 KiB; never throws, and never waits on a FIFO or device.
     let read (path: string) : FileRead = Disk.read path

@@ -1,14 +1,13 @@
 namespace CartoCreds.Core
 
 open System
+open FileSystemParts
 open System.IO
 
 /// Reading files safely (SPEC §4, §7.3, §7.4): regular files only, never waiting on a FIFO,
 /// bounded, with the facts of who else could change them.
 [<RequireQualifiedAccess>]
 module Disk =
-
-    let internal isUnix = not (OperatingSystem.IsWindows())
 
     /// A path as messages and origins name it: absolute, when it has an absolute form.
     let private absolute (path: string) =

@@ -32,6 +32,9 @@ type internal FileSystem =
 /// What the implementations share.
 module internal FileSystemParts =
 
+    /// Whether this is a Unix (modes, owners, links to refuse): the one place the file code asks.
+    let isUnix = not (System.OperatingSystem.IsWindows())
+
     /// Group or others may write.
     let groupOrOthersWrite = 0o022
 

@@ -8,8 +8,6 @@ open FileSystemParts
 /// call is missing. Unix modes where the platform has them; ownership is not seen here.
 module internal PortableFiles =
 
-    let private isUnix = not (OperatingSystem.IsWindows())
-
     /// Elsewhere: the managed APIs, after a check that the path is no directory or device.
     let private read (limit: int) (follow: bool) (path: string) : FileRead =
         let content =

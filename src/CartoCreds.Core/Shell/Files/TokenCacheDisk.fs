@@ -5,10 +5,6 @@ open System.IO
 open System.Security.Cryptography
 open System.Threading.Tasks
 
-/// SPEC §7.4's disk cache of exchanged tokens, the one place that owns it: the file's path in
-/// the cache directory, the trust checks (used only when the file and its directories are the
-/// user's own and follow no link), the read and the atomic private write. What the file holds is
-/// `TokenCache`'s to say (`Domain/Tokens`): a token bound to a salted hash of the secret.
 /// The machine-wide lock of one client's exchange (SPEC §7.4), or why there is none. Disposing
 /// it releases a lock that is held.
 [<RequireQualifiedAccess>]
@@ -27,6 +23,10 @@ type ExchangeLock =
             | Waited _
             | Unavailable -> ()
 
+/// SPEC §7.4's disk cache of exchanged tokens, the one place that owns it: the file's path in
+/// the cache directory, the trust checks (used only when the file and its directories are the
+/// user's own and follow no link), the read and the atomic private write. What the file holds is
+/// `TokenCache`'s to say (`Domain/Tokens`): a token bound to a salted hash of the secret.
 [<RequireQualifiedAccess>]
 module TokenCacheDisk =
 

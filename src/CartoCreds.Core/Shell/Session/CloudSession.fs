@@ -101,13 +101,7 @@ type CloudSession
             match expires with
             | Some at when not (DateTimeOffset.op_LessThan (time.GetUtcNow(), at)) ->
                 ValueTask<_>(Error(TokenError.Expired at))
-            | _ ->
-                ValueTask<_>(
-                    Ok
-                        { Value = CloudText.value token
-                          ExpiresOn = expires
-                          RefreshOn = defaultArg expires DateTimeOffset.MaxValue }
-                )
+            | _ -> ValueTask<_>(Ok { Value = CloudText.value token; ExpiresOn = expires; RefreshOn = None })
         | Exchanged(Ok source) -> Pending.map exchanged (source.GetAsync cancellationToken)
         | Exchanged(Error e) -> ValueTask<_>(Error e)
 

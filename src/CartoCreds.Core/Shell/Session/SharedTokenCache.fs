@@ -6,17 +6,17 @@ open System.Threading
 open System.Threading.Tasks
 open Microsoft.Extensions.Logging
 
-/// <summary>
-/// SPEC §7.7: one client's tokens in a cache shared by many machines (an `IDistributedCache`: Redis,
-/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`callTimeout`); a cache
-/// that fails or is slow is skipped, with a warning and a metric, and asked again no sooner than
-/// 30 s later. It never fails a caller: what it cannot give is a miss, what it cannot keep is lost.
-/// </summary>
 /// Until when a cache that failed is skipped: one per store (its connection), whoever uses it.
 type private Skip() =
     [<DefaultValue>]
     val mutable Until: DateTimeOffset
 
+/// <summary>
+/// SPEC §7.7: one client's tokens in a cache shared by many machines (an `IDistributedCache`: Redis,
+/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`CallTimeout`); a cache
+/// that fails or is slow is skipped, with a warning and a metric, and asked again no sooner than
+/// 30 s later. It never fails a caller: what it cannot give is a miss, what it cannot keep is lost.
+/// </summary>
 type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimeProvider, log: ILogger) =
 
     static let skips = System.Runtime.CompilerServices.ConditionalWeakTable<SharedStore, Skip>()
@@ -97,14 +97,12 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
     /// falls due first, renews and shares, and the others find its token when they fall due.
     /// </summary>
     static member Jitter (now: DateTimeOffset) (token: AccessToken) : AccessToken =
-        let room = token.RefreshOn - now
+        match token.RefreshOn with
+        | Some at when at > now ->
+            let window = min (TimeSpan.FromSeconds 60.0) ((at - now) / 4.0)
 
-        if room <= TimeSpan.Zero then
-            token
-        else
-            let window = min (TimeSpan.FromSeconds 60.0) (room / 4.0)
-
-            { token with RefreshOn = token.RefreshOn - window * Random.Shared.NextDouble() }
+            { token with RefreshOn = Some(at - window * Random.Shared.NextDouble()) }
+        | _ -> token
 
     /// A token another instance shared that this one can serve at `now`: not due, not `current`
     /// (a peer's copy of the token held is no renewal), not the one the service refused.
@@ -115,7 +113,7 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
             return
                 found
                 |> Option.filter (fun token ->
-                    DateTimeOffset.op_LessThan (now, token.RefreshOn)
+                    token.NotDueAt now
                     && not (Option.contains token.Value refused)
                     && current |> Option.forall (fun held -> held.Value <> token.Value))
         }
@@ -211,7 +209,9 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
             let salt = Convert.ToHexString(RandomNumberGenerator.GetBytes 16).ToLowerInvariant()
             let entry = SharedToken.seal endpoint (RandomNumberGenerator.GetBytes SharedToken.NonceSize) salt token
 
-            let expires = defaultArg token.ExpiresOn token.RefreshOn
+            // An exchanged token always has a time to replace it; one given whole is never shared.
+            let expires =
+                token.ExpiresOn |> Option.orElse token.RefreshOn |> Option.defaultValue DateTimeOffset.MinValue
 
             let! _ =
                 this.Bounded

@@ -211,7 +211,7 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
         let now = time.GetUtcNow()
 
         match Volatile.Read(&phase) with
-        | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
+        | Fresh token when token.NotDueAt now ->
             Telemetry.cacheHit "memory"
             ValueTask<_>(Ok token)
         | _ ->
@@ -220,7 +220,7 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
                     let now = time.GetUtcNow()
 
                     match phase with
-                    | Fresh token when DateTimeOffset.op_LessThan (now, token.RefreshOn) ->
+                    | Fresh token when token.NotDueAt now ->
                         Telemetry.cacheHit "memory"
                         Choice1Of2(Ok token)
                     | Fresh token -> Choice2Of2(prepare (Some token) None)

@@ -81,7 +81,7 @@ let ``empty and whitespace-only files are refused`` () =
     Assert.Equal(Error DecodeError.Empty, decodeText "")
     Assert.Equal(Error DecodeError.Empty, decodeText " \n\t ")
     Assert.Equal(Error DecodeError.Empty, Codec.decode (ReadOnlyMemory [| 0xEFuy; 0xBBuy; 0xBFuy |]))
-    // Too large is the reader's error, checked before a byte is read (StoreTests).
+    // Too large is the reader's error, checked before a byte is read (SavedSessionTests).
 
 [<Fact>]
 let ``malformed JSON is refused with its line and position`` () =

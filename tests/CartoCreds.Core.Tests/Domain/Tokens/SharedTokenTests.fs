@@ -22,7 +22,7 @@ let private ours = endpoint "client-secret-0123456789abcdef"
 let private token =
     { Value = "sealed-access-token-0123456789abcdef"
       ExpiresOn = Some(DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero))
-      RefreshOn = DateTimeOffset(2029, 12, 31, 23, 55, 0, TimeSpan.Zero) }
+      RefreshOn = Some(DateTimeOffset(2029, 12, 31, 23, 55, 0, TimeSpan.Zero)) }
 
 let private nonce = Array.init SharedToken.NonceSize byte
 
@@ -39,9 +39,9 @@ let ``a sealed token opens under its client's secret, as it was`` () =
     let short =
         { token with
             ExpiresOn = Some(issued.AddSeconds 120.0)
-            RefreshOn = TokenExchange.refreshAt issued (Some(issued.AddSeconds 120.0)) }
+            RefreshOn = Some(TokenExchange.refreshAt issued (Some(issued.AddSeconds 120.0))) }
 
-    Assert.Equal(issued.AddSeconds 60.0, short.RefreshOn)
+    Assert.Equal(Some(issued.AddSeconds 60.0), short.RefreshOn)
     Assert.Equal(Some short, SharedToken.openEntry ours (SharedToken.seal ours nonce "salt-0003" short))
 
 [<Fact>]

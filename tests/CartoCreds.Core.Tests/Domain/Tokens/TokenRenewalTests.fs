@@ -25,7 +25,7 @@ let ``a memory miss is served from the shared cache, then from a disk token not 
     Assert.Equal(FirstLook.Exchange, TokenRenewal.firstLook (clock.GetUtcNow()) None None)
 
     // The disk's token read back after a restart, moved past its refresh time: an exchange.
-    clock.Advance(disk.RefreshOn - clock.GetUtcNow() - TimeSpan.FromSeconds 1.0)
+    clock.Advance(disk.RefreshOn.Value - clock.GetUtcNow() - TimeSpan.FromSeconds 1.0)
     Assert.Equal(FirstLook.FromDisk disk, TokenRenewal.firstLook (clock.GetUtcNow()) None (Some disk))
     clock.Advance(TimeSpan.FromSeconds 1.0)
     Assert.Equal(FirstLook.Exchange, TokenRenewal.firstLook (clock.GetUtcNow()) None (Some disk))
@@ -39,7 +39,7 @@ let ``a peer's token on disk is taken while it is not due and is not the one hel
     Assert.Equal(Some peer, TokenRenewal.peer (clock.GetUtcNow()) (Some held) (Some peer))
     Assert.Equal(None, TokenRenewal.peer (clock.GetUtcNow()) (Some held) (Some held))
     Assert.Equal(None, TokenRenewal.peer (clock.GetUtcNow()) (Some held) None)
-    clock.Advance(peer.RefreshOn - clock.GetUtcNow())
+    clock.Advance(peer.RefreshOn.Value - clock.GetUtcNow())
     Assert.Equal(None, TokenRenewal.peer (clock.GetUtcNow()) (Some held) (Some peer))
 
 [<Fact>]
@@ -103,3 +103,10 @@ let ``a wait for the claimant keeps its deadline by the clock, however long each
 
     Assert.Equal(6, reads)
     Assert.True(clock.GetUtcNow() <= deadline + TimeSpan.FromMilliseconds 500.0)
+
+[<Fact>]
+let ``a token given whole has no time to replace it, and is never due`` () =
+    let given = { Value = "given-token-0001"; ExpiresOn = None; RefreshOn = None }
+
+    Assert.True(given.NotDueAt DateTimeOffset.MaxValue)
+    Assert.Equal(FirstLook.FromDisk given, TokenRenewal.firstLook start None (Some given))

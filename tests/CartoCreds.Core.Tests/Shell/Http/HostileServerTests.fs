@@ -110,7 +110,7 @@ let ``the earlier of the JWT's exp and expires_in is the token's expiry, whichev
     match answer (source server (ManualClock start) None secretText) with
     | Ok token ->
         Assert.Equal(Some(start.AddMinutes 20.0), token.ExpiresOn)
-        Assert.Equal(start.AddMinutes 15.0, token.RefreshOn) // 5 minutes before it expires
+        Assert.Equal(Some(start.AddMinutes 15.0), token.RefreshOn) // 5 minutes before it expires
     | Error e -> failwith (CallMessages.exchangeError e)
 
     let late = jwt (start.AddHours 5.0)
@@ -191,7 +191,7 @@ let ``a cache whose JWT has expired is not served, whatever its expires_on says`
     let planted =
         { Value = stale
           ExpiresOn = Some(start.AddHours 1.0)
-          RefreshOn = start.AddMinutes 55.0 }
+          RefreshOn = Some(start.AddMinutes 55.0) }
 
     let tokens = box.Path "tokens"
     IO.Directory.CreateDirectory tokens |> ignore

@@ -1,6 +1,6 @@
 /// SPEC §7.3 for writers: the CARTO CLI file's read-modify-writes serialized by a lock across real
 /// processes, read up to 1 MiB, never written past what a read accepts, a repeated key read last.
-module CartoCreds.Core.Tests.CliFileWritersTests
+module CartoCreds.Core.Tests.CliProfilesDiskTests
 
 open System
 open System.Diagnostics

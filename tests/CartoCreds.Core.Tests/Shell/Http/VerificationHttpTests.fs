@@ -1,7 +1,7 @@
 /// SPEC §8: credentials attached to their own origin only, and verified against the loopback CARTO
 /// stand-in: every failure kind, the single retry of a refused exchanged token, no secret in any
 /// message, the caller's cancellation.
-module CartoCreds.Core.Tests.VerifyTests
+module CartoCreds.Core.Tests.VerificationHttpTests
 
 open System
 open System.Net.Http

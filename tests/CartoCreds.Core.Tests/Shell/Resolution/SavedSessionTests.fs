@@ -1,5 +1,5 @@
 /// SPEC §4 on disk, and §2's shell: each test has its own temporary directory and host.
-module CartoCreds.Core.Tests.StoreTests
+module CartoCreds.Core.Tests.SavedSessionTests
 
 open System
 open System.Diagnostics
