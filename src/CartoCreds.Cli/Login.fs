@@ -126,15 +126,14 @@ let command (host: Host) (terminal: Terminal) =
         | _ ->
             let n = result.GetValue port
 
-            if n < 1 || n > 65535 then
+            if not (OAuthLogin.isPort n) then
                 result.AddError "--port takes a port number from 1 to 65535.")
 
     command.SetAction(fun (result: ParseResult) ->
         let api =
-            match given result apiBaseUrl, given result tenantId with
-            | Some url, _ -> ApiBaseUrl.create url |> Result.map Some
-            | None, Some tenant -> ApiBaseUrl.ofTenant tenant |> Result.map Some
-            | None, None -> Ok None
+            match CloudSource.urlOrTenant (given result apiBaseUrl) (given result tenantId) with
+            | Some api -> api |> Result.map Some
+            | None -> Ok None
 
         match api, Store.withStore host result store with
         | Error e, _ -> fail terminal (ValueMessages.cloudValueError e + ". Nothing was saved.")

@@ -90,14 +90,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         _session = CloudSession.Create(
             Ambient.Host,
             state.Credentials,
-            new SessionOptions(
-                httpClient is null ? FSharpOption<HttpClient>.None : FSharpOption<HttpClient>.Some(httpClient),
-                timeProvider is null ? FSharpOption<TimeProvider>.None : FSharpOption<TimeProvider>.Some(timeProvider),
-                timeout ?? Verification.defaultTimeout,
-                SessionOptions.Default.Warn,
-                _logger,
-                SessionOptions.Default.ExchangeLockWait,
-                sharedCache is null ? FSharpOption<SharedStore>.None : FSharpOption<SharedStore>.Some(SharedStores.For(sharedCache))));
+            SessionOptions.Of(httpClient, timeProvider, timeout, _logger, sharedCache is null ? null : SharedStores.For(sharedCache)));
     }
 
     /// <summary>
@@ -183,8 +176,11 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public static async Task<CloudCredentials> LoginAsync(CloudLoginOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new CloudLoginOptions();
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1, nameof(options.Port));
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535, nameof(options.Port));
+        if (!OAuthLogin.isPort(options.Port))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.Port), options.Port, "A port number from 1 to 65535.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero, nameof(options.Timeout));
 
         var api = FSharpOption<ApiBaseUrl>.None;
@@ -435,10 +431,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public override string ToString() => _state.Credentials.ToString();
 
     private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
-        new(new Resolved<CoreCloud>(
-            Errors.Unwrap(result),
-            Core.Origin.At(Layer.Explicit, FSharpOption<string>.None),
-            Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
+        new(Core.Resolved.explicitly(Errors.Unwrap(result)));
 
     private static DateTimeOffset? OptionValue(FSharpOption<DateTimeOffset> option) =>
         FSharpOption<DateTimeOffset>.get_IsSome(option) ? option.Value : null;

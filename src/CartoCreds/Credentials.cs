@@ -293,8 +293,7 @@ public sealed class Credentials : ICartoAuthenticator, IEquatable<Credentials>
 
     internal Resolved<CoreCredentials> State => _state;
 
-    internal static Resolved<CoreCredentials> Explicit(CoreCredentials credentials) =>
-        new(credentials, Core.Origin.At(Layer.Explicit, FSharpOption<string>.None), FSharpList<Warning>.Empty);
+    internal static Resolved<CoreCredentials> Explicit(CoreCredentials credentials) => Core.Resolved.explicitly(credentials);
 
     private static string Required(string value, string parameter) =>
         value ?? throw new ArgumentNullException(parameter);

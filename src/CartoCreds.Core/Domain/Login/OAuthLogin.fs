@@ -70,6 +70,10 @@ module OAuthLogin =
     [<Literal>]
     let DefaultPort = 10000
 
+    /// Whether a loopback listener may be asked for on `port` (1 to 65535): the tool's `--port`
+    /// and C#'s `CloudLoginOptions.Port` alike.
+    let isPort (port: int) = port >= 1 && port <= 65535
+
     /// How long a person has to log in.
     let defaultTimeout = TimeSpan.FromSeconds 300.0
 

@@ -56,12 +56,16 @@ type CloudLayers = Layers<CloudCredentials, CloudArguments, CloudSaved>
 [<RequireQualifiedAccess>]
 module CloudSource =
 
-    /// A source's API base URL, when it gives one: its URL wins over its tenant id.
-    let private urlOf (input: CloudInput) =
-        match Input.givenOption input.ApiBaseUrl, Input.givenOption input.TenantId with
+    /// SPEC §7's one rule for an API base URL given as a URL or a tenant id: the URL wins over
+    /// the tenant; `None` when neither is given. Every source, the login's options included.
+    let urlOrTenant (url: string option) (tenant: string option) : Result<ApiBaseUrl, CloudValueError> option =
+        match Input.givenOption url, Input.givenOption tenant with
         | Some url, _ -> Some(ApiBaseUrl.create url)
         | None, Some tenant -> Some(ApiBaseUrl.ofTenant tenant)
         | None, None -> None
+
+    /// A source's API base URL, when it gives one: its URL wins over its tenant id.
+    let private urlOf (input: CloudInput) = urlOrTenant input.ApiBaseUrl input.TenantId
 
     /// The API base URL of a source's values alone (a profile whose token is in the keychain):
     /// its URL, else its tenant's, else the default region.

@@ -71,6 +71,15 @@ type CredentialsKind =
 /// Credentials of either kind, their origin, and any warnings about where they came from.
 type Resolved<'Credentials> = { Credentials: 'Credentials; Origin: Origin; Warnings: Warning list }
 
+[<RequireQualifiedAccess>]
+module Resolved =
+
+    /// Credentials handed over whole, in code (the Explicit layer): nothing else is consulted.
+    let explicitly (credentials: 'Credentials) : Resolved<'Credentials> =
+        { Credentials = credentials
+          Origin = Origin.At(Layer.Explicit, None)
+          Warnings = [] }
+
 /// What went wrong with a layer that was present, for either kind of credentials.
 [<RequireQualifiedAccess>]
 type LayerProblem =

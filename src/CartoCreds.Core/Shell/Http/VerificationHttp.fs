@@ -10,6 +10,15 @@ open System.Threading.Tasks
 /// SPEC §8: verifies credentials by asking CARTO whose they are. One request (two for client
 /// credentials whose token is refused: it is exchanged again once), bounded in time; the caller's
 /// cancellation is honoured and raised as such, never taken for unreachability.
+/// One bearer GET of a CARTO 3 session: the client it is sent through, how long it may take, how
+/// the token is attached, and the token server when the token comes from client credentials
+/// (`None` for an access token, which nothing exchanges).
+type BearerRequest =
+    { Client: HttpClient
+      Timeout: TimeSpan
+      Authenticate: Authenticate
+      AuthUrl: string option }
+
 [<RequireQualifiedAccess>]
 module VerificationHttp =
 
@@ -125,14 +134,13 @@ module VerificationHttp =
 
     /// Sends with the bearer token by the one renewal rule (a token from client credentials that is
     /// refused is dropped, exchanged again and tried once more). A token that cannot be had is an
-    /// error naming the token server (`authUrl`) or the expiry.
-    let private bearer
-        (client: HttpClient)
-        (authenticate: Authenticate)
-        (authUrl: string)
-        (endpoint: Endpoint)
-        (shown: string)
-        : Send =
+    /// error naming the token server or the expiry.
+    let private bearer (request: BearerRequest) (endpoint: Endpoint) (shown: string) : Send =
+        let client = request.Client
+        let authenticate = request.Authenticate
+        // Only a token from client credentials is exchanged, so only then is there a token server to name.
+        let authUrl = request.AuthUrl |> Option.defaultValue shown
+
         fun request cancel ->
             task {
                 // An HttpClient sends a message once: the retry with a renewed token is a copy.
@@ -169,50 +177,36 @@ module VerificationHttp =
                               Detail = Some(CallMessages.tokenError e) }
             }
 
-    /// One GET with the bearer token to `shown`, traced as `activity`, its answer read by `read`;
-    /// `authUrl` is "" for an access token.
+    /// One GET with the bearer token to `shown`, traced as `activity`, its answer read by `read`.
     let private bearerGet
         (activity: string)
         (endpoint: Endpoint)
         (shown: string)
         (read: Read<'T>)
-        (client: HttpClient)
-        (timeout: TimeSpan)
-        (authenticate: Authenticate)
-        (authUrl: string)
+        (request: BearerRequest)
         (cancel: CancellationToken)
         : Task<Result<'T, VerifyError>> =
-        let kind = if authUrl = "" then "access_token" else "client_credentials"
-        let send = bearer client authenticate authUrl endpoint shown
+        let kind =
+            match request.AuthUrl with
+            | Some _ -> "client_credentials"
+            | None -> "access_token"
 
         Telemetry.traced activity kind shown Telemetry.verifyOutcome (fun () ->
-            get send timeout endpoint shown ignore read cancel)
+            get (bearer request endpoint shown) request.Timeout endpoint shown ignore read cancel)
 
     /// <summary>
     /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token (`authenticate`
     /// attaches it to the accounts service's origin).
     /// </summary>
-    let cloud (client: HttpClient) (timeout: TimeSpan) (accounts: ServiceUrl) =
+    let cloud (request: BearerRequest) (accounts: ServiceUrl) =
         let endpoint = Endpoint.CloudAccount
 
-        bearerGet
-            "cartocreds.verify"
-            endpoint
-            (Verification.cloudUrl accounts)
-            (Verification.answer endpoint)
-            client
-            timeout
+        bearerGet "cartocreds.verify" endpoint (Verification.cloudUrl accounts) (Verification.answer endpoint) request
 
     /// <summary>
     /// SPEC §7.8: `GET {api_base_url}/v3/connections/carto-dw/token` with the bearer token
     /// (`authenticate` attaches it to the API base URL's origin) → the CARTO Data Warehouse's
     /// project and token. No redirect is followed.
     /// </summary>
-    let dataWarehouse (client: HttpClient) (timeout: TimeSpan) (api: ApiBaseUrl) =
-        bearerGet
-            "cartocreds.carto_dw"
-            Endpoint.DataWarehouse
-            (DataWarehouse.url api)
-            DataWarehouse.answer
-            client
-            timeout
+    let dataWarehouse (request: BearerRequest) (api: ApiBaseUrl) =
+        bearerGet "cartocreds.carto_dw" Endpoint.DataWarehouse (DataWarehouse.url api) DataWarehouse.answer request

@@ -76,13 +76,13 @@ module LoginProfile =
     let finish
         (host: Host)
         (http: HttpClient)
-        (profile: string option)
-        (cliFile: string option)
-        (save: bool)
+        (request: LoginRequest)
         (token: AccessToken)
         (api: ApiBaseUrl)
         (cancel: CancellationToken)
         : Task<Result<LoggedIn, LoginError>> =
+        let profile, cliFile, save = request.Profile, request.CliFile, request.Save
+
         task {
             match CloudCredentials.ofToken token.Value (Some(ApiBaseUrl.value api)) with
             | Error errors -> return Error(LoginError.ApiBaseUrl(ApiLookupError.Invalid errors))

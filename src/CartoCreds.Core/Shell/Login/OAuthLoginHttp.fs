@@ -12,6 +12,15 @@ open System.Threading.Tasks
 /// up only while the login runs; the code is exchanged (no redirect followed), the API base URL
 /// found as carto-auth finds it, and the token saved as a profile of the CARTO CLI file that the
 /// CARTO CLI reads too. Nothing is saved unless every step succeeded. Errors are values.
+/// What a login's code is exchanged with, and where its account is found: the auth server, the
+/// client id, the redirect URI and the PKCE secrets the authorize URL carried, the accounts service.
+type CodeGrant =
+    { Auth: string
+      ClientId: string
+      Redirect: string
+      Secrets: LoginSecrets
+      Accounts: ServiceUrl }
+
 [<RequireQualifiedAccess>]
 module OAuthLoginHttp =
 
@@ -123,27 +132,23 @@ module OAuthLoginHttp =
         (host: Host)
         (http: HttpClient)
         (request: LoginRequest)
-        (accounts: ServiceUrl)
-        (auth: string)
-        (clientId: string)
-        (redirect: string)
-        (secrets: LoginSecrets)
+        (grant: CodeGrant)
         (code: string)
         (cancel: CancellationToken)
         =
-        task {
-            match! exchange http request.RequestTimeout auth clientId code redirect secrets cancel with
-            | Error e -> return Error(LoginError.Token e)
-            | Ok token ->
-                let! api =
-                    match request.ApiBaseUrl with
-                    | Some url -> Task.FromResult(Ok url)
-                    | None -> tenantApi http request.RequestTimeout accounts token.Value cancel
+        taskResult {
+            let! token =
+                exchange http request.RequestTimeout grant.Auth grant.ClientId code grant.Redirect grant.Secrets cancel
+                |> TaskResult.mapError LoginError.Token
 
-                match api with
-                | Error why -> return Error(LoginError.ApiBaseUrl why)
-                | Ok api ->
-                    return! LoginProfile.finish host http request.Profile request.CliFile request.Save token api cancel
+            let! api =
+                match request.ApiBaseUrl with
+                | Some url -> Task.FromResult(Ok url)
+                | None ->
+                    tenantApi http request.RequestTimeout grant.Accounts token.Value cancel
+                    |> TaskResult.mapError LoginError.ApiBaseUrl
+
+            return! LoginProfile.finish host http request token api cancel
         }
 
     /// <summary>
@@ -176,7 +181,14 @@ module OAuthLoginHttp =
             return!
                 task {
                     try
-                        return! afterCode host http request accounts auth clientId redirect secrets code cancel
+                        let grant =
+                            { Auth = auth
+                              ClientId = clientId
+                              Redirect = redirect
+                              Secrets = secrets
+                              Accounts = accounts }
+
+                        return! afterCode host http request grant code cancel
                     with :? OperationCanceledException when cancel.IsCancellationRequested ->
                         return Error LoginError.Cancelled
                 }

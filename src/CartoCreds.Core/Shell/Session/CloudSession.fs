@@ -156,9 +156,13 @@ type CloudSession
         | _, Exchanged(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
         | Ok url, _ ->
             task {
-                let authenticate = this.AuthenticateTo(Uri(ServiceUrl.value url + "/"))
-                let authUrl = defaultArg this.AuthUrl ""
-                let! verified = VerificationHttp.cloud client timeout url authenticate authUrl cancellationToken
+                let request =
+                    { Client = client
+                      Timeout = timeout
+                      Authenticate = this.AuthenticateTo(Uri(ServiceUrl.value url + "/"))
+                      AuthUrl = this.AuthUrl }
+
+                let! verified = VerificationHttp.cloud request url cancellationToken
                 return Ok verified
             }
 
@@ -175,16 +179,13 @@ type CloudSession
         | Exchanged(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
         | _ ->
             task {
-                let authUrl = defaultArg this.AuthUrl ""
+                let request =
+                    { Client = http.Value
+                      Timeout = timeout
+                      Authenticate = this.Authenticate
+                      AuthUrl = this.AuthUrl }
 
-                let! answered =
-                    VerificationHttp.dataWarehouse
-                        http.Value
-                        timeout
-                        credentials.ApiBaseUrl
-                        this.Authenticate
-                        authUrl
-                        cancellationToken
+                let! answered = VerificationHttp.dataWarehouse request credentials.ApiBaseUrl cancellationToken
 
                 return Ok answered
             }

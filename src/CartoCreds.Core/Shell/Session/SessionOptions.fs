@@ -45,6 +45,21 @@ type SessionOptions =
           ExchangeLockWait = TimeSpan.FromSeconds 10.0
           SharedCache = None }
 
+    /// The options a caller in another .NET language gives, each null when left out; the rest are
+    /// the defaults.
+    static member Of
+        (http: HttpClient, time: TimeProvider, timeout: Nullable<TimeSpan>, log: ILogger, sharedCache: SharedStore)
+        =
+        { SessionOptions.Default with
+            Http = Option.ofObj http
+            Time = Option.ofObj time
+            Timeout = if timeout.HasValue then timeout.Value else SessionOptions.Default.Timeout
+            Log = (if isNull log then SessionOptions.Default.Log else log)
+            SharedCache =
+                match box sharedCache with
+                | null -> None
+                | _ -> Some sharedCache }
+
     /// The client to send with: the caller's, else the library's shared one, made when first used.
     member this.Client: Lazy<HttpClient> =
         match this.Http with

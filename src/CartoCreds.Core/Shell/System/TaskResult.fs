@@ -50,3 +50,10 @@ module internal TaskResult =
             let! value = pending
             return Ok value
         }
+
+    /// The error of a step, made another.
+    let mapError (map: 'E -> 'F) (pending: Task<Result<'T, 'E>>) : Task<Result<'T, 'F>> =
+        task {
+            let! result = pending
+            return Result.mapError map result
+        }
