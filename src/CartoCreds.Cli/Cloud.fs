@@ -74,6 +74,12 @@ let private show (host: Host) (terminal: Terminal) =
 
     command
 
+/// Resolves, then hands the credentials to `next`; or says why nothing resolved (exit 1).
+let private onResolved host terminal result source (next: Resolved<CloudCredentials> -> int) =
+    match resolve host terminal result source with
+    | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
+    | Ok resolved -> next resolved
+
 /// Resolves, then gets a valid token (exchanged from client credentials, or the access token
 /// unexpired) and hands both to `print`; or says why not, on stderr, with `cloud token`'s exit
 /// codes (3 when the token server cannot be reached).
@@ -85,9 +91,7 @@ let private validToken
     (timeout: Option<double>)
     (print: Resolved<CloudCredentials> -> AccessToken -> int)
     =
-    match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
-    | Error message -> fail terminal message
-    | Ok resolved ->
+    onResolved host terminal result source (fun resolved ->
         unknownExpiry terminal resolved
 
         let session =
@@ -100,7 +104,7 @@ let private validToken
 
             match e with
             | TokenError.Exchange(ExchangeError.Unreachable _ | ExchangeError.TimedOut _) -> Unreachable
-            | _ -> Failure
+            | _ -> Failure)
 
 /// `cloud token [--file PATH] [--profile NAME]`: a valid bearer token and a newline, nothing else.
 let private token (host: Host) (terminal: Terminal) =
@@ -126,7 +130,7 @@ let private token (host: Host) (terminal: Terminal) =
 
     command
 
-/// `cloud env [--file PATH] [--profile NAME] [--shell sh|fish|pwsh|dotenv]`: a valid token and the
+/// `cloud env [--file PATH] [--profile NAME] [--shell sh|fish|pwsh|dotenv|cmd]`: a valid token and the
 /// API base URL as assignments of SPEC §7.2's variables, for another tool to read (SPEC §6).
 let private env (host: Host) (terminal: Terminal) =
     let command =
@@ -156,14 +160,12 @@ let private withSession
     (timeout: Option<double>)
     (act: Resolved<CloudCredentials> -> CloudSession -> int)
     =
-    match resolve host terminal result source |> Result.mapError Messages.resolveErrorAtCommandLine with
-    | Error message -> fail terminal message
-    | Ok resolved ->
+    onResolved host terminal result source (fun resolved ->
         warn terminal resolved.Warnings
         renewal terminal resolved
 
         Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
-        |> act resolved
+        |> act resolved)
 
 /// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
 let private status (host: Host) (terminal: Terminal) =

@@ -108,10 +108,10 @@ let show
             Success
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
 
-/// `--shell sh|fish|pwsh|dotenv` of `env` and `cloud env` (SPEC §6); `sh` when not given.
+/// `--shell sh|fish|pwsh|dotenv|cmd` of `env` and `cloud env` (SPEC §6); `sh` when not given.
 let shellOption (command: Command) : Option<string> =
     let shell =
-        option<string> "--shell" "The shell to write assignments for: sh (the default), fish, pwsh or dotenv"
+        option<string> "--shell" "The shell to write assignments for: sh (the default), fish, pwsh, dotenv or cmd"
 
     shell.AcceptOnlyFromAmong(Export.shells |> List.map fst |> Array.ofList) |> ignore
     command.Options.Add shell

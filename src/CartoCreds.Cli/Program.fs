@@ -37,7 +37,7 @@ let private show (host: Host) (terminal: Terminal) =
 
     command
 
-/// `env [--file PATH] [--shell sh|fish|pwsh|dotenv]`: the resolved credentials as assignments
+/// `env [--file PATH] [--shell sh|fish|pwsh|dotenv|cmd]`: the resolved credentials as assignments
 /// of SPEC §2's variables, for another tool to read; the key whole, on stdout only (SPEC §6).
 let private env (host: Host) (terminal: Terminal) =
     let file = fileOption "A credentials file, used before the environment and the saved session"

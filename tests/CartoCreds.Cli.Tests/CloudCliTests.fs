@@ -234,6 +234,8 @@ let ``env prints SPEC 2's variables for the shell asked for, the key whole, on s
     Assert.Equal("", sh.Err)
     let fish = runWith (byName build) home variables None [ "env"; "--shell"; "fish" ]
     Assert.StartsWith("set -gx CARTO_USERNAME 'ana'\n", fish.Out)
+    let cmd = runWith (byName build) home variables None [ "env"; "--shell"; "cmd" ]
+    Assert.StartsWith("set \"CARTO_USERNAME=ana\"\nset \"CARTO_API_KEY=0123456789abcdef\"\n", cmd.Out)
     let dotenv = runWith (byName build) home variables None [ "env"; "--shell"; "dotenv" ]
     Assert.Contains("CARTO_API_KEY='0123456789abcdef'\n", dotenv.Out)
 

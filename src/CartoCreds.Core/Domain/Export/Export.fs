@@ -14,6 +14,8 @@ type ShellKind =
     | Pwsh
     /// A `.env` file (bash's `set -a; .`, python-dotenv, docker compose's `env_file`): `NAME='value'`.
     | Dotenv
+    /// Windows' cmd.exe: `set "NAME=value"`.
+    | Cmd
 
 /// What in a value no `.env` reader of SPEC §6 reads back alike, so it is refused, not written wrong.
 [<RequireQualifiedAccess>]
@@ -25,6 +27,10 @@ type Unquotable =
     | Interpolation
     /// A line break or another control character.
     | Control
+    /// `%` or `!`, which cmd expands even inside quotes (`!` with delayed expansion on).
+    | CmdExpansion
+    /// `"`, which ends cmd's quoted assignment.
+    | DoubleQuote
 
 /// Why assignments could not be written: the variable whose value no form carries (never the value).
 type ExportError = { Name: string; Shell: ShellKind; Reason: Unquotable }
@@ -36,7 +42,11 @@ module Export =
 
     /// The names `--shell` takes, in the order the help lists them.
     let shells =
-        [ "sh", ShellKind.Sh; "fish", ShellKind.Fish; "pwsh", ShellKind.Pwsh; "dotenv", ShellKind.Dotenv ]
+        [ "sh", ShellKind.Sh
+          "fish", ShellKind.Fish
+          "pwsh", ShellKind.Pwsh
+          "dotenv", ShellKind.Dotenv
+          "cmd", ShellKind.Cmd ]
 
     /// The shell a `--shell` value names.
     let shellOf (name: string) : ShellKind option = shells |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
@@ -52,6 +62,9 @@ module Export =
         | ShellKind.Dotenv when value |> Seq.exists Char.IsControl -> Some Unquotable.Control
         | ShellKind.Dotenv when value.IndexOfAny [| '\''; '\\' |] >= 0 -> Some Unquotable.QuoteOrBackslash
         | ShellKind.Dotenv when value.Contains "${" -> Some Unquotable.Interpolation
+        | ShellKind.Cmd when value |> Seq.exists Char.IsControl -> Some Unquotable.Control
+        | ShellKind.Cmd when value.IndexOfAny [| '%'; '!' |] >= 0 -> Some Unquotable.CmdExpansion
+        | ShellKind.Cmd when value.Contains '"' -> Some Unquotable.DoubleQuote
         | _ -> None
 
     /// A value quoted for the shell: single quotes, in which no character is special but the quote
@@ -74,6 +87,7 @@ module Export =
 
             doubled.Append('\'').ToString()
         | ShellKind.Dotenv -> "'" + value + "'"
+        | ShellKind.Cmd -> value
 
     /// One assignment: `export NAME='value'` and the like.
     let assignment (shell: ShellKind) (name: string, value: string) : string =
@@ -82,6 +96,7 @@ module Export =
         | ShellKind.Fish -> "set -gx " + name + " " + quote shell value
         | ShellKind.Pwsh -> "$env:" + name + " = " + quote shell value
         | ShellKind.Dotenv -> name + "=" + quote shell value
+        | ShellKind.Cmd -> "set \"" + name + "=" + quote shell value + "\""
 
     /// Legacy credentials as SPEC §2's variables: `CARTO_USERNAME` (when there is one),
     /// `CARTO_API_KEY`, `CARTO_BASE_URL`. The key is whole: the user asked for it.

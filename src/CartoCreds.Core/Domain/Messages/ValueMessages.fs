@@ -357,6 +357,8 @@ module ValueMessages =
                 "a quote or a backslash, which bash, python-dotenv and docker compose read differently"
             | Unquotable.Interpolation -> "${, which python-dotenv expands"
             | Unquotable.Control -> "a line break or another control character"
+            | Unquotable.CmdExpansion -> "% or !, which cmd expands even inside quotes"
+            | Unquotable.DoubleQuote -> "a double quote, which ends cmd's quoted assignment"
 
         error.Name
         + " cannot be written for --shell "

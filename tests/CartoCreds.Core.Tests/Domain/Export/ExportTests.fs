@@ -160,10 +160,70 @@ let ``a value no .env form carries for every reader is refused, naming the varia
         ValueMessages.exportError (refused "a${b}")
     )
 
-    // The other shells carry every value.
+    // The POSIX shells, fish and PowerShell carry every value.
     for shell in [ ShellKind.Sh; ShellKind.Fish; ShellKind.Pwsh ] do
         for value in hostile @ [ "two\nlines"; "x${HOME}y" ] do
             Assert.True(Result.isOk (Export.lines shell [ "CARTO_API_KEY", value ]))
+
+type WineFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        match CartoCreds.Testing.PrivateWine.missing with
+        | Some reason -> this.Skip <- reason
+        | None -> ()
+
+/// The hostile values cmd's `set "NAME=value"` carries, and cmd's own metacharacters.
+let private carriedByCmd =
+    (hostile |> List.filter (fun v -> (Export.unquotable ShellKind.Cmd v).IsNone))
+    @ [ "a&b|c<d>e^f (g) ;, =k"; "https://alice.carto.com/u/x?y=1&z=2" ]
+
+[<WineFact>]
+let ``a cmd assignment reads back the same value in Wine's cmd.exe`` () =
+    use box = new Sandbox()
+    let script = box.Path "read.cmd"
+
+    let lines =
+        [ "@echo off"
+          for value in carriedByCmd do
+              Export.assignment ShellKind.Cmd ("CARTOCREDS_EXPORT_TEST", value)
+              "set CARTOCREDS_EXPORT_TEST" ]
+
+    File.WriteAllText(script, String.concat "\r\n" lines + "\r\n")
+
+    let code, output, errors =
+        CartoCreds.Testing.PrivateWine.run "cmd.exe" [ "/c"; CartoCreds.Testing.PrivateWine.windowsPath script ] []
+
+    Assert.True((code = 0), errors)
+
+    let read =
+        output.Split("\r\n", StringSplitOptions.RemoveEmptyEntries)
+        |> Array.map (fun line -> line.Substring("CARTOCREDS_EXPORT_TEST=".Length))
+
+    Assert.Equal<string list>(carriedByCmd, List.ofArray read)
+
+[<Fact>]
+let ``cmd refuses what it would expand or end: %, !, a double quote, a line break`` () =
+    let reason value =
+        match Export.lines ShellKind.Cmd [ "CARTO_API_KEY", value ] with
+        | Error e -> Some e.Reason
+        | Ok _ -> None
+
+    Assert.Equal(Some Unquotable.CmdExpansion, reason "100%x%")
+    Assert.Equal(Some Unquotable.CmdExpansion, reason "bang!")
+    Assert.Equal(Some Unquotable.DoubleQuote, reason "say \"hi\"")
+    Assert.Equal(Some Unquotable.Control, reason "two\r\nlines")
+    Assert.Equal(None, reason "a&b|c<d>e^f")
+    Assert.Equal("set \"CARTO_API_KEY=a&b\"", Export.assignment ShellKind.Cmd ("CARTO_API_KEY", "a&b"))
+    Assert.Equal(Some ShellKind.Cmd, Export.shellOf "cmd")
+
+    Assert.Equal(
+        "CARTO_API_KEY cannot be written for --shell cmd: its value holds % or !, which cmd expands even inside quotes; nothing was written (--shell sh writes any value)",
+        ValueMessages.exportError
+            { Name = "CARTO_API_KEY"
+              Shell = ShellKind.Cmd
+              Reason = Unquotable.CmdExpansion }
+    )
 
 [<Fact>]
 let ``PowerShell's typographic single quotes are doubled as its own`` () =
