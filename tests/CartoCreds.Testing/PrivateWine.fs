@@ -69,5 +69,19 @@ module PrivateWine =
 
         child.ExitCode, output.Result, errors.Result
 
+    /// The private prefix's directory (booted or not).
+    let prefix () = Path.Combine(root.Value, "prefix")
+
+    /// Boots the prefix, once per process, so that a test's first run is not the slow one.
+    let boot =
+        let booted =
+            lazy
+                (let code, _, errors = run "cmd.exe" [ "/c"; "exit" ] []
+
+                 if code <> 0 then
+                     failwith ("Wine's prefix did not boot: " + errors))
+
+        fun () -> booted.Force()
+
     /// A Linux path as Windows code under Wine names it (Wine's `Z:` drive is the root).
     let windowsPath (path: string) = "Z:" + path.Replace('/', '\\')

@@ -1,0 +1,154 @@
+/// The tool's Windows paths, run for real: a self-contained `win-x64` build under Wine, in a
+/// private `WINEPREFIX` (SPEC §14's Windows bullet, §4, §7.3, §11). CARTOframes' location under
+/// `%LOCALAPPDATA%`, a save, `show --all` and a delete; migration to the Credential Manager and
+/// back; two CARTO 3 profiles saved at once under the share-none lock; a token exchanged against a
+/// loopback server and served from the disk cache. The prefix is the test process's own: each
+/// test starts by clearing what the last one left in its user profile.
+module CartoCreds.Cli.Tests.WindowsToolTests
+
+open System
+open System.IO
+open System.Threading.Tasks
+open Xunit
+open CartoCreds.Cli.Tests.Tool
+open CartoCreds.Testing
+
+/// The win-x64 build `build.fsx test` publishes where Wine is installed.
+let private tool =
+    repositoryRoot
+    |> Option.map (fun root -> Path.Combine(root, "artifacts", "win-x64", "cartocreds.exe"))
+    |> Option.filter File.Exists
+
+type WindowsFactAttribute() as this =
+    inherit FactAttribute()
+
+    do
+        match PrivateWine.missing, tool with
+        | Some reason, _ -> this.Skip <- reason
+        | None, None ->
+            this.Skip <-
+                "the win-x64 tool is not published (dotnet fsi build.fsx test publishes it where wine is installed)"
+        | None, Some _ -> ()
+
+/// The Windows user profile of the private prefix, as the Linux side sees it.
+let private profile () =
+    let prefix = PrivateWine.prefix ()
+    let users = Path.Combine(prefix, "drive_c", "users")
+    Directory.GetDirectories users |> Array.find (fun d -> Path.GetFileName d <> "Public")
+
+/// What the last test left in the profile: the saved session, the CARTO CLI file, the setting.
+let private reset () =
+    let home = profile ()
+
+    for dir in
+        [ Path.Combine(home, "AppData", "Local", "cartoframes")
+          Path.Combine(home, "AppData", "Local", "cartocreds")
+          Path.Combine(home, "AppData", "Roaming", "cartocreds") ] do
+        if Directory.Exists dir then
+            Directory.Delete(dir, true)
+
+    for file in [ Path.Combine(home, ".carto_credentials.json") ] do
+        if File.Exists file then
+            File.Delete file
+
+let private run (variables: (string * string) list) (args: string list) =
+    let code, out, err = PrivateWine.run tool.Value args variables
+
+    { Code = code
+      Out = out.Replace("\r\n", "\n")
+      Err = err.Replace("\r\n", "\n") }
+
+[<Collection("the tool under Wine")>]
+type WindowsToolTests() =
+
+    [<WindowsFact>]
+    member _.``the saved session is CARTOframes' file under LOCALAPPDATA; save, show --all and delete use it``() =
+        PrivateWine.boot ()
+        reset ()
+        let path = run [] [ "path" ]
+        Assert.Equal(0, path.Code)
+        Assert.Matches(@"^C:\\users\\[^\\]+\\AppData\\Local\\cartoframes\\cartoframes\\creds\.json\n$", path.Out)
+
+        let saved = run [] [ "save"; "--username"; "alice"; "--api-key"; "0123456789abcdef" ]
+        Assert.True((saved.Code = 0), saved.Err)
+        Assert.EndsWith(path.Out, saved.Out.Substring(saved.Out.IndexOf " to " + 4))
+        let file = Path.Combine(profile (), "AppData", "Local", "cartoframes", "cartoframes", "creds.json")
+        Assert.True(File.Exists file)
+
+        let all = run [] [ "show"; "--all" ]
+        Assert.Equal(0, all.Code)
+        Assert.Matches(@"Saved session\s+used", all.Out)
+        Assert.DoesNotContain("0123456789abcdef", all.Out + all.Err)
+
+        let deleted = run [] [ "delete" ]
+        Assert.Equal(0, deleted.Code)
+        Assert.StartsWith("Deleted C:\\users\\", deleted.Out)
+        Assert.False(File.Exists file)
+
+    [<WindowsFact>]
+    member _.``config store migrate moves the saved session to the Credential Manager and back, byte for byte``() =
+        PrivateWine.boot ()
+        reset ()
+        Assert.Equal(0, (run [] [ "save"; "--username"; "alice"; "--api-key"; "0123456789abcdef" ]).Code)
+        let file = Path.Combine(profile (), "AppData", "Local", "cartoframes", "cartoframes", "creds.json")
+        let original = File.ReadAllBytes file
+
+        let there = run [] [ "config"; "store"; "migrate"; "--to"; "keychain" ]
+        Assert.True((there.Code = 0), there.Err)
+        Assert.Contains("to the keychain (Windows Credential Manager)", there.Out)
+        Assert.False(File.Exists file)
+
+        let shown = run [] [ "show" ]
+        Assert.True((shown.Code = 0), shown.Err)
+        Assert.Contains("alice", shown.Out)
+
+        let back = run [] [ "config"; "store"; "migrate"; "--to"; "file" ]
+        Assert.True((back.Code = 0), back.Err)
+        Assert.Equal<byte[]>(original, File.ReadAllBytes file)
+        Assert.Equal(0, (run [] [ "delete" ]).Code)
+
+    [<WindowsFact>]
+    member _.``two CARTO 3 profiles saved at once both land in the CARTO CLI file``() =
+        PrivateWine.boot ()
+        reset ()
+
+        let save (name: string) =
+            Task.Run(fun () ->
+                run
+                    []
+                    [ "cloud"
+                      "save"
+                      "--profile"
+                      name
+                      "--tenant-id"
+                      "gcp-us-east1"
+                      "--token"
+                      "token-of-" + name + "-0001" ])
+
+        let both = Task.WhenAll(save "first", save "second").Result
+
+        for r in both do
+            Assert.True((r.Code = 0), r.Err)
+
+        let listed = run [] [ "cloud"; "list" ]
+        Assert.Contains("first", listed.Out)
+        Assert.Contains("second", listed.Out)
+
+    [<WindowsFact>]
+    member _.``cloud token exchanges against a loopback token server once, then serves the disk cache``() =
+        PrivateWine.boot ()
+        reset ()
+        use server = new CartoServer()
+
+        let variables =
+            [ "CARTO_CLIENT_ID", server.Account.ClientId
+              "CARTO_CLIENT_SECRET", server.Account.ClientSecret
+              "CARTO_AUTH_URL", server.Url ]
+
+        let first = run variables [ "cloud"; "token" ]
+        Assert.True((first.Code = 0), first.Err)
+        let second = run variables [ "cloud"; "token" ]
+        Assert.Equal(first.Out, second.Out)
+        Assert.StartsWith("stand-in-token-", first.Out)
+        Assert.Equal(1, server.Received |> List.filter (fun r -> r.Path = "/oauth/token") |> List.length)
+        Assert.DoesNotContain(server.Account.ClientSecret, first.Err + second.Err)
