@@ -152,3 +152,37 @@ type WindowsToolTests() =
         Assert.StartsWith("stand-in-token-", first.Out)
         Assert.Equal(1, server.Received |> List.filter (fun r -> r.Path = "/oauth/token") |> List.length)
         Assert.DoesNotContain(server.Account.ClientSecret, first.Err + second.Err)
+
+    [<WindowsFact>]
+    member _.``a save over a creds.json another program holds open waits for it, then says so and loses nothing``() =
+        PrivateWine.boot ()
+        reset ()
+        Assert.Equal(0, (run [] [ "save"; "--username"; "alice"; "--api-key"; "0123456789abcdef" ]).Code)
+        let file = Path.Combine(profile (), "AppData", "Local", "cartoframes", "cartoframes", "creds.json")
+        let original = File.ReadAllBytes file
+        let shown = (run [] [ "path" ]).Out.Trim()
+
+        // cmd holds the file open as its input for about 8 s, as a reader that shares no deletion does.
+        use holder = PrivateWine.start "cmd.exe" [ "/c"; "ping -n 9 127.0.0.1 > nul < " + shown ]
+        Threading.Thread.Sleep 3000
+        let watch = Diagnostics.Stopwatch.StartNew()
+        let refused = run [] [ "save"; "--username"; "bob"; "--api-key"; "0123456789abcdef" ]
+        watch.Stop()
+        Assert.Equal(1, refused.Code)
+
+        Assert.Contains(
+            "could not write "
+            + shown
+            + ": another program has it open (close it, then try again); the previous file is unchanged",
+            refused.Err
+        )
+
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds 1.9, TimeSpan.FromSeconds 5.0)
+        Assert.Equal<byte[]>(original, File.ReadAllBytes file)
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName file, "*.tmp"))
+
+        // Once it is closed, the same save goes through.
+        Assert.True(holder.WaitForExit 30_000)
+        let saved = run [] [ "save"; "--username"; "bob"; "--api-key"; "0123456789abcdef" ]
+        Assert.True((saved.Code = 0), saved.Err)
+        Assert.Contains("\"bob\"", File.ReadAllText file)

@@ -40,10 +40,7 @@ module PrivateWine =
           "HOME", Path.Combine(root.Value, "home")
           "WINEDEBUG", "-all" ]
 
-    /// Runs `program` (a Windows program, or a built-in such as `cmd.exe`) under Wine with
-    /// `arguments`; its exit code, standard output and error, within 120 s (the first run boots
-    /// the prefix).
-    let run (program: string) (arguments: string list) (environment: (string * string) list) =
+    let private startInfo (program: string) (arguments: string list) (environment: (string * string) list) =
         let info =
             ProcessStartInfo(
                 wine.Value,
@@ -59,7 +56,23 @@ module PrivateWine =
         for name, value in variables () @ environment do
             info.Environment[name] <- value
 
-        use child = Process.Start info
+        info
+
+    /// Starts `program` under Wine and leaves it running (a second Windows process, such as one
+    /// that holds a file open); its output is read and dropped.
+    let start (program: string) (arguments: string list) : Process =
+        let child = Process.Start(startInfo program arguments [])
+        child.OutputDataReceived.Add ignore
+        child.ErrorDataReceived.Add ignore
+        child.BeginOutputReadLine()
+        child.BeginErrorReadLine()
+        child
+
+    /// Runs `program` (a Windows program, or a built-in such as `cmd.exe`) under Wine with
+    /// `arguments`; its exit code, standard output and error, within 120 s (the first run boots
+    /// the prefix).
+    let run (program: string) (arguments: string list) (environment: (string * string) list) =
+        use child = Process.Start(startInfo program arguments environment)
         let output = child.StandardOutput.ReadToEndAsync()
         let errors = child.StandardError.ReadToEndAsync()
 

@@ -137,6 +137,7 @@ module ValueMessages =
         | IoProblem.NameTooLong -> "the name is too long"
         | IoProblem.TooManyLinks -> "too many symbolic links"
         | IoProblem.Busy -> "the file is busy"
+        | IoProblem.InUse -> "another program has it open (close it, then try again)"
         | IoProblem.InvalidName -> "the path holds characters no file name may have"
         | IoProblem.Other code -> "an input/output error (code " + (string code) + ")"
 

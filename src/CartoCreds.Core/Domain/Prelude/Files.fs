@@ -15,6 +15,8 @@ type IoProblem =
     | NameTooLong
     | TooManyLinks
     | Busy
+    /// Windows: another program holds the file open without letting it be replaced.
+    | InUse
     | InvalidName
     | Other of code: int
 

@@ -129,6 +129,43 @@ module CodecDisk =
     /// disk, then renames it over the target, so a reader sees the old file or the new one.
     /// On failure the temporary file is removed and the old file is left as it was.
     /// Returns the full path written.
+    /// How long a replace waits for another program to close the file (Windows, SPEC §14).
+    let replaceWait = TimeSpan.FromSeconds 2.0
+
+    /// On Windows a rename over a file that another program holds open without sharing its
+    /// deletion fails while it is open: the directory took the temporary file, so a refusal on a
+    /// target that is not read-only is that, not a permission.
+    let private heldOpen (full: string) (e: exn) =
+        not isUnix
+        && (e :? UnauthorizedAccessException || e :? IOException)
+        && File.Exists full
+        && not (File.GetAttributes(full).HasFlag FileAttributes.ReadOnly)
+
+    /// Moves the temporary file over the target; on Windows, a target held open is tried again
+    /// until `replaceWait` has passed, then said to be in use. Never a torn or missing file: the
+    /// target is replaced whole, or left as it was.
+    let private replace (temporary: string) (full: string) : Result<unit, IoProblem> =
+        let deadline = DateTime.UtcNow + replaceWait
+
+        let attempt () =
+            try
+                File.Move(temporary, full, true)
+                Ok()
+            with
+            | :? IOException
+            | :? UnauthorizedAccessException
+            | :? NotSupportedException as e -> Error e
+
+        let mutable outcome = attempt ()
+
+        while (match outcome with
+               | Error e -> heldOpen full e && DateTime.UtcNow < deadline
+               | Ok() -> false) do
+            Threading.Thread.Sleep 50
+            outcome <- attempt ()
+
+        outcome |> Result.mapError (fun e -> if heldOpen full e then IoProblem.InUse else Native.problemOf e)
+
     let write (path: string) (bytes: byte[]) : Result<string, StoreError> =
         match fullPath path with
         | Error(path, problem) -> Error(StoreError.SaveFailed(path, problem))
@@ -139,13 +176,24 @@ module CodecDisk =
                 let unique = Guid.NewGuid().ToString("N").Substring(0, 12)
                 let temporary = Path.Combine(directory, temporaryPrefix + unique + ".tmp")
 
+                let removeTemporary () =
+                    try
+                        File.Delete temporary
+                    with _ ->
+                        ()
+
                 try
                     ensureDirectory directory
                     sweepLeftovers directory (Path.GetFileName full)
                     writeDurably temporary bytes
-                    File.Move(temporary, full, true)
-                    syncDirectory directory
-                    Ok full
+
+                    match replace temporary full with
+                    | Ok() ->
+                        syncDirectory directory
+                        Ok full
+                    | Error problem ->
+                        removeTemporary ()
+                        Error(StoreError.SaveFailed(full, problem))
                 with
                 | :? IOException
                 | :? UnauthorizedAccessException
