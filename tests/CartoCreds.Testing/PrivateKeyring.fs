@@ -4,6 +4,16 @@ open System
 open System.Diagnostics
 open System.IO
 
+/// The programs the tests start from this machine's PATH.
+module Programs =
+
+    /// Where `program` is on PATH, when it is there.
+    let find (program: string) : string option =
+        (Environment.GetEnvironmentVariable "PATH" |> Option.ofObj |> Option.defaultValue "").Split(Path.PathSeparator)
+        |> Array.tryPick (fun dir ->
+            let path = Path.Combine(dir, program)
+            if dir <> "" && File.Exists path then Some path else None)
+
 /// <summary>
 /// A private Secret Service for the keychain's tests (SPEC §11): a `dbus-daemon` of its own (no
 /// service activation, so nothing else can answer) and `gnome-keyring-daemon --unlock`, its login
@@ -11,9 +21,7 @@ open System.IO
 /// stop and the directories go.
 /// </summary>
 module PrivateKeyring =
-    let private onPath (program: string) =
-        (Environment.GetEnvironmentVariable "PATH" |> Option.ofObj |> Option.defaultValue "").Split(Path.PathSeparator)
-        |> Array.exists (fun dir -> dir <> "" && File.Exists(Path.Combine(dir, program)))
+    let private onPath (program: string) = (Programs.find program).IsSome
 
     /// Why the keyring's tests cannot run here, if they cannot.
     let missing =

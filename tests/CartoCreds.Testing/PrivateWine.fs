@@ -12,14 +12,8 @@ open System.IO
 /// </summary>
 module PrivateWine =
 
-    let private onPath (program: string) =
-        (Environment.GetEnvironmentVariable "PATH" |> Option.ofObj |> Option.defaultValue "").Split(Path.PathSeparator)
-        |> Array.tryPick (fun dir ->
-            let path = Path.Combine(dir, program)
-            if dir <> "" && File.Exists path then Some path else None)
-
     /// The Wine loader, when this machine has one.
-    let private wine = if OperatingSystem.IsLinux() then onPath "wine" else None
+    let private wine = if OperatingSystem.IsLinux() then Programs.find "wine" else None
 
     /// Why Windows code cannot run here, if it cannot.
     let missing =
