@@ -420,11 +420,8 @@ type TokenCacheHit() =
             | Ok c -> c
             | Error _ -> failwith "bad benchmark input"
 
-        CloudSession.Create(
-            Host.ofVariables [ "HOME", home; "XDG_CONFIG_HOME", home ],
-            credentials,
-            SessionOptions.Default
-        )
+        let host = Host.ofVariables [ "HOME", home; "XDG_CONFIG_HOME", home ]
+        CloudSession.Create(host, credentials, CloudServices.ofVariables host.GetVariable, SessionOptions.Default)
 
     do source.GetAsync(Threading.CancellationToken.None).AsTask().Wait()
     do sharedSource.GetAsync(Threading.CancellationToken.None).AsTask().Wait()

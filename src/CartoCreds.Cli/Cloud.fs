@@ -65,7 +65,7 @@ let private show (host: Host) (terminal: Terminal) =
             (fun (c: CloudCredentials) -> c.Text)
             (fun () ->
                 CloudResolve.survey (Shell.cloudLayers host (TimeProvider.System.GetUtcNow()) (request result source)))
-            (fun () -> resolve host terminal result source)
+            (fun () -> resolve host terminal result source |> Result.map _.Resolved)
             (fun resolved ->
                 warn terminal resolved.Warnings
                 renewal terminal resolved
@@ -75,10 +75,10 @@ let private show (host: Host) (terminal: Terminal) =
     command
 
 /// Resolves, then hands the credentials to `next`; or says why nothing resolved (exit 1).
-let private onResolved host terminal result source (next: Resolved<CloudCredentials> -> int) =
+let private onResolved host terminal result source (next: CloudResolution -> int) =
     match resolve host terminal result source with
     | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
-    | Ok resolved -> next resolved
+    | Ok resolution -> next resolution
 
 /// Resolves, then gets a valid token (exchanged from client credentials, or the access token
 /// unexpired) and hands both to `print`; or says why not, on stderr, with `cloud token`'s exit
@@ -91,11 +91,12 @@ let private validToken
     (timeout: Option<double>)
     (print: Resolved<CloudCredentials> -> AccessToken -> int)
     =
-    onResolved host terminal result source (fun resolved ->
+    onResolved host terminal result source (fun resolution ->
+        let resolved = resolution.Resolved
         unknownExpiry terminal resolved
 
         let session =
-            Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
+            Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolution
 
         match session.GetTokenAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult() with
         | Ok token -> print resolved token
@@ -160,12 +161,12 @@ let private withSession
     (timeout: Option<double>)
     (act: Resolved<CloudCredentials> -> CloudSession -> int)
     =
-    onResolved host terminal result source (fun resolved ->
+    onResolved host terminal result source (fun resolution ->
+        let resolved = resolution.Resolved
         warn terminal resolved.Warnings
         renewal terminal resolved
 
-        Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolved.Credentials
-        |> act resolved)
+        Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolution |> act resolved)
 
 /// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
 let private status (host: Host) (terminal: Terminal) =
@@ -182,7 +183,7 @@ let private status (host: Host) (terminal: Terminal) =
             let credentials = Output.cloudFields false resolved.Credentials
 
             match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
-            | Error setting -> fail terminal (CallMessages.setting setting)
+            | Error e -> fail terminal (CallMessages.service e)
             | Ok verified ->
                 Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials verified))
 
@@ -202,7 +203,7 @@ let private dwToken (host: Host) (terminal: Terminal) =
     command.SetAction(fun (result: ParseResult) ->
         withSession host terminal result source timeout (fun _ session ->
             match session.DataWarehouseAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
-            | Error setting -> fail terminal (CallMessages.setting setting)
+            | Error e -> fail terminal (CallMessages.service e)
             | Ok(Error error) ->
                 terminal.Err.WriteLine("cartocreds: " + CallMessages.verifyError error)
                 if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure

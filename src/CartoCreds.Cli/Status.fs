@@ -13,11 +13,11 @@ let session
     (terminal: Terminal)
     (log: Microsoft.Extensions.Logging.ILogger)
     (timeout: TimeSpan)
-    (credentials: CloudCredentials)
+    (resolution: CloudResolution)
     : CloudSession =
     CloudSession.Create(
         host,
-        credentials,
+        resolution,
         { SessionOptions.Default with
             Warn = fun exposure -> terminal.Err.WriteLine(ValueMessages.cacheIgnored exposure)
             Timeout = timeout

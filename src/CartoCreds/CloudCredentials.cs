@@ -66,14 +66,21 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public const string DefaultApiBaseUrl = ApiBaseUrlModule.DefaultText;
 
     private readonly Resolved<CoreCloud> _state;
+    private readonly FSharpResult<CloudServices, ServiceUrlError> _services;
     private readonly CloudSession _session;
     private readonly ILogger _logger;
     private readonly HttpClient? _httpClient;
     private readonly TimeProvider? _timeProvider;
     private readonly IDistributedCache? _sharedCache;
 
+    private CloudCredentials(CloudResolution resolution, ILogger? logger = null)
+        : this(resolution.Resolved, FSharpResult<CloudServices, ServiceUrlError>.NewOk(resolution.Services), logger)
+    {
+    }
+
     private CloudCredentials(
         Resolved<CoreCloud> state,
+        FSharpResult<CloudServices, ServiceUrlError> services,
         ILogger? logger = null,
         HttpClient? httpClient = null,
         TimeProvider? timeProvider = null,
@@ -81,6 +88,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         IDistributedCache? sharedCache = null)
     {
         _state = state;
+        _services = services;
         _logger = logger ?? NullLogger.Instance;
         _httpClient = httpClient;
         _timeProvider = timeProvider;
@@ -90,6 +98,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
         _session = CloudSession.Create(
             Ambient.Host,
             state.Credentials,
+            services,
             SessionOptions.Of(httpClient, timeProvider, timeout, _logger, sharedCache is null ? null : SharedStores.For(sharedCache)));
     }
 
@@ -134,7 +143,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             : FSharpResult<CloudCredentials, ResolveError>.NewError(resolved.ErrorValue);
     }
 
-    private static FSharpResult<Resolved<CoreCloud>, ResolveError> ResolveState(
+    private static FSharpResult<CloudResolution, ResolveError> ResolveState(
         string? token, string? clientId, string? clientSecret, string? apiBaseUrl, string? credFile, string? profile, ILogger? logger) =>
         Shell.resolveCloudLogged(
             logger ?? NullLogger.Instance,
@@ -216,11 +225,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             throw Errors.Of(result.ErrorValue, cancellationToken);
         }
 
-        var logged = result.ResultValue;
-        var origin = logged.Saved?.Value is { } saved
-            ? new Core.Origin(Layer.SavedSession, FSharpOption<string>.Some(saved.Item1), FSharpOption<string>.Some(saved.Item2))
-            : Core.Origin.At(Layer.Explicit, FSharpOption<string>.None);
-        return new CloudCredentials(new Resolved<CoreCloud>(logged.Credentials, origin, Microsoft.FSharp.Collections.FSharpList<Warning>.Empty));
+        return new CloudCredentials(result.ResultValue.Resolution);
     }
 
     /// <summary>An access token handed over whole (layer 1).</summary>
@@ -294,7 +299,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
             ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(wait, TimeSpan.Zero, nameof(timeout));
         }
 
-        return new(_state, _logger, httpClient, timeProvider, timeout, _sharedCache);
+        return new(_state, _services, _logger, httpClient, timeProvider, timeout, _sharedCache);
     }
 
     /// <summary>
@@ -314,7 +319,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public CloudCredentials WithSharedTokenCache(IDistributedCache cache)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        return new(_state, _logger, _httpClient, _timeProvider, _session.Timeout, cache);
+        return new(_state, _services, _logger, _httpClient, _timeProvider, _session.Timeout, cache);
     }
 
     /// <summary>
@@ -328,7 +333,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public CloudCredentials WithLogger(ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(logger);
-        return new(_state, logger, _httpClient, _timeProvider, _session.Timeout, _sharedCache);
+        return new(_state, _services, logger, _httpClient, _timeProvider, _session.Timeout, _sharedCache);
     }
 
     /// <summary>How long a token exchange or a verification may take (10 s unless <see cref="WithTransport"/> said otherwise).</summary>
@@ -431,7 +436,7 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public override string ToString() => _state.Credentials.ToString();
 
     private static CloudCredentials Explicit(FSharpResult<CoreCloud, Microsoft.FSharp.Collections.FSharpList<CloudValueError>> result) =>
-        new(Core.Resolved.explicitly(Errors.Unwrap(result)));
+        new(Core.Resolved.explicitly(Errors.Unwrap(result)), CloudServicesModule.ofVariables(Ambient.Host.GetVariable));
 
     private static DateTimeOffset? OptionValue(FSharpOption<DateTimeOffset> option) =>
         FSharpOption<DateTimeOffset>.get_IsSome(option) ? option.Value : null;

@@ -102,7 +102,7 @@ internal static class Errors
             TokenError.Exchange { Item: ExchangeError.BadExpiry bad } => new CartoTokenException(message, bad.status, null),
             TokenError.Exchange { Item: ExchangeError.Redirected redirected } => new CartoTokenException(message, redirected.status, null),
             // A setting, not an answer of CARTO's: what an invalid variable has always been.
-            { IsSetting: true } => new InvalidOperationException(message),
+            { IsService: true } => new InvalidOperationException(message),
             _ => new CartoTokenException(message, null, null),
         };
     }

@@ -90,21 +90,21 @@ internal static class Verified
     }
 
     /// <summary>A CARTO 3 verification: an invalid <c>CARTO_ACCOUNTS_URL</c> (or <c>CARTO_AUTH_URL</c>) is an <see cref="InvalidOperationException"/>.</summary>
-    public static async Task<CartoIdentity> Identity(Task<FSharpResult<FSharpResult<Identity, VerifyError>, Tuple<string, CloudValueError>>> pending)
+    public static async Task<CartoIdentity> Identity(Task<FSharpResult<FSharpResult<Identity, VerifyError>, ServiceUrlError>> pending)
     {
         var result = await pending.ConfigureAwait(false);
         return result.IsOk
             ? await Identity(Task.FromResult(result.ResultValue)).ConfigureAwait(false)
-            : throw new InvalidOperationException(CallMessages.setting(result.ErrorValue.Item1, result.ErrorValue.Item2));
+            : throw new InvalidOperationException(CallMessages.service(result.ErrorValue));
     }
 
     /// <summary>The CARTO Data Warehouse's credentials, or the verification error (an invalid <c>CARTO_AUTH_URL</c>: <see cref="InvalidOperationException"/>).</summary>
-    public static async Task<CartoDwCredentials> DataWarehouse(Task<FSharpResult<FSharpResult<DwCredentials, VerifyError>, Tuple<string, CloudValueError>>> pending)
+    public static async Task<CartoDwCredentials> DataWarehouse(Task<FSharpResult<FSharpResult<DwCredentials, VerifyError>, ServiceUrlError>> pending)
     {
         var result = await pending.ConfigureAwait(false);
         if (result.IsError)
         {
-            throw new InvalidOperationException(CallMessages.setting(result.ErrorValue.Item1, result.ErrorValue.Item2));
+            throw new InvalidOperationException(CallMessages.service(result.ErrorValue));
         }
 
         if (result.ResultValue.IsError)

@@ -109,8 +109,8 @@ let private token (startFile: string) =
     | Error e ->
         eprintfn "%s" (Messages.resolveError e)
         1
-    | Ok resolved ->
-        let session = CloudSession.Create(Host.current, resolved.Credentials, SessionOptions.Default)
+    | Ok resolution ->
+        let session = CloudSession.Create(Host.current, resolution, SessionOptions.Default)
         printfn "ready"
         Console.Out.Flush()
         let clock = Stopwatch.StartNew()

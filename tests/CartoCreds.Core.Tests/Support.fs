@@ -8,6 +8,9 @@ open System.IO
 open Xunit
 open CartoCreds.Core
 
+/// `Shell.resolveCloud`'s credentials with their origin, without the services it carries.
+let resolveCloud host now request = Shell.resolveCloud host now request |> Result.map _.Resolved
+
 /// A temporary directory, removed afterwards, with a host whose home is inside it.
 type Sandbox() =
     let root = Directory.CreateTempSubdirectory("cartocreds-test-").FullName

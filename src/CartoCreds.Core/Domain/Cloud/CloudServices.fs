@@ -7,6 +7,15 @@ open System
 /// account is verified and a person's tenant found.
 type CloudServices = { Auth: ServiceUrl; Accounts: ServiceUrl }
 
+/// One of the services, as a value (its variable is `CloudServices.variable`).
+[<RequireQualifiedAccess>]
+type CloudService =
+    | Auth
+    | Accounts
+
+/// A service's variable that is set to an invalid value: which service, and why.
+type ServiceUrlError = { Service: CloudService; Problem: CloudValueError }
+
 /// Where the services are: `CARTO_AUTH_URL` and `CARTO_ACCOUNTS_URL` when set (the API base URL's
 /// rules), else CARTO's own. Pure: the variables are passed in.
 [<RequireQualifiedAccess>]
@@ -26,6 +35,12 @@ module CloudServices =
     [<Literal>]
     let DefaultAccountsUrl = "https://accounts.app.carto.com"
 
+    /// The variable that names a service.
+    let variable (service: CloudService) : string =
+        match service with
+        | CloudService.Auth -> AuthUrlVariable
+        | CloudService.Accounts -> AccountsUrlVariable
+
     let private read (getVariable: string -> string option) (variable: string) (fallback: string) =
         getVariable variable |> Input.givenOption |> Option.defaultValue fallback |> ServiceUrl.create
 
@@ -43,9 +58,10 @@ module CloudServices =
     let accountsUrl (getVariable: string -> string option) : Result<ServiceUrl, CloudValueError> =
         read getVariable AccountsUrlVariable DefaultAccountsUrl
 
-    /// Both services; when a variable is invalid, its name and why (the auth server's first).
-    let ofVariables (getVariable: string -> string option) : Result<CloudServices, string * CloudValueError> =
+    /// Both services, read once for everything that uses them (resolution, the session, the
+    /// login, verification); when a variable is invalid, which and why (the auth server's first).
+    let ofVariables (getVariable: string -> string option) : Result<CloudServices, ServiceUrlError> =
         match authUrl getVariable, accountsUrl getVariable with
         | Ok auth, Ok accounts -> Ok { Auth = auth; Accounts = accounts }
-        | Error e, _ -> Error(AuthUrlVariable, e)
-        | _, Error e -> Error(AccountsUrlVariable, e)
+        | Error e, _ -> Error { Service = CloudService.Auth; Problem = e }
+        | _, Error e -> Error { Service = CloudService.Accounts; Problem = e }

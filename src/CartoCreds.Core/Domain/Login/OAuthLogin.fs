@@ -39,7 +39,7 @@ type CodeProblem =
 [<RequireQualifiedAccess>]
 type LoginError =
     /// A setting the login needs is invalid (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`), by its variable.
-    | Setting of variable: string * error: CloudValueError
+    | Service of ServiceUrlError
     | PortInUse of port: int
     | Denied of error: string * description: string option
     | StateMismatch

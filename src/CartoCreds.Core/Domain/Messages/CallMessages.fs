@@ -37,8 +37,8 @@ module CallMessages =
         | ExchangeError.TimedOut seconds -> "the token server did not answer within " + string seconds + " s"
 
     /// A service variable that is invalid: "variable CARTO_AUTH_URL: …".
-    let setting (variable: string, error: CloudValueError) : string =
-        "variable " + variable + ": " + ValueMessages.cloudValueError error
+    let service (error: ServiceUrlError) : string =
+        "variable " + CloudServices.variable error.Service + ": " + ValueMessages.cloudValueError error.Problem
 
     /// An access token that has expired, an exchange that failed, or an invalid auth server variable.
     let tokenError (error: TokenError) : string =
@@ -48,7 +48,7 @@ module CallMessages =
             + at.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture)
             + "; get a new one (log in again, or create another API access token)"
         | TokenError.Exchange e -> exchangeError e
-        | TokenError.Setting(variable, e) -> setting (variable, e)
+        | TokenError.Service e -> service e
 
     let private seconds (wait: TimeSpan) = Math.Ceiling(wait.TotalSeconds).ToString(CultureInfo.InvariantCulture) + " s"
 
@@ -225,8 +225,12 @@ module CallMessages =
         let nothing = "; nothing was saved."
 
         match error with
-        | LoginError.Setting(variable, e) ->
-            "The login cannot start: " + variable + ": " + ValueMessages.cloudValueError e + "."
+        | LoginError.Service e ->
+            "The login cannot start: "
+            + CloudServices.variable e.Service
+            + ": "
+            + ValueMessages.cloudValueError e.Problem
+            + "."
         | LoginError.PortInUse port ->
             "Port "
             + string port

@@ -64,7 +64,7 @@ module Messages =
             + " has no token; if it was saved to the keychain, choose that store (cartocreds config store keychain), "
             + "else log in again: cartocreds cloud login --profile "
             + (Refused.show name |> Option.defaultValue "NAME")
-        | LayerProblem.ServiceUrl(_, error) -> ValueMessages.cloudValueError error
+        | LayerProblem.ServiceUrl error -> ValueMessages.cloudValueError error.Problem
         | LayerProblem.Unreadable error -> ValueMessages.readError error
         | LayerProblem.Undecodable error -> ValueMessages.decodeError layer error
         | LayerProblem.Exposed what -> ValueMessages.exposed what

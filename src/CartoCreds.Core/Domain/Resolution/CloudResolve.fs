@@ -1,5 +1,9 @@
 namespace CartoCreds.Core
 
+/// Resolved CARTO 3 credentials with the services they are used with (SPEC §7.4, §8), read once
+/// by resolution and carried into the session, the login and verification.
+type CloudResolution = { Resolved: Resolved<CloudCredentials>; Services: CloudServices }
+
 /// SPEC §7.2: the CARTO 3 layers, decided by the same precedence machine as §2. Pure.
 [<RequireQualifiedAccess>]
 module CloudResolve =
@@ -25,35 +29,34 @@ module CloudResolve =
                        layers.Now
                        layers.SavedSession) |] }
 
-    /// Credentials that resolved are used with the services the environment names: an invalid
-    /// `CARTO_AUTH_URL` or `CARTO_ACCOUNTS_URL` is the Environment layer's problem, named by its
-    /// variable, whatever layer gave the credentials.
+    /// Credentials that resolved are used with the services the environment names, read here
+    /// once and carried with them: an invalid `CARTO_AUTH_URL` or `CARTO_ACCOUNTS_URL` is the
+    /// Environment layer's problem, named by its variable, whatever layer gave the credentials.
     let private withServices (layers: CloudLayers) (result: Result<Resolved<CloudCredentials>, ResolveError>) =
-        match result with
-        | Error _ -> result
-        | Ok _ ->
+        result
+        |> Result.bind (fun resolved ->
             match CloudServices.ofVariables layers.Environment with
-            | Ok _ -> result
-            | Error(variable, e) ->
+            | Ok services -> Ok { Resolved = resolved; Services = services }
+            | Error e ->
+                let variable = CloudServices.variable e.Service
+
                 Error(
                     ResolveError.InvalidLayer(
                         CredentialsKind.Cloud,
                         Layer.Environment,
                         variable,
-                        LayerProblem.ServiceUrl(variable, e)
+                        LayerProblem.ServiceUrl e
                     )
-                )
+                ))
 
-    /// SPEC §7.2: the credentials of the highest present layer with their origin, the error of an
-    /// invalid present layer, or, when none is present, why each was not; the services the
-    /// environment names are checked as well. No network.
-    let resolve (layers: CloudLayers) : Result<Resolved<CloudCredentials>, ResolveError> =
+    /// SPEC §7.2: the credentials of the highest present layer with their origin and the services
+    /// they are used with, the error of an invalid present layer, or, when none is present, why
+    /// each was not. No network.
+    let resolve (layers: CloudLayers) : Result<CloudResolution, ResolveError> =
         Precedence.decide table layers |> withServices layers
 
     /// `resolve`, with the layers passed over before the answer (absent, with why, highest first).
-    let trace
-        (layers: CloudLayers)
-        : struct (Result<Resolved<CloudCredentials>, ResolveError> * (Layer * Absence) list) =
+    let trace (layers: CloudLayers) : struct (Result<CloudResolution, ResolveError> * (Layer * Absence) list) =
         let struct (result, passed) = Precedence.trace table layers
         struct (withServices layers result, passed)
 

@@ -103,7 +103,7 @@ type LayerProblem =
     | NoProfileToken of name: string * keychain: string option
     /// A service URL variable (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) that is not a URL of its kind:
     /// read with every CARTO 3 resolution, and reported as the Environment layer's problem.
-    | ServiceUrl of variable: string * error: CloudValueError
+    | ServiceUrl of ServiceUrlError
     | Unreadable of ReadError
     | Undecodable of DecodeError
     | Exposed of Exposure

@@ -44,7 +44,7 @@ type TokenError =
     | Expired of at: DateTimeOffset
     | Exchange of ExchangeError
     /// The auth server's variable (`CARTO_AUTH_URL`) is invalid, so no exchange can be made.
-    | Setting of variable: string * error: CloudValueError
+    | Service of ServiceUrlError
 
 /// Where and as whom client credentials are exchanged for tokens (SPEC §7.4): the auth server,
 /// the client id and its secret, which stays typed until the request's form is built.

@@ -166,7 +166,7 @@ module VerificationHttp =
                 | Ok response -> return Ok response
                 | Error(TokenError.Exchange e) ->
                     return Error(Verification.ofExchange authUrl e (CallMessages.exchangeError e))
-                | Error(TokenError.Expired _ | TokenError.Setting _ as e) ->
+                | Error(TokenError.Expired _ | TokenError.Service _ as e) ->
                     return
                         Error
                             { Failure = VerifyFailure.Rejected

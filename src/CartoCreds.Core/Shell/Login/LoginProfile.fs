@@ -52,7 +52,30 @@ type LoggedIn =
         Saved: (string * string) option
         Email: string option
         TenantDomain: string option
+        /// The services the login used, for a session of its credentials.
+        Services: CloudServices
     }
+
+    /// The credentials with the services the login used and their origin: the profile of the
+    /// CARTO CLI file they were saved as, or, when not saved, handed over in code.
+    member this.Resolution: CloudResolution =
+        let resolved =
+            match this.Saved with
+            | Some(path, profile) ->
+                { Credentials = this.Credentials
+                  Origin = { Layer = Layer.SavedSession; Location = Some path; Profile = Some profile }
+                  Warnings = [] }
+            | None -> Resolved.explicitly this.Credentials
+
+        { Resolved = resolved; Services = this.Services }
+
+/// What a login has reached when its code was exchanged: the client it uses, the services it
+/// was started with, the token and the API base URL found for it.
+type LoginReached =
+    { Client: HttpClient
+      Services: CloudServices
+      Token: AccessToken
+      ApiBaseUrl: ApiBaseUrl }
 
 /// The end of a login (SPEC §7.5): the new token verified (whose account it is), then saved as a
 /// profile with the keys the CARTO CLI writes (`token`, `tenant_domain`, `user_email`,
@@ -75,39 +98,40 @@ module LoginProfile =
     /// Verifies the token at the accounts service, then saves it when asked.
     let finish
         (host: Host)
-        (http: HttpClient)
         (request: LoginRequest)
-        (token: AccessToken)
-        (api: ApiBaseUrl)
+        (reached: LoginReached)
         (cancel: CancellationToken)
         : Task<Result<LoggedIn, LoginError>> =
-        let profile, cliFile, save = request.Profile, request.CliFile, request.Save
+        let token = reached.Token
 
-        task {
-            match CloudCredentials.ofToken token.Value (Some(ApiBaseUrl.value api)) with
-            | Error errors -> return Error(LoginError.ApiBaseUrl(ApiLookupError.Invalid errors))
-            | Ok credentials ->
-                let session = CloudSession.Create(host, credentials, { SessionOptions.Default with Http = Some http })
+        taskResult {
+            let! credentials =
+                CloudCredentials.ofToken token.Value (Some(ApiBaseUrl.value reached.ApiBaseUrl))
+                |> Result.mapError (ApiLookupError.Invalid >> LoginError.ApiBaseUrl)
 
-                match! session.VerifyAsync(session.Timeout, cancel) with
-                | Error(variable, e) -> return Error(LoginError.Setting(variable, e))
-                | Ok(Error e) -> return Error(LoginError.Account e)
-                | Ok(Ok identity) ->
-                    let saved =
-                        if save then
-                            ProfileTokens.saveWith (extra identity token.ExpiresOn) host profile cliFile credentials
-                            |> Result.map Some
-                        else
-                            Ok None
+            let options = { SessionOptions.Default with Http = Some reached.Client }
+            let session = CloudSession.Create(host, credentials, Ok reached.Services, options)
+            let! verified = session.VerifyAsync(session.Timeout, cancel) |> TaskResult.mapError LoginError.Service
+            let! identity = verified |> Result.mapError LoginError.Account
 
-                    match saved with
-                    | Error e -> return Error(LoginError.Save e)
-                    | Ok saved ->
-                        return
-                            Ok
-                                { Credentials = credentials
-                                  ExpiresOn = token.ExpiresOn
-                                  Saved = saved
-                                  Email = identity.Email
-                                  TenantDomain = identity.TenantDomain }
+            let! saved =
+                if request.Save then
+                    ProfileTokens.saveWith
+                        (extra identity token.ExpiresOn)
+                        host
+                        request.Profile
+                        request.CliFile
+                        credentials
+                    |> Result.map Some
+                    |> Result.mapError LoginError.Save
+                else
+                    Ok None
+
+            return
+                { Credentials = credentials
+                  ExpiresOn = token.ExpiresOn
+                  Saved = saved
+                  Email = identity.Email
+                  TenantDomain = identity.TenantDomain
+                  Services = reached.Services }
         }

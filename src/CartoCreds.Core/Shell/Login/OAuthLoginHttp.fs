@@ -12,14 +12,16 @@ open System.Threading.Tasks
 /// up only while the login runs; the code is exchanged (no redirect followed), the API base URL
 /// found as carto-auth finds it, and the token saved as a profile of the CARTO CLI file that the
 /// CARTO CLI reads too. Nothing is saved unless every step succeeded. Errors are values.
+///
 /// What a login's code is exchanged with, and where its account is found: the auth server, the
 /// client id, the redirect URI and the PKCE secrets the authorize URL carried, the accounts service.
 type CodeGrant =
-    { Auth: string
+    { Services: CloudServices
       ClientId: string
       Redirect: string
-      Secrets: LoginSecrets
-      Accounts: ServiceUrl }
+      Secrets: LoginSecrets }
+
+    member this.Auth = ServiceUrl.value this.Services.Auth
 
 [<RequireQualifiedAccess>]
 module OAuthLoginHttp =
@@ -145,10 +147,12 @@ module OAuthLoginHttp =
                 match request.ApiBaseUrl with
                 | Some url -> Task.FromResult(Ok url)
                 | None ->
-                    tenantApi http request.RequestTimeout grant.Accounts token.Value cancel
+                    tenantApi http request.RequestTimeout grant.Services.Accounts token.Value cancel
                     |> TaskResult.mapError LoginError.ApiBaseUrl
 
-            return! LoginProfile.finish host http request token api cancel
+            let reached = { Client = http; Services = grant.Services; Token = token; ApiBaseUrl = api }
+
+            return! LoginProfile.finish host request reached cancel
         }
 
     /// <summary>
@@ -163,30 +167,31 @@ module OAuthLoginHttp =
         (cancel: CancellationToken)
         : Task<Result<LoggedIn, LoginError>> =
         taskResult {
-            let! authUrl =
-                CloudServices.authUrl host.GetVariable
-                |> Result.mapError (fun e -> LoginError.Setting(CloudServices.AuthUrlVariable, e))
-
-            let! accounts =
-                CloudServices.accountsUrl host.GetVariable
-                |> Result.mapError (fun e -> LoginError.Setting(CloudServices.AccountsUrlVariable, e))
-
+            let! services = CloudServices.ofVariables host.GetVariable |> Result.mapError LoginError.Service
             let secrets = OAuthLogin.secrets (RandomNumberGenerator.GetBytes OAuthLogin.RandomBytes)
             let clientId = OAuthLogin.clientId host.GetVariable
             let redirect = CodeReceiver.redirect request.Receipt
-            let auth = ServiceUrl.value authUrl
-            let url = Uri(OAuthLogin.authorizeUrl auth clientId redirect secrets request.Organization)
+
+            let url =
+                Uri(
+                    OAuthLogin.authorizeUrl
+                        (ServiceUrl.value services.Auth)
+                        clientId
+                        redirect
+                        secrets
+                        request.Organization
+                )
+
             let! code = CodeReceiver.receive request url secrets.State cancel
 
             return!
                 task {
                     try
                         let grant =
-                            { Auth = auth
+                            { Services = services
                               ClientId = clientId
                               Redirect = redirect
-                              Secrets = secrets
-                              Accounts = accounts }
+                              Secrets = secrets }
 
                         return! afterCode host http request grant code cancel
                     with :? OperationCanceledException when cancel.IsCancellationRequested ->

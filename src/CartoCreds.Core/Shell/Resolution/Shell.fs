@@ -70,7 +70,7 @@ module Shell =
         (host: Host)
         (now: DateTimeOffset)
         (request: CloudRequest)
-        : Result<Resolved<CloudCredentials>, ResolveError> =
+        : Result<CloudResolution, ResolveError> =
         CloudResolve.resolve (cloudLayers host now request)
 
     /// `resolveCloud`, logged as `resolveLogged` is.
@@ -79,9 +79,9 @@ module Shell =
         (host: Host)
         (now: DateTimeOffset)
         (request: CloudRequest)
-        : Result<Resolved<CloudCredentials>, ResolveError> =
+        : Result<CloudResolution, ResolveError> =
         let struct (result, passed) = CloudResolve.trace (cloudLayers host now request)
-        Log.resolution log (fun (c: CloudCredentials) -> c.Text) passed result
+        Log.resolution log (fun (c: CloudCredentials) -> c.Text) passed (result |> Result.map _.Resolved)
         result
 
     /// The credentials in a file: the given path, or the saved session when none is given.

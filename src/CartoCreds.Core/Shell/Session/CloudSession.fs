@@ -39,7 +39,7 @@ type CloudSession
     (
         credentials: CloudCredentials,
         tokens: Tokens,
-        accounts: Result<ServiceUrl, CloudValueError>,
+        services: Result<CloudServices, ServiceUrlError>,
         options: SessionOptions
     ) =
 
@@ -54,30 +54,36 @@ type CloudSession
         | _ -> None
 
     /// <summary>
-    /// A session for resolved credentials on a host, done as `options` say (the library's client,
-    /// the system clock and a 10 s bound unless they say otherwise). Never fails: services that
-    /// the host's variables name invalidly (`CARTO_AUTH_URL`, `CARTO_ACCOUNTS_URL`) are an error
-    /// of the token or the verification that needs them, naming the variable.
+    /// A session for credentials on a host, used with `services` (as resolution read them), done
+    /// as `options` say (the library's client, the system clock and a 10 s bound unless they say
+    /// otherwise). Never fails: services that are invalid are an error of the token or the
+    /// verification that needs them, naming the variable.
     /// </summary>
-    static member Create(host: Host, credentials: CloudCredentials, options: SessionOptions) : CloudSession =
-        let accounts = CloudServices.accountsUrl host.GetVariable
-
+    static member Create
+        (
+            host: Host,
+            credentials: CloudCredentials,
+            services: Result<CloudServices, ServiceUrlError>,
+            options: SessionOptions
+        ) : CloudSession =
         let tokens =
-            match credentials.Grant with
-            | Grant.AccessToken(token, expires) -> Given(token, expires)
-            | Grant.ClientCredentials(id, secret) ->
-                match CloudServices.authUrl host.GetVariable with
-                | Error e -> Exchanged(Error(TokenError.Setting(CloudServices.AuthUrlVariable, e)))
-                | Ok authUrl ->
-                    let cache =
-                        match Location.tokenCacheDirectory host.Platform host.GetVariable with
-                        | Ok dir -> Some dir
-                        | Error _ -> None
+            match credentials.Grant, services with
+            | Grant.AccessToken(token, expires), _ -> Given(token, expires)
+            | Grant.ClientCredentials _, Error e -> Exchanged(Error(TokenError.Service e))
+            | Grant.ClientCredentials(id, secret), Ok services ->
+                let cache =
+                    match Location.tokenCacheDirectory host.Platform host.GetVariable with
+                    | Ok dir -> Some dir
+                    | Error _ -> None
 
-                    let endpoint = { AuthUrl = authUrl; ClientId = id; Secret = secret }
-                    Exchanged(Ok(TokenSource(endpoint, cache, options)))
+                let endpoint = { AuthUrl = services.Auth; ClientId = id; Secret = secret }
+                Exchanged(Ok(TokenSource(endpoint, cache, options)))
 
-        CloudSession(credentials, tokens, accounts, options)
+        CloudSession(credentials, tokens, services, options)
+
+    /// A session for resolved credentials with the services resolution read.
+    static member Create(host: Host, resolution: CloudResolution, options: SessionOptions) : CloudSession =
+        CloudSession.Create(host, resolution.Resolved.Credentials, Ok resolution.Services, options)
 
     member _.Credentials = credentials
 
@@ -144,17 +150,16 @@ type CloudSession
     /// </summary>
     member this.VerifyAsync
         (timeout: TimeSpan, cancellationToken: CancellationToken)
-        : Task<Result<Result<Identity, VerifyError>, string * CloudValueError>> =
+        : Task<Result<Result<Identity, VerifyError>, ServiceUrlError>> =
         this.VerifyAsync(http.Value, timeout, cancellationToken)
 
     /// As `VerifyAsync`, sending the account request through `client`.
     member this.VerifyAsync
         (client: HttpClient, timeout: TimeSpan, cancellationToken: CancellationToken)
-        : Task<Result<Result<Identity, VerifyError>, string * CloudValueError>> =
-        match accounts, tokens with
-        | Error e, _ -> Task.FromResult(Error(CloudServices.AccountsUrlVariable, e))
-        | _, Exchanged(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
-        | Ok url, _ ->
+        : Task<Result<Result<Identity, VerifyError>, ServiceUrlError>> =
+        match services with
+        | Error e -> Task.FromResult(Error e)
+        | Ok { Accounts = url } ->
             task {
                 let request =
                     { Client = client
@@ -174,9 +179,9 @@ type CloudSession
     /// </summary>
     member this.DataWarehouseAsync
         (timeout: TimeSpan, cancellationToken: CancellationToken)
-        : Task<Result<Result<DwCredentials, VerifyError>, string * CloudValueError>> =
+        : Task<Result<Result<DwCredentials, VerifyError>, ServiceUrlError>> =
         match tokens with
-        | Exchanged(Error(TokenError.Setting(variable, e))) -> Task.FromResult(Error(variable, e))
+        | Exchanged(Error(TokenError.Service e)) -> Task.FromResult(Error e)
         | _ ->
             task {
                 let request =

@@ -18,6 +18,9 @@ let private cliPath = "/home/ana/.carto_credentials.json"
 let private oauthPath = "/home/ana/.carto-auth/token_oauth.json"
 let private m2mPath = "/home/ana/.carto-auth/token_m2m.json"
 
+/// What resolution chose, without the services it carries (tested on their own below).
+let private resolveCredentials layers = CloudResolve.resolve layers |> Result.map _.Resolved
+
 let private bytes (text: string) = Ok(ReadOnlyMemory(Encoding.UTF8.GetBytes text))
 let private missing path = { Path = path; Content = Error ReadError.NotFound; Exposure = None }
 let private file path (text: string) = { Path = path; Content = bytes text; Exposure = None }
@@ -290,7 +293,7 @@ let private classified (s: CloudStack) (property: Property) =
 
 [<CloudSpec>]
 let ``the highest present CARTO 3 layer wins, and lower layers change nothing of it`` (s: CloudStack) =
-    match deciding s, CloudResolve.resolve s.Layers with
+    match deciding s, resolveCredentials s.Layers with
     | Some layer, Ok resolved when s.Kinds[layer] = Valid ->
         (resolved.Origin.Layer = layer && resolved.Credentials = s.Expected[layer])
         |@ $"{s}: {resolved.Origin.Layer} {resolved.Credentials}"
@@ -302,7 +305,7 @@ let ``the highest present CARTO 3 layer wins, and lower layers change nothing of
 
 [<CloudSpec>]
 let ``nothing below the deciding CARTO 3 layer is read`` (s: CloudStack) =
-    CloudResolve.resolve s.Layers |> ignore
+    resolveCredentials s.Layers |> ignore
 
     match deciding s with
     | Some layer ->
@@ -314,7 +317,7 @@ let ``nothing below the deciding CARTO 3 layer is read`` (s: CloudStack) =
 [<CloudSpec>]
 let ``no CARTO 3 message or origin shows a token or a secret`` (s: CloudStack) =
     let text =
-        match CloudResolve.resolve s.Layers with
+        match resolveCredentials s.Layers with
         | Ok resolved -> Messages.origin resolved.Origin + " " + string resolved.Credentials
         | Error e -> Messages.resolveError e
 
@@ -375,12 +378,12 @@ let ``with nothing anywhere, every layer says why and how to log in`` () =
               "  Environment: CARTO_API_TOKEN, CARTO_CLIENT_ID and CARTO_CLIENT_SECRET not set"
               "  Saved session: no file at " + cliPath + ", " + oauthPath + ", " + m2mPath
               "To get CARTO 3 credentials: log in with cartocreds cloud login (or the CARTO CLI: carto auth login), or set CARTO_API_TOKEN (or CARTO_CLIENT_ID and CARTO_CLIENT_SECRET), with CARTO_API_BASE_URL for a region other than the default." ],
-        message (CloudResolve.resolve noCloudLayers)
+        message (resolveCredentials noCloudLayers)
     )
 
 [<Fact>]
 let ``half a client pair, a token with a client id, or a URL alone is an error, never dropped`` () =
-    let environment pairs = CloudResolve.resolve (withEnvironment pairs noCloudLayers) |> message
+    let environment pairs = resolveCredentials (withEnvironment pairs noCloudLayers) |> message
 
     Assert.Equal(
         "Invalid CARTO 3 credentials in Environment (CARTO_CLIENT_ID): CARTO_CLIENT_ID is set but CARTO_CLIENT_SECRET is not; set both, or neither.",
@@ -399,7 +402,7 @@ let ``half a client pair, a token with a client id, or a URL alone is an error, 
 
     Assert.Equal(
         "Invalid CARTO 3 credentials in Arguments (api_base_url): an API base URL is given without a token or client credentials.",
-        CloudResolve.resolve
+        resolveCredentials
             { noCloudLayers with
                 Arguments = CloudArguments.Of { CloudInput.Empty with ApiBaseUrl = Some "https://a.api.carto.com" } }
         |> message
@@ -415,7 +418,7 @@ let ``the environment gives a token, with the default region unless CARTO_API_BA
     Assert.Equal(
         ("CloudCredentials(token=****0001, api_base_url=https://gcp-us-east1.api.carto.com)",
          "Environment (CARTO_API_TOKEN)"),
-        CloudResolve.resolve (withEnvironment [ CloudVariables.Token, token ] noCloudLayers) |> resolved
+        resolveCredentials (withEnvironment [ CloudVariables.Token, token ] noCloudLayers) |> resolved
     )
 
 let private cliFile =
@@ -431,20 +434,20 @@ let ``the saved session is the CARTO CLI's current profile, or CARTO_PROFILE's, 
     Assert.Equal(
         ("CloudCredentials(token=****od01, api_base_url=https://gcp-us-east1.api.carto.com)",
          "Saved session (" + cliPath + ", profile prod)"),
-        CloudResolve.resolve (withCli cliFile noCloudLayers) |> resolved
+        resolveCredentials (withCli cliFile noCloudLayers) |> resolved
     )
 
     // A profile's api_base_url wins over its tenant_id.
     Assert.Equal(
         ("CloudCredentials(token=****Eu02, api_base_url=https://carto.example.com/api)",
          "Saved session (" + cliPath + ", profile eu)"),
-        CloudResolve.resolve (withCli cliFile noCloudLayers |> withEnvironment [ CloudVariables.Profile, "eu" ])
+        resolveCredentials (withCli cliFile noCloudLayers |> withEnvironment [ CloudVariables.Profile, "eu" ])
         |> resolved
     )
 
     Assert.Equal(
         "Invalid CARTO 3 credentials in Saved session (" + cliPath + "): there is no profile 'staging'.",
-        CloudResolve.resolve
+        resolveCredentials
             { withCli cliFile noCloudLayers with
                 Arguments = { CloudArguments.None with Profile = Some "staging" } }
         |> message
@@ -455,7 +458,7 @@ let ``the CARTO CLI's old format is read as the profile default`` () =
     Assert.Equal(
         ("CloudCredentials(token=****ld03, api_base_url=https://gcp-europe-west1.api.carto.com)",
          "Saved session (" + cliPath + ", profile default)"),
-        CloudResolve.resolve (
+        resolveCredentials (
             withCli """{"token": "eyOldOldOldOldOld03", "tenant_id": "gcp-europe-west1"}""" noCloudLayers
         )
         |> resolved
@@ -483,12 +486,12 @@ let ``a carto-auth cache is used while unexpired; an expired one is absent, sayi
     Assert.Equal(
         ("CloudCredentials(token=****0001, api_base_url=https://gcp-us-east1.api.carto.com)",
          "Saved session (" + m2mPath + ")"),
-        CloudResolve.resolve (withCaches (missing oauthPath) (file m2mPath (cache (now.AddMinutes 5.0)))) |> resolved
+        resolveCredentials (withCaches (missing oauthPath) (file m2mPath (cache (now.AddMinutes 5.0)))) |> resolved
     )
 
     Assert.EndsWith(
         "  Saved session: " + oauthPath + " expired at 2026-11-27 11:59:00 UTC\n" + Messages.howToLogIn,
-        CloudResolve.resolve (withCaches (file oauthPath (cache (now.AddMinutes -1.0))) (missing m2mPath)) |> message
+        resolveCredentials (withCaches (file oauthPath (cache (now.AddMinutes -1.0))) (missing m2mPath)) |> message
     )
 
 [<Fact>]
@@ -498,7 +501,7 @@ let ``a named file is carto-auth's client credentials or a CARTO CLI file, told 
     Assert.Equal(
         ("CloudCredentials(client_id=m2m-client, client_secret=****cret, api_base_url=https://gcp-us-east1.api.carto.com)",
          "File (" + filePath + ")"),
-        CloudResolve.resolve (
+        resolveCredentials (
             named
                 """{"api_base_url": "https://gcp-us-east1.api.carto.com", "client_id": "m2m-client", "client_secret": "a-long-secret"}"""
         )
@@ -509,12 +512,12 @@ let ``a named file is carto-auth's client credentials or a CARTO CLI file, told 
         "Invalid CARTO 3 credentials in File ("
         + filePath
         + "): $.profiles.prod.token should be a string or null, not a number.",
-        CloudResolve.resolve (named """{"current_profile": "prod", "profiles": {"prod": {"token": 42}}}""") |> message
+        resolveCredentials (named """{"current_profile": "prod", "profiles": {"prod": {"token": 42}}}""") |> message
     )
 
     Assert.Equal(
         "Invalid CARTO 3 credentials in File (" + filePath + "): it is not valid JSON (line 1, position 2).",
-        CloudResolve.resolve (named "{x") |> message
+        resolveCredentials (named "{x") |> message
     )
 
 [<Fact>]
@@ -534,18 +537,18 @@ let ``an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is reported by resolution,
         + "give the auth server's base URL, such as https://auth.carto.com (the library adds /oauth/token).",
         fromArguments
         |> withEnvironment [ "CARTO_AUTH_URL", "https://auth.carto.com/oauth/token" ]
-        |> CloudResolve.resolve
+        |> resolveCredentials
         |> message
     )
 
     let fromCli =
         noCloudLayers |> withCli cliFile |> withEnvironment [ "CARTO_ACCOUNTS_URL", "ftp://accounts" ]
 
-    match CloudResolve.resolve fromCli with
+    match resolveCredentials fromCli with
     | Error(ResolveError.InvalidLayer(CredentialsKind.Cloud,
                                       Layer.Environment,
                                       "CARTO_ACCOUNTS_URL",
-                                      LayerProblem.ServiceUrl("CARTO_ACCOUNTS_URL", _))) -> ()
+                                      LayerProblem.ServiceUrl { Service = CloudService.Accounts })) -> ()
     | other -> failwithf "%A" other
 
     // Valid service URLs, or none set, change nothing of what resolved.
@@ -553,9 +556,18 @@ let ``an invalid CARTO_AUTH_URL or CARTO_ACCOUNTS_URL is reported by resolution,
         [ "CARTO_AUTH_URL", "http://127.0.0.1:9"; "CARTO_ACCOUNTS_URL", "https://accounts.example.com" ]
 
     Assert.Equal(
-        resolved (CloudResolve.resolve fromArguments),
-        resolved (CloudResolve.resolve (withEnvironment valid fromArguments))
+        resolved (resolveCredentials fromArguments),
+        resolved (resolveCredentials (withEnvironment valid fromArguments))
     )
+
+    // They are read once, by resolution, and carried with the credentials; CARTO's own otherwise.
+    match CloudResolve.resolve (withEnvironment valid fromArguments), CloudResolve.resolve fromArguments with
+    | Ok named, Ok unnamed ->
+        Assert.Equal("http://127.0.0.1:9", ServiceUrl.value named.Services.Auth)
+        Assert.Equal("https://accounts.example.com", ServiceUrl.value named.Services.Accounts)
+        Assert.Equal(CloudServices.DefaultAuthUrl, ServiceUrl.value unnamed.Services.Auth)
+        Assert.Equal(CloudServices.DefaultAccountsUrl, ServiceUrl.value unnamed.Services.Accounts)
+    | other -> failwithf "%A" other
 
 // SPEC §11: with the keychain store, a saved profile keeps everything but its token in the CARTO
 // CLI file; the token is read from the keychain, and only for a profile that holds none.
@@ -582,7 +594,7 @@ let ``a saved profile with no token takes the keychain's, named in the origin`` 
     Assert.Equal(
         ("CloudCredentials(token=****0001, api_base_url=https://gcp-europe-west1.api.carto.com)",
          "Saved session (" + cliPath + " and " + keychainPlace + ", profile eu)"),
-        noCloudLayers |> withCli tokenless |> withKeychain keychain |> CloudResolve.resolve |> resolved
+        noCloudLayers |> withCli tokenless |> withKeychain keychain |> resolveCredentials |> resolved
     )
 
     Assert.Equal<string list>([ "eu" ], List.ofSeq asked)
@@ -598,7 +610,7 @@ let ``a token in the file is used before the keychain's, and the keychain is not
         noCloudLayers
         |> withCli inFile
         |> withKeychain (fun _ -> failwith "the keychain was asked")
-        |> CloudResolve.resolve
+        |> resolveCredentials
         |> resolved
     )
 
@@ -612,7 +624,7 @@ let ``a keychain that cannot answer makes the saved session absent, with its rea
               Content = Error(ReadError.SecretStore noBus)
               Exposure = None }
 
-    match noCloudLayers |> withCli tokenless |> withKeychain unavailable |> CloudResolve.resolve with
+    match noCloudLayers |> withCli tokenless |> withKeychain unavailable |> resolveCredentials with
     | Error(ResolveError.NotFound(_, absent) as e) ->
         Assert.Equal(
             Some(Absence.StoreUnavailable(keychainPlace, noBus)),
@@ -630,12 +642,12 @@ let ``a saved profile with no token is an error that says where it looked and ho
         "profile 'eu' has no token in the file and none in "
         + keychainPlace
         + "; log in again: cartocreds cloud login --profile eu",
-        CloudResolve.resolve noItem |> message
+        resolveCredentials noItem |> message
     )
 
     // The file store: no keychain asked, and the error says how to choose it.
     let fileStore = noCloudLayers |> withCli tokenless |> withKeychain (fun _ -> None)
-    let said = CloudResolve.resolve fileStore |> message
+    let said = resolveCredentials fileStore |> message
     Assert.Contains("profile 'eu' has no token; if it was saved to the keychain", said)
     Assert.Contains("cartocreds config store keychain", said)
 
@@ -645,4 +657,4 @@ let ``a file named by path never asks the keychain`` () =
         { noCloudLayers with File = Some(fun () -> file filePath tokenless) }
         |> withKeychain (fun _ -> failwith "the keychain was asked")
 
-    Assert.Contains("an API base URL is given without a token", CloudResolve.resolve layers |> message)
+    Assert.Contains("an API base URL is given without a token", resolveCredentials layers |> message)

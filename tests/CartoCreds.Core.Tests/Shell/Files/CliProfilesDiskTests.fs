@@ -156,7 +156,7 @@ let ``a 65 KB CARTO CLI file (44 profiles of 1.4 KB tokens) saved back past 64 K
     Assert.True(FileInfo(path).Length > int64 Codec.MaxFileSize, "the save did not pass 64 KiB")
     Assert.Equal(45, (profilesOf path).Length)
 
-    match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
+    match resolveCloud host now (Request.ofArguments CloudArguments.None) with
     | Ok resolved -> Assert.Equal(longToken 1 1420, tokenText resolved.Credentials)
     | Error e -> failwith (Messages.resolveError e)
 
@@ -196,7 +196,7 @@ let ``a CARTO CLI file past 1 MiB is refused by name, and carto-auth's file past
     let cli = box.Path ".carto_credentials.json"
     File.WriteAllText(cli, bigCliFile 800 1400)
 
-    match Shell.resolveCloud (box.Host []) now (Request.ofArguments CloudArguments.None) with
+    match resolveCloud (box.Host []) now (Request.ofArguments CloudArguments.None) with
     | Error e ->
         Assert.EndsWith("bytes; a CARTO CLI credentials file is at most 1048576 bytes.", Messages.resolveError e)
     | Ok _ -> failwith "read past the bound"
@@ -208,9 +208,7 @@ let ``a CARTO CLI file past 1 MiB is refused by name, and carto-auth's file past
         "{\"client_id\": \"id-1\", \"client_secret\": \"s3cr3t-0001\", \"padding\": \"" + String('x', 70_000) + "\"}"
     )
 
-    match
-        Shell.resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some m2m }
-    with
+    match resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some m2m } with
     | Error e -> Assert.EndsWith("bytes; a credentials file is at most 65536 bytes.", Messages.resolveError e)
     | Ok _ -> failwith "carto-auth's file was read past 64 KiB"
 
@@ -257,7 +255,7 @@ let ``a key repeated in the CARTO CLI file counts once, the last one, when read 
 
     let host = box.Host []
 
-    match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
+    match resolveCloud host now (Request.ofArguments CloudArguments.None) with
     | Ok resolved -> Assert.Equal("eyLastLastLastLast1", tokenText resolved.Credentials)
     | Error e -> failwith (Messages.resolveError e)
 

@@ -35,7 +35,7 @@ let ``the saved session is found from the host: the CARTO CLI file, then carto-a
     let host = box.Host []
     File.WriteAllText(cliPath box, cliFile)
 
-    match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
+    match resolveCloud host now (Request.ofArguments CloudArguments.None) with
     | Ok resolved ->
         Assert.Equal(
             "CloudCredentials(token=****od01, api_base_url=https://gcp-us-east1.api.carto.com)",
@@ -53,7 +53,7 @@ let ``the saved session is found from the host: the CARTO CLI file, then carto-a
         """{"api_base_url": "https://gcp-us-east1.api.carto.com", "access_token": "eyCacheCacheCache03", "expiration": 1893456000}"""
     )
 
-    match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
+    match resolveCloud host now (Request.ofArguments CloudArguments.None) with
     | Ok resolved ->
         Assert.Equal(
             "Saved session (" + box.Path(".carto-auth", "token_m2m.json") + ")",
@@ -102,8 +102,7 @@ let ``with no name the current profile is written; with none current, default, m
     Assert.Equal("https://carto.example.com/api", (written |> at [ "profiles"; "default"; "api_base_url" ]))
 
     match
-        eu,
-        Shell.resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some fresh }
+        eu, resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some fresh }
     with
     | Ok saved, Ok resolved -> Assert.Equal(saved, resolved.Credentials)
     | _, Error e -> failwith (Messages.resolveError e)

@@ -28,7 +28,7 @@ let private readAndSaveMessages (box: Sandbox) : string * string =
     let host = box.Host []
 
     let read =
-        match Shell.resolveCloud host now (Request.ofArguments CloudArguments.None) with
+        match resolveCloud host now (Request.ofArguments CloudArguments.None) with
         | Error e -> Messages.resolveError e
         | Ok _ -> failwith "the planted file was read"
 
@@ -106,9 +106,7 @@ let ``in a sticky directory such as /tmp, the user's own file is neither refused
 
     Assert.Equal(None, (CodecDisk.read path).Exposure)
 
-    match
-        Shell.resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some path }
-    with
+    match resolveCloud (box.Host []) now { (Request.ofArguments CloudArguments.None) with CredFile = Some path } with
     | Ok resolved -> Assert.Empty resolved.Warnings
     | Error e -> failwith (Messages.resolveError e)
 

@@ -219,6 +219,7 @@ let ``an expired access token is never handed out`` () =
         CloudSession.Create(
             box.Host [],
             credentials,
+            CloudServices.ofVariables (box.Host []).GetVariable,
             { SessionOptions.Default with Time = Some(ManualClock start :> TimeProvider) }
         )
 
@@ -253,7 +254,8 @@ let ``verification follows no redirect: another server never claims the account`
 
     let host = box.Host [ "CARTO_ACCOUNTS_URL", server.Url ]
 
-    let session = CloudSession.Create(host, credentials, SessionOptions.Default)
+    let session =
+        CloudSession.Create(host, credentials, CloudServices.ofVariables host.GetVariable, SessionOptions.Default)
 
     match session.VerifyAsync(TimeSpan.FromSeconds 10.0, CancellationToken.None).Result with
     | Ok(Error e) ->

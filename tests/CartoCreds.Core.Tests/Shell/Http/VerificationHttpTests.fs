@@ -186,7 +186,13 @@ let private cloudText field value = CloudText.create field value |> ok
 /// A session on a host whose token server and accounts API are the stand-in, in a sandbox of its own.
 let private session (box: Sandbox) (server: CartoServer) (credentials: CloudCredentials) =
     let host = box.Host [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url ]
-    CloudSession.Create(host, credentials, { SessionOptions.Default with Http = Some http })
+
+    CloudSession.Create(
+        host,
+        credentials,
+        CloudServices.ofVariables host.GetVariable,
+        { SessionOptions.Default with Http = Some http }
+    )
 
 let private exchangedWith (box: Sandbox) (server: CartoServer) (secret: string) =
     CloudCredentials.ofClientCredentials server.Account.ClientId secret None
@@ -214,6 +220,51 @@ let ``cloud verification sends the bearer token to /users/me and reads the accou
     let request = Assert.Single server.Received
     Assert.Equal("/users/me", request.Path)
     Assert.Equal("Bearer access-token-0001", request.Authorization)
+
+[<Fact>]
+let ``a session uses the services it was handed, not the host's variables read again`` () =
+    use box = new Sandbox()
+    use server = new CartoServer()
+    // The host names an auth server and accounts API that do not exist; the session was handed
+    // the stand-in's, as resolution reads them once and carries them.
+    let host = box.Host [ "CARTO_AUTH_URL", "https://nowhere.invalid"; "CARTO_ACCOUNTS_URL", "bad url" ]
+
+    let handed =
+        CloudServices.ofVariables
+            (Map.ofList [ "CARTO_AUTH_URL", server.Url; "CARTO_ACCOUNTS_URL", server.Url ]).TryFind
+
+    let credentials =
+        CloudCredentials.ofClientCredentials server.Account.ClientId server.Account.ClientSecret None |> ok
+
+    let session =
+        CloudSession.Create(host, credentials, handed, { SessionOptions.Default with Http = Some http })
+
+    let identity = verifyCloud session |> ok
+    Assert.Equal(Some server.Account.Email, identity.Email)
+    Assert.Equal<string list>([ "/oauth/token"; "/users/me" ], server.Received |> List.map _.Path)
+
+[<Fact>]
+let ``invalid services handed to a session are the error of the token and the verification that need them`` () =
+    use box = new Sandbox()
+
+    let invalid =
+        CloudServices.ofVariables (Map.ofList [ "CARTO_AUTH_URL", "https://auth.example/oauth/token" ]).TryFind
+
+    let client = CloudCredentials.ofClientCredentials "m2m-client" "secretsecretsecret" None |> ok
+    let session = CloudSession.Create(box.Host [], client, invalid, SessionOptions.Default)
+
+    match session.GetTokenAsync(CancellationToken.None).AsTask().Result with
+    | Error(TokenError.Service { Service = CloudService.Auth; Problem = CloudValueError.TokenEndpoint }) -> ()
+    | other -> failwithf "%A" other
+
+    match session.VerifyAsync(tenSeconds, CancellationToken.None).Result with
+    | Error e -> Assert.StartsWith("variable CARTO_AUTH_URL: ", CallMessages.service e)
+    | other -> failwithf "%A" other
+
+    // An access token needs no auth server for itself.
+    let token = CloudCredentials.ofToken "access-token-0001" None |> ok
+    let given = CloudSession.Create(box.Host [], token, invalid, SessionOptions.Default)
+    Assert.True(Result.isOk (given.GetTokenAsync(CancellationToken.None).AsTask().Result))
 
 [<Fact>]
 let ``a refused exchanged token is exchanged again once; a refused access token is not`` () =

@@ -25,7 +25,7 @@ let private credentials (token: string) (url: string) =
 let private cliPath (box: Sandbox) = box.Path ".carto_credentials.json"
 
 let private resolve (host: Host) (profile: string option) =
-    Shell.resolveCloud
+    resolveCloud
         host
         now
         { Request.ofArguments CloudArguments.None with

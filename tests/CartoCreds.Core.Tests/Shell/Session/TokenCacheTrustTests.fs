@@ -152,7 +152,7 @@ let ``carto-auth's token cache is refused like the CARTO CLI file when others ca
 
     File.SetUnixFileMode(path, enum<UnixFileMode> 0o666)
 
-    match Shell.resolveCloud (box.Host []) start (Request.ofArguments CloudArguments.None) with
+    match resolveCloud (box.Host []) start (Request.ofArguments CloudArguments.None) with
     | Error e ->
         Assert.Equal(
             "Invalid CARTO 3 credentials in Saved session ("
@@ -167,7 +167,7 @@ let ``carto-auth's token cache is refused like the CARTO CLI file when others ca
     | Ok _ -> failwith "a cache others can write was used"
 
     match
-        Shell.resolveCloud
+        resolveCloud
             (box.Host [ "CARTOCREDS_INSECURE_PERMISSIONS", "1" ])
             start
             (Request.ofArguments CloudArguments.None)
