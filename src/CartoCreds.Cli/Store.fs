@@ -17,7 +17,7 @@ let withStore (host: Host) (result: ParseResult) (store: Option<string>) : Resul
     | None -> Ok host
     | Some text ->
         SecretStore.parse (StoreSettingSource.Option "--store") text
-        |> Result.map (SecretStores.pinned host)
+        |> Result.map (fun store -> Host.withStore store host)
         |> Result.mapError ValueMessages.storeSettingError
 
 /// Said after a save to the keychain: CARTOframes reads only its file.

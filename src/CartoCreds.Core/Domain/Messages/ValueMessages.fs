@@ -292,6 +292,7 @@ module ValueMessages =
     /// What chose the store, as `config store` says it.
     let storeChosenBy (chosenBy: StoreChosenBy) =
         match chosenBy with
+        | StoreChosenBy.Action -> "this action's choice"
         | StoreChosenBy.Variable -> SecretStore.Variable
         | StoreChosenBy.ConfigFile path -> path
         | StoreChosenBy.Default -> "the default"

@@ -13,6 +13,8 @@ type SecretStore =
 /// What chose the store in use (SPEC §11's precedence).
 [<RequireQualifiedAccess>]
 type StoreChosenBy =
+    /// The action's own choice, over the setting (the tool's `--store`).
+    | Action
     | Variable
     | ConfigFile of path: string
     | Default

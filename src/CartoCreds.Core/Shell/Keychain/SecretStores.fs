@@ -18,11 +18,13 @@ module SecretStores =
 
     let configPath (host: Host) = Location.storeConfigPath host.Platform host.GetVariable
 
-    /// The store in use and what chose it; an error names the variable or file that is wrong.
+    /// The store in use and what chose it: the action's own choice (`Host.Store`), else the
+    /// setting; an error names the variable or file that is wrong.
     let choice (host: Host) : Result<StoreChoice, StoreSettingError> =
-        match host.GetVariable SecretStore.Variable |> Option.bind Input.given with
-        | Some _ as variable -> SecretStore.choose variable None
-        | None ->
+        match host.Store, host.GetVariable SecretStore.Variable |> Option.bind Input.given with
+        | Some store, _ -> Ok { Store = store; ChosenBy = StoreChosenBy.Action }
+        | None, (Some _ as variable) -> SecretStore.choose variable None
+        | None, None ->
             match configPath host with
             | Error _ -> SecretStore.choose None None
             | Ok path ->
@@ -33,16 +35,6 @@ module SecretStores =
                     SecretStore.decodeConfig path bytes
                     |> Result.bind (fun configured ->
                         SecretStore.choose None (configured |> Option.map (fun store -> path, store)))
-
-    /// `host` with `store` chosen for one action (`--store`), over what the host's setting chooses.
-    let pinned (host: Host) (store: SecretStore) : Host =
-        { host with
-            GetVariable =
-                fun name ->
-                    if name = SecretStore.Variable then
-                        Some(SecretStore.name store)
-                    else
-                        host.GetVariable name }
 
     /// Writes the setting (atomic, private); the path written.
     let writeChoice (host: Host) (store: SecretStore) : Result<string, StoreError> =

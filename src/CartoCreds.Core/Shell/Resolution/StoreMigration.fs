@@ -74,7 +74,7 @@ module StoreMigration =
                     match session with
                     | None -> []
                     | Some _ ->
-                        match Shell.delete (SecretStores.pinned host source) None with
+                        match Shell.delete (Host.withStore source host) None with
                         | Ok _ -> []
                         | Error e -> [ Migrated.Session, MigrationError.Setting e ]
 

@@ -224,7 +224,8 @@ let ``a tenant domain makes an https URL; a loopback one http; anything not a ho
 let ``the browser is $BROWSER with the URL in place of %s or after its words, else the platform's opener`` () =
     let host (browser: string option) (platform: Platform) =
         { GetVariable = (fun name -> if name = "BROWSER" then browser else None)
-          Platform = platform }
+          Platform = platform
+          Store = None }
 
     Assert.Equal(
         ("firefox", [ "--new-tab"; "U" ]),
