@@ -180,12 +180,14 @@ let private status (host: Host) (terminal: Terminal) =
 
     command.SetAction(fun (result: ParseResult) ->
         withSession host terminal result source timeout (fun resolved session ->
-            let credentials = Output.cloudFields false resolved.Credentials
+            let shown: Status.Shown =
+                { Origin = resolved.Origin
+                  Credentials = Output.cloudFields false resolved.Credentials
+                  Account = Status.cloudAccount }
 
             match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
             | Error e -> fail terminal (CallMessages.service e)
-            | Ok verified ->
-                Status.report terminal (result.GetValue json) resolved.Origin Status.cloudAccount credentials verified))
+            | Ok verified -> Status.report terminal (result.GetValue json) shown verified))
 
     command
 

@@ -5,16 +5,28 @@ open System
 open System.Text
 open CartoCreds.Core
 
-/// One row a field: name and value (the key masked unless revealed).
-let fields (reveal: bool) (credentials: Credentials) : (string * string) list =
-    [ "username", (credentials.Username |> Option.map Username.value |> Option.defaultValue "<none>")
-      "api_key",
-      (if reveal then
-           ApiKey.value credentials.ApiKey
-       else
-           ApiKey.mask credentials.ApiKey)
-      "base_url", BaseUrl.value credentials.BaseUrl
-      "allow_non_secure", (if credentials.AllowNonSecure then "true" else "false") ]
+let private key (reveal: bool) (credentials: Credentials) =
+    if reveal then
+        ApiKey.value credentials.ApiKey
+    else
+        ApiKey.mask credentials.ApiKey
+
+/// The file's fields as `show` prints them: name and value (the key masked unless revealed).
+let fields (reveal: bool) (credentials: Credentials) : (string * Json) list =
+    Codec.fields (key reveal credentials) credentials
+
+/// The fields after the username (which a verification shows as the account's), the key masked.
+let access (credentials: Credentials) : (string * Json) list = Codec.access (key false credentials) credentials
+
+/// A value as a table's cell: text as it is, a flag as `true`/`false`, `None` for null.
+let cell (value: Json) : string option =
+    match value with
+    | Json.String text -> Some text
+    | Json.Bool flag -> Some(if flag then "true" else "false")
+    | Json.Number raw -> Some raw
+    | Json.Null
+    | Json.Array _
+    | Json.Object _ -> None
 
 /// Rows of four cells, each column as wide as its widest cell.
 let private columns (rows: (string * string * string * string) list) : string =
@@ -28,66 +40,51 @@ let private columns (rows: (string * string * string * string) list) : string =
     |> String.concat "\n"
 
 /// A table in the spirit of `aws configure list`: one row a field, with the layer and where it looked.
-let private tableOf (origin: Origin) (fields: (string * string) list) : string =
+let private tableOf (origin: Origin) (fields: (string * Json) list) : string =
     let layer = Layer.name origin.Layer
     let location = if origin.Where = "" then "-" else origin.Where
 
-    ("NAME", "VALUE", "LAYER", "LOCATION") :: (fields |> List.map (fun (name, value) -> name, value, layer, location))
+    ("NAME", "VALUE", "LAYER", "LOCATION")
+    :: (fields |> List.map (fun (name, value) -> name, cell value |> Option.defaultValue "<none>", layer, location))
     |> columns
 
 /// `show` as a table.
 let table (reveal: bool) (resolved: Resolved<Credentials>) : string =
     tableOf resolved.Origin (fields reveal resolved.Credentials)
 
-/// The origin as `--json` writes it, closing the object the fields were written into.
-let writeOrigin (writer: Text.Json.Utf8JsonWriter) (origin: Origin) =
-    writer.WriteStartObject "origin"
-    writer.WriteString("layer", Layer.id origin.Layer)
+/// The origin as `--json` writes it.
+let origin (origin: Origin) : Json =
+    Encode.object
+        [ "layer", Encode.string (Layer.id origin.Layer)
+          "location", Encode.nullable Encode.string origin.Location
+          "profile", Encode.nullable Encode.string origin.Profile ]
 
-    for name, value in [ "location", origin.Location; "profile", origin.Profile ] do
-        match value with
-        | Some text -> writer.WriteString(name, text)
-        | None -> writer.WriteNull name
+/// A command's JSON, indented as the files are (non-ASCII as is), without the final newline.
+let private text (value: Json) = Encode.toText JsonStyle.Relaxed value
 
-    writer.WriteEndObject()
-    writer.WriteEndObject()
-
-/// The same as `table`, as a JSON object: the file's fields (written by the codec) and the origin.
+/// The same as `table`, as a JSON object: the file's fields and the origin.
 let json (reveal: bool) (resolved: Resolved<Credentials>) : string =
-    let credentials = resolved.Credentials
-
-    let key =
-        if reveal then
-            ApiKey.value credentials.ApiKey
-        else
-            ApiKey.mask credentials.ApiKey
-
-    Codec.writeText (fun writer ->
-        writer.WriteStartObject()
-        Codec.writeFields writer key credentials
-        writeOrigin writer resolved.Origin)
-    |> Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
+    Encode.object (fields reveal resolved.Credentials @ [ "origin", origin resolved.Origin ]) |> text
 
 /// The rows of `cloud show`: kind, API base URL, the grant (a secret masked unless revealed), expiry.
-let cloudFields (reveal: bool) (credentials: CloudCredentials) : (string * string) list =
-    let secret (text: CloudText) = if reveal then CloudText.value text else CloudText.mask text
+let cloudFields (reveal: bool) (credentials: CloudCredentials) : (string * Json) list =
+    let secret (value: CloudText) = Encode.string (if reveal then CloudText.value value else CloudText.mask value)
 
     let grant =
         match credentials.Grant with
         | Grant.AccessToken(token, expires) ->
-            [ "kind", "access token"
+            [ "kind", Encode.string "access token"
               "token", secret token
               "expires_on",
               (match expires with
-               | Some at -> at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
-               | None -> "unknown") ]
+               | Some at -> Encode.utcSecond at
+               | None -> Encode.string "unknown") ]
         | Grant.ClientCredentials(id, clientSecret) ->
-            [ "kind", "client credentials"
-              "client_id", CloudText.value id
+            [ "kind", Encode.string "client credentials"
+              "client_id", Encode.string (CloudText.value id)
               "client_secret", secret clientSecret ]
 
-    grant @ [ "api_base_url", ApiBaseUrl.value credentials.ApiBaseUrl ]
+    grant @ [ "api_base_url", Encode.string (ApiBaseUrl.value credentials.ApiBaseUrl) ]
 
 /// `cloud show` as a table: one row a field, with the layer and where it looked.
 let cloudTable (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
@@ -95,51 +92,25 @@ let cloudTable (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
 
 /// `cloud show --json`.
 let cloudJson (reveal: bool) (resolved: Resolved<CloudCredentials>) : string =
-    Codec.writeText (fun writer ->
-        writer.WriteStartObject()
-
-        for name, value in cloudFields reveal resolved.Credentials do
-            writer.WriteString(name, value)
-
-        writeOrigin writer resolved.Origin)
-    |> Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
-
-/// `"expires_at"`: an instant in ISO 8601 UTC (`2026-12-03T09:00:00Z`), or null when unknown.
-let private writeExpiresAt (writer: Text.Json.Utf8JsonWriter) (at: DateTimeOffset option) =
-    match at with
-    | Some at ->
-        writer.WriteString(
-            "expires_at",
-            at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
-        )
-    | None -> writer.WriteNull "expires_at"
+    Encode.object (cloudFields reveal resolved.Credentials @ [ "origin", origin resolved.Origin ]) |> text
 
 /// `cloud token --json` (SPEC §6): `{"access_token", "token_type": "Bearer", "expires_at",
 /// "api_base_url"}`, the expiry in ISO 8601 UTC or null when unknown. The token whole: asked for.
 let tokenJson (token: AccessToken) (apiBaseUrl: ApiBaseUrl) : string =
-    Codec.writeText (fun writer ->
-        writer.WriteStartObject()
-        writer.WriteString("access_token", token.Value)
-        writer.WriteString("token_type", "Bearer")
-
-        writeExpiresAt writer token.ExpiresOn
-
-        writer.WriteString("api_base_url", ApiBaseUrl.value apiBaseUrl)
-        writer.WriteEndObject())
-    |> Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
+    Encode.object
+        [ "access_token", Encode.string token.Value
+          "token_type", Encode.string "Bearer"
+          "expires_at", Encode.nullable Encode.utcSecond token.ExpiresOn
+          "api_base_url", Encode.string (ApiBaseUrl.value apiBaseUrl) ]
+    |> text
 
 /// `cloud dw-token --json`: `{"project_id", "token", "expires_at"}` (SPEC §7.8).
 let dwJson (dw: DwCredentials) : string =
-    Codec.writeText (fun writer ->
-        writer.WriteStartObject()
-        writer.WriteString("project_id", dw.ProjectId)
-        writer.WriteString("token", dw.Token)
-        writeExpiresAt writer dw.ExpiresOn
-        writer.WriteEndObject())
-    |> Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
+    Encode.object
+        [ "project_id", Encode.string dw.ProjectId
+          "token", Encode.string dw.Token
+          "expires_at", Encode.nullable Encode.utcSecond dw.ExpiresOn ]
+    |> text
 
 /// What a save says when it replaced the saved session of another account (key masked).
 let replaced (previous: Credentials) : string =
@@ -166,29 +137,18 @@ let standingsTable (rows: StandingRow list) : string =
 
 /// The same as a JSON object: `{"layers": [{"layer", "status", "reason", "location", "profile", "credentials"}]}`.
 let standingsJson (rows: StandingRow list) : string =
-    Codec.writeText (fun writer ->
-        let text (name: string) (value: string option) =
-            match value with
-            | Some v -> writer.WriteString(name, v)
-            | None -> writer.WriteNull name
+    let nullable = Encode.nullable Encode.string
 
-        writer.WriteStartObject()
-        writer.WriteStartArray "layers"
+    let layer (row: StandingRow) =
+        Encode.object
+            [ "layer", Encode.string (Layer.id row.Layer)
+              "status", Encode.string row.Status
+              "reason", nullable row.Reason
+              "location", nullable (row.Origin |> Option.bind _.Location)
+              "profile", nullable (row.Origin |> Option.bind _.Profile)
+              "credentials", nullable row.Credentials ]
 
-        for row in listed rows do
-            writer.WriteStartObject()
-            writer.WriteString("layer", Layer.id row.Layer)
-            writer.WriteString("status", row.Status)
-            text "reason" row.Reason
-            text "location" (row.Origin |> Option.bind _.Location)
-            text "profile" (row.Origin |> Option.bind _.Profile)
-            text "credentials" row.Credentials
-            writer.WriteEndObject()
-
-        writer.WriteEndArray()
-        writer.WriteEndObject())
-    |> Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
+    Encode.object [ "layers", Encode.list (listed rows |> List.map layer) ] |> text
 
 /// Rows of cells in aligned columns, two spaces apart, trailing spaces trimmed.
 let grid (rows: string list list) : string =
@@ -206,34 +166,19 @@ let grid (rows: string list list) : string =
 /// `cloud list --json`: an array of the profiles, each with its name, whether current, API base
 /// URL (null when invalid), email, expiry and whether it has expired at `now`.
 let profilesJson (now: DateTimeOffset) (profiles: ProfileSummary list) : string =
-    Codec.writeText (fun writer ->
-        writer.WriteStartArray()
+    let expired (p: ProfileSummary) =
+        match ProfileList.freshness now p.ExpiresOn with
+        | Freshness.Expired _ -> true
+        | _ -> false
 
-        for p in profiles do
-            writer.WriteStartObject()
-            writer.WriteString("name", p.Name)
-            writer.WriteBoolean("current", p.IsCurrent)
-
-            match p.ApiBaseUrl with
-            | Ok url -> writer.WriteString("api_base_url", url)
-            | Error _ -> writer.WriteNull "api_base_url"
-
-            match p.Email with
-            | Some email -> writer.WriteString("email", email)
-            | None -> writer.WriteNull "email"
-
-            writeExpiresAt writer p.ExpiresOn
-
-            writer.WriteBoolean(
-                "expired",
-                ProfileList.freshness now p.ExpiresOn
-                |> function
-                    | Freshness.Expired _ -> true
-                    | _ -> false
-            )
-
-            writer.WriteEndObject()
-
-        writer.WriteEndArray())
-    |> Text.Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
+    profiles
+    |> List.map (fun p ->
+        Encode.object
+            [ "name", Encode.string p.Name
+              "current", Encode.bool p.IsCurrent
+              "api_base_url", Encode.nullable Encode.string (Result.toOption p.ApiBaseUrl)
+              "email", Encode.nullable Encode.string p.Email
+              "expires_at", Encode.nullable Encode.utcSecond p.ExpiresOn
+              "expired", Encode.bool (expired p) ])
+    |> Encode.list
+    |> text

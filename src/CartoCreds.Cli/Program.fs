@@ -88,7 +88,6 @@ let private status (host: Host) (terminal: Terminal) =
         | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
         | Ok resolved ->
             warn terminal resolved.Warnings
-            let credentials = Output.fields false resolved.Credentials |> List.filter (fst >> (<>) "username")
 
             VerificationHttp.legacy
                 Http.shared.Value
@@ -96,7 +95,12 @@ let private status (host: Host) (terminal: Terminal) =
                 resolved.Credentials
                 Threading.CancellationToken.None
             |> _.GetAwaiter().GetResult()
-            |> Status.report terminal (result.GetValue json) resolved.Origin Status.legacyAccount credentials)
+            |> Status.report
+                terminal
+                (result.GetValue json)
+                { Origin = resolved.Origin
+                  Credentials = Output.access resolved.Credentials
+                  Account = Status.legacyAccount })
 
     command
 

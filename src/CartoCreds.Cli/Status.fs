@@ -30,46 +30,33 @@ let private table (rows: (string * string) list) : string =
 
     rows |> List.map (fun (name, value) -> (name.PadRight width + "  " + value).TrimEnd()) |> String.concat "\n"
 
-let private json (rows: (string * string option) list) (origin: Origin) : string =
-    Codec.writeText (fun writer ->
-        writer.WriteStartObject()
-        writer.WriteBoolean("verified", true)
-
-        for name, value in rows do
-            match name, value with
-            // A flag, as `show --json` writes it: a boolean, not the table's text.
-            | "allow_non_secure", Some flag -> writer.WriteBoolean(name, (flag = "true"))
-            | _, Some text -> writer.WriteString(name, text)
-            | _, None -> writer.WriteNull name
-
-        Output.writeOrigin writer origin)
-    |> Encoding.UTF8.GetString
-    |> fun text -> text.TrimEnd '\n'
+/// What a verification shows besides the account: the credentials' fields (masked) and their origin.
+type Shown =
+    { Origin: Origin
+      Credentials: (string * Json) list
+      Account: Identity -> (string * Json) list }
 
 /// Prints a verified account (table or JSON), or the failure on stderr: exit 0 verified, 3 when
 /// CARTO could not be reached, 1 otherwise.
-let report
-    (terminal: Terminal)
-    (asJson: bool)
-    (origin: Origin)
-    (account: Identity -> (string * string option) list)
-    (credentials: (string * string) list)
-    (verified: Result<Identity, VerifyError>)
-    : int =
+let report (terminal: Terminal) (asJson: bool) (shown: Shown) (verified: Result<Identity, VerifyError>) : int =
     match verified with
     | Ok identity ->
-        let rows = account identity @ (credentials |> List.map (fun (n, v) -> n, Some v))
+        let rows = shown.Account identity @ shown.Credentials
 
         if asJson then
-            terminal.Out.WriteLine(json rows origin)
+            ("verified", Encode.bool true) :: rows @ [ "origin", Output.origin shown.Origin ]
+            |> Encode.object
+            |> Encode.toText JsonStyle.Relaxed
+            |> terminal.Out.WriteLine
         else
             terminal.Out.WriteLine(
                 table (
                     // The account is the server's text: terminal-safe and bounded (SPEC §6).
                     ("status", "verified")
                     :: (rows
-                        |> List.map (fun (n, v) -> n, v |> Option.map Refused.terminalSafe |> Option.defaultValue "-"))
-                    @ [ "origin", Messages.origin origin ]
+                        |> List.map (fun (n, v) ->
+                            n, Output.cell v |> Option.map Refused.terminalSafe |> Option.defaultValue "-"))
+                    @ [ "origin", Messages.origin shown.Origin ]
                 )
             )
 
@@ -79,9 +66,13 @@ let report
 
         if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure
 
+let private text = Encode.nullable Encode.string
+
 /// The legacy account's rows.
-let legacyAccount (identity: Identity) = [ "username", identity.Username; "user_id", identity.UserId ]
+let legacyAccount (identity: Identity) = [ "username", text identity.Username; "user_id", text identity.UserId ]
 
 /// The CARTO 3 account's rows.
 let cloudAccount (identity: Identity) =
-    [ "user_id", identity.UserId; "email", identity.Email; "tenant_domain", identity.TenantDomain ]
+    [ "user_id", text identity.UserId
+      "email", text identity.Email
+      "tenant_domain", text identity.TenantDomain ]

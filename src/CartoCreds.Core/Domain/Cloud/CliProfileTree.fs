@@ -1,8 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open System.Buffers
-open System.Text.Json
 
 /// Why a profile of the CARTO CLI file could not be written or removed (SPEC §7.3).
 [<RequireQualifiedAccess>]
@@ -80,13 +78,7 @@ module internal CliProfileTree =
     /// The file's bytes, indented as the CARTO CLI writes them; refused when a read would refuse
     /// them, so that a file written here is always read back.
     let internal write (path: string) (root: Json) : Result<byte[], ProfileError> =
-        let buffer = ArrayBufferWriter<byte>(512)
-
-        do
-            use writer = new Utf8JsonWriter(buffer, JsonWriterOptions(Indented = true))
-            Json.write writer root
-
-        let bytes = Array.append (buffer.WrittenSpan.ToArray()) [| byte '\n' |]
+        let bytes = Encode.toBytes JsonStyle.Indented root
 
         if bytes.Length > CloudFile.MaxCliFileSize then
             Error(ProfileError.TooLarge(path, bytes.Length))

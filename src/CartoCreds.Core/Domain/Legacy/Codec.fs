@@ -1,9 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open System.Buffers
-open System.Text.Encodings.Web
-open System.Text.Json
 
 /// The credentials file of SPEC §4, shared with CARTOframes:
 /// `{"username": …, "api_key": …, "base_url": …, "allow_non_secure": …}`.
@@ -59,37 +56,21 @@ module Codec =
         Decode.fromBytesReading names fileDecoder bytes
         |> Result.bind (Credentials.create >> Result.mapError DecodeError.Invalid)
 
-    /// The file's style: indented, non-ASCII written as is. Built on first use: reading, the
-    /// common case, never needs the encoder.
-    let private writerOptions =
-        lazy (JsonWriterOptions(Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping))
+    /// The members after the username: the key as given, the base URL and the flag.
+    let access (apiKey: string) (credentials: Credentials) : (string * Json) list =
+        [ "api_key", Encode.string apiKey
+          "base_url", Encode.string (BaseUrl.value credentials.BaseUrl)
+          "allow_non_secure", Encode.bool credentials.AllowNonSecure ]
 
     /// <summary>
-    /// Writes the format's four fields, in CARTOframes 1.x's order, into an open object; the key as
-    /// given (whole when saving, masked for display).
+    /// The format's four members, in CARTOframes 1.x's order; the key as given (whole when
+    /// saving, masked for display).
     /// </summary>
-    let writeFields (writer: Utf8JsonWriter) (apiKey: string) (credentials: Credentials) : unit =
-        match credentials.Username with
-        | Some username -> writer.WriteString("username", Username.value username)
-        | None -> writer.WriteNull "username"
+    let fields (apiKey: string) (credentials: Credentials) : (string * Json) list =
+        ("username", Encode.nullable (Username.value >> Encode.string) credentials.Username)
+        :: access apiKey credentials
 
-        writer.WriteString("api_key", apiKey)
-        writer.WriteString("base_url", BaseUrl.value credentials.BaseUrl)
-        writer.WriteBoolean("allow_non_secure", credentials.AllowNonSecure)
-
-    /// UTF-8 JSON written by `write` in the file's style, with a final newline.
-    let writeText (write: Utf8JsonWriter -> unit) : byte[] =
-        let buffer = ArrayBufferWriter<byte>(256)
-
-        do
-            use writer = new Utf8JsonWriter(buffer, writerOptions.Value)
-            write writer
-
-        Array.append (buffer.WrittenSpan.ToArray()) [| byte '\n' |]
-
-    /// The file's bytes, with exactly CARTOframes 1.x's keys in its order.
+    /// The file's bytes, with exactly CARTOframes 1.x's keys in its order, in its style (indented,
+    /// non-ASCII written as is, a final newline).
     let encode (credentials: Credentials) : byte[] =
-        writeText (fun writer ->
-            writer.WriteStartObject()
-            writeFields writer (ApiKey.value credentials.ApiKey) credentials
-            writer.WriteEndObject())
+        Encode.object (fields (ApiKey.value credentials.ApiKey) credentials) |> Encode.toBytes JsonStyle.Relaxed

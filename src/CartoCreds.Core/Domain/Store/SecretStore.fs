@@ -1,7 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open System.Text.Json
 
 /// SPEC §11: where saved secrets are kept. `File`, the default, is the files CARTOframes and the
 /// CARTO CLI read; `Keychain` is the operating system's credential store.
@@ -55,15 +54,7 @@ module SecretStore =
 
     /// The configuration file's bytes, `{"store": "keychain"}`, kept beside what else it may hold.
     let encodeConfig (store: SecretStore) : byte[] =
-        let buffer = Buffers.ArrayBufferWriter<byte>(64)
-
-        do
-            use writer = new Utf8JsonWriter(buffer, JsonWriterOptions(Indented = true))
-            writer.WriteStartObject()
-            writer.WriteString("store", name store)
-            writer.WriteEndObject()
-
-        buffer.WrittenSpan.ToArray()
+        Encode.object [ "store", Encode.string (name store) ] |> Encode.toBytes JsonStyle.Indented
 
     /// The configuration file: an object, whose `store`, when there, is a string.
     let private config: Decoder<string option> =

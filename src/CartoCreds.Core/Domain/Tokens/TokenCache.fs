@@ -2,7 +2,6 @@ namespace CartoCreds.Core
 
 open System
 open System.Text
-open System.Text.Json
 
 /// SPEC §7.4's disk cache of exchanged tokens, without I/O: the file's name, its bytes, and the
 /// token in it when it is this server's, client's and secret's.
@@ -30,28 +29,17 @@ module TokenCache =
     /// The cache file's bytes: the token, its expiry and replacement time, whose it is (server and
     /// client), and a salted hash of the secret (`salt` is random, given by the shell).
     let bytes (authUrl: string) (clientId: CloudText) (secret: CloudText) (salt: string) (token: AccessToken) : byte[] =
-        let buffer = Buffers.ArrayBufferWriter<byte>(512)
-
-        do
-            use writer = new Utf8JsonWriter(buffer)
-            writer.WriteStartObject()
-            writer.WriteString("auth_url", authUrl)
-            writer.WriteString("client_id", CloudText.value clientId)
-            writer.WriteString("secret_salt", salt)
-            writer.WriteString("secret_hash", secretHash salt secret)
-            writer.WriteString("access_token", token.Value)
-
-            match token.ExpiresOn with
-            | Some expires -> writer.WriteNumber("expires_on", seconds expires)
-            | None -> writer.WriteNull "expires_on"
-
-            match token.RefreshOn with
-            | Some at -> writer.WriteNumber("refresh_on", seconds at)
-            | None -> ()
-
-            writer.WriteEndObject()
-
-        buffer.WrittenSpan.ToArray()
+        Encode.object
+            [ "auth_url", Encode.string authUrl
+              "client_id", Encode.string (CloudText.value clientId)
+              "secret_salt", Encode.string salt
+              "secret_hash", Encode.string (secretHash salt secret)
+              "access_token", Encode.string token.Value
+              "expires_on", Encode.nullable Encode.epochSeconds token.ExpiresOn
+              match token.RefreshOn with
+              | Some at -> "refresh_on", Encode.epochSeconds at
+              | None -> () ]
+        |> Encode.toBytes JsonStyle.Compact
 
     let private instant (name: string) (root: Json) : DateTimeOffset option =
         match Decode.optionalField name Decode.epochSeconds root with

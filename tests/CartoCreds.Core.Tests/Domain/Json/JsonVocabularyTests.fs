@@ -35,19 +35,69 @@ let rec private tree (depth: int) : Gen<Json> =
                   |> Gen.map (fun values ->
                       List.map2 (fun n v -> struct (n, v)) names values |> Array.ofList |> Json.Object)) ]
 
-let private bytesOf (value: Json) =
-    let buffer = Buffers.ArrayBufferWriter<byte>()
-
-    do
-        use writer = new Utf8JsonWriter(buffer)
-        Json.write writer value
-
-    buffer.WrittenSpan.ToArray()
+let private bytesOf (value: Json) = Encode.toBytes JsonStyle.Compact value
 
 [<Property(MaxTest = 300)>]
 let ``the tree keeps nested objects, arrays and numbers as written: parse (write v) = v`` () =
     Prop.forAll (Arb.fromGen (tree 3)) (fun value ->
         Json.parse (ReadOnlySpan(bytesOf value)) = Ok value |> Prop.label (Encoding.UTF8.GetString(bytesOf value)))
+
+[<Property(MaxTest = 200)>]
+let ``every style writes the same tree back: parse (toBytes style v) = v`` () =
+    let style = Gen.elements [ JsonStyle.Compact; JsonStyle.Indented; JsonStyle.Relaxed ]
+
+    Prop.forAll (Arb.fromGen (Gen.zip style (tree 3))) (fun (style, value) ->
+        Json.parse (ReadOnlySpan(Encode.toBytes style value)) = Ok value)
+
+[<Property>]
+let ``what Encode writes, Decode reads: strings, flags, whole numbers, instants and nulls``
+    (text: NonNull<string>, flag: bool, number: int64, seconds: PositiveInt, given: bool)
+    =
+    let at = DateTimeOffset.FromUnixTimeSeconds(int64 seconds.Get)
+    let maybe = if given then Some text.Get else None
+
+    let decoder =
+        fun root ->
+            match
+                Decode.optionalField "t" Decode.string root,
+                Decode.optionalField "f" Decode.bool root,
+                Decode.optionalField "n" Decode.stringOrNumber root,
+                Decode.optionalField "e" Decode.epochSeconds root,
+                Decode.optionalNullableField "m" Decode.string root
+            with
+            | Ok(Some t), Ok(Some f), Ok(Some n), Ok(Some e), Ok m -> Ok(t, f, n, e, m)
+            | _ -> Error(DecodeError.NotAnObject "a member")
+
+    let value =
+        Encode.object
+            [ "t", Encode.string text.Get
+              "f", Encode.bool flag
+              "n", Encode.int64 number
+              "e", Encode.epochSeconds at
+              "m", Encode.nullable Encode.string maybe ]
+
+    // Strings that are not valid UTF-16 (a lone surrogate) cannot be written by any JSON writer.
+    let valid = not (text.Get |> Seq.exists Char.IsSurrogate)
+
+    valid
+    ==> lazy
+        (Decode.fromBytes decoder (ReadOnlyMemory(Encode.toBytes JsonStyle.Compact value)) =
+            Ok(text.Get, flag, string number, at, maybe))
+
+[<Fact>]
+let ``the styles: compact on one line; indented and relaxed end with a newline; only relaxed keeps non-ASCII`` () =
+    let value =
+        Encode.object
+            [ "name", Encode.string "Zoë"
+              "at", Encode.utcSecond (DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.FromHours 1.0)) ]
+
+    Assert.Equal("{\"name\":\"Zo\\u00EB\",\"at\":\"2026-12-03T09:00:00Z\"}", Encode.toText JsonStyle.Compact value)
+    let indented = Encoding.UTF8.GetString(Encode.toBytes JsonStyle.Indented value)
+    Assert.EndsWith("}\n", indented)
+    Assert.Contains("\\u00EB", indented)
+    let relaxed = Encoding.UTF8.GetString(Encode.toBytes JsonStyle.Relaxed value)
+    Assert.Contains("\"Zoë\"", relaxed)
+    Assert.Equal(relaxed.TrimEnd '\n', Encode.toText JsonStyle.Relaxed value)
 
 [<Fact>]
 let ``a repeated name is written once, the last value`` () =
