@@ -1,17 +1,11 @@
 namespace CartoCreds.Core
 
 open System
-open FileSystemParts
 open System.IO
 
 /// SPEC §4 on disk: the saved session found and read, atomic private writes, deletes.
 [<RequireQualifiedAccess>]
 module CodecDisk =
-
-    let private privateFile = UnixFileMode.UserRead ||| UnixFileMode.UserWrite
-
-    let private privateDirectory =
-        UnixFileMode.UserRead ||| UnixFileMode.UserWrite ||| UnixFileMode.UserExecute
 
     /// Reads a regular file of at most 64 KiB; never throws, and never waits on a FIFO or device.
     let read (path: string) : FileRead = Disk.read path
@@ -34,7 +28,7 @@ module CodecDisk =
     /// elsewhere .NET offers no directory flush, see the README).
     let private syncDirectory (directory: string) = FileSystems.current.SyncDirectory directory
 
-    /// Creates the missing directories of a path, each private to the user (0700 on Unix).
+    /// Creates the missing directories of a path, each private to the user (0700 where there are modes).
     let internal ensureDirectory (directory: string) =
         let rec missing (dir: string) acc =
             if String.IsNullOrEmpty dir || Directory.Exists dir then
@@ -43,26 +37,7 @@ module CodecDisk =
                 missing (Path.GetDirectoryName dir) (dir :: acc)
 
         for dir in missing directory [] do
-            if isUnix then
-                Directory.CreateDirectory(dir, privateDirectory) |> ignore
-                File.SetUnixFileMode(dir, privateDirectory) // whatever the umask
-            else
-                Directory.CreateDirectory dir |> ignore
-
-    let private writeDurably (path: string) (bytes: byte[]) =
-        let options =
-            FileStreamOptions(Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None)
-
-        if isUnix then
-            options.UnixCreateMode <- Nullable privateFile
-
-        use stream = new FileStream(path, options)
-
-        if isUnix then
-            File.SetUnixFileMode(stream.SafeFileHandle, privateFile) // whatever the umask
-
-        stream.Write(bytes, 0, bytes.Length)
-        stream.Flush true
+            FileSystems.current.CreateDirectory dir
 
     /// The full form of a path, or why it has none (empty, or characters no file name may hold).
     let private fullPath (path: string) =
@@ -125,47 +100,13 @@ module CodecDisk =
         | :? IOException
         | :? UnauthorizedAccessException -> ()
 
+    /// <summary>
     /// Saves atomically: writes a private temporary file in the same directory, flushes it to
-    /// disk, then renames it over the target, so a reader sees the old file or the new one.
-    /// On failure the temporary file is removed and the old file is left as it was.
-    /// Returns the full path written.
-    /// How long a replace waits for another program to close the file (Windows, SPEC §14).
-    let replaceWait = TimeSpan.FromSeconds 2.0
-
-    /// On Windows a rename over a file that another program holds open without sharing its
-    /// deletion fails while it is open: the directory took the temporary file, so a refusal on a
-    /// target that is not read-only is that, not a permission.
-    let private heldOpen (full: string) (e: exn) =
-        not isUnix
-        && (e :? UnauthorizedAccessException || e :? IOException)
-        && File.Exists full
-        && not (File.GetAttributes(full).HasFlag FileAttributes.ReadOnly)
-
-    /// Moves the temporary file over the target; on Windows, a target held open is tried again
-    /// until `replaceWait` has passed, then said to be in use. Never a torn or missing file: the
-    /// target is replaced whole, or left as it was.
-    let private replace (temporary: string) (full: string) : Result<unit, IoProblem> =
-        let deadline = DateTime.UtcNow + replaceWait
-
-        let attempt () =
-            try
-                File.Move(temporary, full, true)
-                Ok()
-            with
-            | :? IOException
-            | :? UnauthorizedAccessException
-            | :? NotSupportedException as e -> Error e
-
-        let mutable outcome = attempt ()
-
-        while (match outcome with
-               | Error e -> heldOpen full e && DateTime.UtcNow < deadline
-               | Ok() -> false) do
-            Threading.Thread.Sleep 50
-            outcome <- attempt ()
-
-        outcome |> Result.mapError (fun e -> if heldOpen full e then IoProblem.InUse else Native.problemOf e)
-
+    /// disk, then renames it over the target, so a reader sees the old file or the new one (on
+    /// Windows, a target another program holds open is tried again for `WindowsFiles.replaceWait`, then said
+    /// to be in use). On failure the temporary file is removed and the old file is left as it
+    /// was. Returns the full path written.
+    /// </summary>
     let write (path: string) (bytes: byte[]) : Result<string, StoreError> =
         match fullPath path with
         | Error(path, problem) -> Error(StoreError.SaveFailed(path, problem))
@@ -185,9 +126,9 @@ module CodecDisk =
                 try
                     ensureDirectory directory
                     sweepLeftovers directory (Path.GetFileName full)
-                    writeDurably temporary bytes
+                    FileSystems.current.WriteNew temporary bytes
 
-                    match replace temporary full with
+                    match FileSystems.current.Replace temporary full with
                     | Ok() ->
                         syncDirectory directory
                         Ok full

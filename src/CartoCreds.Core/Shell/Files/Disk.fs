@@ -1,7 +1,6 @@
 namespace CartoCreds.Core
 
 open System
-open FileSystemParts
 open System.IO
 
 /// Reading files safely (SPEC §4, §7.3, §7.4): regular files only, never waiting on a FIFO,
@@ -33,13 +32,10 @@ module Disk =
     /// symbolic link; a directory not there yet is none (the store makes it 0700).
     /// </summary>
     let privateDirectories (path: string) : Exposure option =
-        if isUnix then
-            let inner = Path.GetDirectoryName(Path.GetFullPath path)
+        let inner = Path.GetDirectoryName(Path.GetFullPath path)
 
-            FileSystems.current.DirectoryTrust false inner
-            |> Option.orElseWith (fun () -> FileSystems.current.DirectoryTrust true (Path.GetDirectoryName inner))
-        else
-            None
+        FileSystems.current.DirectoryTrust false inner
+        |> Option.orElseWith (fun () -> FileSystems.current.DirectoryTrust true (Path.GetDirectoryName inner))
 
     /// <summary>
     /// Reads a file that only the user may have written (SPEC §7.4's token cache): no symbolic link

@@ -2,9 +2,10 @@ namespace CartoCreds.Core
 
 open System
 
-/// The file primitives of this platform: Linux's system calls where they are there, the managed
-/// APIs elsewhere. A call that turns out to be missing (no such library or entry point) is done
-/// the managed way, and every later one too.
+/// The file primitives of this platform: Windows', else Linux's system calls where they are
+/// there, else a Unix's managed APIs. A call that turns out to be missing (no such library or
+/// entry point) is done the managed way, and every later one too. The one place that asks which
+/// system this is.
 module internal FileSystems =
 
     let private guarded (linux: 'T -> 'R) (portable: 'T -> 'R) (input: 'T) : 'R =
@@ -23,8 +24,9 @@ module internal FileSystems =
     let private portable = PortableFiles.system
 
     /// Reads and locks are on every load and save: written out, so that they allocate nothing
-    /// more than the implementation's own work.
-    let current: FileSystem =
+    /// more than the implementation's own work. Directories, new files and replaces are the
+    /// managed APIs' in both.
+    let private unix: FileSystem =
         { Read =
             fun limit follow path ->
                 if Native.available then
@@ -53,4 +55,9 @@ module internal FileSystems =
                 else
                     portable.Lock path wait
           KindAt = guarded linux.KindAt portable.KindAt
-          SyncDirectory = guarded linux.SyncDirectory portable.SyncDirectory }
+          SyncDirectory = guarded linux.SyncDirectory portable.SyncDirectory
+          CreateDirectory = linux.CreateDirectory
+          WriteNew = linux.WriteNew
+          Replace = linux.Replace }
+
+    let current: FileSystem = if OperatingSystem.IsWindows() then WindowsFiles.system else unix
