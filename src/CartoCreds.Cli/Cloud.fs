@@ -151,73 +151,74 @@ let private env (host: Host) (terminal: Terminal) =
 
     command
 
-/// Resolves, says the warnings and a profile's renewal on stderr, then hands the credentials and
-/// their session to `act`; or says why nothing resolved (exit 1).
-let private withSession
+/// What a command that uses a session is called and says: its name, its description, and what
+/// `--json` prints.
+type private SessionCommand = { Name: string; Description: string; Json: string }
+
+/// A command that resolves (`--file`, `--profile`), says the warnings and a profile's renewal on
+/// stderr, then hands `act` whether `--json` was given, the credentials and their session bound
+/// by `--timeout`; or says why nothing resolved (exit 1).
+let private sessionCommand
     (host: Host)
     (terminal: Terminal)
-    (result: ParseResult)
-    (source: Source)
-    (timeout: Option<double>)
-    (act: Resolved<CloudCredentials> -> CloudSession -> int)
+    (said: SessionCommand)
+    (act: bool -> Resolved<CloudCredentials> -> CloudSession -> int)
     =
-    onResolved host terminal result source (fun resolution ->
-        let resolved = resolution.Resolved
-        warn terminal resolved.Warnings
-        renewal terminal resolved
-
-        Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolution |> act resolved)
-
-/// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
-let private status (host: Host) (terminal: Terminal) =
-    let command =
-        Command("status", "Resolve CARTO 3 credentials and verify them: print the account and where they came from")
-
+    let command = Command(said.Name, said.Description)
     let source = source command
-    let json = option<bool> "--json" "Print a JSON object instead of a table"
+    let json = option<bool> "--json" said.Json
     command.Options.Add json
     let timeout = timeoutOption command
 
     command.SetAction(fun (result: ParseResult) ->
-        withSession host terminal result source timeout (fun resolved session ->
-            let shown: Status.Shown =
-                { Origin = resolved.Origin
-                  Credentials = Output.cloudFields false resolved.Credentials
-                  Account = Status.cloudAccount }
+        onResolved host terminal result source (fun resolution ->
+            let resolved = resolution.Resolved
+            warn terminal resolved.Warnings
+            renewal terminal resolved
 
-            match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
-            | Error e -> fail terminal (CallMessages.service e)
-            | Ok verified -> Status.report terminal (result.GetValue json) shown verified))
+            Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolution
+            |> act (result.GetValue json) resolved))
 
     command
+
+/// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
+let private status (host: Host) (terminal: Terminal) =
+    let said =
+        { Name = "status"
+          Description = "Resolve CARTO 3 credentials and verify them: print the account and where they came from"
+          Json = "Print a JSON object instead of a table" }
+
+    sessionCommand host terminal said (fun json resolved session ->
+        let shown: Status.Shown =
+            { Origin = resolved.Origin
+              Credentials = Output.cloudFields false resolved.Credentials
+              Account = Status.cloudAccount }
+
+        match session.VerifyAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
+        | Error e -> fail terminal (CallMessages.service e)
+        | Ok verified -> Status.report terminal json shown verified)
 
 /// `cloud dw-token [--file PATH] [--profile NAME] [--json] [--timeout S]`: the CARTO Data
 /// Warehouse's token on stdout (its project on stderr), or both as JSON (SPEC §7.8).
 let private dwToken (host: Host) (terminal: Terminal) =
-    let command =
-        Command("dw-token", "Print the CARTO Data Warehouse's token (its project id on stderr, or both with --json)")
+    let said =
+        { Name = "dw-token"
+          Description = "Print the CARTO Data Warehouse's token (its project id on stderr, or both with --json)"
+          Json = "Print {project_id, token, expires_at} instead of the token alone" }
 
-    let source = source command
-    let json = option<bool> "--json" "Print {project_id, token, expires_at} instead of the token alone"
-    command.Options.Add json
-    let timeout = timeoutOption command
-
-    command.SetAction(fun (result: ParseResult) ->
-        withSession host terminal result source timeout (fun _ session ->
-            match session.DataWarehouseAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
-            | Error e -> fail terminal (CallMessages.service e)
-            | Ok(Error error) ->
-                terminal.Err.WriteLine("cartocreds: " + CallMessages.verifyError error)
-                if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure
-            | Ok(Ok dw) when result.GetValue json ->
-                terminal.Out.WriteLine(Output.dwJson dw)
-                Success
-            | Ok(Ok dw) ->
-                terminal.Err.WriteLine("CARTO Data Warehouse project: " + Refused.terminalSafe dw.ProjectId)
-                terminal.Out.WriteLine dw.Token
-                Success))
-
-    command
+    sessionCommand host terminal said (fun json _ session ->
+        match session.DataWarehouseAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
+        | Error e -> fail terminal (CallMessages.service e)
+        | Ok(Error error) ->
+            terminal.Err.WriteLine("cartocreds: " + CallMessages.verifyError error)
+            if error.Failure = VerifyFailure.Unreachable then Unreachable else Failure
+        | Ok(Ok dw) when json ->
+            terminal.Out.WriteLine(Output.dwJson dw)
+            Success
+        | Ok(Ok dw) ->
+            terminal.Err.WriteLine("CARTO Data Warehouse project: " + Refused.terminalSafe dw.ProjectId)
+            terminal.Out.WriteLine dw.Token
+            Success)
 
 /// `cloud save (--token-stdin | --token T) [--tenant-id ID | --api-base-url URL] [--profile NAME] [--file PATH] [--store S]`.
 let private save (host: Host) (terminal: Terminal) =
@@ -408,15 +409,18 @@ let command (host: Host) (terminal: Terminal) : Command =
     let cloud =
         Command("cloud", "CARTO 3 credentials: access tokens and client credentials (CARTO CLI, carto-auth)")
 
-    cloud.Subcommands.Add(show host terminal)
-    cloud.Subcommands.Add(token host terminal)
-    cloud.Subcommands.Add(env host terminal)
-    cloud.Subcommands.Add(status host terminal)
-    cloud.Subcommands.Add(dwToken host terminal)
-    cloud.Subcommands.Add(save host terminal)
-    cloud.Subcommands.Add(delete "delete" host terminal)
-    cloud.Subcommands.Add(Login.command host terminal)
-    cloud.Subcommands.Add(delete "logout" host terminal)
-    cloud.Subcommands.Add(list host terminal)
-    cloud.Subcommands.Add(use' host terminal)
+    for subcommand in
+        [ show
+          token
+          env
+          status
+          dwToken
+          save
+          delete "delete"
+          Login.command
+          delete "logout"
+          list
+          use' ] do
+        cloud.Subcommands.Add(subcommand host terminal)
+
     cloud

@@ -267,14 +267,10 @@ let rootCommand (host: Host) (terminal: Terminal) (builtIns: bool) : Command =
             Command(RootCommand.ExecutableName, description)
 
     root.Options.Add(verboseOption ())
-    root.Subcommands.Add(show host terminal)
-    root.Subcommands.Add(env host terminal)
-    root.Subcommands.Add(status host terminal)
-    root.Subcommands.Add(save host terminal)
-    root.Subcommands.Add(delete host terminal)
-    root.Subcommands.Add(path host terminal)
-    root.Subcommands.Add(Cloud.command host terminal)
-    root.Subcommands.Add(Store.command host terminal)
+
+    for subcommand in [ show; env; status; save; delete; path; Cloud.command; Store.command ] do
+        root.Subcommands.Add(subcommand host terminal)
+
     root
 
 /// Runs the tool's command line against a host and a terminal: the process's own from `main`, a

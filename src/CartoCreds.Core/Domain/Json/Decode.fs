@@ -55,22 +55,28 @@ module Decode =
 
         i
 
+    /// The last member of that name of an object; none in anything else.
+    let private lastMember (name: string) (value: Json) : Json voption =
+        match value with
+        | Json.Object fields ->
+            let i = lastIndexOf name fields
+
+            if i < 0 then
+                ValueNone
+            else
+                let struct (_, field) = fields[i]
+                ValueSome field
+        | _ -> ValueNone
+
     /// An optional field of an object: `None` when absent; the last one when repeated.
     let optionalField (name: string) (decoder: Decoder<'T>) : Decoder<'T option> =
         fun value ->
-            match value with
-            | Json.Object fields ->
-                let i = lastIndexOf name fields
-
-                if i < 0 then
-                    Ok None
-                else
-                    let struct (_, field) = fields[i]
-
-                    match decoder field with
-                    | Ok decoded -> Ok(Some decoded)
-                    | Error e -> Error(prependPath ("." + name) e)
-            | _ -> Ok None
+            match lastMember name value with
+            | ValueNone -> Ok None
+            | ValueSome field ->
+                match decoder field with
+                | Ok decoded -> Ok(Some decoded)
+                | Error e -> Error(prependPath ("." + name) e)
 
     /// An optional field that may also be `null`: `None` for either, else the decoded value (the
     /// last one when repeated). The same answers as `optionalField name (nullable decoder)`
@@ -79,22 +85,15 @@ module Decode =
         let path = "." + name
 
         fun value ->
-            match value with
-            | Json.Object fields ->
-                let i = lastIndexOf name fields
-
-                if i < 0 then
-                    Ok None
-                else
-                    match fields[i] with
-                    | struct (_, Json.Null) -> Ok None
-                    | struct (_, field) ->
-                        match decoder field with
-                        | Ok decoded -> Ok(Some decoded)
-                        | Error(DecodeError.BadField(inner, expected, actual)) ->
-                            Error(DecodeError.BadField(path + inner, expected + " or null", actual))
-                        | Error other -> Error other
-            | _ -> Ok None
+            match lastMember name value with
+            | ValueNone
+            | ValueSome Json.Null -> Ok None
+            | ValueSome field ->
+                match decoder field with
+                | Ok decoded -> Ok(Some decoded)
+                | Error(DecodeError.BadField(inner, expected, actual)) ->
+                    Error(DecodeError.BadField(path + inner, expected + " or null", actual))
+                | Error other -> Error other
 
     /// A JSON object, decoded by the given function of the object.
     let object (decoder: Decoder<'T>) : Decoder<'T> =
@@ -151,15 +150,7 @@ module Decode =
 
     /// An optional field's value as it is, not decoded (`Json.Null` when absent): for a nested
     /// object to be decoded by decoders of its own.
-    let child (name: string) (value: Json) : Json =
-        match value with
-        | Json.Object fields ->
-            match lastIndexOf name fields with
-            | -1 -> Json.Null
-            | i ->
-                let struct (_, field) = fields[i]
-                field
-        | _ -> Json.Null
+    let child (name: string) (value: Json) : Json = lastMember name value |> ValueOption.defaultValue Json.Null
 
     /// <summary>
     /// Every member of an object, decoded, in order: a repeated name counts once, the last one, at

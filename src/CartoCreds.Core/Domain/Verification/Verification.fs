@@ -162,27 +162,32 @@ module Verification =
     /// naming an account (a proxy's `{}` or an HTML page verifies nothing). Read by the decoders
     /// every file and reply shares.
     let identity (endpoint: Endpoint) (body: ReadOnlyMemory<byte>) : Identity option =
+        // An identity names an account when it has at least one of its two keys.
+        let naming (one: string option) (other: string option) (identity: Identity) =
+            if one.IsSome || other.IsSome then Some identity else None
+
         match Decode.fromBytes Ok body with
         | Ok(Json.Object _ as root) when endpoint = Endpoint.LegacyAccount ->
             let user = Decode.child "user_data" root
+            let username, id = text "username" user, text "id" user
 
-            match text "username" user, text "id" user with
-            | None, None -> None
-            | username, id ->
-                Some
-                    { Username = username
-                      UserId = id
-                      Email = text "email" user
-                      TenantDomain = None }
+            naming
+                username
+                id
+                { Username = username
+                  UserId = id
+                  Email = text "email" user
+                  TenantDomain = None }
         | Ok(Json.Object _ as root) ->
-            match text "user_id" root, text "email" root with
-            | None, None -> None
-            | id, email ->
-                Some
-                    { Username = None
-                      UserId = id
-                      Email = email
-                      TenantDomain = text "tenant_domain" (Decode.child "user_metadata" root) }
+            let id, email = text "user_id" root, text "email" root
+
+            naming
+                id
+                email
+                { Username = None
+                  UserId = id
+                  Email = email
+                  TenantDomain = text "tenant_domain" (Decode.child "user_metadata" root) }
         | _ -> None
 
     /// A failure answered with `status`: `Retry-After` kept for 429 alone.

@@ -17,8 +17,7 @@ open Tmds.DBus.Protocol
 /// </summary>
 type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: TimeSpan option) =
 
-    static let servicePath = SecretServiceWire.ServicePath
-    static let service = SecretServiceWire.Service
+    static let onService name = SecretServiceWire.OnService(name, null)
     static let noPrompt = "/"
 
     let connect () = SecretServiceWire.Connect(address, timeout)
@@ -37,7 +36,7 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
             if paths.Length = 0 then
                 return Array.empty
             else
-                let message = SecretServiceWire.PathsMessage(connection, servicePath, service, "Unlock", paths, None)
+                let message = SecretServiceWire.PathsMessage(connection, onService "Unlock", paths, None)
                 let! unlocked, shown = call "Unlock" message SecretServiceWire.ReadPathsAndPrompt connection
 
                 match shown, prompt with
@@ -126,9 +125,7 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                         let message =
                             SecretServiceWire.PathsMessage(
                                 connection,
-                                servicePath,
-                                service,
-                                "GetSecrets",
+                                onService "GetSecrets",
                                 items,
                                 Some session.Path
                             )
@@ -157,8 +154,8 @@ type SecretServiceKeychain(address: string option, timeout: TimeSpan, prompt: Ti
                                 iv, SecretSessionCipher.encrypt key iv bytes
                             | None -> Array.empty, bytes
 
-                        let message =
-                            SecretServiceWire.CreateMessage(connection, collection, item, session.Path, iv, value)
+                        let sealedSecret = { Session = session.Path; Iv = iv; Value = value }
+                        let message = SecretServiceWire.CreateMessage(connection, collection, item, sealedSecret)
 
                         let! created, shown = call "CreateItem" message SecretServiceWire.ReadPathAndPrompt connection
 

@@ -4,6 +4,19 @@ open System
 open System.Threading.Tasks
 open Tmds.DBus.Protocol
 
+/// A method call: the object, its interface, the method, and the signature of its arguments
+/// (null for none).
+type internal DBusCall = { Path: string; Interface: string; Member: string; Signature: string }
+
+/// Writes a call's arguments.
+type internal WriteArguments = delegate of byref<MessageWriter> -> unit
+
+/// Reads one value of a reply's body.
+type internal ReadPart<'T> = delegate of byref<Reader> -> 'T
+
+/// A secret as it travels to the service: the session it is encrypted for, and its IV and value.
+type internal SealedSecret = { Session: string; Iv: byte[]; Value: byte[] }
+
 /// The Secret Service's messages as D-Bus lays them out (freedesktop Secret Service API 0.2): the
 /// calls `SecretServiceKeychain` makes, and readers of their replies.
 type internal SecretServiceWire =
@@ -83,44 +96,48 @@ type internal SecretServiceWire =
                         )
         }
 
-    static member val ReadPath =
-        SecretServiceWire.Reader("o", (fun message -> message.GetBodyReader().ReadObjectPathAsString()))
+    static member val ReadPath = SecretServiceWire.Body("o", SecretServiceWire.Path)
 
-    /// `(ao, o)` or `(ao, ao)`: two lists of object paths, or a list and a path.
-    static member val ReadPaths =
+    /// A reply of `signature` whose body `read` reads.
+    static member private Body<'T>(signature: string, read: ReadPart<'T>) : MessageValueReader<'T option> =
         SecretServiceWire.Reader(
-            "aoao",
+            signature,
             fun message ->
                 let mutable reader = message.GetBodyReader()
-                let first = reader.ReadArrayOfObjectPath() |> Array.map string
-                let second = reader.ReadArrayOfObjectPath() |> Array.map string
-                first, second
+                read.Invoke(&reader)
         )
 
+    /// A reply of two values, each read by its part.
+    static member private Pair<'A, 'B>
+        (signature: string, first: ReadPart<'A>, second: ReadPart<'B>)
+        : MessageValueReader<('A * 'B) option> =
+        SecretServiceWire.Body(
+            signature,
+            ReadPart(fun reader ->
+                let one = first.Invoke(&reader)
+                one, second.Invoke(&reader))
+        )
+
+    static member private Paths: ReadPart<string[]> =
+        ReadPart(fun reader -> reader.ReadArrayOfObjectPath() |> Array.map string)
+
+    static member private Path: ReadPart<string> = ReadPart(fun reader -> reader.ReadObjectPathAsString())
+
+    /// `(ao, ao)`: two lists of object paths.
+    static member val ReadPaths = SecretServiceWire.Pair("aoao", SecretServiceWire.Paths, SecretServiceWire.Paths)
+
+    /// `(ao, o)`: a list of object paths and a prompt's path.
     static member val ReadPathsAndPrompt =
-        SecretServiceWire.Reader(
-            "aoo",
-            fun message ->
-                let mutable reader = message.GetBodyReader()
-                let first = reader.ReadArrayOfObjectPath() |> Array.map string
-                first, reader.ReadObjectPathAsString()
-        )
+        SecretServiceWire.Pair("aoo", SecretServiceWire.Paths, SecretServiceWire.Path)
 
-    static member val ReadPathAndPrompt =
-        SecretServiceWire.Reader(
-            "oo",
-            fun message ->
-                let mutable reader = message.GetBodyReader()
-                let first = reader.ReadObjectPathAsString()
-                first, reader.ReadObjectPathAsString()
-        )
+    /// `(o, o)`: an object's path and a prompt's path.
+    static member val ReadPathAndPrompt = SecretServiceWire.Pair("oo", SecretServiceWire.Path, SecretServiceWire.Path)
 
     /// `GetSecrets`' `a{o(oayays)}`: each item's parameters (the IV) and value.
     static member val ReadSecrets =
-        SecretServiceWire.Reader(
+        SecretServiceWire.Body(
             "a{o(oayays)}",
-            fun message ->
-                let mutable reader = message.GetBodyReader()
+            ReadPart(fun reader ->
                 let finish = reader.ReadDictionaryStart()
                 let mutable found = Map.empty
 
@@ -134,14 +151,13 @@ type internal SecretServiceWire =
                     reader.ReadString() |> ignore
                     found <- Map.add item (parameters, value) found
 
-                found
+                found)
         )
 
     static member val ReadSession =
-        SecretServiceWire.Reader(
+        SecretServiceWire.Body(
             "vo",
-            fun message ->
-                let mutable reader = message.GetBodyReader()
+            ReadPart(fun reader ->
                 let output = reader.ReadVariantValue()
 
                 let peer =
@@ -149,7 +165,7 @@ type internal SecretServiceWire =
                     | VariantValueType.Array -> output.GetArray<byte>()
                     | _ -> Array.empty
 
-                peer, reader.ReadObjectPathAsString()
+                peer, reader.ReadObjectPathAsString())
         )
 
     /// Attributes as an `a{ss}`.
@@ -163,131 +179,106 @@ type internal SecretServiceWire =
 
         writer.WriteDictionaryEnd start
 
-    static member OpenMessage(connection: DBusConnection, publicKey: byte[] option) =
+    /// A method call of the Secret Service: its header, then the arguments `write` writes.
+    static member private Message(connection: DBusConnection, call: DBusCall, write: WriteArguments) =
         let mutable writer = connection.GetMessageWriter()
 
         try
             writer.WriteMethodCallHeader(
                 SecretServiceWire.Destination,
-                SecretServiceWire.ServicePath,
-                SecretServiceWire.Service,
-                "OpenSession",
-                "sv",
+                call.Path,
+                call.Interface,
+                call.Member,
+                call.Signature,
                 MessageFlags.None
             )
 
-            match publicKey with
-            | Some key ->
-                writer.WriteString SecretSessionCipher.Algorithm
-                writer.WriteSignature "ay"
-                writer.WriteArray(key: byte[])
-            | None ->
-                writer.WriteString "plain"
-                writer.WriteVariantString ""
-
+            write.Invoke(&writer)
             writer.CreateMessage()
         finally
             writer.Dispose()
+
+    /// A call on the service object itself.
+    static member OnService(name: string, signature: string) =
+        { Path = SecretServiceWire.ServicePath
+          Interface = SecretServiceWire.Service
+          Member = name
+          Signature = signature }
+
+    static member OpenMessage(connection: DBusConnection, publicKey: byte[] option) =
+        SecretServiceWire.Message(
+            connection,
+            SecretServiceWire.OnService("OpenSession", "sv"),
+            WriteArguments(fun writer ->
+                match publicKey with
+                | Some key ->
+                    writer.WriteString SecretSessionCipher.Algorithm
+                    writer.WriteSignature "ay"
+                    writer.WriteArray(key: byte[])
+                | None ->
+                    writer.WriteString "plain"
+                    writer.WriteVariantString "")
+        )
 
     /// A call on `path` of `iface` whose arguments are a list of object paths (`ao`), and maybe one more path.
-    static member PathsMessage(connection: DBusConnection, path, iface, name, paths: string[], extra: string option) =
-        let mutable writer = connection.GetMessageWriter()
+    static member PathsMessage(connection: DBusConnection, call: DBusCall, paths: string[], extra: string option) =
+        SecretServiceWire.Message(
+            connection,
+            { call with Signature = (if extra.IsSome then "aoo" else "ao") },
+            WriteArguments(fun writer ->
+                writer.WriteArray(paths |> Array.map (fun (p: string) -> ObjectPath p))
 
-        try
-            writer.WriteMethodCallHeader(
-                SecretServiceWire.Destination,
-                path,
-                iface,
-                name,
-                (if extra.IsSome then "aoo" else "ao"),
-                MessageFlags.None
-            )
-
-            writer.WriteArray(paths |> Array.map (fun (p: string) -> ObjectPath p))
-
-            match extra with
-            | Some path -> writer.WriteObjectPath(path: string)
-            | None -> ()
-
-            writer.CreateMessage()
-        finally
-            writer.Dispose()
+                match extra with
+                | Some path -> writer.WriteObjectPath(path: string)
+                | None -> ())
+        )
 
     static member SearchMessage(connection: DBusConnection, item: KeychainItem) =
-        let mutable writer = connection.GetMessageWriter()
-
-        try
-            writer.WriteMethodCallHeader(
-                SecretServiceWire.Destination,
-                SecretServiceWire.ServicePath,
-                SecretServiceWire.Service,
-                "SearchItems",
-                "a{ss}",
-                MessageFlags.None
-            )
-
-            SecretServiceWire.WriteAttributes(&writer, KeychainItem.identity item)
-            writer.CreateMessage()
-        finally
-            writer.Dispose()
+        SecretServiceWire.Message(
+            connection,
+            SecretServiceWire.OnService("SearchItems", "a{ss}"),
+            WriteArguments(fun writer -> SecretServiceWire.WriteAttributes(&writer, KeychainItem.identity item))
+        )
 
     static member NoArgumentMessage(connection: DBusConnection, path, iface, name) =
-        let mutable writer = connection.GetMessageWriter()
-
-        try
-            writer.WriteMethodCallHeader(SecretServiceWire.Destination, path, iface, name, null, MessageFlags.None)
-            writer.CreateMessage()
-        finally
-            writer.Dispose()
+        SecretServiceWire.Message(
+            connection,
+            { Path = path; Interface = iface; Member = name; Signature = null },
+            WriteArguments(fun _ -> ())
+        )
 
     static member AliasMessage(connection: DBusConnection) =
-        let mutable writer = connection.GetMessageWriter()
+        SecretServiceWire.Message(
+            connection,
+            SecretServiceWire.OnService("ReadAlias", "s"),
+            WriteArguments(fun writer -> writer.WriteString "default")
+        )
 
-        try
-            writer.WriteMethodCallHeader(
-                SecretServiceWire.Destination,
-                SecretServiceWire.ServicePath,
-                SecretServiceWire.Service,
-                "ReadAlias",
-                "s",
-                MessageFlags.None
-            )
-
-            writer.WriteString "default"
-            writer.CreateMessage()
-        finally
-            writer.Dispose()
-
+    /// `CreateItem` in `collection`: the item's label and attributes, and its secret, encrypted
+    /// for the session (`iv`, `value`), replacing an item of the same attributes.
     static member CreateMessage
-        (connection: DBusConnection, collection: string, item: KeychainItem, session: string, iv: byte[], value: byte[])
+        (connection: DBusConnection, collection: string, item: KeychainItem, secret: SealedSecret)
         =
-        let mutable writer = connection.GetMessageWriter()
-
-        try
-            writer.WriteMethodCallHeader(
-                SecretServiceWire.Destination,
-                collection,
-                "org.freedesktop.Secret.Collection",
-                "CreateItem",
-                "a{sv}(oayays)b",
-                MessageFlags.None
-            )
-
-            let properties = writer.WriteDictionaryStart()
-            writer.WriteDictionaryEntryStart()
-            writer.WriteString "org.freedesktop.Secret.Item.Label"
-            writer.WriteVariantString(KeychainItem.label item)
-            writer.WriteDictionaryEntryStart()
-            writer.WriteString "org.freedesktop.Secret.Item.Attributes"
-            writer.WriteSignature "a{ss}"
-            SecretServiceWire.WriteAttributes(&writer, KeychainItem.attributes item)
-            writer.WriteDictionaryEnd properties
-            writer.WriteStructureStart()
-            writer.WriteObjectPath session
-            writer.WriteArray(iv: byte[])
-            writer.WriteArray(value: byte[])
-            writer.WriteString "text/plain"
-            writer.WriteBool true
-            writer.CreateMessage()
-        finally
-            writer.Dispose()
+        SecretServiceWire.Message(
+            connection,
+            { Path = collection
+              Interface = "org.freedesktop.Secret.Collection"
+              Member = "CreateItem"
+              Signature = "a{sv}(oayays)b" },
+            WriteArguments(fun writer ->
+                let properties = writer.WriteDictionaryStart()
+                writer.WriteDictionaryEntryStart()
+                writer.WriteString "org.freedesktop.Secret.Item.Label"
+                writer.WriteVariantString(KeychainItem.label item)
+                writer.WriteDictionaryEntryStart()
+                writer.WriteString "org.freedesktop.Secret.Item.Attributes"
+                writer.WriteSignature "a{ss}"
+                SecretServiceWire.WriteAttributes(&writer, KeychainItem.attributes item)
+                writer.WriteDictionaryEnd properties
+                writer.WriteStructureStart()
+                writer.WriteObjectPath secret.Session
+                writer.WriteArray(secret.Iv: byte[])
+                writer.WriteArray(secret.Value: byte[])
+                writer.WriteString "text/plain"
+                writer.WriteBool true)
+        )
