@@ -17,36 +17,6 @@ public enum CloudCredentialsKind
     ClientCredentials,
 }
 
-/// <summary>An access token and its expiry, when known. <see cref="ToString"/> masks the token.</summary>
-/// <param name="Value">The bearer token, whole.</param>
-/// <param name="ExpiresOn">When it expires, when known.</param>
-public readonly record struct CartoAccessToken(string Value, DateTimeOffset? ExpiresOn)
-{
-    /// <summary>When the library replaces the token (SPEC §7.4: 5 minutes before it expires, or half its lifetime when shorter).</summary>
-    public DateTimeOffset? RefreshOn { get; init; }
-
-    /// <summary><c>CartoAccessToken(****abcd)</c>: never the token whole.</summary>
-    /// <returns>The masked text form.</returns>
-    public override string ToString() => $"CartoAccessToken({Secret.mask(Value ?? "")})";
-}
-
-/// <summary>No valid token can be handed out (SPEC §7.4): the access token has expired, or client credentials could not be exchanged and no valid token is left.</summary>
-public sealed class CartoTokenException : Exception
-{
-    internal CartoTokenException(string message, int? statusCode, string? error)
-        : base(message)
-    {
-        StatusCode = statusCode;
-        Error = error;
-    }
-
-    /// <summary>The token server's HTTP status, when it answered.</summary>
-    public int? StatusCode { get; }
-
-    /// <summary>The server's <c>error</c> code (such as <c>access_denied</c>), when it gave one.</summary>
-    public string? Error { get; }
-}
-
 /// <summary>
 /// CARTO 3 credentials: an access token, or client credentials exchanged for tokens, with the
 /// regional API base URL. Resolved by SPEC §7.2 from arguments, a named file (carto-auth's or the
@@ -184,48 +154,8 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     /// <example><code>var creds = await CloudCredentials.LoginAsync(new CloudLoginOptions { Profile = "eu" });</code></example>
     public static async Task<CloudCredentials> LoginAsync(CloudLoginOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= new CloudLoginOptions();
-        if (!OAuthLogin.isPort(options.Port))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options.Port), options.Port, "A port number from 1 to 65535.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero, nameof(options.Timeout));
-
-        var api = FSharpOption<ApiBaseUrl>.None;
-        if (options.ApiBaseUrl is { } url)
-        {
-            var parsed = ApiBaseUrlModule.create(url);
-            api = parsed.IsOk
-                ? FSharpOption<ApiBaseUrl>.Some(parsed.ResultValue)
-                : throw new ArgumentException(ValueMessages.cloudValueError(parsed.ErrorValue), nameof(options.ApiBaseUrl));
-        }
-
-        var host = Ambient.Host;
-        var open = options.OpenBrowser ?? new Func<Uri, CancellationToken, Task>((uri, _) => Browser.openUrlAsync(host, uri));
-        var receipt = options.ReadCode is { } read
-            ? CodeReceipt.NewPasted(FuncConvert.FromFunc<Uri, CancellationToken, Task<FSharpOption<string>>>(async (uri, cancel) =>
-                await read(uri, cancel).ConfigureAwait(false) is { } text ? FSharpOption<string>.Some(text) : FSharpOption<string>.None))
-            : CodeReceipt.NewListener(options.Port);
-        var request = new LoginRequest(
-            Errors.Given(options.Profile),
-            Errors.Given(options.Organization),
-            receipt,
-            options.Timeout,
-            Verification.defaultTimeout,
-            api,
-            Errors.Given(options.CredentialsFile),
-            options.Save,
-            FuncConvert.FromFunc<Uri, CancellationToken, Task>((uri, cancel) => open(uri, cancel)),
-            FuncConvert.FromAction<Uri>(_ => { }));
-
-        var result = await OAuthLoginHttp.run(host, Http.shared.Value, request, cancellationToken).ConfigureAwait(false);
-        if (result.IsError)
-        {
-            throw Errors.Of(result.ErrorValue, cancellationToken);
-        }
-
-        return new CloudCredentials(result.ResultValue.Resolution);
+        var resolution = await CloudLogin.RunAsync(options ?? new CloudLoginOptions(), cancellationToken).ConfigureAwait(false);
+        return new CloudCredentials(resolution);
     }
 
     /// <summary>An access token handed over whole (layer 1).</summary>

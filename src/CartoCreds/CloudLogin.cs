@@ -46,6 +46,51 @@ public sealed class CloudLoginOptions
     public Func<Uri, CancellationToken, Task<string?>>? ReadCode { get; set; }
 }
 
+/// <summary>The login of <see cref="CloudCredentials.LoginAsync"/>: the options converted to the core's request, the core's login run.</summary>
+internal static class CloudLogin
+{
+    /// <summary>Runs the login; its credentials with their origin and services, or the exception of its error.</summary>
+    public static async Task<CloudResolution> RunAsync(CloudLoginOptions options, CancellationToken cancellationToken)
+    {
+        if (!OAuthLogin.isPort(options.Port))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options.Port), options.Port, "A port number from 1 to 65535.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.Timeout, TimeSpan.Zero, nameof(options.Timeout));
+
+        var api = FSharpOption<ApiBaseUrl>.None;
+        if (options.ApiBaseUrl is { } url)
+        {
+            var parsed = ApiBaseUrlModule.create(url);
+            api = parsed.IsOk
+                ? FSharpOption<ApiBaseUrl>.Some(parsed.ResultValue)
+                : throw new ArgumentException(ValueMessages.cloudValueError(parsed.ErrorValue), nameof(options.ApiBaseUrl));
+        }
+
+        var host = Ambient.Host;
+        var open = options.OpenBrowser ?? new Func<Uri, CancellationToken, Task>((uri, _) => Browser.openUrlAsync(host, uri));
+        var receipt = options.ReadCode is { } read
+            ? CodeReceipt.NewPasted(FuncConvert.FromFunc<Uri, CancellationToken, Task<FSharpOption<string>>>(async (uri, cancel) =>
+                await read(uri, cancel).ConfigureAwait(false) is { } text ? FSharpOption<string>.Some(text) : FSharpOption<string>.None))
+            : CodeReceipt.NewListener(options.Port);
+        var request = new LoginRequest(
+            Errors.Given(options.Profile),
+            Errors.Given(options.Organization),
+            receipt,
+            options.Timeout,
+            Verification.defaultTimeout,
+            api,
+            Errors.Given(options.CredentialsFile),
+            options.Save,
+            FuncConvert.FromFunc<Uri, CancellationToken, Task>((uri, cancel) => open(uri, cancel)),
+            FuncConvert.FromAction<Uri>(_ => { }));
+
+        var result = await OAuthLoginHttp.run(host, Http.shared.Value, request, cancellationToken).ConfigureAwait(false);
+        return result.IsOk ? result.ResultValue.Resolution : throw Errors.Of(result.ErrorValue, cancellationToken);
+    }
+}
+
 /// <summary>A login that did not end with credentials (SPEC §7.5): refused, not this login's answer, or a step that failed. Nothing was saved.</summary>
 public sealed class CartoLoginException : Exception
 {
