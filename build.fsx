@@ -127,8 +127,9 @@ let test () =
         eprintfn
             "build.fsx: the Native AOT binaries could not be published (a C toolchain, clang or gcc, is needed); their tests are reported as skipped"
 
-    // The tool's Windows paths run under Wine (SPEC §14): a self-contained win-x64 build, published
-    // where Wine is installed; elsewhere those tests are reported as skipped, with the reason.
+    // The tool's Windows paths run under Wine (SPEC §14): a self-contained win-x64 build of the tool
+    // and of the core's Windows checks, published where Wine is installed; elsewhere those tests
+    // are reported as skipped, with the reason.
     if hasWine () then
         check (
             run
@@ -145,6 +146,23 @@ let test () =
                   "-warnaserror"
                   "-o"
                   Path.Combine(root, "artifacts", "win-x64")
+                  "-nologo" ]
+        )
+
+        // The core's Windows checks (WindowsFiles, the Credential Manager), run by WindowsFilesTests.
+        check (
+            run
+                "dotnet"
+                [ "publish"
+                  Path.Combine(root, "tests", "CartoCreds.Core.Tests.Windows")
+                  "-c"
+                  "Release"
+                  "-r"
+                  "win-x64"
+                  "--self-contained"
+                  "-warnaserror"
+                  "-o"
+                  Path.Combine(root, "artifacts", "win-x64-tests")
                   "-nologo" ]
         )
 

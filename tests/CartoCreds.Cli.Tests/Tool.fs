@@ -15,16 +15,7 @@ type Build =
     override this.ToString() = this.Name
 
 /// The checkout these tests were built from, when they run inside one.
-let repositoryRoot =
-    let rec up (dir: DirectoryInfo) =
-        if isNull dir then
-            None
-        elif File.Exists(Path.Combine(dir.FullName, "CartoCreds.Functional.sln")) then
-            Some dir.FullName
-        else
-            up dir.Parent
-
-    up (DirectoryInfo AppContext.BaseDirectory)
+let repositoryRoot = CartoCreds.Testing.Repository.root
 
 let managed =
     { Name = "managed"

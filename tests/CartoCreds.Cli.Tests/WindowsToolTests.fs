@@ -1,7 +1,8 @@
 /// The tool's Windows paths, run for real: a self-contained `win-x64` build under Wine, in a
 /// private `WINEPREFIX` (SPEC §14's Windows bullet, §4, §7.3, §11). CARTOframes' location under
 /// `%LOCALAPPDATA%`, a save, `show --all` and a delete; migration to the Credential Manager and
-/// back; two CARTO 3 profiles saved at once under the share-none lock; a token exchanged against a
+/// back; the keychain store's save, show, token and delete; four CARTO 3 profiles saved at once
+/// under the share-none lock, and the lock held past its 10 s; a token exchanged against a
 /// loopback server and served from the disk cache. The prefix is the test process's own: each
 /// test starts by clearing what the last one left in its user profile.
 module CartoCreds.Cli.Tests.WindowsToolTests
@@ -108,9 +109,10 @@ type WindowsToolTests() =
         Assert.Equal(0, (run [] [ "delete" ]).Code)
 
     [<WindowsFact>]
-    member _.``two CARTO 3 profiles saved at once both land in the CARTO CLI file``() =
+    member _.``four CARTO 3 profiles saved at once by four processes all land in the CARTO CLI file``() =
         PrivateWine.boot ()
         reset ()
+        let names = [ "first"; "second"; "third"; "fourth" ]
 
         let save (name: string) =
             Task.Run(fun () ->
@@ -125,14 +127,101 @@ type WindowsToolTests() =
                       "--token"
                       "token-of-" + name + "-0001" ])
 
-        let both = Task.WhenAll(save "first", save "second").Result
+        let all = Task.WhenAll(names |> List.map save).Result
 
-        for r in both do
+        for r in all do
             Assert.True((r.Code = 0), r.Err)
 
+        // Each read-modify-write held the share-none lock: none lost another's profile.
+        let file = File.ReadAllText(Path.Combine(profile (), ".carto_credentials.json"))
+
+        for name in names do
+            Assert.Contains("\"token-of-" + name + "-0001\"", file)
+
         let listed = run [] [ "cloud"; "list" ]
-        Assert.Contains("first", listed.Out)
-        Assert.Contains("second", listed.Out)
+
+        for name in names do
+            Assert.Contains(name, listed.Out)
+
+    [<WindowsFact>]
+    member _.``a CARTO CLI file lock held past 10 s is waited for, then given up with the lock's name; nothing changed``
+        ()
+        =
+        PrivateWine.boot ()
+        reset ()
+
+        let save (token: string) =
+            run [] [ "cloud"; "save"; "--profile"; "eu"; "--tenant-id"; "gcp-us-east1"; "--token"; token ]
+
+        Assert.Equal(0, (save "token-before-lock-0001").Code)
+        let file = Path.Combine(profile (), ".carto_credentials.json")
+        let original = File.ReadAllBytes file
+        let lockFile = "C:\\users\\" + Path.GetFileName(profile ()) + "\\.carto_credentials.json.lock"
+
+        Assert.True(File.Exists(file + ".lock"))
+
+        // cmd holds the lock file open for about 14 s, so no share-none handle can be taken.
+        use holder = PrivateWine.start "cmd.exe" [ "/c"; "ping -n 15 127.0.0.1 > nul < " + lockFile ]
+        Threading.Thread.Sleep 2000
+        let watch = Diagnostics.Stopwatch.StartNew()
+        let refused = save "token-during-lock-0002"
+        watch.Stop()
+        Assert.Equal(1, refused.Code)
+        Assert.Contains("another process held the lock " + lockFile + " for 10 s", refused.Err)
+        // The wait is a loop against its deadline: no stack overflow, and no longer than asked.
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds 9.5, TimeSpan.FromSeconds 14.0)
+        Assert.Equal<byte[]>(original, File.ReadAllBytes file)
+
+        Assert.True(holder.WaitForExit 30_000)
+        let saved = save "token-after-lock-0003"
+        Assert.True((saved.Code = 0), saved.Err)
+        Assert.Contains("token-after-lock-0003", File.ReadAllText file)
+
+    [<WindowsFact>]
+    member _.``with the keychain store, save, show, cloud token and delete use the Credential Manager``() =
+        PrivateWine.boot ()
+        reset ()
+        let keychain = [ "CARTOCREDS_STORE", "keychain" ]
+        let saved = run keychain [ "save"; "--username"; "alice"; "--api-key"; "0123456789abcdef" ]
+        Assert.True((saved.Code = 0), saved.Err)
+        Assert.Contains("the keychain (Windows Credential Manager)", saved.Out)
+        let file = Path.Combine(profile (), "AppData", "Local", "cartoframes", "cartoframes", "creds.json")
+        Assert.False(File.Exists file)
+
+        let shown = run keychain [ "show" ]
+        Assert.True((shown.Code = 0), shown.Err)
+        Assert.Contains("alice", shown.Out)
+        Assert.DoesNotContain("0123456789abcdef", shown.Out)
+
+        let cloud =
+            run
+                keychain
+                [ "cloud"
+                  "save"
+                  "--profile"
+                  "eu"
+                  "--tenant-id"
+                  "gcp-europe-west1"
+                  "--token"
+                  "token-in-the-keychain-0001" ]
+
+        Assert.True((cloud.Code = 0), cloud.Err)
+        let cli = File.ReadAllText(Path.Combine(profile (), ".carto_credentials.json"))
+        Assert.DoesNotContain("token-in-the-keychain-0001", cli)
+        Assert.Contains("gcp-europe-west1", cli)
+
+        let token = run keychain [ "cloud"; "token"; "--profile"; "eu" ]
+        Assert.True((token.Code = 0), token.Err)
+        Assert.Equal("token-in-the-keychain-0001\n", token.Out)
+
+        // With the file store the profile has no token to give, and says where it may be.
+        Assert.Equal(1, (run [] [ "cloud"; "token"; "--profile"; "eu" ]).Code)
+
+        Assert.Equal(0, (run keychain [ "cloud"; "delete"; "--profile"; "eu" ]).Code)
+        Assert.Equal(1, (run keychain [ "cloud"; "token"; "--profile"; "eu" ]).Code)
+        let deleted = run keychain [ "delete" ]
+        Assert.True((deleted.Code = 0), deleted.Err)
+        Assert.Equal(1, (run keychain [ "show" ]).Code)
 
     [<WindowsFact>]
     member _.``cloud token exchanges against a loopback token server once, then serves the disk cache``() =

@@ -12,10 +12,11 @@ type AccessToken =
       ExpiresOn: DateTimeOffset option
       RefreshOn: DateTimeOffset option }
 
-    /// Whether the token may still be served at `now` without a replacement.
+    /// Whether the token may still be served at `now` without a replacement. (The operator of
+    /// `DateTimeOffset` itself: F#'s `<` on a struct compares through boxes, 64 B a memory hit.)
     member this.NotDueAt(now: DateTimeOffset) =
         match this.RefreshOn with
-        | Some at -> now < at
+        | Some at -> DateTimeOffset.op_LessThan (now, at)
         | None -> true
 
     /// The token masked, as every text form shows it.

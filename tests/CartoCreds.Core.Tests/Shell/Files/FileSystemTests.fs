@@ -1,6 +1,7 @@
-/// One contract, one implementation per platform: Linux's system calls (`LinuxFiles`) and the
-/// managed APIs (`PortableFiles`, what macOS and Windows run) read, judge and lock the same files the
-/// same way. Both are run here, on real files in a sandbox of their own.
+/// One contract, one implementation per platform: Linux's system calls (`LinuxFiles`) and a Unix's
+/// managed APIs (`PortableFiles`, what macOS runs) read, judge and lock the same files the same
+/// way. Both are run here, on real files in a sandbox of their own; Windows' (`WindowsFiles`) keeps
+/// the contract's checks under Wine (`WindowsFilesTests`).
 module CartoCreds.Core.Tests.FileSystemTests
 
 open System
@@ -87,45 +88,23 @@ let ``both implementations see a file or directory that others may write`` () =
 
 [<LinuxFact("Linux's flock is compared with the managed lock")>]
 let ``each implementation's lock is exclusive, gives up after the wait, and is taken again once released`` () =
-    use box = new Sandbox()
-    let lockPath = box.Path "creds.json.lock"
-
     for name, system in systems do
-        match system.Lock lockPath (TimeSpan.FromSeconds 1.0) with
-        | Error e -> failwithf "%s: %A" name e
-        | Ok held ->
-            // A second taker in this process (another descriptor) waits, then says who holds it.
-            match system.Lock lockPath (TimeSpan.FromMilliseconds 100.0) with
-            | Error(StoreError.Locked(path, _)) -> Assert.Equal(lockPath, path)
-            | other -> failwithf "%s: a second lock was %A" name other
-
-            held.Dispose()
-
-            match system.Lock lockPath (TimeSpan.FromSeconds 1.0) with
-            | Ok again -> again.Dispose()
-            | Error e -> failwithf "%s: not taken again: %A" name e
+        use box = new Sandbox()
+        FileSystemContract.lockIsExclusive name system box.Root
 
 [<LinuxFact("Linux's flock is compared with the managed lock")>]
 let ``a lock held past 10 s is waited for as a loop against its deadline, by each implementation, then given up`` () =
-    use box = new Sandbox()
-    let lockPath = box.Path "creds.json.lock"
-
     for name, system in systems do
-        match system.Lock lockPath (TimeSpan.FromSeconds 1.0) with
-        | Error e -> failwithf "%s: %A" name e
-        | Ok held ->
-            use _ = held
-            let watch = Diagnostics.Stopwatch.StartNew()
+        use box = new Sandbox()
+        FileSystemContract.lockHeldPastItsWait name system box.Root
 
-            // The CARTO CLI file's wait (SPEC §7.3): a retry made by recursing in the exception
-            // handler grew the stack a frame a try, and overflowed past about 8 s under Wine.
-            match system.Lock lockPath (TimeSpan.FromSeconds 10.5) with
-            | Error(StoreError.Locked(path, seconds)) ->
-                Assert.Equal(lockPath, path)
-                Assert.Equal(10.5, seconds)
-            | other -> failwithf "%s: a second lock was %A" name other
-
-            Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds 10.4, TimeSpan.FromSeconds 20.0)
+[<LinuxFact("each implementation keeps the contract")>]
+let ``each implementation reads bounded regular files, writes only new files, and is never blocked by a reader`` () =
+    for name, system in systems do
+        use box = new Sandbox()
+        FileSystemContract.reads name system box.Root
+        FileSystemContract.writesOnlyNewFiles name system box.Root
+        FileSystemContract.readersNeverBlockWriters name system box.Root
 
 [<LinuxFact("Linux's openat read of a private file is compared with the managed one")>]
 let ``both implementations read a private file only through a directory of the user's own that is no link`` () =
