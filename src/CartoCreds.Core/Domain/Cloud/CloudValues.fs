@@ -141,16 +141,25 @@ module Jwt =
         | true, written -> Some(ReadOnlyMemory(buffer, 0, written))
         | _ -> None
 
+    /// The payload of a JWT, decoded from base64url; `None` for a token that is not a JWT.
+    let private payload (token: string) : ReadOnlyMemory<byte> option =
+        match token.Split '.' with
+        | [| _; body; _ |] -> base64Url body
+        | _ -> None
+
+    /// The member names of a JWT's payload; `None` for a token that is not a JWT.
+    let payloadNames (token: string) : string list option =
+        payload token
+        |> Option.bind (fun bytes ->
+            match Decode.fromBytes Ok bytes with
+            | Ok(Json.Object fields) -> Some [ for struct (name, _) in fields -> name ]
+            | _ -> None)
+
     /// The numeric `exp` of a JWT's payload, as an instant; `None` for a token that is not a JWT
     /// or has no such field.
     let expiry (token: string) : DateTimeOffset option =
-        let parts = token.Split '.'
-
-        if parts.Length <> 3 then
-            None
-        else
-            base64Url parts[1]
-            |> Option.bind (fun payload ->
-                match Decode.fromBytes (Decode.optionalField "exp" Decode.epochSeconds) payload with
-                | Ok expiry -> expiry
-                | Error _ -> None)
+        payload token
+        |> Option.bind (fun bytes ->
+            match Decode.fromBytes (Decode.optionalField "exp" Decode.epochSeconds) bytes with
+            | Ok expiry -> expiry
+            | Error _ -> None)

@@ -148,6 +148,19 @@ module Decode =
         | Json.Object fields -> lastIndexOf name fields >= 0
         | _ -> false
 
+    /// An instant written in ISO 8601 (`2026-12-31T23:00:00Z`; one without an offset is UTC), or
+    /// `None` for text that is not one.
+    let isoInstant (text: string) : DateTimeOffset option =
+        match
+            DateTimeOffset.TryParse(
+                text,
+                Globalization.CultureInfo.InvariantCulture,
+                Globalization.DateTimeStyles.AssumeUniversal
+            )
+        with
+        | true, at -> Some at
+        | _ -> None
+
     /// An optional field's value as it is, not decoded (`Json.Null` when absent): for a nested
     /// object to be decoded by decoders of its own.
     let child (name: string) (value: Json) : Json = lastMember name value |> ValueOption.defaultValue Json.Null

@@ -51,18 +51,7 @@ module ProfileList =
 
     /// `expires_at` as a login writes it (ISO 8601, UTC): read for a profile whose token is not in
     /// the file, which cannot say its own expiry.
-    let private expiresAt root name =
-        text "expires_at" root name
-        |> Option.bind (fun at ->
-            match
-                DateTimeOffset.TryParse(
-                    at,
-                    Globalization.CultureInfo.InvariantCulture,
-                    Globalization.DateTimeStyles.AssumeUniversal
-                )
-            with
-            | true, time -> Some time
-            | _ -> None)
+    let private expiresAt root name = text "expires_at" root name |> Option.bind Decode.isoInstant
 
     /// <summary>
     /// Every profile of a CARTO CLI file, in the file's order (a name repeated counts once, the

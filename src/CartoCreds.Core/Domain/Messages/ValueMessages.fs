@@ -101,6 +101,49 @@ module ValueMessages =
         | CloudField.ApiBaseUrl -> "API base URL"
         | CloudField.TenantId -> "tenant id"
 
+    /// Why a request for an API Access Token is refused (SPEC §12), naming the field:
+    /// "grant 2: source project.* is a wildcard too broad: name at least two segments before
+    /// its first * (project.dataset.*)".
+    let apiTokenProblem (problem: ApiTokenProblem) : string =
+        let grant (i: int) = "grant " + string i + ": "
+
+        match problem with
+        | ApiTokenProblem.NoGrants -> "grants: give at least one (CONNECTION=SOURCE)"
+        | ApiTokenProblem.ConnectionName(i, ConnectionNameProblem.Empty) -> grant i + "the connection name is empty"
+        | ApiTokenProblem.ConnectionName(i, ConnectionNameProblem.TooLong length) ->
+            grant i
+            + "the connection name has "
+            + string length
+            + " characters; at most "
+            + string ApiTokens.MaxConnectionName
+        | ApiTokenProblem.ConnectionName(i, ConnectionNameProblem.ControlCharacter) ->
+            grant i + "the connection name contains a control character"
+        | ApiTokenProblem.Source(i, SourceProblem.Empty) ->
+            grant i + "the source is empty (a table, a SQL query, * or a wildcard pattern)"
+        | ApiTokenProblem.Source(i, SourceProblem.ControlCharacter) ->
+            grant i + "the source contains a control character (a query may break lines, nothing else)"
+        | ApiTokenProblem.Source(i, SourceProblem.BroadWildcard pattern) ->
+            grant i
+            + "source "
+            + pattern
+            + " is a wildcard too broad: name at least two segments before its first * (project.dataset.*)"
+        | ApiTokenProblem.NoApis -> "allowed APIs: give at least one of sql, maps, lds, imports"
+        | ApiTokenProblem.ImportsNotAlone -> "allowed APIs: imports is allowed only alone"
+        | ApiTokenProblem.Referer(i, shown, why) ->
+            let said =
+                match why with
+                | RefererProblem.NotAnOrigin -> "is not an origin (https://host[:port])"
+                | RefererProblem.HttpNotLoopback -> "uses http, which only a loopback host may (use https)"
+                | RefererProblem.HasPath -> "has a path; a referer is an origin, https://host[:port]"
+                | RefererProblem.HasQuery -> "has a query or fragment; a referer is an origin, https://host[:port]"
+                | RefererProblem.HasUserInfo -> "has a user name or password; a referer is an origin"
+
+            "referer " + string i + " (" + shown + ") " + said
+        | ApiTokenProblem.ExpiryPast at ->
+            "expiry "
+            + at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
+            + " is not in the future"
+
     /// A CARTO 3 value error (SPEC §7): "token contains a whitespace character at position 5; …".
     let cloudValueError (error: CloudValueError) : string =
         match error with

@@ -51,6 +51,13 @@ module Renewal =
                     )
           Drop = None }
 
+    /// A refused answer let go: the response disposed, the token it carried dropped from the
+    /// session, the header removed so that the next attach puts a new one.
+    let private refused (response: HttpResponseMessage) (request: HttpRequestMessage) (drop: unit -> unit) =
+        response.Dispose()
+        drop ()
+        request.Headers.Authorization <- null
+
     /// Sends a request authenticated, renewing a refused token once.
     let sendAsync
         (authenticate: Authenticate)
@@ -58,69 +65,65 @@ module Renewal =
         (request: HttpRequestMessage)
         (cancel: CancellationToken)
         : Task<Result<HttpResponseMessage, TokenError>> =
-        task {
+        let attach () = (authenticate.Attach request cancel).AsTask()
+        let sent () = TaskResult.ofTask (send.Invoke(request, cancel))
+
+        taskResult {
             let preset = not (isNull request.Headers.Authorization)
+            do! attach ()
 
-            match! authenticate.Attach request cancel with
-            | Error e -> return Error e
-            | Ok() ->
-                match renewable authenticate request preset with
-                | None ->
-                    let! response = send.Invoke(request, cancel)
-                    return Ok response
-                | Some(drop, sent) ->
-                    if not (isNull request.Content) then
-                        do! request.Content.LoadIntoBufferAsync()
+            match renewable authenticate request preset with
+            | None -> return! sent ()
+            | Some(drop, token) ->
+                if not (isNull request.Content) then
+                    do! TaskResult.ofTask (task { do! request.Content.LoadIntoBufferAsync() })
 
-                    let! response = send.Invoke(request, cancel)
+                let! response = sent ()
 
-                    if response.StatusCode <> HttpStatusCode.Unauthorized then
-                        return Ok response
-                    else
-                        response.Dispose()
-                        drop sent
-                        request.Headers.Authorization <- null
-
-                        match! authenticate.Attach request cancel with
-                        | Error e -> return Error e
-                        | Ok() ->
-                            let! again = send.Invoke(request, cancel)
-                            return Ok again
+                if response.StatusCode <> HttpStatusCode.Unauthorized then
+                    return response
+                else
+                    refused response request (fun () -> drop token)
+                    do! attach ()
+                    return! sent ()
         }
 
-    /// As `sendAsync`, for a synchronous send (`HttpClient.Send`).
+    /// As `sendAsync`, for a synchronous send (`HttpClient.Send`): every step done on the caller's
+    /// thread, blocking only where a token must be exchanged (never an await that would need a
+    /// synchronization context to come back to).
     let send
         (authenticate: Authenticate)
         (send: Func<HttpRequestMessage, CancellationToken, HttpResponseMessage>)
         (request: HttpRequestMessage)
         (cancel: CancellationToken)
         : Result<HttpResponseMessage, TokenError> =
-        let wait (pending: ValueTask<Result<unit, TokenError>>) =
+        let attach () =
+            let pending = authenticate.Attach request cancel
+
             if pending.IsCompletedSuccessfully then
                 pending.Result
             else
                 pending.AsTask().GetAwaiter().GetResult()
 
+        let buffered () =
+            if not (isNull request.Content) then
+                request.Content.LoadIntoBufferAsync().GetAwaiter().GetResult()
+
         let preset = not (isNull request.Headers.Authorization)
 
-        match wait (authenticate.Attach request cancel) with
-        | Error e -> Error e
-        | Ok() ->
-            match renewable authenticate request preset with
-            | None -> Ok(send.Invoke(request, cancel))
-            | Some(drop, sent) ->
-                if not (isNull request.Content) then
-                    request.Content.LoadIntoBufferAsync().GetAwaiter().GetResult()
+        result {
+            do! attach ()
 
+            match renewable authenticate request preset with
+            | None -> return send.Invoke(request, cancel)
+            | Some(drop, token) ->
+                buffered ()
                 let response = send.Invoke(request, cancel)
 
                 if response.StatusCode <> HttpStatusCode.Unauthorized then
-                    Ok response
+                    return response
                 else
-                    response.Dispose()
-                    drop sent
-                    request.Headers.Authorization <- null
-
-                    match wait (authenticate.Attach request cancel) with
-                    | Error e -> Error e
-                    | Ok() -> Ok(send.Invoke(request, cancel))
+                    refused response request (fun () -> drop token)
+                    do! attach ()
+                    return send.Invoke(request, cancel)
+        }

@@ -20,79 +20,65 @@ module internal SecretServicePrompt =
     let private readDismissed =
         MessageValueReader<bool>(fun message _ -> message.GetBodyReader().ReadBool())
 
+    /// `Prompt("")`: no parent window, the service places its dialog itself.
     let private promptMessage (connection: DBusConnection) (prompt: string) =
-        let mutable writer = connection.GetMessageWriter()
-
-        try
-            writer.WriteMethodCallHeader(
-                SecretServiceWire.Destination,
-                prompt,
-                Interface,
-                "Prompt",
-                "s",
-                MessageFlags.None
-            )
-            // No parent window: the service places its dialog itself.
-            writer.WriteString ""
-            writer.CreateMessage()
-        finally
-            writer.Dispose()
+        SecretServiceWire.Message(
+            connection,
+            { Path = prompt; Interface = Interface; Member = "Prompt"; Signature = "s" },
+            WriteArguments(fun writer -> writer.WriteString "")
+        )
 
     /// Shows `prompt` and waits for the person: `Ok()` when they unlocked, `Dismissed` when they
     /// declined, `Unanswered` when they did not answer within `wait` (the prompt is then dismissed).
     let run (connection: DBusConnection) (timeout: TimeSpan) (wait: TimeSpan) (prompt: string) =
-        task {
-            let completed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
+        let completed = TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously)
 
-            let observe (notification: Notification<bool>) =
-                if notification.HasValue then
-                    completed.TrySetResult notification.Value |> ignore
+        let observe (notification: Notification<bool>) =
+            if notification.HasValue then
+                completed.TrySetResult notification.Value |> ignore
 
-            match!
-                SecretServiceWire.Bounded(
-                    timeout,
-                    "watching the unlock prompt",
-                    connection
-                        .WatchSignalAsync(
-                            null,
-                            prompt,
-                            Interface,
-                            "Completed",
-                            readDismissed,
-                            Action<Notification<bool>>(observe),
-                            ObserverFlags.None,
-                            false,
-                            null
-                        )
-                        .AsTask()
+        let watching () =
+            connection
+                .WatchSignalAsync(
+                    null,
+                    prompt,
+                    Interface,
+                    "Completed",
+                    readDismissed,
+                    Action<Notification<bool>>(observe),
+                    ObserverFlags.None,
+                    false,
+                    null
                 )
-            with
-            | Error e -> return Error e
-            | Ok watch ->
-                use _ = watch
+                .AsTask()
 
-                match!
-                    SecretServiceWire.Bounded(
-                        timeout,
-                        "Prompt",
-                        task { do! connection.CallMethodAsync(promptMessage connection prompt) }
-                    )
-                with
-                | Error e -> return Error e
-                | Ok() ->
-                    try
-                        let! dismissed = completed.Task.WaitAsync wait
+        /// The person's answer, or, when none came within `wait`, the prompt dismissed.
+        let answer () =
+            task {
+                try
+                    let! dismissed = completed.Task.WaitAsync wait
+                    return if dismissed then Error KeychainError.Dismissed else Ok()
+                with :? TimeoutException ->
+                    let dismiss = SecretServiceWire.NoArgumentMessage(connection, prompt, Interface, "Dismiss")
 
-                        return if dismissed then Error KeychainError.Dismissed else Ok()
-                    with :? TimeoutException ->
-                        let dismiss = SecretServiceWire.NoArgumentMessage(connection, prompt, Interface, "Dismiss")
+                    let! _ =
+                        SecretServiceWire.Bounded(timeout, "Dismiss", task { do! connection.CallMethodAsync dismiss })
 
-                        let! _ =
-                            SecretServiceWire.Bounded(
-                                timeout,
-                                "Dismiss",
-                                task { do! connection.CallMethodAsync dismiss }
-                            )
+                    return Error(KeychainError.Unanswered wait.TotalSeconds)
+            }
 
-                        return Error(KeychainError.Unanswered wait.TotalSeconds)
+        taskResult {
+            let! watch = SecretServiceWire.Bounded(timeout, "watching the unlock prompt", watching ())
+
+            return!
+                task {
+                    use _ = watch
+
+                    return!
+                        taskResult {
+                            let prompted = task { do! connection.CallMethodAsync(promptMessage connection prompt) }
+                            do! SecretServiceWire.Bounded(timeout, "Prompt", prompted)
+                            return! answer ()
+                        }
+                }
         }

@@ -180,7 +180,7 @@ type internal SecretServiceWire =
         writer.WriteDictionaryEnd start
 
     /// A method call of the Secret Service: its header, then the arguments `write` writes.
-    static member private Message(connection: DBusConnection, call: DBusCall, write: WriteArguments) =
+    static member Message(connection: DBusConnection, call: DBusCall, write: WriteArguments) =
         let mutable writer = connection.GetMessageWriter()
 
         try
