@@ -59,6 +59,17 @@ type ApiTokenProblem =
     | Referer of position: int * shown: string * RefererProblem
     | ExpiryPast of DateTimeOffset
 
+/// Why a command-line option of `cloud tokens create` cannot be read (a usage error: nothing is
+/// sent): the option, and what it was given, terminal-safe.
+[<RequireQualifiedAccess>]
+type TokenOptionError =
+    /// `--grant` without `=`, or with nothing before it.
+    | GrantSyntax of shown: string
+    /// `--api` naming no API CARTO has.
+    | UnknownApi of shown: string
+    /// `--expires` that is neither ISO 8601 nor a count of `m`, `h` or `d`.
+    | ExpirySyntax of shown: string
+
 /// A request that passed SPEC §12's checks: what is sent to `POST /v3/tokens`, and what the token
 /// created is for (its referers normalized, its APIs each once, in the order asked).
 type ApiTokenRequest = private { Request: ApiTokenInput }
@@ -97,6 +108,64 @@ module ApiTokens =
         | "lds" -> Some TokenApi.Lds
         | "imports" -> Some TokenApi.Imports
         | _ -> None
+
+    /// `--grant CONNECTION=SOURCE`: split at the first `=` (a query may hold more).
+    let grantOption (text: string) : Result<TokenGrant, TokenOptionError> =
+        let text = if isNull text then "" else text
+
+        match text.IndexOf '=' with
+        | at when at > 0 ->
+            Ok
+                { Connection = text.Substring(0, at).Trim()
+                  Source = text.Substring(at + 1).Trim() }
+        | _ -> Error(TokenOptionError.GrantSyntax(Refused.terminalSafe text))
+
+    /// `--api sql,maps`: the APIs named, comma-separated, in any case.
+    let apisOption (text: string) : Result<TokenApi list, TokenOptionError> =
+        let names =
+            (if isNull text then "" else text)
+                .Split(',', StringSplitOptions.TrimEntries ||| StringSplitOptions.RemoveEmptyEntries)
+            |> List.ofArray
+
+        let rec read acc names =
+            match names with
+            | [] -> Ok(List.rev acc)
+            | name :: rest ->
+                match apiOf name with
+                | Some api -> read (api :: acc) rest
+                | None -> Error(TokenOptionError.UnknownApi(Refused.terminalSafe name))
+
+        read [] names
+
+    /// `--expires`: an instant in ISO 8601, or a time from `now` as a whole count of minutes,
+    /// hours or days (`30m`, `12h`, `7d`).
+    let expiresOption (now: DateTimeOffset) (text: string) : Result<DateTimeOffset, TokenOptionError> =
+        let text = if isNull text then "" else text.Trim()
+        let refused () = Error(TokenOptionError.ExpirySyntax(Refused.terminalSafe text))
+
+        let count (unit: char) =
+            match
+                Int32.TryParse(
+                    text.AsSpan(0, text.Length - 1),
+                    Globalization.NumberStyles.None,
+                    Globalization.CultureInfo.InvariantCulture
+                )
+            with
+            | true, n when n > 0 ->
+                match unit with
+                | 'm' -> Ok(now.AddMinutes(float n))
+                | 'h' -> Ok(now.AddHours(float n))
+                | _ -> Ok(now.AddDays(float n))
+            | _ -> refused ()
+
+        match text with
+        | "" -> refused ()
+        | _ when "mhd".Contains text[text.Length - 1] && text.Length > 1 -> count text[text.Length - 1]
+        | _ when text.Contains 'T' ->
+            match Decode.isoInstant text with
+            | Some at -> Ok at
+            | None -> refused ()
+        | _ -> refused ()
 
     let private connectionProblem (name: string) : ConnectionNameProblem option =
         if String.IsNullOrEmpty name then

@@ -101,6 +101,14 @@ module ValueMessages =
         | CloudField.ApiBaseUrl -> "API base URL"
         | CloudField.TenantId -> "tenant id"
 
+    /// Why an option of `cloud tokens create` cannot be read.
+    let tokenOptionError (error: TokenOptionError) : string =
+        match error with
+        | TokenOptionError.GrantSyntax shown -> "--grant " + shown + ": write CONNECTION=SOURCE"
+        | TokenOptionError.UnknownApi shown -> "--api: " + shown + " is not one of sql, maps, lds, imports"
+        | TokenOptionError.ExpirySyntax shown ->
+            "--expires " + shown + ": write an ISO 8601 instant (2026-12-31T23:00:00Z) or 30m, 12h, 7d"
+
     /// Why a request for an API Access Token is refused (SPEC §12), naming the field:
     /// "grant 2: source project.* is a wildcard too broad: name at least two segments before
     /// its first * (project.dataset.*)".

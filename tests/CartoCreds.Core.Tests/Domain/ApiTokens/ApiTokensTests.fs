@@ -225,3 +225,31 @@ let ``an API Access Token is told from an OAuth token by its payload`` () =
     Assert.False(ApiTokens.isApiAccessToken (jwt """{"sub":"auth0|x","aud":"carto","exp":1893456000}"""))
     Assert.False(ApiTokens.isApiAccessToken (jwt """{"a":"ac_123","jti":"7e1b","scope":"x"}"""))
     Assert.False(ApiTokens.isApiAccessToken "not-a-jwt")
+
+[<Fact>]
+let ``the command line's options are read, and a malformed one names itself`` () =
+    Assert.Equal(Ok(grant "carto_dw" "SELECT a = 1 FROM t"), ApiTokens.grantOption "carto_dw=SELECT a = 1 FROM t")
+    Assert.Equal(Ok(grant "bq" "p.d.*"), ApiTokens.grantOption " bq = p.d.* ")
+
+    for bad in [ "no-equals"; "=source"; "" ] do
+        match ApiTokens.grantOption bad with
+        | Error(TokenOptionError.GrantSyntax _) -> ()
+        | other -> failwithf "%s: %A" bad other
+
+    Assert.Equal(Ok [ TokenApi.Sql; TokenApi.Maps ], ApiTokens.apisOption "sql, MAPS")
+    Assert.Equal(Error(TokenOptionError.UnknownApi "tiles"), ApiTokens.apisOption "sql,tiles")
+    Assert.Equal(Ok(now.AddMinutes 30.0), ApiTokens.expiresOption now "30m")
+    Assert.Equal(Ok(now.AddHours 12.0), ApiTokens.expiresOption now "12h")
+    Assert.Equal(Ok(now.AddDays 7.0), ApiTokens.expiresOption now "7d")
+
+    Assert.Equal(
+        Ok(DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero)),
+        ApiTokens.expiresOption now "2026-12-31T23:00:00Z"
+    )
+
+    for bad in [ ""; "m"; "0h"; "-3d"; "3w"; "tomorrow"; "1.5h"; "\u001b[31m1d" ] do
+        match ApiTokens.expiresOption now bad with
+        | Error(TokenOptionError.ExpirySyntax shown) ->
+            Assert.False(shown.Contains(char 27), shown)
+            Assert.StartsWith("--expires ", ValueMessages.tokenOptionError (TokenOptionError.ExpirySyntax shown))
+        | other -> failwithf "%s: %A" bad other
