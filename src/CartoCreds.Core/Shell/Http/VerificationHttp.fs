@@ -46,15 +46,23 @@ module VerificationHttp =
     /// What a bounded answer means: the URL shown, the status, `Retry-After`, the body (`None`: too large).
     type private Read<'T> = string -> int -> TimeSpan option -> ReadOnlyMemory<byte> option -> Result<'T, VerifyError>
 
+    /// One request of a verification: what it asks, at which URL (as shown, never with a
+    /// secret), how the message is prepared beyond a GET of that URL, and what its answer means.
+    type private Asked<'T> =
+        { Endpoint: Endpoint
+          Shown: string
+          Prepare: HttpRequestMessage -> unit
+          Read: Read<'T> }
+
     /// What an answer means. A redirect is never followed, and an answer from another origin (a
     /// caller's client that followed one) is not taken: no other server can claim the account.
     let private meaning
-        (endpoint: Endpoint)
-        (shown: string)
-        (read: Read<'T>)
+        (asked: Asked<'T>)
         (response: HttpResponseMessage)
         (cancel: CancellationToken)
         : Task<Result<'T, VerifyError>> =
+        let endpoint, shown = asked.Endpoint, asked.Shown
+
         task {
             let status = int response.StatusCode
             let answered = response.RequestMessage.RequestUri
@@ -69,19 +77,13 @@ module VerificationHttp =
                 return Error(Verification.redirected endpoint shown status (TokenExchange.originOf (Some answered)))
             else
                 let! body = Http.readBounded response.Content Verification.MaxAnswer cancel
-                return read shown status (retryAfter response.Headers.RetryAfter) body
+                return asked.Read shown status (retryAfter response.Headers.RetryAfter) body
         }
 
     /// One GET: the answer's meaning, or unreachability after `timeout`.
-    let private get
-        (send: Send)
-        (timeout: TimeSpan)
-        (endpoint: Endpoint)
-        (shown: string)
-        (prepare: HttpRequestMessage -> unit)
-        (read: Read<'T>)
-        (cancel: CancellationToken)
-        : Task<Result<'T, VerifyError>> =
+    let private get (send: Send) (timeout: TimeSpan) (asked: Asked<'T>) (cancel: CancellationToken) =
+        let endpoint, shown = asked.Endpoint, asked.Shown
+
         task {
             use timer = new CancellationTokenSource(timeout)
             use linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token)
@@ -89,13 +91,13 @@ module VerificationHttp =
             try
                 use request = new HttpRequestMessage(HttpMethod.Get, shown)
                 request.Headers.Accept.ParseAdd "application/json"
-                prepare request
+                asked.Prepare request
 
                 match! send request linked.Token with
                 | Error e -> return Error e
                 | Ok response ->
                     use response = response
-                    return! meaning endpoint shown read response linked.Token
+                    return! meaning asked response linked.Token
             with
             | :? OperationCanceledException when not cancel.IsCancellationRequested ->
                 return unreachable endpoint shown ("no answer within " + string timeout.TotalSeconds + " s")
@@ -122,15 +124,14 @@ module VerificationHttp =
         let shown = Verification.legacyUrl credentials
         let sent = Verification.legacyRequest credentials
 
+        let asked =
+            { Endpoint = Endpoint.LegacyAccount
+              Shown = shown
+              Prepare = fun request -> request.RequestUri <- sent
+              Read = Verification.answer Endpoint.LegacyAccount }
+
         Telemetry.traced "cartocreds.verify" "api_key" shown Telemetry.verifyOutcome (fun () ->
-            get
-                (plain client)
-                timeout
-                Endpoint.LegacyAccount
-                shown
-                (fun request -> request.RequestUri <- sent)
-                (Verification.answer Endpoint.LegacyAccount)
-                cancel)
+            get (plain client) timeout asked cancel)
 
     /// Sends with the bearer token by the one renewal rule (a token from client credentials that is
     /// refused is dropped, exchanged again and tried once more). A token that cannot be had is an
@@ -177,12 +178,10 @@ module VerificationHttp =
                               Detail = Some(CallMessages.tokenError e) }
             }
 
-    /// One GET with the bearer token to `shown`, traced as `activity`, its answer read by `read`.
+    /// One GET with the bearer token, traced as `activity`.
     let private bearerGet
         (activity: string)
-        (endpoint: Endpoint)
-        (shown: string)
-        (read: Read<'T>)
+        (asked: Asked<'T>)
         (request: BearerRequest)
         (cancel: CancellationToken)
         : Task<Result<'T, VerifyError>> =
@@ -191,8 +190,12 @@ module VerificationHttp =
             | Some _ -> "client_credentials"
             | None -> "access_token"
 
-        Telemetry.traced activity kind shown Telemetry.verifyOutcome (fun () ->
-            get (bearer request endpoint shown) request.Timeout endpoint shown ignore read cancel)
+        Telemetry.traced activity kind asked.Shown Telemetry.verifyOutcome (fun () ->
+            get (bearer request asked.Endpoint asked.Shown) request.Timeout asked cancel)
+
+    /// A GET of `shown` read by `read`, with nothing else to prepare.
+    let private plainly (endpoint: Endpoint) (shown: string) (read: Read<'T>) : Asked<'T> =
+        { Endpoint = endpoint; Shown = shown; Prepare = ignore; Read = read }
 
     /// <summary>
     /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token (`authenticate`
@@ -201,7 +204,10 @@ module VerificationHttp =
     let cloud (request: BearerRequest) (accounts: ServiceUrl) =
         let endpoint = Endpoint.CloudAccount
 
-        bearerGet "cartocreds.verify" endpoint (Verification.cloudUrl accounts) (Verification.answer endpoint) request
+        bearerGet
+            "cartocreds.verify"
+            (plainly endpoint (Verification.cloudUrl accounts) (Verification.answer endpoint))
+            request
 
     /// <summary>
     /// SPEC §7.8: `GET {api_base_url}/v3/connections/carto-dw/token` with the bearer token
@@ -209,4 +215,7 @@ module VerificationHttp =
     /// project and token. No redirect is followed.
     /// </summary>
     let dataWarehouse (request: BearerRequest) (api: ApiBaseUrl) =
-        bearerGet "cartocreds.carto_dw" Endpoint.DataWarehouse (DataWarehouse.url api) DataWarehouse.answer request
+        bearerGet
+            "cartocreds.carto_dw"
+            (plainly Endpoint.DataWarehouse (DataWarehouse.url api) DataWarehouse.answer)
+            request
