@@ -77,6 +77,73 @@ public sealed class SharedCacheServerTests
         Assert.StartsWith("stand-in-token-", token.Value);
     }
 
+    [Fact]
+    public async Task A_cold_cache_whose_first_call_makes_its_connection_is_waited_for_not_skipped()
+    {
+        using var garnet = new LoopbackGarnet();
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        using var redis = Cache(garnet);
+        await Connected(redis);
+
+        // One machine exchanges and shares its token.
+        var shared = await SharedCacheTests.Machine(box, server, "first", redis).GetAccessTokenAsync();
+        Assert.Equal(1, SharedCacheTests.Exchanges(server));
+
+        // Another starts outside hosting: its cache's first call takes 1.5 s (its connection),
+        // over the 500 ms of every later call, within the first call's own 5 s.
+        var cold = new Cold(redis, TimeSpan.FromMilliseconds(1500));
+        var second = SharedCacheTests.Machine(box, server, "second", cold);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var read = await second.GetAccessTokenAsync();
+        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(1.4), TimeSpan.FromSeconds(5));
+        Assert.Equal(shared.Value, read.Value);
+        Assert.Equal(1, SharedCacheTests.Exchanges(server));
+        Assert.Equal(1, cold.Slowed);
+    }
+
+    /// <summary>A cache whose first call takes <paramref name="first"/> more than the server's, as a client's connection does; the rest none.</summary>
+    private sealed class Cold(IDistributedCache inner, TimeSpan first) : IDistributedCache
+    {
+        private int _calls;
+
+        public int Slowed { get; private set; }
+
+        private async Task Connect(CancellationToken token)
+        {
+            if (Interlocked.Increment(ref _calls) == 1)
+            {
+                Slowed++;
+                await Task.Delay(first, token);
+            }
+        }
+
+        public byte[]? Get(string key) => throw new NotSupportedException("the library reads asynchronously");
+
+        public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+        {
+            await Connect(token);
+            return await inner.GetAsync(key, token);
+        }
+
+        public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => throw new NotSupportedException();
+
+        public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+        {
+            await Connect(token);
+            await inner.SetAsync(key, value, options, token);
+        }
+
+        public void Refresh(string key) => throw new NotSupportedException();
+
+        public Task RefreshAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+
+        public void Remove(string key) => throw new NotSupportedException();
+
+        public Task RemoveAsync(string key, CancellationToken token = default) => throw new NotSupportedException();
+    }
+
     /// <summary>A cache whose every call takes <paramref name="delay"/> more than the server's.</summary>
     private sealed class Slow(IDistributedCache inner, TimeSpan delay) : IDistributedCache
     {

@@ -11,9 +11,15 @@ type private Skip() =
     [<DefaultValue>]
     val mutable Until: DateTimeOffset
 
+    /// Whether the cache has answered once: until then a call may take `FirstCallTimeout`, since
+    /// the first call of a client includes its connection.
+    [<DefaultValue>]
+    val mutable Answered: bool
+
 /// <summary>
 /// SPEC §7.7: one client's tokens in a cache shared by many machines (an `IDistributedCache`: Redis,
-/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`CallTimeout`); a cache
+/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`CallTimeout`, and
+/// `FirstCallTimeout` until the cache has answered once: the first call makes the connection); a cache
 /// that fails or is slow is skipped, with a warning and a metric, and asked again no sooner than
 /// 30 s later. It never fails a caller: what it cannot give is a miss, what it cannot keep is lost.
 /// </summary>
@@ -25,6 +31,11 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
 
     /// How long one call may take before the cache is skipped (a call left behind goes on).
     static member CallTimeout = TimeSpan.FromMilliseconds 500.0
+
+    /// How long the first call may take, before the cache has ever answered: a client's first call
+    /// makes its connection (hosting's start-up connect has the same budget). A cold cache is a
+    /// slow one, not a skipped one.
+    static member FirstCallTimeout = TimeSpan.FromSeconds 5.0
 
     /// How long a cache that failed is skipped.
     static member Pause = TimeSpan.FromSeconds 30.0
@@ -66,20 +77,27 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                     with e ->
                         Task.FromException<'T> e
 
+                let bound =
+                    if lock skip (fun () -> skip.Answered) then
+                        SharedTokenCache.CallTimeout
+                    else
+                        SharedTokenCache.FirstCallTimeout
+
                 try
-                    let! result = pending.WaitAsync(SharedTokenCache.CallTimeout, cancel)
+                    let! result = pending.WaitAsync(bound, cancel)
+                    lock skip (fun () -> skip.Answered <- true)
                     return Some result
                 with
                 | :? OperationCanceledException when cancel.IsCancellationRequested ->
                     return raise (OperationCanceledException cancel)
                 | :? TimeoutException ->
-                    this.Failed
-                        operation
-                        ("no answer within " + string SharedTokenCache.CallTimeout.TotalMilliseconds + " ms")
+                    this.Failed operation ("no answer within " + string bound.TotalMilliseconds + " ms")
 
                     pending.ContinueWith(fun (late: Task<'T>) ->
                         if late.IsCompletedSuccessfully then
-                            lock skip (fun () -> skip.Until <- DateTimeOffset.MinValue))
+                            lock skip (fun () ->
+                                skip.Answered <- true
+                                skip.Until <- DateTimeOffset.MinValue))
                     |> ignore
 
                     return None
