@@ -250,8 +250,10 @@ module ApiTokens =
                   ApiTokenProblem.ImportsNotAlone
               for i, text in List.indexed input.Referers do
                   match referer text with
+                  // Shown as every refused URL is: up to its path or user-info, which may hold a password.
                   | Error p ->
-                      ApiTokenProblem.Referer(i + 1, Refused.terminalSafe (if isNull text then "" else text), p)
+                      let shown = Refused.show (if isNull text then "" else text) |> Option.defaultValue "…"
+                      ApiTokenProblem.Referer(i + 1, shown, p)
                   | Ok _ -> ()
               match input.ExpiresOn with
               | Some at when not (DateTimeOffset.op_LessThan (now, at)) -> ApiTokenProblem.ExpiryPast at

@@ -104,8 +104,10 @@ let ``a referer is an origin, normalized`` (text: string, origin: string) =
 let ``a referer that is not an origin is refused, naming its position and what it holds`` (text: string) =
     match problems { valid with Referers = [ "https://ok.example.com"; text ] } with
     | [ ApiTokenProblem.Referer(2, shown, _) ] as said ->
-        Assert.Equal(text, shown)
-        Assert.StartsWith("referer 2 (" + text + ") ", ValueMessages.apiTokenProblem said.Head)
+        // Shown up to its path, query or user-info: a password in it is never repeated.
+        Assert.StartsWith(shown.TrimEnd '…', text)
+        Assert.DoesNotContain("pw", shown)
+        Assert.StartsWith("referer 2 (" + shown + ") ", ValueMessages.apiTokenProblem said.Head)
     | other -> failwithf "%A" other
 
 [<Fact>]
