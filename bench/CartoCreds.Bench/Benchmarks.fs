@@ -433,8 +433,68 @@ type TokenCacheHit() =
         let host = Host.ofVariables [ "HOME", home; "XDG_CONFIG_HOME", home ]
         CloudSession.Create(host, credentials, CloudServices.ofVariables host.GetVariable, SessionOptions.Default)
 
+    /// SPEC §12's broker holding a fresh API Access Token (made once by the loopback stand-in), in
+    /// the core and through the facade.
+    let standIn = new CartoCreds.Testing.CartoServer()
+
+    let brokerRequest =
+        CartoCreds.ApiAccessTokenRequest(
+            [| CartoCreds.CartoGrant("carto_dw", "project.dataset.table") |],
+            [| CartoCreds.CartoApi.Maps |]
+        )
+
+    let brokerHome = Directory.CreateTempSubdirectory("cartocreds-bench-broker-").FullName
+
+    let coreBroker =
+        let host =
+            Host.ofVariables [ "HOME", brokerHome; "XDG_CONFIG_HOME", brokerHome; "CARTO_AUTH_URL", standIn.Url ]
+
+        let credentials =
+            match
+                CloudCredentials.ofClientCredentials
+                    standIn.Account.ClientId
+                    standIn.Account.ClientSecret
+                    (Some standIn.Url)
+            with
+            | Ok c -> c
+            | Error _ -> failwith "bad benchmark input"
+
+        let request =
+            match
+                ApiTokens.request
+                    DateTimeOffset.UtcNow
+                    { Grants = [ { Connection = "carto_dw"; Source = "project.dataset.table" } ]
+                      Apis = [ TokenApi.Maps ]
+                      Referers = []
+                      ExpiresOn = None }
+            with
+            | Ok r -> r
+            | Error _ -> failwith "bad benchmark input"
+
+        let session =
+            CloudSession.Create(host, credentials, CloudServices.ofVariables host.GetVariable, SessionOptions.Default)
+
+        ApiTokenBroker(session, request, TimeSpan.FromHours 1.0)
+
+    /// The facade reads this process's variables: its configuration (the disk token cache) is
+    /// the benchmark's own directory, its token server the stand-in.
+    let facadeBroker =
+        Environment.SetEnvironmentVariable("XDG_CONFIG_HOME", brokerHome)
+        Environment.SetEnvironmentVariable("CARTO_AUTH_URL", standIn.Url)
+
+        let credentials =
+            CartoCreds.CloudCredentials.FromClientCredentials(
+                standIn.Account.ClientId,
+                standIn.Account.ClientSecret,
+                standIn.Url
+            )
+
+        new CartoCreds.ApiAccessTokenBroker(credentials, brokerRequest)
+
     do source.GetAsync(Threading.CancellationToken.None).AsTask().Wait()
     do sharedSource.GetAsync(Threading.CancellationToken.None).AsTask().Wait()
+    do coreBroker.GetAsync(Threading.CancellationToken.None).AsTask().Wait()
+    do facadeBroker.GetAsync().Wait()
     do session.GetTokenAsync(Threading.CancellationToken.None).AsTask().Wait()
 
     [<Benchmark>]
@@ -473,10 +533,23 @@ type TokenCacheHit() =
         | Ok token -> token.Value
         | Error _ -> failwith "no cache hit: the benchmark measures the wrong path"
 
+    /// SPEC §12: a broker hit, a fresh API Access Token held in memory.
+    [<Benchmark>]
+    member _.BrokerGetAsync() =
+        match coreBroker.GetAsync(Threading.CancellationToken.None).Result with
+        | Ok token -> token.Value
+        | Error _ -> failwith "no broker hit: the benchmark measures the wrong path"
+
+    /// The same hit through the facade's `ApiAccessTokenBroker.GetAsync`.
+    [<Benchmark>]
+    member _.FacadeBrokerGetAsync() = facadeBroker.GetAsync().Result.Value
+
     [<GlobalCleanup>]
     member _.Cleanup() =
         Directory.Delete(root, true)
         Directory.Delete(home, true)
+        Directory.Delete(brokerHome, true)
+        (standIn :> IDisposable).Dispose()
 
 /// SPEC §8: the cost of `CartoAuthenticationHandler` over a loopback GET, beside the same GET with
 /// the credentials set by hand (the floor). One kept-alive connection to the stand-in, so the

@@ -7,44 +7,7 @@ open System.CommandLine.Parsing
 open System.Threading
 open CartoCreds.Core
 open CartoCreds.Cli.Commands
-
-/// The options every resolving `cloud` command takes.
-type private Source = { File: Option<string>; Profile: Option<string> }
-
-let private source (command: Command) : Source =
-    let file =
-        fileOption "A carto-auth or CARTO CLI credentials file, used before the environment and the saved session"
-
-    let profile =
-        option<string> "--profile" "The CARTO CLI profile (default: CARTO_PROFILE, else the current one)"
-
-    command.Options.Add file
-    command.Options.Add profile
-    command.Validators.Add(fun result -> refuseBlank result [ file; profile ])
-    { File = file; Profile = profile }
-
-let private request (result: ParseResult) (source: Source) =
-    { Request.ofArguments CloudArguments.None with
-        Arguments = { CloudArguments.None with Profile = given result source.Profile }
-        CredFile = given result source.File }
-
-let private resolve (host: Host) (terminal: Terminal) (result: ParseResult) (source: Source) =
-    Shell.resolveCloudLogged (logger terminal result) host (TimeProvider.System.GetUtcNow()) (request result source)
-
-/// A CARTO CLI profile whose token expired, or expires within the hour, said on stderr with how
-/// to log in again (SPEC §7.5).
-let private renewal (terminal: Terminal) (resolved: Resolved<CloudCredentials>) =
-    match resolved.Origin.Profile, resolved.Credentials.Grant with
-    | Some name, Grant.AccessToken(_, expires) ->
-        ProfileList.renewal (TimeProvider.System.GetUtcNow()) name expires
-        |> Option.iter (fun note -> terminal.Err.WriteLine("profile " + Refused.terminalSafe name + ": " + note))
-    | _ -> ()
-
-/// An access token whose expiry cannot be read, said on stderr with how to check it.
-let private unknownExpiry (terminal: Terminal) (resolved: Resolved<CloudCredentials>) =
-    match resolved.Credentials.Grant with
-    | Grant.AccessToken(_, None) -> terminal.Err.WriteLine Messages.unknownExpiry
-    | _ -> ()
+open CartoCreds.Cli.CloudCommand
 
 /// `cloud show [--file PATH] [--profile NAME] [--reveal] [--json]`.
 let private show (host: Host) (terminal: Terminal) =
@@ -73,12 +36,6 @@ let private show (host: Host) (terminal: Terminal) =
             (fun asJson -> (if asJson then Output.cloudJson else Output.cloudTable) (result.GetValue reveal)))
 
     command
-
-/// Resolves, then hands the credentials to `next`; or says why nothing resolved (exit 1).
-let private onResolved host terminal result source (next: CloudResolution -> int) =
-    match resolve host terminal result source with
-    | Error e -> fail terminal (Messages.resolveErrorAtCommandLine e)
-    | Ok resolution -> next resolution
 
 /// Resolves, then gets a valid token (exchanged from client credentials, or the access token
 /// unexpired) and hands both to `print`; or says why not, on stderr, with `cloud token`'s exit
@@ -151,36 +108,6 @@ let private env (host: Host) (terminal: Terminal) =
 
     command
 
-/// What a command that uses a session is called and says: its name, its description, and what
-/// `--json` prints.
-type private SessionCommand = { Name: string; Description: string; Json: string }
-
-/// A command that resolves (`--file`, `--profile`), says the warnings and a profile's renewal on
-/// stderr, then hands `act` whether `--json` was given, the credentials and their session bound
-/// by `--timeout`; or says why nothing resolved (exit 1).
-let private sessionCommand
-    (host: Host)
-    (terminal: Terminal)
-    (said: SessionCommand)
-    (act: bool -> Resolved<CloudCredentials> -> CloudSession -> int)
-    =
-    let command = Command(said.Name, said.Description)
-    let source = source command
-    let json = option<bool> "--json" said.Json
-    command.Options.Add json
-    let timeout = timeoutOption command
-
-    command.SetAction(fun (result: ParseResult) ->
-        onResolved host terminal result source (fun resolution ->
-            let resolved = resolution.Resolved
-            warn terminal resolved.Warnings
-            renewal terminal resolved
-
-            Status.session host terminal (logger terminal result) (timeoutOf result timeout) resolution
-            |> act (result.GetValue json) resolved))
-
-    command
-
 /// `cloud status [--file PATH] [--profile NAME] [--json]`: verifies against CARTO's accounts API.
 let private status (host: Host) (terminal: Terminal) =
     let said =
@@ -188,7 +115,7 @@ let private status (host: Host) (terminal: Terminal) =
           Description = "Resolve CARTO 3 credentials and verify them: print the account and where they came from"
           Json = "Print a JSON object instead of a table" }
 
-    sessionCommand host terminal said (fun json resolved session ->
+    sessionCommand host terminal said (fun _ json resolved session ->
         let shown: Status.Shown =
             { Origin = resolved.Origin
               Credentials = Output.cloudFields false resolved.Credentials
@@ -206,7 +133,7 @@ let private dwToken (host: Host) (terminal: Terminal) =
           Description = "Print the CARTO Data Warehouse's token (its project id on stderr, or both with --json)"
           Json = "Print {project_id, token, expires_at} instead of the token alone" }
 
-    sessionCommand host terminal said (fun json _ session ->
+    sessionCommand host terminal said (fun _ json _ session ->
         match session.DataWarehouseAsync(session.Timeout, CancellationToken.None).GetAwaiter().GetResult() with
         | Error e -> fail terminal (CallMessages.service e)
         | Ok(Error error) ->
@@ -420,7 +347,8 @@ let command (host: Host) (terminal: Terminal) : Command =
           Login.command
           delete "logout"
           list
-          use' ] do
+          use'
+          Tokens.command ] do
         cloud.Subcommands.Add(subcommand host terminal)
 
     cloud

@@ -134,7 +134,7 @@ let prompt (terminal: Terminal) (question: string) : Result<string option, strin
     readHidden terminal |> Result.map Input.given
 
 /// A key from standard input: typed without echo at a terminal, else its first line (bounded).
-let fromStdin (terminal: Terminal) (option: string) (what: string) : Result<string, string> =
+let fromStdinFor (terminal: Terminal) (option: string) (what: string) (nothing: string) : Result<string, string> =
     let line =
         if terminal.IsInteractive then
             terminal.Err.Write(what + ": ")
@@ -147,4 +147,8 @@ let fromStdin (terminal: Terminal) (option: string) (what: string) : Result<stri
     |> Result.bind (fun line ->
         match Input.given line with
         | Some key -> Ok key
-        | None -> Error(option + ": standard input held no " + what + "; nothing was saved."))
+        | None -> Error(option + ": standard input held no " + what + "; " + nothing))
+
+/// A secret read from standard input for a save: hidden when typed, else one line.
+let fromStdin (terminal: Terminal) (option: string) (what: string) : Result<string, string> =
+    fromStdinFor terminal option what "nothing was saved."

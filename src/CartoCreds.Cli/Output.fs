@@ -112,6 +112,32 @@ let dwJson (dw: DwCredentials) : string =
           "expires_at", Encode.nullable Encode.utcSecond dw.ExpiresOn ]
     |> text
 
+/// An API Access Token as `cloud tokens create --json` and `list --json` print it (SPEC §12):
+/// `{"token", "grants": [{"connection_name", "source"}], "allowed_apis", "referers", "expires_at"}`,
+/// the token masked unless `reveal`.
+let apiToken (reveal: bool) (token: ApiToken) : Json =
+    Encode.object
+        [ "token", Encode.string (if reveal then token.Value else Secret.mask token.Value)
+          "grants",
+          token.Grants
+          |> List.map (fun g ->
+              Encode.object [ "connection_name", Encode.string g.Connection; "source", Encode.string g.Source ])
+          |> Encode.list
+          "allowed_apis", token.Apis |> List.map (ApiTokens.apiName >> Encode.string) |> Encode.list
+          "referers", token.Referers |> List.map Encode.string |> Encode.list
+          "expires_at", Encode.nullable Encode.utcSecond token.ExpiresOn ]
+
+/// `cloud tokens create --json`: the new token, whole.
+let apiTokenJson (token: ApiToken) : string = apiToken true token |> text
+
+/// `cloud tokens list --json`: every token, masked unless `reveal`.
+let apiTokensJson (reveal: bool) (tokens: ApiToken list) : string =
+    tokens |> List.map (apiToken reveal) |> Encode.list |> text
+
+/// A token's grants as one line: `connection=source, …`, terminal-safe.
+let grants (token: ApiToken) : string =
+    token.Grants |> List.map (fun g -> Refused.terminalSafe (g.Connection + "=" + g.Source)) |> String.concat ", "
+
 /// What a save says when it replaced the saved session of another account (key masked).
 let replaced (previous: Credentials) : string =
     "This replaced the saved credentials of another account: " + Refused.terminalSafe previous.Text + "."

@@ -327,6 +327,46 @@ public sealed class CloudCredentials : ICartoAuthenticator, ISessionAuthenticato
     public Task<CartoDwCredentials> GetCartoDwCredentialsAsync(CancellationToken cancellationToken = default) =>
         Verified.DataWarehouse(_session.DataWarehouseAsync(_session.Timeout, cancellationToken));
 
+    /// <summary>
+    /// Creates an API Access Token (SPEC §12): <c>POST {api_base_url}/v3/tokens</c> with the bearer
+    /// token of these credentials, waiting at most <see cref="Timeout"/>; no redirect is followed.
+    /// The request is checked first, and nothing is sent when it fails. The token is never written
+    /// to disk or logged (its connections and APIs are).
+    /// </summary>
+    /// <param name="request">The grants, allowed APIs, referers and expiry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The token, with what the request asked for; <c>ToString</c> masks it.</returns>
+    /// <exception cref="ArgumentException">The request fails a check; the message names each field.</exception>
+    /// <exception cref="InvalidOperationException">These credentials are an API Access Token, which cannot manage tokens (use client credentials or a login), or <c>CARTO_AUTH_URL</c> is invalid.</exception>
+    /// <exception cref="CartoApiException">CARTO refused the request (with its words), the credentials, or the <c>write:tokens</c> permission; limited requests; answered something else; or could not be reached.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <example><code>var token = await creds.CreateApiAccessTokenAsync(new([new("carto_dw", "project.dataset.table")], [CartoApi.Maps]));</code></example>
+    public Task<ApiAccessToken> CreateApiAccessTokenAsync(ApiAccessTokenRequest request, CancellationToken cancellationToken = default) =>
+        ApiAccessTokens.Created(_session.CreateApiTokenAsync(ApiAccessTokens.Check(request, _session.Clock.GetUtcNow()), cancellationToken));
+
+    /// <summary>Lists the caller's API Access Tokens (SPEC §12): <c>GET {api_base_url}/v3/tokens</c>.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The tokens, with their grants, APIs, referers and expiry as CARTO lists them.</returns>
+    /// <exception cref="InvalidOperationException">These credentials are an API Access Token, or <c>CARTO_AUTH_URL</c> is invalid.</exception>
+    /// <exception cref="CartoApiException">CARTO refused, limited, answered something else, or could not be reached.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<IReadOnlyList<ApiAccessToken>> ListApiAccessTokensAsync(CancellationToken cancellationToken = default) =>
+        ApiAccessTokens.Listed(_session.ListApiTokensAsync(cancellationToken));
+
+    /// <summary>Deletes an API Access Token (SPEC §12): <c>DELETE {api_base_url}/v3/tokens/{token}</c>, the token one percent-encoded path segment.</summary>
+    /// <param name="token">The token to delete.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>True when it was deleted; false when CARTO had no such token (404).</returns>
+    /// <exception cref="ArgumentException"><paramref name="token"/> is empty or not printable ASCII.</exception>
+    /// <exception cref="InvalidOperationException">These credentials are an API Access Token, or <c>CARTO_AUTH_URL</c> is invalid.</exception>
+    /// <exception cref="CartoApiException">CARTO refused, limited, answered something else, or could not be reached.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Task<bool> DeleteApiAccessTokenAsync(string token, CancellationToken cancellationToken = default) =>
+        ApiAccessTokens.Deleted(_session.DeleteApiTokenAsync(ApiAccessTokens.Token(token), cancellationToken));
+
+    /// <summary>The session these credentials work through: a broker makes its tokens with it.</summary>
+    internal CloudSession Session => _session;
+
     Authenticate ISessionAuthenticator.Authenticate => _session.Authenticate;
 
     /// <summary>

@@ -48,10 +48,22 @@ type Answer =
     /// An answer sent only after `delay` (at most 30 s: the server never holds a test longer).
     member this.After(delay: TimeSpan) = { this with Delay = delay }
 
+/// How `GET /v3/tokens` answers (CARTO documents neither shape; SPEC §12 reads both).
+[<RequireQualifiedAccess>]
+type TokenListShape =
+    /// `[{token…}, …]`
+    | Array
+    /// `{"data": [{token…}, …]}`
+    | Data
+    /// `{"results": [{token…}, …]}`
+    | Results
+
 /// The account the stand-in serves, and its routes:
 /// - `POST /oauth/token`: client credentials → a new token valid for `TokenLifetime` seconds;
 /// - `GET /users/me` with a valid bearer token → a CARTO 3 account;
 /// - `GET …/api/v3/me?api_key=KEY` with `ApiKey` → a legacy account;
+/// - `POST /v3/tokens`, `GET /v3/tokens`, `DELETE /v3/tokens/{token}` with a valid token: CARTO's
+///   Tokens API, its API Access Tokens kept in `ApiTokens` (403 unless `MayWriteTokens`);
 /// - `GET /v3/connections` with a valid token → two connections;
 /// - `GET /v3/connections/carto-dw/token` with a valid token → the CARTO Data Warehouse's project and token;
 /// - `GET /api/v2/sql?…&api_key=KEY` and `/v3/…` with a valid token → one row, as the SQL APIs answer;
@@ -60,6 +72,7 @@ type Answer =
 type CartoAccount() =
     let tokens = ConcurrentDictionary<string, bool>()
     let mutable issued = 0
+    let mutable created = 0
 
     let json (write: Utf8JsonWriter -> unit) =
         use stream = new MemoryStream()
@@ -114,6 +127,74 @@ type CartoAccount() =
 
     /// The codes `/authorize` issued, each with its challenge, redirect URI and client id.
     member val Codes = ConcurrentDictionary<string, string * string * string>() with get
+
+    // ---- The Tokens API (SPEC §12) ----
+
+    /// The API Access Tokens created and not deleted, each as the JSON object `GET /v3/tokens` lists.
+    member val ApiTokens = ConcurrentDictionary<string, string>() with get
+
+    /// The shape of `GET /v3/tokens`' answer.
+    member val TokenListShape = TokenListShape.Array with get, set
+
+    /// Whether the bearer may create and delete tokens; when false, 403 as CARTO answers a
+    /// token without `write:tokens`.
+    member val MayWriteTokens = true with get, set
+
+    /// How long `POST /v3/tokens` takes to answer.
+    member val TokenCreateDelay = TimeSpan.Zero with get, set
+
+    /// The API Access Tokens created so far.
+    member _.ApiTokensCreated = Volatile.Read(&created)
+
+    /// `POST /v3/tokens`: a new API Access Token (a JWT whose payload has only `a`, `jti` and `exp`
+    /// when it expires, as CARTO's), listed with what was asked; 400 without grants or APIs.
+    member private this.CreateApiToken(body: string) : Answer =
+        let asked =
+            try
+                match Nodes.JsonNode.Parse body with
+                | :? Nodes.JsonObject as o -> Some o
+                | _ -> None
+            with :? JsonException ->
+                None
+
+        match asked with
+        | Some o when not (isNull o["grants"]) && not (isNull o["allowed_apis"]) ->
+            let n = Interlocked.Increment(&created)
+
+            let exp =
+                match o["expiration_date"] with
+                | null -> ""
+                | date -> ",\"exp\":" + string (DateTimeOffset.Parse(date.GetValue<string>()).ToUnixTimeSeconds())
+
+            let payload =
+                "{\"a\":\""
+                + (string n).PadLeft(8, '0')
+                + "\",\"jti\":\""
+                + Guid.NewGuid().ToString "N"
+                + "\""
+                + exp
+                + "}"
+
+            let token = "eyJhbGciOiJIUzI1NiJ9." + base64Url (Encoding.UTF8.GetBytes payload) + ".c2lnbmF0dXJl"
+            o["token"] <- Nodes.JsonValue.Create token
+
+            if isNull o["expiration_date"] then
+                o["expiration_date"] <- null
+
+            let text = o.ToJsonString()
+            this.ApiTokens[token] <- text
+            (Answer.Json 201 text).After this.TokenCreateDelay
+        | _ -> Answer.Json 400 "{\"error\": \"Bad request\", \"description\": \"grants and allowed_apis are required\"}"
+
+    /// `GET /v3/tokens` in the shape the test chose.
+    member private this.ListApiTokens() : Answer =
+        let items = "[" + String.Join(",", this.ApiTokens.Values) + "]"
+
+        match this.TokenListShape with
+        | TokenListShape.Array -> Answer.Json 200 items
+        | TokenListShape.Data -> Answer.Json 200 ("{\"data\": " + items + ", \"meta\": {\"page\": 1}}")
+        | TokenListShape.Results ->
+            Answer.Json 200 ("{\"results\": " + items + ", \"total\": " + string this.ApiTokens.Count + "}")
 
     /// Accepts an access token handed to the client by the test.
     member _.AcceptToken(token: string) = tokens[token] <- true
@@ -253,6 +334,17 @@ type CartoAccount() =
                         w.WriteEndObject()))
             else
                 Answer.Json 401 "{\"errors\": [\"Unauthorized\"]}"
+        | "POST", "/v3/tokens" when validToken && this.MayWriteTokens -> this.CreateApiToken request.Body
+        | "GET", "/v3/tokens" when validToken -> this.ListApiTokens()
+        | ("POST" | "DELETE"), path when
+            validToken && not this.MayWriteTokens && path.StartsWith("/v3/tokens", StringComparison.Ordinal)
+            ->
+            Answer.Json 403 "{\"error\": \"Forbidden\", \"description\": \"Missing required permission: write:tokens\"}"
+        | "DELETE", path when validToken && path.StartsWith("/v3/tokens/", StringComparison.Ordinal) ->
+            match this.ApiTokens.TryRemove(Uri.UnescapeDataString(path.Substring "/v3/tokens/".Length)) with
+            | true, _ -> Answer.Json 204 ""
+            | _ -> Answer.Json 404 "{\"error\": \"Token not found\"}"
+        | _, "/v3/tokens" -> unauthorized
         | "GET", "/v3/connections/carto-dw/token" when validToken ->
             Answer.Json
                 200

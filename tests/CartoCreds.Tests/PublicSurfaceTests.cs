@@ -60,12 +60,13 @@ public sealed class PublicSurfaceTests
     }
 
     [Fact]
-    public void The_facade_has_SPEC_5s_and_5_2s_types()
+    public void The_facade_has_SPEC_5s_5_2s_and_12s_types()
     {
         var names = Facade.GetExportedTypes().Select(t => t.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
             [
-                "CartoAccessToken", "CartoAuthenticationHandler", "CartoDwCredentials", "CartoIdentity", "CartoLoginException", "CartoTokenException",
+                "ApiAccessToken", "ApiAccessTokenBroker", "ApiAccessTokenRequest",
+                "CartoAccessToken", "CartoApi", "CartoApiException", "CartoApiFailure", "CartoAuthenticationHandler", "CartoDwCredentials", "CartoGrant", "CartoIdentity", "CartoLoginException", "CartoTokenException",
                 "CartoVerificationException", "CartoVerificationFailure", "CloudCredentials", "CloudCredentialsKind",
                 "CloudLoginOptions", "CloudProfile", "CloudProfiles",
                 "CredentialScope", "Credentials", "CredentialsLayer", "CredentialsNotFoundException", "CredentialsOrigin",

@@ -114,14 +114,16 @@ public sealed partial class ReadmeTests
             }
             else
             {
-                // The libraries, and the hosting package with the Microsoft.Extensions assemblies it uses.
+                // The libraries, and the hosting package with the Microsoft.Extensions assemblies it
+                // uses; a web application (a minimal API) has those in its shared framework.
+                var web = code.Contains("WebApplication.", StringComparison.Ordinal);
                 var references = string.Concat(new[] { "CartoCreds", "CartoCreds.Core", "CartoCreds.Extensions.DependencyInjection", "FSharp.Core" }
                     .Select(name => System.IO.Path.Combine(bin, name + ".dll"))
-                    .Concat(Directory.GetFiles(bin, "Microsoft.Extensions.*.dll"))
+                    .Concat(web ? [] : Directory.GetFiles(bin, "Microsoft.Extensions.*.dll"))
                     .Select(path => $"<Reference Include=\"{path}\" />"));
                 File.WriteAllText(
                     System.IO.Path.Combine(work, "Block.csproj"),
-                    "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>"
+                    $"<Project Sdk=\"Microsoft.NET.Sdk{(web ? ".Web" : "")}\"><PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework>"
                     + "<ImplicitUsings>enable</ImplicitUsings><Nullable>enable</Nullable><TreatWarningsAsErrors>true</TreatWarningsAsErrors></PropertyGroup>"
                     + $"<ItemGroup>{references}</ItemGroup></Project>");
                 File.WriteAllText(System.IO.Path.Combine(work, "Program.cs"), code);

@@ -70,6 +70,18 @@ type TokenOptionError =
     /// `--expires` that is neither ISO 8601 nor a count of `m`, `h` or `d`.
     | ExpirySyntax of shown: string
 
+/// Why a call to the Tokens API failed (SPEC §12): credentials that cannot manage tokens, a service
+/// URL that is invalid, or what CARTO answered.
+[<RequireQualifiedAccess>]
+type TokensCallError =
+    /// The credentials are an API Access Token, which cannot create, list or delete tokens;
+    /// nothing was sent.
+    | ApiAccessTokenCredentials
+    /// The token server's URL is invalid (client credentials); nothing was sent.
+    | Service of ServiceUrlError
+    /// CARTO (or its token server) answered with a failure, or could not be reached.
+    | Call of VerifyError
+
 /// A request that passed SPEC §12's checks: what is sent to `POST /v3/tokens`, and what the token
 /// created is for (its referers normalized, its APIs each once, in the order asked).
 type ApiTokenRequest = private { Request: ApiTokenInput }
@@ -273,6 +285,10 @@ module ApiTokens =
                             |> List.distinct } }
         else
             Error problems
+
+    /// A checked request, expiring at `at` instead (a broker's next token).
+    let expiring (at: DateTimeOffset) (request: ApiTokenRequest) : ApiTokenRequest =
+        { Request = { request.Request with ExpiresOn = Some at } }
 
     /// What a checked request asks for.
     let input (request: ApiTokenRequest) : ApiTokenInput = request.Request

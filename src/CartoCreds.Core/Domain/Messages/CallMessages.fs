@@ -67,6 +67,12 @@ module CallMessages =
         let at = " at " + error.Url
 
         match error.Failure with
+        | VerifyFailure.Rejected when error.Endpoint = Endpoint.Tokens && error.Status = Some 403 ->
+            "CARTO refused to manage API Access Tokens"
+            + status
+            + at
+            + detail
+            + "; the credentials lack the write:tokens permission (give the machine-to-machine application, or the user, the right to manage tokens)"
         | VerifyFailure.Rejected ->
             "CARTO rejected the credentials"
             + status
@@ -74,10 +80,10 @@ module CallMessages =
             + detail
             + "; check the key or token, and that it is the account's"
         | VerifyFailure.NotFound ->
-            (if error.Endpoint = Endpoint.DataWarehouse then
-                 "CARTO found no CARTO Data Warehouse"
-             else
-                 "CARTO found no such account")
+            (match error.Endpoint with
+             | Endpoint.DataWarehouse -> "CARTO found no CARTO Data Warehouse"
+             | Endpoint.Tokens -> "CARTO found no such Tokens API"
+             | _ -> "CARTO found no such account")
             + status
             + at
             + detail
@@ -87,7 +93,8 @@ module CallMessages =
                | Endpoint.TokenServer ->
                    "; check the auth server's base URL (" + CloudServices.AuthUrlVariable + "; without /oauth/token)"
                | Endpoint.DataWarehouse ->
-                   "; check the API base URL, and that the organization has the CARTO Data Warehouse")
+                   "; check the API base URL, and that the organization has the CARTO Data Warehouse"
+               | Endpoint.Tokens -> "; check the API base URL (" + CloudVariables.ApiBaseUrl + ")")
         | VerifyFailure.RateLimited ->
             "CARTO is limiting requests"
             + status
@@ -96,8 +103,24 @@ module CallMessages =
             + (match error.RetryAfter with
                | Some wait -> "; try again in " + seconds wait
                | None -> "; try again later")
+        | VerifyFailure.UnexpectedAnswer when
+            error.Endpoint = Endpoint.Tokens && error.Status |> Option.exists (fun s -> s >= 200 && s < 300)
+            ->
+            "CARTO gave an unexpected answer"
+            + status
+            + at
+            + ": not the Tokens API's (no token created, or no list of tokens)"
         | VerifyFailure.UnexpectedAnswer -> "CARTO gave an unexpected answer" + status + at + detail
         | VerifyFailure.Unreachable -> "CARTO could not be reached" + at + detail
+        | VerifyFailure.InvalidRequest -> "CARTO refused the request" + status + at + detail
+
+    /// Why a call to the Tokens API failed (SPEC §12).
+    let tokensCallError (error: TokensCallError) : string =
+        match error with
+        | TokensCallError.ApiAccessTokenCredentials ->
+            "the credentials are an API Access Token, which cannot manage tokens; the Tokens API needs client credentials or a login (cartocreds cloud login)"
+        | TokensCallError.Service e -> service e
+        | TokensCallError.Call e -> verifyError e
 
     /// A CARTO CLI profile that could not be written or removed (SPEC §7.3, §7.6).
     let profileError (error: ProfileError) : string =

@@ -152,6 +152,25 @@ module ValueMessages =
             + at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Globalization.CultureInfo.InvariantCulture)
             + " is not in the future"
 
+    /// A broker's lifetime that is too short (SPEC §12).
+    let brokerLifetime (given: TimeSpan) : string =
+        "a broker's tokens live at least "
+        + string Broker.MinLifetime.TotalMinutes
+        + " minutes, not "
+        + given.TotalSeconds.ToString(Globalization.CultureInfo.InvariantCulture)
+        + " s"
+
+    /// The C# property of `ApiAccessTokenRequest` a problem is in (an `ArgumentException`'s parameter).
+    let apiTokenField (problem: ApiTokenProblem) : string =
+        match problem with
+        | ApiTokenProblem.NoGrants
+        | ApiTokenProblem.ConnectionName _
+        | ApiTokenProblem.Source _ -> "Grants"
+        | ApiTokenProblem.NoApis
+        | ApiTokenProblem.ImportsNotAlone -> "AllowedApis"
+        | ApiTokenProblem.Referer _ -> "Referers"
+        | ApiTokenProblem.ExpiryPast _ -> "ExpiresOn"
+
     /// A CARTO 3 value error (SPEC §7): "token contains a whitespace character at position 5; …".
     let cloudValueError (error: CloudValueError) : string =
         match error with

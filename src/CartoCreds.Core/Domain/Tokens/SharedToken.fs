@@ -30,54 +30,58 @@ module SharedToken =
     let key (endpoint: TokenEndpoint) : string =
         "cartocreds:token:" + TokenCache.clientHash endpoint.Auth endpoint.ClientId
 
-    /// The sealing key: HKDF-SHA256 of the client secret, salted with the auth server and client id.
-    let sealingKey (endpoint: TokenEndpoint) : byte[] =
+    /// A sealing key for one kind of entry (`info`): HKDF-SHA256 of the client secret, salted with
+    /// the auth server and client id. Each kind has its own, so no entry opens as another kind.
+    let derivedKey (info: string) (endpoint: TokenEndpoint) : byte[] =
         HKDF.DeriveKey(
             HashAlgorithmName.SHA256,
             Encoding.UTF8.GetBytes(CloudText.value endpoint.Secret),
             32,
             Encoding.UTF8.GetBytes(endpoint.Auth + "\n" + CloudText.value endpoint.ClientId),
-            Encoding.UTF8.GetBytes "cartocreds shared token cache v1"
+            Encoding.UTF8.GetBytes info
         )
+
+    /// The sealing key of the access tokens' entries.
+    let sealingKey (endpoint: TokenEndpoint) : byte[] = derivedKey "cartocreds shared token cache v1" endpoint
 
     /// The data bound to an entry besides its key: the version and the entry's own cache key, so
     /// that an entry moved to another key does not open.
     let private associated (endpoint: TokenEndpoint) = Encoding.UTF8.GetBytes(string Version + "\n" + key endpoint)
 
     /// <summary>
-    /// A token sealed for the shared cache with a fresh `nonce` (12 random bytes, given by the shell)
-    /// and `salt` (the disk record's): `version | nonce | tag | ciphertext`.
+    /// `plain` sealed with AES-256-GCM under `key`, bound to `associated`, with a fresh `nonce` (12
+    /// random bytes, given by the shell): `version | nonce | tag | ciphertext`. Every sealed entry
+    /// of the shared cache has this form.
     /// </summary>
-    let seal (endpoint: TokenEndpoint) (nonce: byte[]) (salt: string) (token: AccessToken) : byte[] =
+    let sealBytes (key: byte[]) (associated: byte[]) (nonce: byte[]) (plain: byte[]) : byte[] =
         if nonce.Length <> NonceSize then
             invalidArg (nameof nonce) ("a nonce is " + string NonceSize + " bytes")
 
-        let plain = TokenCache.bytes endpoint.Auth endpoint.ClientId endpoint.Secret salt token
         let entry = Array.zeroCreate<byte>(1 + NonceSize + TagSize + plain.Length)
         entry[0] <- Version
         Array.blit nonce 0 entry 1 NonceSize
-        use aes = new AesGcm(sealingKey endpoint, TagSize)
+        use aes = new AesGcm(key, TagSize)
 
         aes.Encrypt(
             ReadOnlySpan nonce,
             ReadOnlySpan plain,
             Span(entry, 1 + NonceSize + TagSize, plain.Length),
             Span(entry, 1 + NonceSize, TagSize),
-            ReadOnlySpan(associated endpoint)
+            ReadOnlySpan associated
         )
 
         entry
 
-    /// The token in an entry, when it opens under this endpoint's key and holds this client's and
-    /// secret's record; anything else (another secret, tampered, another format, garbage) is `None`.
-    let openEntry (endpoint: TokenEndpoint) (entry: byte[]) : AccessToken option =
+    /// What a sealed entry holds, when it opens under `key` and `associated`; `None` for anything
+    /// else (another key, tampered, another format, too large, garbage).
+    let openBytes (key: byte[]) (associated: byte[]) (entry: byte[]) : byte[] option =
         let header = 1 + NonceSize + TagSize
 
         if isNull entry || entry.Length <= header || entry.Length > MaxEntry || entry[0] <> Version then
             None
         else
             let plain = Array.zeroCreate<byte>(entry.Length - header)
-            use aes = new AesGcm(sealingKey endpoint, TagSize)
+            use aes = new AesGcm(key, TagSize)
 
             try
                 aes.Decrypt(
@@ -85,9 +89,23 @@ module SharedToken =
                     ReadOnlySpan(entry, header, plain.Length),
                     ReadOnlySpan(entry, 1 + NonceSize, TagSize),
                     Span plain,
-                    ReadOnlySpan(associated endpoint)
+                    ReadOnlySpan associated
                 )
 
-                TokenCache.read endpoint.Auth endpoint.ClientId endpoint.Secret (ReadOnlyMemory plain)
+                Some plain
             with :? AuthenticationTagMismatchException ->
                 None
+
+    /// <summary>
+    /// A token sealed for the shared cache with a fresh `nonce` and `salt` (the disk record's).
+    /// </summary>
+    let seal (endpoint: TokenEndpoint) (nonce: byte[]) (salt: string) (token: AccessToken) : byte[] =
+        TokenCache.bytes endpoint.Auth endpoint.ClientId endpoint.Secret salt token
+        |> sealBytes (sealingKey endpoint) (associated endpoint) nonce
+
+    /// The token in an entry, when it opens under this endpoint's key and holds this client's and
+    /// secret's record; anything else (another secret, tampered, another format, garbage) is `None`.
+    let openEntry (endpoint: TokenEndpoint) (entry: byte[]) : AccessToken option =
+        openBytes (sealingKey endpoint) (associated endpoint) entry
+        |> Option.bind (fun plain ->
+            TokenCache.read endpoint.Auth endpoint.ClientId endpoint.Secret (ReadOnlyMemory plain))

@@ -133,11 +133,11 @@ module TokenExchange =
         | Some expires -> DateTimeOffset.op_LessThan (now, expires) // F#'s generic `<` would box both
         | None -> true
 
-    /// Server text as it may be shown: every occurrence of the secret, and every word that looks
-    /// like a token, replaced by `****`; terminal-safe and bounded (SPEC §6, §7.4).
-    let redact (secret: string) (text: string) : string =
+    /// Server text as it may be shown: every word that looks like a token replaced by `****`;
+    /// terminal-safe and bounded (SPEC §6, §12).
+    let masked (text: string) : string =
         let words =
-            text.Replace(secret, "****").Split(' ')
+            text.Split(' ')
             |> Array.map (fun word ->
                 let bare = word.Trim([| '"'; '\''; ','; '.'; ';'; ':'; '('; ')' |])
 
@@ -150,6 +150,10 @@ module TokenExchange =
                     word)
 
         Refused.terminalSafe (String.Join(" ", words))
+
+    /// Server text as it may be shown: every occurrence of the secret, and every word that looks
+    /// like a token, replaced by `****`; terminal-safe and bounded (SPEC §6, §7.4).
+    let redact (secret: string) (text: string) : string = masked (text.Replace(secret, "****"))
 
     /// A string member, when given (not empty, not blank); anything else is none.
     let internal stringField (name: string) (root: Json) : string option =

@@ -23,6 +23,9 @@ type VerifyFailure =
     | UnexpectedAnswer
     /// No connection, or no answer in time.
     | Unreachable
+    /// 400 or 422 from the Tokens API (SPEC §12): CARTO refused what was asked; `Detail` holds
+    /// its `error` and `description`, terminal-safe, every token masked. Verification never gives it.
+    | InvalidRequest
 
 /// What a verification asked: the advice on a failure depends on it.
 [<RequireQualifiedAccess>]
@@ -35,6 +38,8 @@ type Endpoint =
     | TokenServer
     /// The CARTO Data Warehouse's credentials, `{api_base_url}/v3/connections/carto-dw/token`.
     | DataWarehouse
+    /// The Tokens API, `{api_base_url}/v3/tokens` (SPEC §12).
+    | Tokens
 
 /// A failed verification: what failed, what the service answered, and the URL asked, which never
 /// holds a key or token.

@@ -113,6 +113,27 @@ module Log =
             "Token for client {ClientId} refused by CARTO before its expiry: dropped, the next request exchanges again"
         )
 
+    let private apiTokenCreatedMessage =
+        LoggerMessage.Define<string, string, string>(
+            LogLevel.Information,
+            event 16 "ApiTokenCreated",
+            "API Access Token created for connections {Connections}, APIs {Apis}; it expires {ExpiresOn}"
+        )
+
+    let private apiTokenDeletedMessage =
+        LoggerMessage.Define<string, string>(
+            LogLevel.Information,
+            event 17 "ApiTokenDeleted",
+            "API Access Token {Token} {Outcome}"
+        )
+
+    let private apiTokenFailedMessage =
+        LoggerMessage.Define<string, string>(
+            LogLevel.Warning,
+            event 18 "ApiTokenCallFailed",
+            "The Tokens API call to {Operation} failed: {Reason}"
+        )
+
     let private at (time: DateTimeOffset) =
         time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", Globalization.CultureInfo.InvariantCulture)
 
@@ -227,6 +248,34 @@ module Log =
     let sharedCacheFailed (log: ILogger) (operation: string) (reason: string) (retryAt: DateTimeOffset) =
         if log.IsEnabled LogLevel.Warning then
             sharedCacheFailedMessage.Invoke(log, operation, reason, at retryAt, null)
+
+    /// An API Access Token created (SPEC §12): its grants' connections and its APIs, never the token.
+    let apiTokenCreated (log: ILogger) (token: ApiToken) =
+        if log.IsEnabled LogLevel.Information then
+            let connections = token.Grants |> List.map _.Connection |> List.distinct |> String.concat ", "
+            let apis = token.Apis |> List.map ApiTokens.apiName |> String.concat ", "
+
+            let expires =
+                match token.ExpiresOn with
+                | Some time -> "at " + at time
+                | None -> "never"
+
+            apiTokenCreatedMessage.Invoke(log, connections, apis, expires, null)
+
+    /// An API Access Token deleted, or found gone: the token masked.
+    let apiTokenDeleted (log: ILogger) (token: string) (wasThere: bool) =
+        if log.IsEnabled LogLevel.Information then
+            apiTokenDeletedMessage.Invoke(
+                log,
+                Secret.mask token,
+                (if wasThere then "deleted" else "was already gone"),
+                null
+            )
+
+    /// A call to the Tokens API that failed (`operation`: create, list or delete).
+    let apiTokenFailed (log: ILogger) (operation: string) (reason: string) =
+        if log.IsEnabled LogLevel.Warning then
+            apiTokenFailedMessage.Invoke(log, operation, reason, null)
 
     /// A token the service refused, dropped.
     let dropped (log: ILogger) (clientId: string) = tokenDroppedMessage.Invoke(log, clientId, null)

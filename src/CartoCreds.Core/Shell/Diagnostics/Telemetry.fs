@@ -45,6 +45,22 @@ module Telemetry =
             "Calls to the shared token cache that failed or took too long, after which it is skipped for 30 s"
         )
 
+    let private apiTokens =
+        meter.CreateCounter<int64>(
+            "cartocreds.api_tokens",
+            null,
+            "Calls to CARTO's Tokens API, by operation (create, list, delete) and outcome"
+        )
+
+    /// A call to the Tokens API: `operation` (`create`, `list`, `delete`) and its outcome.
+    let apiTokenCall (operation: string) (outcome: string) =
+        if apiTokens.Enabled then
+            apiTokens.Add(
+                1L,
+                KeyValuePair<string, obj>("operation", operation),
+                KeyValuePair<string, obj>("outcome", outcome)
+            )
+
     /// A call to the shared token cache that failed or timed out: `read` or `write`.
     let sharedCacheFailed (operation: string) =
         if sharedFailures.Enabled then
@@ -77,6 +93,13 @@ module Telemetry =
             | VerifyFailure.RateLimited -> "rate_limited"
             | VerifyFailure.UnexpectedAnswer -> "unexpected_answer"
             | VerifyFailure.Unreachable -> "unreachable"
+            | VerifyFailure.InvalidRequest -> "invalid_request"
+
+    /// A Tokens API call's outcome, as its tag says it.
+    let tokensOutcome (result: Result<'T, VerifyError>) : string =
+        match result with
+        | Ok _ -> "success"
+        | Error _ -> verifyOutcome result
 
     /// The host of a URL, for `server.address`.
     let private hostOf (url: string) =

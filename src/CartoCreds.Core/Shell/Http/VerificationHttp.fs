@@ -1,118 +1,15 @@
 namespace CartoCreds.Core
 
 open System
-open System.IO
 open System.Net.Http
-open System.Net.Http.Headers
 open System.Threading
 open System.Threading.Tasks
 
 /// SPEC §8: verifies credentials by asking CARTO whose they are. One request (two for client
 /// credentials whose token is refused: it is exchanged again once), bounded in time; the caller's
 /// cancellation is honoured and raised as such, never taken for unreachability.
-/// One bearer GET of a CARTO 3 session: the client it is sent through, how long it may take, how
-/// the token is attached, and the token server when the token comes from client credentials
-/// (`None` for an access token, which nothing exchanges).
-type BearerRequest =
-    { Client: HttpClient
-      Timeout: TimeSpan
-      Authenticate: Authenticate
-      AuthUrl: string option }
-
 [<RequireQualifiedAccess>]
 module VerificationHttp =
-
-    let private unreachable (endpoint: Endpoint) (url: string) (detail: string) =
-        Error
-            { Failure = VerifyFailure.Unreachable
-              Endpoint = endpoint
-              Status = None
-              RetryAfter = None
-              Url = url
-              Detail = Some detail }
-
-    let private retryAfter (headers: RetryConditionHeaderValue) =
-        if isNull headers then
-            None
-        else
-            Verification.retryAfter
-                (TimeProvider.System.GetUtcNow())
-                (Option.ofNullable headers.Delta)
-                (Option.ofNullable headers.Date)
-
-    /// How a verification request is sent: the answer, or why no request could be made.
-    type private Send = HttpRequestMessage -> CancellationToken -> Task<Result<HttpResponseMessage, VerifyError>>
-
-    /// What a bounded answer means: the URL shown, the status, `Retry-After`, the body (`None`: too large).
-    type private Read<'T> = string -> int -> TimeSpan option -> ReadOnlyMemory<byte> option -> Result<'T, VerifyError>
-
-    /// One request of a verification: what it asks, at which URL (as shown, never with a
-    /// secret), how the message is prepared beyond a GET of that URL, and what its answer means.
-    type private Asked<'T> =
-        { Endpoint: Endpoint
-          Shown: string
-          Prepare: HttpRequestMessage -> unit
-          Read: Read<'T> }
-
-    /// What an answer means. A redirect is never followed, and an answer from another origin (a
-    /// caller's client that followed one) is not taken: no other server can claim the account.
-    let private meaning
-        (asked: Asked<'T>)
-        (response: HttpResponseMessage)
-        (cancel: CancellationToken)
-        : Task<Result<'T, VerifyError>> =
-        let endpoint, shown = asked.Endpoint, asked.Shown
-
-        task {
-            let status = int response.StatusCode
-            let answered = response.RequestMessage.RequestUri
-
-            if status >= 300 && status < 400 then
-                let target = TokenExchange.originOf (Option.ofObj response.Headers.Location)
-                return Error(Verification.redirected endpoint shown status target)
-            elif
-                not (isNull answered)
-                && answered.GetLeftPart UriPartial.Authority <> Uri(shown).GetLeftPart UriPartial.Authority
-            then
-                return Error(Verification.redirected endpoint shown status (TokenExchange.originOf (Some answered)))
-            else
-                let! body = Http.readBounded response.Content Verification.MaxAnswer cancel
-                return asked.Read shown status (retryAfter response.Headers.RetryAfter) body
-        }
-
-    /// One GET: the answer's meaning, or unreachability after `timeout`.
-    let private get (send: Send) (timeout: TimeSpan) (asked: Asked<'T>) (cancel: CancellationToken) =
-        let endpoint, shown = asked.Endpoint, asked.Shown
-
-        task {
-            use timer = new CancellationTokenSource(timeout)
-            use linked = CancellationTokenSource.CreateLinkedTokenSource(cancel, timer.Token)
-
-            try
-                use request = new HttpRequestMessage(HttpMethod.Get, shown)
-                request.Headers.Accept.ParseAdd "application/json"
-                asked.Prepare request
-
-                match! send request linked.Token with
-                | Error e -> return Error e
-                | Ok response ->
-                    use response = response
-                    return! meaning asked response linked.Token
-            with
-            | :? OperationCanceledException when not cancel.IsCancellationRequested ->
-                return unreachable endpoint shown ("no answer within " + string timeout.TotalSeconds + " s")
-            | :? HttpRequestException as e when not cancel.IsCancellationRequested ->
-                return unreachable endpoint shown (Http.failure e)
-            | :? IOException when not cancel.IsCancellationRequested ->
-                return unreachable endpoint shown Http.closedEarly
-        }
-
-    let private plain (client: HttpClient) : Send =
-        fun request cancel ->
-            task {
-                let! response = client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel)
-                return Ok response
-            }
 
     /// Legacy credentials: `GET {base_url}/api/v3/me?api_key=KEY`.
     let legacy
@@ -126,76 +23,13 @@ module VerificationHttp =
 
         let asked =
             { Endpoint = Endpoint.LegacyAccount
+              Method = HttpMethod.Get
               Shown = shown
               Prepare = fun request -> request.RequestUri <- sent
               Read = Verification.answer Endpoint.LegacyAccount }
 
         Telemetry.traced "cartocreds.verify" "api_key" shown Telemetry.verifyOutcome (fun () ->
-            get (plain client) timeout asked cancel)
-
-    /// Sends with the bearer token by the one renewal rule (a token from client credentials that is
-    /// refused is dropped, exchanged again and tried once more). A token that cannot be had is an
-    /// error naming the token server or the expiry.
-    let private bearer (request: BearerRequest) (endpoint: Endpoint) (shown: string) : Send =
-        let client = request.Client
-        let authenticate = request.Authenticate
-        // Only a token from client credentials is exchanged, so only then is there a token server to name.
-        let authUrl = request.AuthUrl |> Option.defaultValue shown
-
-        fun request cancel ->
-            task {
-                // An HttpClient sends a message once: the retry with a renewed token is a copy.
-                let mutable sent = false
-
-                let send =
-                    Func<HttpRequestMessage, CancellationToken, Task<HttpResponseMessage>>(fun r c ->
-                        let message =
-                            if not sent then
-                                sent <- true
-                                r
-                            else
-                                let copy = new HttpRequestMessage(r.Method, r.RequestUri)
-
-                                for header in r.Headers do
-                                    copy.Headers.TryAddWithoutValidation(header.Key, header.Value) |> ignore
-
-                                copy
-
-                        client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, c))
-
-                match! Renewal.sendAsync authenticate send request cancel with
-                | Ok response -> return Ok response
-                | Error(TokenError.Exchange e) ->
-                    return Error(Verification.ofExchange authUrl e (CallMessages.exchangeError e))
-                | Error(TokenError.Expired _ | TokenError.Service _ as e) ->
-                    return
-                        Error
-                            { Failure = VerifyFailure.Rejected
-                              Endpoint = endpoint
-                              Status = None
-                              RetryAfter = None
-                              Url = shown
-                              Detail = Some(CallMessages.tokenError e) }
-            }
-
-    /// One GET with the bearer token, traced as `activity`.
-    let private bearerGet
-        (activity: string)
-        (asked: Asked<'T>)
-        (request: BearerRequest)
-        (cancel: CancellationToken)
-        : Task<Result<'T, VerifyError>> =
-        let kind =
-            match request.AuthUrl with
-            | Some _ -> "client_credentials"
-            | None -> "access_token"
-
-        Telemetry.traced activity kind asked.Shown Telemetry.verifyOutcome (fun () ->
-            get (bearer request asked.Endpoint asked.Shown) request.Timeout asked cancel)
-
-    /// A GET of `shown` read by `read`, with nothing else to prepare.
-    let private plainly (endpoint: Endpoint) (shown: string) (read: Read<'T>) : Asked<'T> =
-        { Endpoint = endpoint; Shown = shown; Prepare = ignore; Read = read }
+            CartoCall.send (CartoCall.plain client) timeout asked cancel)
 
     /// <summary>
     /// CARTO 3 credentials: `GET {accounts_url}/users/me` with the bearer token (`authenticate`
@@ -204,9 +38,10 @@ module VerificationHttp =
     let cloud (request: BearerRequest) (accounts: ServiceUrl) =
         let endpoint = Endpoint.CloudAccount
 
-        bearerGet
+        CartoCall.withBearer
             "cartocreds.verify"
-            (plainly endpoint (Verification.cloudUrl accounts) (Verification.answer endpoint))
+            Telemetry.verifyOutcome
+            (CartoCall.plainly endpoint (Verification.cloudUrl accounts) (Verification.answer endpoint))
             request
 
     /// <summary>
@@ -215,7 +50,8 @@ module VerificationHttp =
     /// project and token. No redirect is followed.
     /// </summary>
     let dataWarehouse (request: BearerRequest) (api: ApiBaseUrl) =
-        bearerGet
+        CartoCall.withBearer
             "cartocreds.carto_dw"
-            (plainly Endpoint.DataWarehouse (DataWarehouse.url api) DataWarehouse.answer)
+            Telemetry.verifyOutcome
+            (CartoCall.plainly Endpoint.DataWarehouse (DataWarehouse.url api) DataWarehouse.answer)
             request

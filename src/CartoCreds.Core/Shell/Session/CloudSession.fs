@@ -96,6 +96,15 @@ type CloudSession
     /// The token server of client credentials; `None` for an access token.
     member _.AuthUrl = source |> Option.map (fun t -> t.AuthUrl)
 
+    /// The token server, client id and secret of client credentials; `None` for an access token.
+    member _.Endpoint = source |> Option.map (fun t -> t.Endpoint)
+
+    /// The clock expiries are judged by.
+    member _.Clock = time
+
+    /// How the session does its work: its client, clock, log and shared cache.
+    member _.Options = options
+
     /// <summary>
     /// A valid token: an access token until it expires (then `TokenError.Expired`), or one
     /// exchanged for client credentials, shared and replaced as SPEC §7.4 says. No allocation
@@ -194,3 +203,78 @@ type CloudSession
 
                 return Ok answered
             }
+
+    /// The bearer call of the Tokens API, or why none may be made (SPEC §12): an API Access Token
+    /// cannot manage tokens, and an invalid `CARTO_AUTH_URL` is its own error.
+    member private this.TokensCall() : Result<BearerRequest, TokensCallError> =
+        match tokens with
+        | Given(token, _) when ApiTokens.isApiAccessToken (CloudText.value token) ->
+            Error TokensCallError.ApiAccessTokenCredentials
+        | Exchanged(Error(TokenError.Service e)) -> Error(TokensCallError.Service e)
+        | _ ->
+            Ok
+                { Client = http.Value
+                  Timeout = timeout
+                  Authenticate = this.Authenticate
+                  AuthUrl = this.AuthUrl }
+
+    /// One call of the Tokens API, logged when it fails (`operation`: create, list or delete).
+    member private this.TokensAsync
+        (operation: string, call: BearerRequest -> Task<Result<'T, VerifyError>>)
+        : Task<Result<'T, TokensCallError>> =
+        match this.TokensCall() with
+        | Error e -> Task.FromResult(Error e)
+        | Ok request ->
+            task {
+                let! answered = call request
+
+                match answered with
+                | Error e -> Log.apiTokenFailed options.Log operation (CallMessages.verifyError e)
+                | Ok _ -> ()
+
+                return Result.mapError TokensCallError.Call answered
+            }
+
+    /// SPEC §12: `POST {api_base_url}/v3/tokens` → a new API Access Token of a checked request,
+    /// within this session's timeout; its connections and APIs logged, never the token.
+    member this.CreateApiTokenAsync
+        (request: ApiTokenRequest, cancellationToken: CancellationToken)
+        : Task<Result<ApiToken, TokensCallError>> =
+        task {
+            let! created =
+                this.TokensAsync(
+                    "create",
+                    fun call -> ApiTokensHttp.create call credentials.ApiBaseUrl request cancellationToken
+                )
+
+            match created with
+            | Ok token -> Log.apiTokenCreated options.Log token
+            | Error _ -> ()
+
+            return created
+        }
+
+    /// SPEC §12: `GET {api_base_url}/v3/tokens` → the caller's API Access Tokens.
+    member this.ListApiTokensAsync
+        (cancellationToken: CancellationToken)
+        : Task<Result<ApiToken list, TokensCallError>> =
+        this.TokensAsync("list", fun call -> ApiTokensHttp.list call credentials.ApiBaseUrl cancellationToken)
+
+    /// SPEC §12: `DELETE {api_base_url}/v3/tokens/{token}` → whether the token was there.
+    member this.DeleteApiTokenAsync
+        (token: CloudText, cancellationToken: CancellationToken)
+        : Task<Result<bool, TokensCallError>> =
+        task {
+            let! deleted =
+                this.TokensAsync(
+                    "delete",
+                    fun call ->
+                        ApiTokensHttp.delete call credentials.ApiBaseUrl (CloudText.value token) cancellationToken
+                )
+
+            match deleted with
+            | Ok wasThere -> Log.apiTokenDeleted options.Log (CloudText.value token) wasThere
+            | Error _ -> ()
+
+            return deleted
+        }

@@ -17,16 +17,14 @@ type private Skip() =
     val mutable Answered: bool
 
 /// <summary>
-/// SPEC §7.7: one client's tokens in a cache shared by many machines (an `IDistributedCache`: Redis,
-/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`CallTimeout`, and
-/// `FirstCallTimeout` until the cache has answered once: the first call makes the connection); a cache
-/// that fails or is slow is skipped, with a warning and a metric, and asked again no sooner than
-/// 30 s later. It never fails a caller: what it cannot give is a miss, what it cannot keep is lost.
+/// SPEC §7.7's calls to a shared cache: each bounded (`CallTimeout`, and `FirstCallTimeout` until
+/// the cache has answered once: the first call makes the connection); a cache that fails or is slow
+/// is skipped, with a warning and a metric, and asked again no sooner than 30 s later, whoever
+/// uses it (the skip is the store's). It never fails a caller: what it cannot give is a miss.
 /// </summary>
-type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimeProvider, log: ILogger) =
+type SharedCalls(cache: SharedStore, time: TimeProvider, log: ILogger) =
 
     static let skips = System.Runtime.CompilerServices.ConditionalWeakTable<SharedStore, Skip>()
-    let key = SharedToken.key endpoint
     let skip = skips.GetValue(cache, fun _ -> Skip())
 
     /// How long one call may take before the cache is skipped (a call left behind goes on).
@@ -40,10 +38,10 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
     /// How long a cache that failed is skipped.
     static member Pause = TimeSpan.FromSeconds 30.0
 
-    member private _.Skipping = DateTimeOffset.op_LessThan (time.GetUtcNow(), lock skip (fun () -> skip.Until))
+    member _.Skipping = DateTimeOffset.op_LessThan (time.GetUtcNow(), lock skip (fun () -> skip.Until))
 
     member private _.Failed (operation: string) (reason: string) =
-        let until = time.GetUtcNow() + SharedTokenCache.Pause
+        let until = time.GetUtcNow() + SharedCalls.Pause
         // Said once per pause, however many callers met the failure at the same moment.
         let first =
             lock skip (fun () ->
@@ -60,7 +58,7 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
     /// skipped). A call left behind that succeeds after all (a connection that was being made)
     /// ends the pause: the cache is up. A read is not made while the cache is skipped; a write
     /// always is, since it may still land. The caller's own cancellation is raised as such.
-    member private this.Bounded
+    member this.Bounded
         (operation: string)
         (whileSkipped: bool)
         (call: CancellationToken -> Task<'T>)
@@ -79,9 +77,9 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
 
                 let bound =
                     if lock skip (fun () -> skip.Answered) then
-                        SharedTokenCache.CallTimeout
+                        SharedCalls.CallTimeout
                     else
-                        SharedTokenCache.FirstCallTimeout
+                        SharedCalls.FirstCallTimeout
 
                 try
                     let! result = pending.WaitAsync(bound, cancel)
@@ -105,6 +103,75 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
                     this.Failed operation (e.GetType().Name)
                     return None
         }
+
+    /// The store called.
+    member _.Store = cache
+
+    /// How long a claim is left to settle: longer than the spread of the claims of instances that
+    /// fell due together, so that the last one written is the one every claimant reads back.
+    static member Settle = TimeSpan.FromMilliseconds 150.0
+
+    /// <summary>
+    /// A claim on one piece of work a fleet does once (SPEC §7.7; the cache has no atomic write, so
+    /// the last claim written wins): true when this instance should do it — its claim stood, its
+    /// write failed, or the cache did not answer; false when another instance's live claim, or one
+    /// written over this one's while it settled, says to wait for that instance. A claim lives
+    /// until `until`.
+    /// </summary>
+    member this.ClaimAsync(claimKey: string, until: DateTimeOffset) : Task<bool> =
+        let read () = this.Bounded "read" false (fun bound -> cache.Get claimKey bound) CancellationToken.None
+
+        task {
+            let! held = read ()
+
+            let standing =
+                match held with
+                | Some claim when not (isNull claim) -> ClaimStanding.Claimed
+                | Some _ -> ClaimStanding.Unclaimed
+                | None -> ClaimStanding.CacheFailed
+
+            match TokenRenewal.beforeClaim standing with
+            | ClaimMove.WaitForClaimant -> return false
+            | ClaimMove.ExchangeNow -> return true
+            | ClaimMove.MakeClaim ->
+                let mine = RandomNumberGenerator.GetBytes 16
+
+                let set bound =
+                    task {
+                        do! cache.Set claimKey mine until bound
+                        return ()
+                    }
+
+                let! written = this.Bounded "write" false set CancellationToken.None
+                do! Task.Delay(SharedCalls.Settle, time)
+                let! after = read ()
+                return TokenRenewal.claimWon written.IsSome (after |> Option.bind Option.ofObj) mine
+        }
+
+/// <summary>
+/// SPEC §7.7: one client's tokens in a cache shared by many machines (an `IDistributedCache`: Redis,
+/// Garnet, SQL Server, …, as a `SharedStore`), sealed (`SharedToken`). Every call is bounded (`CallTimeout`, and
+/// `FirstCallTimeout` until the cache has answered once: the first call makes the connection); a cache
+/// that fails or is slow is skipped, with a warning and a metric, and asked again no sooner than
+/// 30 s later. It never fails a caller: what it cannot give is a miss, what it cannot keep is lost.
+/// </summary>
+type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimeProvider, log: ILogger) =
+
+    let key = SharedToken.key endpoint
+    let calls = SharedCalls(cache, time, log)
+
+    /// How long one call may take before the cache is skipped (a call left behind goes on).
+    static member CallTimeout = SharedCalls.CallTimeout
+
+    /// How long the first call may take, before the cache has ever answered.
+    static member FirstCallTimeout = SharedCalls.FirstCallTimeout
+
+    /// How long a cache that failed is skipped.
+    static member Pause = SharedCalls.Pause
+
+    member private _.Skipping = calls.Skipping
+
+    member private _.Bounded operation whileSkipped call cancel = calls.Bounded operation whileSkipped call cancel
 
     /// The cache's key of this client's entry.
     member _.Key = key
@@ -153,9 +220,8 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
             | _ -> return None
         }
 
-    /// How long a claim is left to settle: longer than the spread of the claims of instances that
-    /// fell due together, so that the last one written is the one every claimant reads back.
-    static member Settle = TimeSpan.FromMilliseconds 150.0
+    /// How long a claim is left to settle.
+    static member Settle = SharedCalls.Settle
 
     /// <summary>
     /// Just before an exchange, one instance of the fleet is chosen to make it (the cache has no
@@ -168,40 +234,12 @@ type SharedTokenCache(cache: SharedStore, endpoint: TokenEndpoint, time: TimePro
     /// </summary>
     member this.BeforeExchangeAsync(now: DateTimeOffset, current, refused, wait: TimeSpan) : Task<AccessToken option> =
         let claimKey = TokenRenewal.claimKey key current
-        let read () = this.Bounded "read" false (fun bound -> cache.Get claimKey bound) CancellationToken.None
 
         task {
             match! this.NewerAsync(now, current, refused) with
             | Some token -> return Some token
             | None ->
-                let! held = read ()
-
-                let standing =
-                    match held with
-                    | Some claim when not (isNull claim) -> ClaimStanding.Claimed
-                    | Some _ -> ClaimStanding.Unclaimed
-                    | None -> ClaimStanding.CacheFailed
-
-                let! won =
-                    match TokenRenewal.beforeClaim standing with
-                    | ClaimMove.WaitForClaimant -> Task.FromResult false
-                    | ClaimMove.ExchangeNow -> Task.FromResult true
-                    | ClaimMove.MakeClaim ->
-                        task {
-                            let mine = RandomNumberGenerator.GetBytes 16
-                            let until = now + wait + TimeSpan.FromSeconds 1.0
-
-                            let set bound =
-                                task {
-                                    do! cache.Set claimKey mine until bound
-                                    return ()
-                                }
-
-                            let! written = this.Bounded "write" false set CancellationToken.None
-                            do! Task.Delay(SharedTokenCache.Settle, time)
-                            let! after = read ()
-                            return TokenRenewal.claimWon written.IsSome (after |> Option.bind Option.ofObj) mine
-                        }
+                let! won = calls.ClaimAsync(claimKey, now + wait + TimeSpan.FromSeconds 1.0)
 
                 if won then
                     return None

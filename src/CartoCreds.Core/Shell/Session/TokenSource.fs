@@ -186,6 +186,9 @@ type TokenSource(endpoint: TokenEndpoint, cacheDirectory: string option, options
     /// The server this source exchanges with.
     member _.AuthUrl = auth
 
+    /// The token server, client id and secret tokens are exchanged with.
+    member _.Endpoint = endpoint
+
     /// Drops `token` when it is the one held (the service refused it before it expired): the next
     /// caller exchanges again, without waiting for a back-off, and never takes it from the disk
     /// again. A caller holding an older token drops nothing newer.
