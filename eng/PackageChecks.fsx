@@ -55,6 +55,7 @@ let checkPackages (packages: string) (version: string) =
         [ "CartoCreds.Core", true
           "CartoCreds", true
           "CartoCreds.Extensions.DependencyInjection", true
+          "CartoCreds.AspNetCore", true
           "CartoCreds.Cli", false ] do
         let package = Path.Combine(packages, id + "." + version + ".nupkg")
         let spec = read package ".nuspec"
@@ -95,9 +96,18 @@ let checkPackages (packages: string) (version: string) =
         if id = "CartoCreds.Core" then
             check (id + ": FSharp.Core 6.0.0 or later") (spec.Contains "id=\"FSharp.Core\" version=\"6.0.0\"") spec
 
+        // SPEC §13: the web package takes ASP.NET Core from the shared framework, and the hosting
+        // package (its exact version) from NuGet; the Microsoft.Extensions packages come with that.
+        if id = "CartoCreds.AspNetCore" then
+            check
+                (id + ": the ASP.NET Core framework and the hosting package of the same version")
+                (spec.Contains "<frameworkReference name=\"Microsoft.AspNetCore.App\" />"
+                 && spec.Contains("id=\"CartoCreds.Extensions.DependencyInjection\" version=\"[" + version + "]\""))
+                spec
+
         // SPEC §9, §10: each framework depends on its lowest Microsoft.Extensions packages (the
         // logging abstractions for every library, the hosting packages for the DI one).
-        if libraries then
+        if libraries && id <> "CartoCreds.AspNetCore" then
             for framework, floor in [ "net8.0", "8.0.0"; "net10.0", "10.0.0" ] do
                 let start = spec.IndexOf("<group targetFramework=\"" + framework + "\">")
 

@@ -626,6 +626,7 @@ type HandlerOverLoopback() =
 let main argv =
     match List.ofArray argv with
     | "fleet" :: rest -> Fleet.run rest
+    | "fleet-brokers" :: rest -> Fleet.brokers rest
     | _ ->
         BenchmarkSwitcher.FromAssembly(typeof<DecodeFile>.Assembly).Run(argv) |> ignore
         0

@@ -5,6 +5,12 @@
 /// should exchange once, then once per renewal period, however many instances there are.
 ///
 ///   dotnet run -c Release --project bench/CartoCreds.Bench -- fleet [INSTANCES] [LIFETIME_S] [PERIODS]
+///
+/// SPEC §12's fleet: the same workers each hand out an API Access Token of one grant from an
+/// `ApiAccessTokenBroker` every second; the stand-in counts the tokens created. A fleet should
+/// create one, then about one per half-lifetime.
+///
+///   dotnet run -c Release --project bench/CartoCreds.Bench -- fleet-brokers [INSTANCES] [LIFETIME_S] [HALF_LIVES]
 module CartoCreds.Bench.Fleet
 
 open System
@@ -48,7 +54,7 @@ let private start (worker: string) (settings: (string * string) list) (n: int) =
     let instance = { Process = Process.Start info; Home = home; Listings = 0; Failures = [] }
 
     instance.Process.OutputDataReceived.Add(fun line ->
-        if not (isNull line.Data) && line.Data.StartsWith "carto_dw" then
+        if not (isNull line.Data) && (line.Data.StartsWith "carto_dw" || line.Data.StartsWith "api token") then
             Interlocked.Increment(&instance.Listings) |> ignore)
 
     instance.Process.ErrorDataReceived.Add(fun line ->
@@ -149,4 +155,83 @@ let run (argv: string list) =
         0
     else
         printfn "MORE THAN ONE EXCHANGE IN A PERIOD, OR A FAILURE"
+        1
+
+/// Runs a fleet of brokers for `HALF_LIVES` half-lifetimes and prints the tokens created; the exit
+/// code says whether they were at most one more than the half-lives covered.
+let brokers (argv: string list) =
+    let number index fallback = argv |> List.tryItem index |> Option.map int |> Option.defaultValue fallback
+    let instances = number 0 20
+    let lifetime = number 1 300
+    let halfLives = number 2 3
+    let worker = Path.Combine(root (), "artifacts", "aot-worker", "linux-x64", "CartoWorker")
+
+    if not (File.Exists worker) then
+        failwith "the AOT worker is missing: run 'dotnet fsi build.fsx publish' first"
+
+    let duration = TimeSpan.FromSeconds(float lifetime / 2.0 * float halfLives + 10.0)
+    use redis = RedisServer.start ()
+    use server = new CartoServer()
+
+    let settings =
+        [ "Carto__ClientId", server.Account.ClientId
+          "Carto__ClientSecret", server.Account.ClientSecret
+          "Carto__ApiBaseUrl", server.Url
+          "CARTO_AUTH_URL", server.Url
+          "Carto__ShareTokens", "true"
+          "ConnectionStrings__Redis", redis.Configuration
+          "Worker__Every", "00:00:01"
+          "Worker__BrokerGrant", "carto_dw=project.dataset.table"
+          "Worker__TokenLifetime", TimeSpan.FromSeconds(float lifetime).ToString "c" ]
+
+    printfn
+        "%d brokers, tokens of %d s (replaced after %d s), %.0f s"
+        instances
+        lifetime
+        (lifetime / 2)
+        duration.TotalSeconds
+
+    let clock = Stopwatch.StartNew()
+    let fleet = [ for n in 1..instances -> start worker settings n ]
+    let created = Collections.Generic.List<float>()
+    let mutable seen = 0
+
+    while clock.Elapsed < duration do
+        let count = server.Account.ApiTokensCreated
+
+        for _ in seen + 1 .. count do
+            created.Add clock.Elapsed.TotalSeconds
+
+        seen <- count
+        Thread.Sleep 50
+
+    for instance in fleet do
+        if not instance.Process.HasExited then
+            instance.Process.Kill()
+
+        instance.Process.WaitForExit()
+
+    let exited = fleet |> List.filter (fun i -> i.Process.ExitCode <> 137 && i.Process.ExitCode <> -1)
+    let failures = fleet |> List.collect (fun i -> List.rev i.Failures)
+    let handedOut = fleet |> List.sumBy (fun i -> i.Listings)
+
+    for instance in fleet do
+        instance.Process.Dispose()
+        Directory.Delete(instance.Home, true)
+
+    let times = List.ofSeq created
+
+    printfn "tokens created: %d, at %s s" times.Length (times |> List.map (sprintf "%.1f") |> String.concat ", ")
+    printfn "listings and tokens handed out: %d; instances that stopped early: %d" handedOut exited.Length
+
+    for failure in failures |> List.truncate 20 do
+        printfn "  %s" failure
+
+    printfn "warnings or failures logged: %d" failures.Length
+
+    if times.Length <= halfLives + 1 && failures.IsEmpty && exited.IsEmpty then
+        printfn "at most one token per half-lifetime, plus the first"
+        0
+    else
+        printfn "MORE TOKENS THAN HALF-LIVES PLUS ONE, OR A FAILURE"
         1

@@ -9,6 +9,11 @@
 //
 //   Carto__ClientId=… Carto__ClientSecret=… Carto__ApiBaseUrl=… Carto__ShareTokens=true \
 //   ConnectionStrings__Redis=localhost:6379 Worker__Every=00:00:10 dotnet run --project examples/CartoWorker
+//
+// With Worker__BrokerGrant=CONNECTION=SOURCE it also hands out an API Access Token of that grant
+// (SPEC §12) each time, from an ApiAccessTokenBroker whose tokens live Worker__TokenLifetime
+// (default 1 hour); with Carto__ShareTokens the fleet shares one, and creates about one per
+// half-lifetime. Only the masked token is printed.
 using System.Text.Json;
 using CartoCreds;
 using Microsoft.Extensions.Configuration;
@@ -56,6 +61,8 @@ internal sealed partial class ConnectionLister(
     : BackgroundService
 {
     private readonly TimeSpan? every = configuration.GetValue<TimeSpan?>("Worker:Every");
+    private readonly string? brokerGrant = configuration["Worker:BrokerGrant"];
+    private readonly TimeSpan? tokenLifetime = configuration.GetValue<TimeSpan?>("Worker:TokenLifetime");
 
     // Source-generated: nothing is formatted when Information is off, and nothing is reflected upon (AOT).
     [LoggerMessage(Level = LogLevel.Information, Message = "Using CARTO credentials from {Origin}")]
@@ -71,10 +78,11 @@ internal sealed partial class ConnectionLister(
             _ => throw new InvalidOperationException("unknown credentials"),
         });
 
+        await using var broker = Broker();
         try
         {
             var carto = clients.CreateClient("carto");
-            while (await ListConnections(carto, stoppingToken) && every is { } pause)
+            while (await ListConnections(carto, stoppingToken) && await HandOut(broker, stoppingToken) && every is { } pause)
             {
                 await Task.Delay(pause, stoppingToken);
             }
@@ -86,6 +94,40 @@ internal sealed partial class ConnectionLister(
         finally
         {
             lifetime.StopApplication();
+        }
+    }
+
+    /// <summary>The broker of <c>Worker:BrokerGrant</c> (<c>CONNECTION=SOURCE</c>), for the Maps API; none without it.</summary>
+    private ApiAccessTokenBroker? Broker()
+    {
+        if (brokerGrant is not { Length: > 0 } grant || credentials is not CloudCredentials cloud)
+        {
+            return null;
+        }
+
+        var split = grant.IndexOf('=', StringComparison.Ordinal);
+        var request = new ApiAccessTokenRequest([new CartoGrant(grant[..split], grant[(split + 1)..])], [CartoApi.Maps]);
+        return new ApiAccessTokenBroker(cloud, request, tokenLifetime);
+    }
+
+    /// <summary>One token handed out, printed masked; false, with the exit code set, when none could be had.</summary>
+    private static async Task<bool> HandOut(ApiAccessTokenBroker? broker, CancellationToken stoppingToken)
+    {
+        if (broker is null)
+        {
+            return true;
+        }
+
+        try
+        {
+            Console.WriteLine($"api token {await broker.GetAsync(stoppingToken)}");
+            return true;
+        }
+        catch (CartoApiException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Environment.ExitCode = e.Failure == CartoApiFailure.Unreachable ? 3 : 1;
+            return false;
         }
     }
 

@@ -133,6 +133,9 @@ internal static class ApiAccessTokens
             ValueMessages.apiTokenField(problems.Head));
     }
 
+    /// <summary>A request's canonical form (a shared key for the same request in any order), once it passed the checks at <paramref name="now"/>.</summary>
+    public static string Canonical(ApiAccessTokenRequest request, DateTimeOffset now) => ApiTokens.canonical(Check(request, now));
+
     /// <summary>A token to delete, or an <see cref="ArgumentException"/>.</summary>
     public static CloudText Token(string token)
     {
@@ -240,6 +243,22 @@ public sealed class ApiAccessTokenBroker : IAsyncDisposable
     public Task<ApiAccessToken> GetAsync(CancellationToken cancellationToken = default)
     {
         var pending = _broker.GetAsync(cancellationToken);
+        return pending.IsCompletedSuccessfully ? Hand(pending.Result) : Later(pending);
+    }
+
+    /// <summary>
+    /// As <see cref="GetAsync(CancellationToken)"/>, after CARTO refused <paramref name="refused"/>
+    /// (a token this broker handed out, answered 401): when it is the one held, it is dropped and
+    /// the next is created (a proxy's one retry, SPEC §13). Null: as <see cref="GetAsync(CancellationToken)"/>.
+    /// </summary>
+    /// <param name="refused">The token CARTO refused, or null.</param>
+    /// <param name="cancellationToken">Cancels this caller's wait.</param>
+    /// <returns>A token other than <paramref name="refused"/> when that one was held.</returns>
+    /// <exception cref="CartoApiException">The Tokens API failed and no token is left to hand out.</exception>
+    /// <exception cref="ObjectDisposedException">The broker was disposed.</exception>
+    public Task<ApiAccessToken> GetAsync(string? refused, CancellationToken cancellationToken = default)
+    {
+        var pending = _broker.GetAsync(refused is null ? FSharpOption<string>.None : FSharpOption<string>.Some(refused), cancellationToken);
         return pending.IsCompletedSuccessfully ? Hand(pending.Result) : Later(pending);
     }
 

@@ -114,6 +114,28 @@ public sealed class WorkerExampleTests
 
     [Theory]
     [MemberData(nameof(Builds))]
+    public async Task With_a_grant_the_worker_hands_out_an_API_Access_Token_masked_and_deletes_it_when_it_stops(string build)
+    {
+        using var server = new CartoServer();
+        const string token = "worker-access-token-0002";
+        server.Account.AcceptToken(token);
+
+        var (code, output, errors) = await Run(
+            build, ("Carto__Token", token), ("Carto__ApiBaseUrl", server.Url), ("Worker__BrokerGrant", "carto_dw=project.dataset.table"));
+
+        Assert.True(code == 0, errors);
+        var created = Assert.Single(server.Received, r => r.Method == "POST" && r.Path == "/v3/tokens");
+        Assert.Contains("\"connection_name\":\"carto_dw\"", created.Body);
+        Assert.Contains("\"expiration_date\"", created.Body);
+        Assert.Matches(@"api token ApiAccessToken\(\*\*\*\*[^)]{4}\)\n$", output);
+        // Stopped, the worker's broker deleted the token it made; no token was printed whole.
+        Assert.Empty(server.Account.ApiTokens);
+        Assert.Contains(server.Received, r => r.Method == "DELETE");
+        Assert.DoesNotContain("eyJ", output + errors);
+    }
+
+    [Theory]
+    [MemberData(nameof(Builds))]
     public async Task Without_credentials_the_worker_does_not_start_and_says_why(string build)
     {
         var (code, output, errors) = await Run(build);

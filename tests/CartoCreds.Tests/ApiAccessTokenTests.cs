@@ -247,6 +247,26 @@ public sealed class ApiAccessTokenTests
     }
 
     [Fact]
+    public async Task A_token_CARTO_refused_is_replaced_when_it_is_the_one_held_and_kept_to_be_deleted()
+    {
+        using var server = new CartoServer();
+        using var box = new Sandbox();
+        await using var broker = new ApiAccessTokenBroker(Client(box, server), Maps);
+        var first = await broker.GetAsync();
+
+        Assert.Same(first, await broker.GetAsync("a token it never handed out"));
+        Assert.Equal(1, Creates(server));
+
+        var next = await broker.GetAsync(first.Value);
+        Assert.NotEqual(first.Value, next.Value);
+        Assert.Equal(2, Creates(server));
+        Assert.Equal(next.Value, (await broker.GetAsync(first.Value)).Value);
+
+        await broker.DisposeAsync();
+        Assert.Empty(server.Account.ApiTokens);
+    }
+
+    [Fact]
     public async Task Many_callers_of_a_new_broker_share_one_creation_and_a_short_lifetime_is_refused()
     {
         using var server = new CartoServer();

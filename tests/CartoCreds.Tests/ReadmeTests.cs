@@ -119,7 +119,7 @@ public sealed partial class ReadmeTests
                 var web = code.Contains("WebApplication.", StringComparison.Ordinal);
                 var references = string.Concat(new[] { "CartoCreds", "CartoCreds.Core", "CartoCreds.Extensions.DependencyInjection", "FSharp.Core" }
                     .Select(name => System.IO.Path.Combine(bin, name + ".dll"))
-                    .Concat(web ? [] : Directory.GetFiles(bin, "Microsoft.Extensions.*.dll"))
+                    .Concat(web ? [WebPackage(bin)] : Directory.GetFiles(bin, "Microsoft.Extensions.*.dll"))
                     .Select(path => $"<Reference Include=\"{path}\" />"));
                 File.WriteAllText(
                     System.IO.Path.Combine(work, "Block.csproj"),
@@ -138,6 +138,19 @@ public sealed partial class ReadmeTests
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The web package as the solution's build left it, in the configuration these tests were
+    /// built in (a reference from this project would make it an ASP.NET Core app, whose output
+    /// no longer holds the Microsoft.Extensions assemblies the other blocks reference).
+    /// </summary>
+    private static string WebPackage(string bin)
+    {
+        var configuration = new DirectoryInfo(bin).Parent!.Name;
+        var package = System.IO.Path.Combine(Repository, "src", "CartoCreds.AspNetCore", "bin", configuration, "net10.0", "CartoCreds.AspNetCore.dll");
+        Assert.True(File.Exists(package), $"build the solution first: {package} is missing");
+        return package;
     }
 
     /// <summary>

@@ -83,6 +83,28 @@ module Broker =
         | Creating(Some token, _, _) when servable now token -> BrokerMove.Serve token
         | Creating(_, _, flight) -> BrokerMove.Join flight
 
+    /// The state once CARTO refused `value` (SPEC §13: a 401 to a token the broker handed out): the
+    /// token held is dropped when it is that one, kept to be deleted when this instance made it, so
+    /// that the next caller starts the next; any other state is left as it is.
+    let refused (value: string) (state: BrokerState<'Flight>) : BrokerState<'Flight> =
+        let drop (current: Brokered option) (retired: Brokered list) =
+            match current with
+            | Some held when held.Token.Value = value -> None, (if held.Mine then retired @ [ held ] else retired)
+            | _ -> current, retired
+
+        match state with
+        | Idle(current, retired, _) ->
+            let current', retired' = drop current retired
+
+            if obj.ReferenceEquals(current', current) then
+                state
+            else
+                Idle(current', retired', DateTimeOffset.MinValue)
+        | Creating(current, retired, flight) ->
+            let current', retired' = drop current retired
+            Creating(current', retired', flight)
+        | Disposed -> Disposed
+
     /// The state once a flight has started.
     let started (flight: 'Flight) (state: BrokerState<'Flight>) : BrokerState<'Flight> =
         match state with

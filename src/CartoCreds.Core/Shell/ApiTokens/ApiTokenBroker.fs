@@ -188,6 +188,19 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
     /// hand out, the next, made once for every caller. `cancellationToken` cancels this caller's wait only.
     /// </summary>
     member this.GetAsync(cancellationToken: CancellationToken) : ValueTask<Result<ApiToken, TokensCallError>> =
+        this.GetAsync(None, cancellationToken)
+
+    /// <summary>
+    /// As `GetAsync`, after CARTO refused `refused` (a token this broker handed out): when it is
+    /// the one held, it is dropped and the next is made (SPEC §13's retry after a 401).
+    /// </summary>
+    member this.GetAsync
+        (refused: string option, cancellationToken: CancellationToken)
+        : ValueTask<Result<ApiToken, TokensCallError>> =
+        match refused with
+        | Some value -> lock gate (fun () -> state <- Broker.refused value state)
+        | None -> ()
+
         let now = time.GetUtcNow()
         // The hit: a fresh token and nothing to delete, read under the lock without allocating.
         let mutable hit = Unchecked.defaultof<ApiToken>

@@ -103,6 +103,26 @@ let ``a flight's token replaces the one held, which is kept to be deleted only w
     Assert.Equal<Brokered list>([], Broker.owned (Idle(Some theirs, [], DateTimeOffset.MinValue)))
     Assert.Equal(Disposed, Broker.arrived next (Disposed: BrokerState<unit>))
 
+[<Fact>]
+let ``a refused token is dropped when it is the one held, kept to be deleted when this instance made it`` () =
+    let mine = brokered "mine" start hour true
+    let theirs = brokered "theirs" start hour false
+    let idle = Idle(Some mine, [], start)
+
+    match Broker.refused "mine" idle with
+    | Idle(None, [ retired ], _) as state ->
+        Assert.Equal(mine, retired)
+        Assert.Equal(BrokerMove.Start, Broker.move (start.AddMinutes 1.0) state)
+    | other -> failwithf "%A" other
+
+    Assert.Equal(idle, Broker.refused "another" idle)
+
+    match Broker.refused "theirs" (Creating(Some theirs, [], "flight")) with
+    | Creating(None, [], "flight") as state -> Assert.Equal(BrokerMove.Join "flight", Broker.move start state)
+    | other -> failwithf "%A" other
+
+    Assert.Equal(Disposed, Broker.refused "mine" (Disposed: BrokerState<unit>))
+
 let private endpoint (secret: string) =
     { AuthUrl = serviceUrl "https://auth.carto.com"
       ClientId = cloudText CloudField.ClientId "m2m-client"

@@ -180,3 +180,57 @@ let ``a verification is an activity tagged with its kind and outcome, a refused 
 let ``with no listener nothing is made`` () =
     Assert.False(Telemetry.source.HasListeners())
     Assert.Null(Telemetry.source.StartActivity "cartocreds.token.exchange")
+
+[<Fact>]
+let ``a Tokens API call is an activity and a count by operation and outcome, with no token in a tag`` () =
+    use server = new CartoServer()
+    let root = Directory.CreateTempSubdirectory("cartocreds-telemetry-").FullName
+
+    try
+        let host = Host.ofVariables [ "HOME", root; "XDG_CONFIG_HOME", root; "CARTO_AUTH_URL", server.Url ]
+
+        let credentials =
+            CloudCredentials.ofClientCredentials server.Account.ClientId server.Account.ClientSecret (Some server.Url)
+            |> ok
+
+        let session =
+            CloudSession.Create(host, credentials, CloudServices.ofVariables host.GetVariable, SessionOptions.Default)
+
+        let request =
+            ApiTokens.request
+                DateTimeOffset.UtcNow
+                { Grants = [ { Connection = "c"; Source = "t" } ]
+                  Apis = [ TokenApi.Maps ]
+                  Referers = []
+                  ExpiresOn = None }
+            |> ok
+
+        let mutable made = ""
+
+        let activities, measurements =
+            observe (fun () ->
+                let token = session.CreateApiTokenAsync(request, CancellationToken.None).Result |> ok
+                made <- token.Value
+                let value = CloudText.create CloudField.Token token.Value |> ok
+                Assert.True(session.DeleteApiTokenAsync(value, CancellationToken.None).Result |> ok)
+                Assert.False(session.DeleteApiTokenAsync(value, CancellationToken.None).Result |> ok))
+
+        let tokenCalls = activities |> List.filter (fun (name, _) -> name.StartsWith "cartocreds.api_token.")
+
+        Assert.Equal<string list>(
+            [ "cartocreds.api_token.create"; "cartocreds.api_token.delete"; "cartocreds.api_token.delete" ],
+            tokenCalls |> List.map fst
+        )
+
+        for _, tags in tokenCalls do
+            Assert.Equal(Some "client_credentials", tags.TryFind "carto.auth.kind")
+            Assert.Equal(Some "127.0.0.1", tags.TryFind "server.address")
+            Assert.Equal(Some "success", tags.TryFind "carto.auth.outcome")
+
+            for value in tags.Values do
+                Assert.DoesNotContain(made, value)
+
+        Assert.Equal(1.0, count "cartocreds.api_tokens" ("operation", "create") measurements)
+        Assert.Equal(2.0, count "cartocreds.api_tokens" ("operation", "delete") measurements)
+    finally
+        Directory.Delete(root, true)
