@@ -134,10 +134,6 @@ let apiTokenJson (token: ApiToken) : string = apiToken true token |> text
 let apiTokensJson (reveal: bool) (tokens: ApiToken list) : string =
     tokens |> List.map (apiToken reveal) |> Encode.list |> text
 
-/// A token's grants as one line: `connection=source, …`, terminal-safe.
-let grants (token: ApiToken) : string =
-    token.Grants |> List.map (fun g -> Refused.terminalSafe (g.Connection + "=" + g.Source)) |> String.concat ", "
-
 /// What a save says when it replaced the saved session of another account (key masked).
 let replaced (previous: Credentials) : string =
     "This replaced the saved credentials of another account: " + Refused.terminalSafe previous.Text + "."

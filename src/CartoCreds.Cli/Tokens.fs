@@ -21,83 +21,46 @@ let private failed (terminal: Terminal) (error: TokensCallError) =
 
 let private run (work: Threading.Tasks.Task<'T>) = work.GetAwaiter().GetResult()
 
-let private at (time: DateTimeOffset option) =
-    match time with
-    | Some time -> time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Globalization.CultureInfo.InvariantCulture)
-    | None -> "never"
-
-/// Reads every option of `create` in the core: the grants, the APIs and the expiry, or the first
-/// malformed one.
-let private read
-    (now: DateTimeOffset)
-    (grants: string[])
-    (apis: string)
-    (referers: string[])
-    (expires: string option)
-    : Result<ApiTokenInput, TokenOptionError> =
-    let rec all (read: string -> Result<'T, TokenOptionError>) (items: string list) =
-        match items with
-        | [] -> Ok []
-        | item :: rest ->
-            match read item, all read rest with
-            | Ok one, Ok others -> Ok(one :: others)
-            | Error e, _
-            | _, Error e -> Error e
-
-    let expiry =
-        match expires with
-        | Some text -> ApiTokens.expiresOption now text |> Result.map Some
-        | None -> Ok None
-
-    match all ApiTokens.grantOption (List.ofArray grants), ApiTokens.apisOption apis, expiry with
-    | Ok grants, Ok apis, Ok expiresOn ->
-        Ok
-            { Grants = grants
-              Apis = apis
-              Referers = List.ofArray referers
-              ExpiresOn = expiresOn }
-    | Error e, _, _
-    | _, Error e, _
-    | _, _, Error e -> Error e
-
 /// The options of `create`.
 type private CreateOptions =
-    { Grant: Option<string[]>
-      Api: Option<string>
-      Referer: Option<string[]>
-      Expires: Option<string> }
+    { GrantOption: Option<string[]>
+      ApiOption: Option<string>
+      RefererOption: Option<string[]>
+      ExpiresOption: Option<string> }
 
+/// The options as typed, read by the core.
 let private valuesOf (result: ParseResult) (options: CreateOptions) now =
-    read
+    ApiTokens.options
         now
-        (result.GetValue options.Grant |> Option.ofObj |> Option.defaultValue [||])
-        (result.GetValue options.Api |> Option.ofObj |> Option.defaultValue "")
-        (result.GetValue options.Referer |> Option.ofObj |> Option.defaultValue [||])
-        (given result options.Expires)
+        { Grant = result.GetValue options.GrantOption |> Option.ofObj |> Option.defaultValue [||] |> List.ofArray
+          Api = result.GetValue options.ApiOption |> Option.ofObj |> Option.defaultValue ""
+          Referer = result.GetValue options.RefererOption |> Option.ofObj |> Option.defaultValue [||] |> List.ofArray
+          Expires = given result options.ExpiresOption }
 
 /// `cloud tokens create --grant CONNECTION=SOURCE… --api sql,maps [--referer ORIGIN…] [--expires …] [--json]`.
 let private create (host: Host) (terminal: Terminal) =
     let options =
-        { Grant =
+        { GrantOption =
             Option<string[]>(
                 "--grant",
                 Description = "CONNECTION=SOURCE: a table, a SQL query, * or project.dataset.* (repeat for more)",
                 Required = true,
                 AllowMultipleArgumentsPerToken = false
             )
-          Api =
+          ApiOption =
             Option<string>(
                 "--api",
                 Description = "The APIs the token may call: sql, maps, lds, imports (comma-separated)",
                 Required = true
             )
-          Referer =
+          RefererOption =
             Option<string[]>(
                 "--referer",
                 Description = "An origin the token may be used from, https://host[:port] (repeat for more)",
                 AllowMultipleArgumentsPerToken = false
             )
-          Expires = option<string> "--expires" "When it expires: ISO 8601, or 30m, 12h, 7d from now (default: never)" }
+          ExpiresOption =
+            option<string> "--expires" "When it expires: ISO 8601, or 30m, 12h, 7d from now (default: never)" }
 
     let said =
         { Name = "create"
@@ -116,7 +79,7 @@ let private create (host: Host) (terminal: Terminal) =
                     for problem in problems do
                         terminal.Err.WriteLine("cartocreds: " + ValueMessages.apiTokenProblem problem)
 
-                    terminal.Err.WriteLine "cartocreds: nothing was sent."
+                    terminal.Err.WriteLine("cartocreds: " + CallMessages.nothingSent)
                     Failure
                 | Ok request ->
                     match run (session.CreateApiTokenAsync(request, CancellationToken.None)) with
@@ -125,22 +88,15 @@ let private create (host: Host) (terminal: Terminal) =
                         terminal.Out.WriteLine(Output.apiTokenJson token)
                         Success
                     | Ok token ->
-                        terminal.Err.WriteLine(
-                            "API Access Token for "
-                            + Output.grants token
-                            + "; APIs "
-                            + (token.Apis |> List.map ApiTokens.apiName |> String.concat ", ")
-                            + "; expires "
-                            + at token.ExpiresOn
-                        )
+                        terminal.Err.WriteLine(CallMessages.apiTokenCreated token)
 
                         terminal.Out.WriteLine token.Value
                         Success)
 
-    command.Options.Add options.Grant
-    command.Options.Add options.Api
-    command.Options.Add options.Referer
-    command.Options.Add options.Expires
+    command.Options.Add options.GrantOption
+    command.Options.Add options.ApiOption
+    command.Options.Add options.RefererOption
+    command.Options.Add options.ExpiresOption
 
     // A malformed option is a usage error: nothing is resolved or sent.
     command.Validators.Add(fun (result: CommandResult) ->
@@ -149,14 +105,13 @@ let private create (host: Host) (terminal: Terminal) =
             | null -> [||]
             | found -> found.Tokens |> Seq.map _.Value |> Array.ofSeq
 
-        match
-            read
-                (TimeProvider.System.GetUtcNow())
-                (values options.Grant)
-                (typed result options.Api |> Option.defaultValue "sql")
-                (values options.Referer)
-                (typed result options.Expires)
-        with
+        let typedOptions =
+            { Grant = values options.GrantOption |> List.ofArray
+              Api = typed result options.ApiOption |> Option.defaultValue "sql"
+              Referer = values options.RefererOption |> List.ofArray
+              Expires = typed result options.ExpiresOption }
+
+        match ApiTokens.options (TimeProvider.System.GetUtcNow()) typedOptions with
         | Error e -> result.AddError(ValueMessages.tokenOptionError e)
         | Ok _ -> ())
 
@@ -181,17 +136,17 @@ let private list (host: Host) (terminal: Terminal) =
                 terminal.Out.WriteLine(Output.apiTokensJson shown tokens)
                 Success
             | Ok [] ->
-                terminal.Out.WriteLine "No API Access Tokens."
+                terminal.Out.WriteLine CallMessages.noApiTokens
                 Success
             | Ok tokens ->
                 let rows =
                     [ yield [ "TOKEN"; "GRANTS"; "APIS"; "REFERERS"; "EXPIRES" ]
                       for t in tokens ->
                           [ (if shown then t.Value else Secret.mask t.Value)
-                            Output.grants t
+                            CallMessages.apiTokenGrants t
                             t.Apis |> List.map ApiTokens.apiName |> String.concat ","
                             t.Referers |> List.map Refused.terminalSafe |> String.concat ","
-                            at t.ExpiresOn ] ]
+                            CallMessages.apiTokenExpiry t.ExpiresOn ] ]
 
                 terminal.Out.WriteLine(Output.grid rows)
                 Success)
@@ -213,14 +168,14 @@ let private delete (host: Host) (terminal: Terminal) =
         sessionCommand host terminal said (fun result json _ session ->
             let text =
                 match result.GetValue token with
-                | "-" -> KeyInput.fromStdinFor terminal "TOKEN" "token" "nothing was deleted."
+                | "-" -> KeyInput.fromStdinFor terminal "TOKEN" "token" CallMessages.nothingDeleted
                 | text -> Ok text
 
             let value =
                 text
                 |> Result.bind (fun text ->
                     CloudText.create CloudField.Token text
-                    |> Result.mapError (fun e -> ValueMessages.cloudValueError e + "; nothing was deleted."))
+                    |> Result.mapError (fun e -> ValueMessages.cloudValueError e + "; " + CallMessages.nothingDeleted))
 
             match value with
             | Error message -> fail terminal ("cartocreds: " + message)
@@ -231,12 +186,9 @@ let private delete (host: Host) (terminal: Terminal) =
                     terminal.Out.WriteLine(if deleted then "{\"deleted\": true}" else "{\"deleted\": false}")
                     if deleted then Success else Failure
                 | Ok true ->
-                    terminal.Err.WriteLine("Deleted " + CloudText.mask value)
+                    terminal.Err.WriteLine(CallMessages.apiTokenDeleted (CloudText.mask value))
                     Success
-                | Ok false ->
-                    fail
-                        terminal
-                        ("cartocreds: CARTO has no such token (" + CloudText.mask value + "); nothing was deleted."))
+                | Ok false -> fail terminal ("cartocreds: " + CallMessages.noSuchApiToken (CloudText.mask value)))
 
     command.Arguments.Add token
     command

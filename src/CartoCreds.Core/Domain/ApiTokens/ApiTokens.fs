@@ -82,6 +82,14 @@ type TokensCallError =
     /// CARTO (or its token server) answered with a failure, or could not be reached.
     | Call of VerifyError
 
+/// The options of `cloud tokens create` as typed, each named as its option: every `--grant`,
+/// `--api`, every `--referer`, and `--expires` when given.
+type TokenOptions =
+    { Grant: string list
+      Api: string
+      Referer: string list
+      Expires: string option }
+
 /// A request that passed SPEC §12's checks: what is sent to `POST /v3/tokens`, and what the token
 /// created is for (its referers normalized, its APIs each once, in the order asked).
 type ApiTokenRequest = private { Request: ApiTokenInput }
@@ -178,6 +186,34 @@ module ApiTokens =
             | Some at -> Ok at
             | None -> refused ()
         | _ -> refused ()
+
+    /// `cloud tokens create`'s options read at `now`: the request they ask for, or the first
+    /// malformed option (a usage error).
+    let options (now: DateTimeOffset) (typed: TokenOptions) : Result<ApiTokenInput, TokenOptionError> =
+        let rec all (read: string -> Result<'T, TokenOptionError>) (items: string list) =
+            match items with
+            | [] -> Ok []
+            | item :: rest ->
+                match read item, all read rest with
+                | Ok one, Ok others -> Ok(one :: others)
+                | Error e, _
+                | _, Error e -> Error e
+
+        let expiry =
+            match typed.Expires with
+            | Some text -> expiresOption now text |> Result.map Some
+            | None -> Ok None
+
+        match all grantOption typed.Grant, apisOption typed.Api, expiry with
+        | Ok grants, Ok apis, Ok expiresOn ->
+            Ok
+                { Grants = grants
+                  Apis = apis
+                  Referers = typed.Referer
+                  ExpiresOn = expiresOn }
+        | Error e, _, _
+        | _, Error e, _
+        | _, _, Error e -> Error e
 
     let private connectionProblem (name: string) : ConnectionNameProblem option =
         if String.IsNullOrEmpty name then

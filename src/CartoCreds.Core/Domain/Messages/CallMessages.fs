@@ -122,6 +122,43 @@ module CallMessages =
         | TokensCallError.Service e -> service e
         | TokensCallError.Call e -> verifyError e
 
+    /// When an API Access Token expires, as `cloud tokens` shows it.
+    let apiTokenExpiry (expires: DateTimeOffset option) : string =
+        match expires with
+        | Some time -> time.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)
+        | None -> "never"
+
+    /// A token's grants as one line: `connection=source, …`, terminal-safe.
+    let apiTokenGrants (token: ApiToken) : string =
+        token.Grants |> List.map (fun g -> Refused.terminalSafe (g.Connection + "=" + g.Source)) |> String.concat ", "
+
+    /// What `cloud tokens create` says on stderr of the token it printed: its grants, APIs and expiry.
+    let apiTokenCreated (token: ApiToken) : string =
+        "API Access Token for "
+        + apiTokenGrants token
+        + "; APIs "
+        + (token.Apis |> List.map ApiTokens.apiName |> String.concat ", ")
+        + "; expires "
+        + apiTokenExpiry token.ExpiresOn
+
+    /// A request refused by the checks: nothing reached CARTO.
+    [<Literal>]
+    let nothingSent = "nothing was sent."
+
+    /// A token that could not be read or was not there.
+    [<Literal>]
+    let nothingDeleted = "nothing was deleted."
+
+    /// `cloud tokens list` with none.
+    [<Literal>]
+    let noApiTokens = "No API Access Tokens."
+
+    /// A token deleted, masked.
+    let apiTokenDeleted (masked: string) = "Deleted " + masked
+
+    /// A token CARTO did not have (404), masked.
+    let noSuchApiToken (masked: string) = "CARTO has no such token (" + masked + "); " + nothingDeleted
+
     /// A CARTO CLI profile that could not be written or removed (SPEC §7.3, §7.6).
     let profileError (error: ProfileError) : string =
         match error with

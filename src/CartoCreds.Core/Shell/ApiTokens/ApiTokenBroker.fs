@@ -26,6 +26,16 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
     let mutable state: BrokerState<Flight> = Idle(None, [], DateTimeOffset.MinValue)
     let mutable deletions: Task list = []
 
+    /// `f` under the broker's lock (a function of its own rather than F#'s inlined `lock`, whose
+    /// closures here would carry no source position into the symbols).
+    let locked (f: unit -> 'T) : 'T =
+        Monitor.Enter gate
+
+        try
+            f ()
+        finally
+            Monitor.Exit gate
+
     /// The fleet's cache, entry key and client, when there is a shared cache and client credentials.
     let fleet =
         match session.Options.SharedCache, session.Endpoint with
@@ -125,13 +135,13 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
             match CloudText.create CloudField.Token token.Token.Value with
             | Ok value ->
                 let deleting = session.DeleteApiTokenAsync(value, CancellationToken.None) :> Task
-                lock gate (fun () -> deletions <- deleting :: (deletions |> List.filter (fun t -> not t.IsCompleted)))
+                locked (fun () -> deletions <- deleting :: (deletions |> List.filter (fun t -> not t.IsCompleted)))
             | Error _ -> ()
 
     /// What the state becomes when a flight ends; the expired replaced tokens are deleted.
     let landed (now: DateTimeOffset) (result: Result<Brokered, TokensCallError>) =
         let gone =
-            lock gate (fun () ->
+            locked (fun () ->
                 // A token that lands after the broker was disposed has no one to hand it out.
                 let orphan =
                     match state, result with
@@ -198,7 +208,7 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
         (refused: string option, cancellationToken: CancellationToken)
         : ValueTask<Result<ApiToken, TokensCallError>> =
         match refused with
-        | Some value -> lock gate (fun () -> state <- Broker.refused value state)
+        | Some value -> locked (fun () -> state <- Broker.refused value state)
         | None -> ()
 
         let now = time.GetUtcNow()
@@ -221,7 +231,7 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
     /// Every move but the hit, settled under the lock.
     member private _.Settle(now: DateTimeOffset, cancellationToken: CancellationToken) =
         let move, gone =
-            lock gate (fun () ->
+            locked (fun () ->
                 let gone, kept = Broker.sweep now state
                 state <- kept
 
@@ -268,7 +278,7 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
     member _.DisposeAsync() : Task =
         task {
             let owned, pending =
-                lock gate (fun () ->
+                locked (fun () ->
                     let owned = Broker.owned state
                     state <- Disposed
                     owned, deletions)
@@ -291,7 +301,7 @@ type ApiTokenBroker(session: CloudSession, request: ApiTokenRequest, lifetime: T
             let doomed = owned |> List.filter (fun t -> Some t.Token.Value <> sharedToken)
             delete doomed
 
-            let all = lock gate (fun () -> deletions) @ pending |> List.distinct
+            let all = locked (fun () -> deletions) @ pending |> List.distinct
 
             try
                 do! Task.WhenAll(all).WaitAsync(session.Timeout + session.Timeout)
