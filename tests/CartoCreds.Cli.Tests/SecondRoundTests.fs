@@ -222,7 +222,7 @@ let ``a mistyped command or option is one line with the suggestion, then the hel
           [ "show"; "--reveel" ],
           "Unknown option '--reveel' for 'cartocreds show'. Did you mean '--reveal'?\nRun 'cartocreds show --help' for usage.\n"
           [ "cloud" ],
-          "'cartocreds cloud' needs a command: show, token, env, status, dw-token, save, delete, login, logout, list, use.\nRun 'cartocreds cloud --help' for usage.\n"
+          "'cartocreds cloud' needs a command: show, token, env, status, dw-token, save, delete, login, logout, list, use, tokens.\nRun 'cartocreds cloud --help' for usage.\n"
           [ "save"; "--username" ],
           "Required argument missing for option: '--username'.\nRun 'cartocreds save --help' for usage.\n"
           [ "save"; "--apikey=" + key ],
