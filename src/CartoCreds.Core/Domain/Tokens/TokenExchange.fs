@@ -134,22 +134,31 @@ module TokenExchange =
         | None -> true
 
     /// Server text as it may be shown: every word that looks like a token replaced by `****`;
-    /// terminal-safe and bounded (SPEC §6, §12).
+    /// terminal-safe and bounded (SPEC §6, §12). A word ends at any white space (a token after a
+    /// line break or a tab is a word too); the white space is kept.
     let masked (text: string) : string =
-        let words =
-            text.Split(' ')
-            |> Array.map (fun word ->
-                let bare = word.Trim([| '"'; '\''; ','; '.'; ';'; ':'; '('; ')' |])
+        let builder = Text.StringBuilder(text.Length)
 
-                if
-                    bare.Length > 0
-                    && (Refused.looksLikeToken bare || bare.StartsWith("eyJ", StringComparison.Ordinal))
-                then
-                    word.Replace(bare, "****")
-                else
-                    word)
+        let word (w: string) =
+            let bare = w.Trim([| '"'; '\''; ','; '.'; ';'; ':'; '('; ')' |])
 
-        Refused.terminalSafe (String.Join(" ", words))
+            if bare.Length > 0 && (Refused.looksLikeToken bare || bare.StartsWith("eyJ", StringComparison.Ordinal)) then
+                w.Replace(bare, "****")
+            else
+                w
+
+        let mutable start = 0
+
+        for i in 0 .. text.Length do
+            if i = text.Length || Char.IsWhiteSpace text[i] then
+                builder.Append(word (text.Substring(start, i - start))) |> ignore
+
+                if i < text.Length then
+                    builder.Append text[i] |> ignore
+
+                start <- i + 1
+
+        Refused.terminalSafe (builder.ToString())
 
     /// Server text as it may be shown: every occurrence of the secret, and every word that looks
     /// like a token, replaced by `****`; terminal-safe and bounded (SPEC §6, §7.4).

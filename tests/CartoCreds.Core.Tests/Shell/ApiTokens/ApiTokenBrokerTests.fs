@@ -94,8 +94,14 @@ let ``a later instance takes the fleet's token from the shared cache and follows
         Thread.Sleep 20
 
     Assert.Equal(2, creates server)
-    Thread.Sleep 200
-    let next = get later
+    // The new token lands behind the callers (its entry written, the state moved): until then the
+    // old one is still handed out, so wait for it rather than for a fixed time.
+    let mutable next = get later
+
+    while next.Value = token.Value && DateTime.UtcNow < deadline do
+        Thread.Sleep 20
+        next <- get later
+
     Assert.NotEqual<string>(token.Value, next.Value)
 
     // The first instance falls due too: it finds the next token in the cache and creates nothing.

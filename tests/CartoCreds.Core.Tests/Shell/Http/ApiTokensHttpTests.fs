@@ -193,6 +193,12 @@ let ``every failure is its kind: 400 and 422 an invalid request in CARTO's words
               ("{\"error\": \"Bad request\", \"description\": \"grant refused: \u001b[31m " + leaked + "\"}"),
           VerifyFailure.InvalidRequest,
           "CARTO refused the request (HTTP 400)"
+          // A token after a line break or a tab is a word of its own, masked as any other.
+          Answer.Json
+              400
+              ("{\"error\": \"Bad request\", \"description\": \"refused:\\n" + leaked + "\\t(" + leaked + ")\"}"),
+          VerifyFailure.InvalidRequest,
+          "refused:\\u000A****\\u0009(****)"
           Answer.Json 422 "{\"error\": \"Unprocessable\", \"description\": \"source is not a table\"}",
           VerifyFailure.InvalidRequest,
           "source is not a table"
